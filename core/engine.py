@@ -1,0 +1,225 @@
+"""The engine: run an optimizer from many start points on a surface, one step record at a time.
+
+``PointRun.records()`` is a plain generator; it knows nothing of threads or views. The CLI drains it
+into JSON, the GUI's worker forwards its records to a recorder, the benchmark times it.
+
+All start points of a run live in one ``(N, 2)`` tensor, so an element-wise optimizer (SGD, Adam,
+...) moves them all in one ``torch.optim`` step while keeping them independent. L-BFGS couples the
+coordinates it sees, so it gets one optimizer per point; Newton solves each row's 2x2 system itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from core.optim import build_optimizer, is_per_point, needs_closure, read_state
+from core.schedules import build_scheduler
+from core.surfaces import Surface
+
+# A point is marked diverged when it leaves the view by more than this many view sizes.
+ESCAPE_FACTOR = 100.0
+
+
+@dataclass
+class StepRecord:
+    """One step of one run. ``step`` 0 is the start.
+
+    ``positions``, ``loss`` and ``grad`` are at this step's point. ``lr`` and ``state`` belong to
+    the update that led here (``lr`` is NaN and ``state`` empty at step 0). ``state`` uses the
+    vocabulary of :mod:`core.optim.state` (``grad``, ``velocity``, ``second_moment``,
+    ``effective_lr``, ``update``), one ``(N, 2)`` array each.
+    """
+
+    step: int
+    positions: np.ndarray  # (N, 2)
+    loss: np.ndarray  # (N,)
+    grad: np.ndarray  # (N, 2)
+    lr: float
+    diverged: np.ndarray  # (N,) bool: frozen at or before this step
+    state: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    optimizer: str
+    hyper: dict[str, Any]
+    starts: Sequence[Sequence[float]]
+    steps: int = 200
+    schedule: dict[str, Any] | None = None
+    label: str = ""
+
+    @classmethod
+    def from_spec(cls, spec: Any) -> RunConfig:
+        """From a validated ``core.scene.RunSpec``."""
+        return cls(
+            optimizer=spec.optimizer.name,
+            hyper=spec.optimizer.hyper(),
+            starts=spec.start_points(),
+            steps=spec.steps,
+            schedule=spec.schedule.to_config() if spec.schedule else None,
+            label=spec.label,
+        )
+
+
+def _numpy(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().to("cpu", copy=True).numpy()
+
+
+class PointRun:
+    """One optimizer (with its schedule) driving N independent points over a surface."""
+
+    def __init__(
+        self,
+        surface: Surface,
+        config: RunConfig,
+        *,
+        device: torch.device | str = "cpu",
+        dtype: torch.dtype = torch.float64,
+        record_state: bool = True,
+    ) -> None:
+        self.surface, self.config = surface, config
+        self.record_state = record_state
+        starts = torch.as_tensor(np.asarray(config.starts, dtype=float), dtype=dtype, device=device)
+        if starts.ndim != 2 or starts.shape[1] != 2:
+            raise ValueError(f"starts must have shape (N, 2), got {tuple(starts.shape)}")
+        self.steps = int(config.steps)
+        (x0, x1), (y0, y1) = surface.x_range, surface.y_range
+        cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0) / 2
+        self._box = (cx, cy, half * ESCAPE_FACTOR)
+        self._closure = needs_closure(config.optimizer)
+        if is_per_point(config.optimizer):
+            self.params = [starts[i].clone().requires_grad_(True) for i in range(len(starts))]
+        else:
+            self.params = [starts.clone().requires_grad_(True)]
+        self.optimizers = [
+            build_optimizer(config.optimizer, [p], **config.hyper) for p in self.params
+        ]
+        self.schedulers = [
+            build_scheduler(opt, config.schedule, max(self.steps, 1)) for opt in self.optimizers
+        ]
+        self.diverged = torch.zeros(len(starts), dtype=torch.bool, device=device)
+        self.diverged_at = np.full(len(starts), -1, dtype=np.int64)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def positions(self) -> torch.Tensor:
+        if len(self.params) == 1:
+            return self.params[0].detach()
+        return torch.stack([p.detach() for p in self.params])
+
+    def _set_positions(self, points: torch.Tensor) -> None:
+        with torch.no_grad():
+            if len(self.params) == 1:
+                self.params[0].copy_(points)
+            else:
+                for p, row in zip(self.params, points, strict=True):
+                    p.copy_(row)
+
+    def _loss_and_grad(self, points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        points = points.detach().requires_grad_(True)
+        loss = self.surface(points)
+        (grad,) = torch.autograd.grad(loss.sum(), points)
+        return loss.detach(), grad
+
+    def _escaped(self, points: torch.Tensor, loss: torch.Tensor) -> torch.Tensor:
+        cx, cy, limit = self._box
+        far = ((points[:, 0] - cx).abs() > limit) | ((points[:, 1] - cy).abs() > limit)
+        return far | ~torch.isfinite(loss) | ~torch.isfinite(points).all(dim=1)
+
+    def _step_optimizers(self, grad: torch.Tensor) -> None:
+        for index, (param, opt, sched) in enumerate(
+            zip(self.params, self.optimizers, self.schedulers, strict=True)
+        ):
+            if len(self.params) > 1 and bool(self.diverged[index]):
+                continue
+            if self._closure:
+                opt.step(self._closure_for(param, opt))
+            else:
+                param.grad = grad if len(self.params) == 1 else grad[index]
+                opt.step()
+            sched.step()
+
+    def _closure_for(self, param: torch.Tensor, opt: torch.optim.Optimizer):
+        # Newton differentiates the loss itself (it needs the graph); L-BFGS wants .grad filled.
+        newton = self.config.optimizer == "newton"
+
+        def closure() -> torch.Tensor:
+            opt.zero_grad()
+            value = self.surface(param.reshape(-1, 2)).sum()
+            if not newton:
+                value.backward()
+            return value
+
+        return closure
+
+    def current_lr(self) -> float:
+        return float(self.optimizers[0].param_groups[0]["lr"])
+
+    # -- the generator ----------------------------------------------------------------------------
+
+    def records(self) -> Iterator[StepRecord]:
+        """Yield ``steps + 1`` records: the start, then one per optimizer step."""
+        points = self.positions().clone()
+        loss, grad = self._loss_and_grad(points)
+        self._mark(points, loss, step=0)
+        yield self._record(0, points, loss, grad, float("nan"), {})
+        for step in range(1, self.steps + 1):
+            lr = self.current_lr()
+            before = points
+            used_grad = grad.masked_fill(self.diverged[:, None], 0.0)
+            self._step_optimizers(used_grad)
+            points = self.positions().clone()
+            # Frozen points stay where they were, whatever the optimizer did to them.
+            points = torch.where(self.diverged[:, None], before, points)
+            new_loss, new_grad = self._loss_and_grad(points)
+            escaped = self._mark(points, new_loss, step=step)
+            if bool(escaped.any()):
+                points = torch.where(escaped[:, None], before, points)
+                new_loss = torch.where(escaped, loss, new_loss)
+                new_grad = torch.where(escaped[:, None], grad, new_grad)
+            self._set_positions(points)
+            state: dict[str, np.ndarray] = {}
+            if self.record_state:
+                state = self._state(used_grad, points - before)
+            loss, grad = new_loss, new_grad
+            yield self._record(step, points, loss, grad, lr, state)
+
+    def _mark(self, points: torch.Tensor, loss: torch.Tensor, step: int) -> torch.Tensor:
+        """Freeze points that just left the box or became non-finite; return that mask."""
+        escaped = self._escaped(points, loss) & ~self.diverged
+        if bool(escaped.any()):
+            self.diverged_at[_numpy(escaped)] = step
+            self.diverged |= escaped
+        return escaped
+
+    def _state(self, grad: torch.Tensor, update: torch.Tensor) -> dict[str, np.ndarray]:
+        if len(self.params) == 1:
+            raw = read_state(self.optimizers[0], self.params[0], grad, update)
+            return {key: _numpy(value.expand_as(update)) for key, value in raw.items()}
+        rows = [
+            read_state(opt, param, grad[i], update[i])
+            for i, (opt, param) in enumerate(zip(self.optimizers, self.params, strict=True))
+        ]
+        keys = set.intersection(*(set(r) for r in rows)) if rows else set()
+        return {k: _numpy(torch.stack([r[k].expand(2) for r in rows])) for k in sorted(keys)}
+
+    def _record(self, step, points, loss, grad, lr, state) -> StepRecord:
+        return StepRecord(
+            step=step,
+            positions=_numpy(points),
+            loss=_numpy(loss),
+            grad=_numpy(grad),
+            lr=lr,
+            diverged=_numpy(self.diverged),
+            state=state,
+        )
+
+
+def run_to_end(run: PointRun) -> list[StepRecord]:
+    """Drain a run into a list (the headless path)."""
+    return list(run.records())

@@ -1,0 +1,72 @@
+"""Run a whole scene headless and collect the result as plain JSON data (``losslab run``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from core.device import resolve_device
+from core.engine import PointRun, RunConfig, StepRecord
+from core.scene import Scene
+from core.surfaces import make_surface
+
+
+def _finite_or_none(array: np.ndarray) -> Any:
+    """JSON has no NaN/Inf: write them as null."""
+    array = np.asarray(array, dtype=float)
+    finite = np.isfinite(array)
+    if finite.all():
+        return array.tolist()
+    cleaned = array.astype(object)
+    cleaned[~finite] = None
+    return cleaned.tolist()
+
+
+def run_result(label: str, records: list[StepRecord], many: bool, diverged_at: np.ndarray) -> dict:
+    positions = np.stack([r.positions for r in records])  # (steps+1, N, 2)
+    loss = np.stack([r.loss for r in records])
+    grad = np.stack([r.grad for r in records])
+    if not many:
+        positions, loss, grad = positions[:, 0], loss[:, 0], grad[:, 0]
+    diverged = bool((diverged_at >= 0).any())
+    result = {
+        "label": label,
+        "status": "diverged" if diverged else "ok",
+        "positions": _finite_or_none(positions),
+        "loss": _finite_or_none(loss),
+        "grad": _finite_or_none(grad),
+        "lr": _finite_or_none(np.array([r.lr for r in records[1:]])),
+    }
+    if diverged:
+        steps = [int(s) if s >= 0 else None for s in diverged_at]
+        result["diverged_at"] = steps if many else steps[0]
+    return result
+
+
+def run_scene(
+    scene: Scene,
+    *,
+    steps: int | None = None,
+    device: str = "auto",
+    dtype: torch.dtype = torch.float64,
+) -> dict[str, Any]:
+    """Compute every run of ``scene``; ``steps`` overrides each run's own step count."""
+    torch_device = resolve_device(device)
+    surface = make_surface(scene.surface.to_config())
+    runs = []
+    for index, spec in enumerate(scene.runs):
+        config = RunConfig.from_spec(spec)
+        if steps is not None:
+            config = RunConfig(**{**config.__dict__, "steps": steps})
+        run = PointRun(surface, config, device=torch_device, dtype=dtype, record_state=False)
+        records = list(run.records())
+        label = spec.label or f"run {index + 1}"
+        runs.append(run_result(label, records, spec.starts is not None, run.diverged_at))
+    return {
+        "format": 1,
+        "device": torch_device.type,
+        "dtype": str(dtype).removeprefix("torch."),
+        "runs": runs,
+    }

@@ -1,0 +1,390 @@
+"""Scene files: versioned JSON, validated into config objects with field-path errors.
+
+A scene is data, never code: it is read with ``json`` and checked here; nothing in it is executed
+(formulas are compiled by the whitelist compiler in ``core.surfaces.formula``). See
+``docs/scene-format.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+FORMAT_VERSION = 1
+MAX_STEPS = 100_000  # per run; a cap so that no scene can ask for hours of work
+MAX_STARTS = 100_000  # points in one run (a swarm)
+MAX_FILE_BYTES = 20_000_000
+
+Pair = tuple[float, float]
+
+
+class SceneError(ValueError):
+    """A scene that cannot be used: names the source, the field path and the problem."""
+
+    def __init__(self, message: str, *, path: str = "", source: str = "") -> None:
+        self.message, self.path, self.source = message, path, source
+        where = ": ".join(part for part in (source, path) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_default=True)
+
+
+def _check_range(value: Pair | None) -> Pair | None:
+    if value is not None and not value[0] < value[1]:
+        raise ValueError(f"range must be [low, high] with low < high, got {list(value)}")
+    return value
+
+
+class _SurfaceBase(_Model):
+    x_range: Pair | None = None
+    y_range: Pair | None = None
+
+    _x = field_validator("x_range")(_check_range)
+    _y = field_validator("y_range")(_check_range)
+
+    def to_config(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+class BuiltinSurfaceSpec(_SurfaceBase):
+    """``{"builtin": NAME, ...params}``: the surface's parameters sit beside its name."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+    builtin: str
+
+    @model_validator(mode="after")
+    def _known(self) -> BuiltinSurfaceSpec:
+        from core.surfaces import make_surface
+
+        make_surface(self.to_config())  # raises ValueError naming the bad name or parameter
+        return self
+
+
+class FormulaSurfaceSpec(_SurfaceBase):
+    formula: str
+
+    @field_validator("formula")
+    @classmethod
+    def _compiles(cls, text: str) -> str:
+        from core.surfaces.formula import compile_formula
+
+        compile_formula(text)  # FormulaError is a ValueError with the column in its message
+        return text
+
+
+class BumpSpec(_Model):
+    x: float
+    y: float
+    height: float
+    width: float = Field(gt=0)
+
+
+class DrawnSurfaceSpec(_SurfaceBase):
+    bumps: list[BumpSpec] = Field(max_length=5000)
+    base: Literal["flat", "bowl"] = "bowl"
+    bowl_strength: float = 0.1
+
+
+def _surface_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key in ("builtin", "formula", "bumps"):
+            if key in value:
+                return key
+        return None
+    kinds = {
+        BuiltinSurfaceSpec: "builtin",
+        FormulaSurfaceSpec: "formula",
+        DrawnSurfaceSpec: "bumps",
+    }
+    return kinds.get(type(value))
+
+
+SurfaceSpec = Annotated[
+    Annotated[BuiltinSurfaceSpec, Tag("builtin")]
+    | Annotated[FormulaSurfaceSpec, Tag("formula")]
+    | Annotated[DrawnSurfaceSpec, Tag("bumps")],
+    Discriminator(
+        _surface_kind,
+        custom_error_type="surface_kind",
+        custom_error_message="a surface needs one of the keys 'builtin', 'formula' or 'bumps'",
+    ),
+]
+
+
+class OptimizerSpec(_Model):
+    """``{"name": ..., "lr": ..., **hyper}`` with torch's parameter names."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+    name: str
+    lr: float = Field(gt=0)
+
+    def hyper(self) -> dict[str, Any]:
+        data = self.model_dump()
+        data.pop("name")
+        return data
+
+    @model_validator(mode="after")
+    def _buildable(self) -> OptimizerSpec:
+        from core.optim import OPTIMIZER_DEFAULTS, build_optimizer
+
+        if self.name not in OPTIMIZER_DEFAULTS:
+            raise ValueError(
+                f"unknown optimizer '{self.name}'; choose one of: {', '.join(OPTIMIZER_DEFAULTS)}"
+            )
+        _check_hyper_types(self.hyper(), OPTIMIZER_DEFAULTS[self.name], "optimizer")
+        _try_build(lambda: build_optimizer(self.name, [_dummy_param()], **self.hyper()))
+        return self
+
+
+class ScheduleSpec(_Model):
+    """``{"name": ..., **params}`` with torch.optim.lr_scheduler's parameter names."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+    name: str
+
+    def params(self) -> dict[str, Any]:
+        data = self.model_dump()
+        data.pop("name")
+        return data
+
+    def to_config(self) -> dict[str, Any]:
+        return self.model_dump()
+
+    @model_validator(mode="after")
+    def _buildable(self) -> ScheduleSpec:
+        from core.schedules import SCHEDULE_DEFAULTS, preview_lr
+
+        if self.name not in SCHEDULE_DEFAULTS:
+            raise ValueError(
+                f"unknown schedule '{self.name}'; choose one of: {', '.join(SCHEDULE_DEFAULTS)}"
+            )
+        _try_build(lambda: preview_lr(self.to_config(), 0.1, 2))
+        return self
+
+
+class RunSpec(_Model):
+    label: str = ""
+    optimizer: OptimizerSpec
+    schedule: ScheduleSpec | None = None
+    start: Pair | None = None
+    starts: list[Pair] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
+    steps: int = Field(default=200, ge=0, le=MAX_STEPS)
+    color: str | None = None
+    visible: bool = True
+
+    @model_validator(mode="after")
+    def _one_start(self) -> RunSpec:
+        if (self.start is None) == (self.starts is None):
+            raise ValueError("give exactly one of 'start' ([x, y]) or 'starts' ([[x, y], ...])")
+        return self
+
+    def start_points(self) -> list[Pair]:
+        return [self.start] if self.start is not None else list(self.starts or [])
+
+
+class Scene(_Model):
+    format: Literal[1] = FORMAT_VERSION
+    title: dict[str, str] = Field(default_factory=dict)  # {"en": ..., "zh": ...}
+    description: dict[str, str] = Field(default_factory=dict)  # what to look at
+    chapter: str | None = None  # lesson grouping, e.g. "critical_points"
+    surface: SurfaceSpec = Field(default_factory=lambda: BuiltinSurfaceSpec(builtin="rosenbrock"))
+    runs: list[Annotated[RunSpec, Field()]] = Field(default_factory=list, max_length=64)
+
+    @field_validator("title", "description", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return {"en": value, "zh": value} if isinstance(value, str) else value
+
+    def text(self, which: Literal["title", "description"], language: str = "en") -> str:
+        texts = self.title if which == "title" else self.description
+        return texts.get(language) or texts.get("en") or ""
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _dummy_param():
+    import torch
+
+    return torch.zeros(1, 2, requires_grad=True)
+
+
+def _try_build(build) -> None:
+    try:
+        build()
+    except (ValueError, TypeError, RuntimeError) as error:
+        raise ValueError(str(error)) from None
+
+
+def _check_hyper_types(hyper: dict[str, Any], defaults: dict[str, Any], what: str) -> None:
+    for key, value in hyper.items():
+        if key not in defaults:
+            continue  # the builder names unknown parameters with the valid ones
+        default = defaults[key]
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int | float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+        elif isinstance(default, tuple):
+            ok = isinstance(value, list | tuple) and len(value) == len(default)
+        else:
+            ok = True
+        if not ok:
+            raise ValueError(
+                f"{what} parameter '{key}' should look like {default!r}, got {value!r}"
+            )
+
+
+def _find_non_finite(value: Any, path: tuple = ()) -> tuple | None:
+    """JSON parsers accept NaN and Infinity; a scene must not."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _find_non_finite(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def format_path(loc: tuple) -> str:
+    """('runs', 0, 'optimizer', 'lr') -> 'runs[0].optimizer.lr'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _data_path(data: Any, loc: tuple) -> tuple:
+    """Keep only the parts of a pydantic location that really index into the data.
+
+    A union's tag (``builtin``, ``formula``, ``bumps``) appears in the location before the field
+    it concerns; it is a real key only when it is the last part.
+    """
+    kept, node = [], data
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        if part in _TAGS and not last:
+            value = node.get(part) if isinstance(node, dict) else None
+            if loc[index + 1] == part or not isinstance(value, dict | list):
+                continue
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+            kept.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and part not in _TAGS:
+            kept.append(part)  # a missing field: name it
+            node = None
+    return tuple(kept)
+
+
+_TAGS = {"builtin", "formula", "bumps", "function-after", "tagged-union"}
+
+
+def _message(error: dict) -> str:
+    message = error["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if error["type"] == "extra_forbidden":
+        message = "unknown field"
+    return message
+
+
+# --- public API --------------------------------------------------------------------------------
+
+
+def parse_scene(data: Any, source: str = "") -> Scene:
+    """Validate JSON data into a :class:`Scene`; raise :class:`SceneError` naming the field."""
+    if not isinstance(data, dict):
+        raise SceneError("a scene must be a JSON object", source=source)
+    bad = _find_non_finite(data)
+    if bad is not None:
+        raise SceneError(
+            "numbers must be finite (no NaN or Infinity)", path=format_path(bad), source=source
+        )
+    version = data.get("format", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise SceneError(
+            f"unsupported format version {version!r}; this LossLab reads format {FORMAT_VERSION}",
+            path="format",
+            source=source,
+        )
+    try:
+        return Scene.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        path = format_path(_data_path(data, tuple(first["loc"])))
+        raise SceneError(_message(first), path=path, source=source) from None
+
+
+def load_scene(path: str | os.PathLike[str]) -> Scene:
+    """Read and validate a scene file; every failure is a :class:`SceneError`."""
+    source = str(path)
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise SceneError(f"file is too large ({size} bytes)", source=source)
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise SceneError("no such file", source=source) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SceneError(
+            f"cannot read file ({error.__class__.__name__}: {error})", source=source
+        ) from None
+    except json.JSONDecodeError as error:
+        raise SceneError(
+            f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", source=source
+        ) from None
+    except RecursionError:
+        raise SceneError("invalid JSON: nested too deeply", source=source) from None
+    return parse_scene(data, source=source)
+
+
+def scene_to_dict(scene: Scene) -> dict[str, Any]:
+    """Plain JSON data for ``scene`` (the inverse of :func:`parse_scene`)."""
+    return scene.model_dump(mode="json", exclude_none=True)
+
+
+def dump_scene(scene: Scene) -> str:
+    return json.dumps(scene_to_dict(scene), ensure_ascii=False, indent=2) + "\n"
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves half a file."""
+    target = Path(path)
+    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def save_scene(scene: Scene, path: str | os.PathLike[str]) -> None:
+    write_text_atomic(path, dump_scene(scene))

@@ -1,0 +1,73 @@
+"""The one type every loss surface shares.
+
+A surface is a torch-differentiable function of a batch of points ``(N, 2) -> (N,)`` plus what a
+view needs to show it: display bounds, known critical points and a short bilingual note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+
+CriticalKind = Literal["minimum", "maximum", "saddle", "degenerate"]
+
+SurfaceFn = Callable[[torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    x: float
+    y: float
+    kind: CriticalKind
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A named 2D loss surface.
+
+    ``fn`` maps points of shape (N, 2) to losses of shape (N,); it must accept any float dtype and
+    device and keep the autograd graph (no ``.item()``, no numpy inside).
+    """
+
+    name: str
+    fn: SurfaceFn
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    critical_points: tuple[CriticalPoint, ...] = ()
+    title: dict[str, str] = field(default_factory=dict)  # {"en": ..., "zh": ...}
+    note: dict[str, str] = field(default_factory=dict)  # what it teaches, {"en": ..., "zh": ...}
+
+    def __call__(self, points: torch.Tensor) -> torch.Tensor:
+        return self.fn(points)
+
+    def text(self, which: Literal["title", "note"], language: str = "en") -> str:
+        """``title`` or ``note`` in ``language`` ("en" or "zh"), falling back to English."""
+        texts = self.title if which == "title" else self.note
+        return texts.get(language) or texts.get("en") or self.name
+
+    def grid(
+        self,
+        resolution: int = 256,
+        *,
+        x_range: tuple[float, float] | None = None,
+        y_range: tuple[float, float] | None = None,
+        device: torch.device | str = "cpu",
+        dtype: torch.dtype = torch.float32,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Evaluate on a ``resolution x resolution`` grid.
+
+        Returns ``(xs, ys, z)`` where ``z[i, j]`` is the loss at ``(xs[j], ys[i])`` (row = y), so
+        ``z`` can be shown as an image with y as rows.
+        """
+        x0, x1 = x_range or self.x_range
+        y0, y1 = y_range or self.y_range
+        xs = torch.linspace(x0, x1, resolution, device=device, dtype=dtype)
+        ys = torch.linspace(y0, y1, resolution, device=device, dtype=dtype)
+        gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+        points = torch.stack([gx.reshape(-1), gy.reshape(-1)], dim=1)
+        with torch.no_grad():
+            z = self.fn(points).reshape(resolution, resolution)
+        return xs, ys, z

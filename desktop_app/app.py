@@ -1,0 +1,65 @@
+"""Start the application: QApplication, the window at once, then the engine in the background."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from PySide6.QtCore import QLocale, QThread, Signal
+from PySide6.QtWidgets import QApplication
+
+LAUNCH_TIME = time.perf_counter()
+
+
+class EngineLoader(QThread):
+    """Imports torch and the engine and warms torch.optim, off the GUI thread."""
+
+    loaded = Signal(str, str)  # device description, device type
+    failed = Signal(str)
+
+    def run(self) -> None:
+        try:
+            import torch
+
+            import core.engine  # noqa: F401
+            import core.scene  # noqa: F401
+            import core.surfaces.library  # noqa: F401
+            import core.surfaces.raster  # noqa: F401
+            from core.device import describe_device, resolve_device
+
+            # The first optimizer construction imports torch._dynamo (seconds): do it here.
+            param = torch.zeros(2, requires_grad=True)
+            torch.optim.Adam([param], lr=0.1)
+            device = resolve_device("auto")
+            self.loaded.emit(describe_device(device), device.type)
+        except Exception as error:  # shown to the user; the window stays up
+            self.failed.emit(f"{error.__class__.__name__}: {error}")
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("LossLab")
+    app.setOrganizationName("LossLab")
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+    return app
+
+
+def system_language() -> str:
+    return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def run_app(scene_path: str | None = None, language: str | None = None) -> int:
+    app = create_application()
+    from desktop_app.main_window import MainWindow
+
+    window = MainWindow(language or system_language())
+    if scene_path:
+        window.open_scene(scene_path)
+    window.show()
+    loader = EngineLoader(window)
+    loader.loaded.connect(window.engine_loaded)
+    loader.failed.connect(lambda text: window.show_error("LossLab", text))
+    loader.start()
+    return app.exec()

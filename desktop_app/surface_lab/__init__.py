@@ -1,0 +1,1 @@
+"""The Surface Lab page: optimizers racing on a 2D loss surface."""

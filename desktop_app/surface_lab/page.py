@@ -1,0 +1,926 @@
+"""The Surface Lab page: wires the surface picker, run list, map, plots and transport together.
+
+Data flows one way: user edits change the page's run and surface state -> the compute service
+runs engine generators in its thread -> batches land in the recorder -> a ~30 Hz frame timer draws
+the newest data up to the timeline cursor. Nothing here computes losses or gradients.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.basins import grid_starts, label_basins, random_starts
+from core.engine import PointRun, RunConfig
+from core.scene import Scene, parse_scene, scene_to_dict
+from core.surfaces import make_surface
+from core.surfaces.drawn import Bump
+from core.surfaces.raster import rasterize
+from desktop_app.surface_lab.map_view import MapView
+from desktop_app.surface_lab.plots import MetricPlots
+from desktop_app.surface_lab.recorder import Recorder
+from desktop_app.surface_lab.run_editor import RunEditor
+from desktop_app.surface_lab.surface_picker import SurfacePicker
+from desktop_app.surface_lab.transport import Transport
+from desktop_app.workers import ComputeService
+
+FRAME_MS = 33  # views redraw at most ~30 times a second
+RASTER_RESOLUTION = 384
+PALETTE = [
+    "#e6194b",
+    "#3cb4f0",
+    "#ffe119",
+    "#f58231",
+    "#3cd44b",
+    "#f032e6",
+    "#ffffff",
+    "#bcf60c",
+    "#fabebe",
+    "#9a6324",
+]
+SURFACE_KEY = "surface"
+
+
+@dataclass
+class RunState:
+    id: str
+    label: str
+    color: QColor
+    optimizer: dict[str, Any]
+    schedule: dict[str, Any] | None
+    steps: int
+    starts: list[tuple[float, float]]
+    visible: bool = True
+    swarm: bool = False
+    engine: Any = None  # the engine generator, kept so a job can continue it
+    offset: int = 0  # step of this engine's start ("continue from here" restarts mid-run)
+    done: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def spec(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "label": self.label,
+            "optimizer": dict(self.optimizer),
+            "steps": self.steps,
+        }
+        if self.schedule:
+            data["schedule"] = dict(self.schedule)
+        if len(self.starts) == 1 and not self.swarm:
+            data["start"] = list(self.starts[0])
+        else:
+            data["starts"] = [list(p) for p in self.starts]
+        data["color"] = self.color.name()
+        data["visible"] = self.visible
+        return data
+
+
+class SurfaceLabPage(QWidget):
+    statusMessage = Signal(str)
+    sceneChanged = Signal()
+
+    def __init__(self, language: str = "en", device: str = "cpu", parent=None) -> None:
+        super().__init__(parent)
+        self.language = language
+        self.device = device
+        self.service = ComputeService(self)
+        self.service.batchReady.connect(self._on_batch)
+        self.service.failed.connect(lambda key, msg: self.statusMessage.emit(f"{key}: {msg}"))
+        self.recorder = Recorder()
+        self.runs: dict[str, RunState] = {}
+        self._ids = itertools.count(1)
+        self.selected: str | None = None
+        self.surface_config: dict[str, Any] = {"builtin": "rosenbrock"}
+        self.surface = make_surface(self.surface_config)
+        self.raster = None
+        self.cursor = 0.0
+        self.playing = False
+        self.speed = 40
+        self._dirty = True
+        self._last_frame = time.perf_counter()
+        self._strokes: list[
+            list[Bump]
+        ] = []  # undo stack of the drawn surface (each entry: all bumps)
+        self._redo: list[list[Bump]] = []
+        self._stroke_last = None
+        self.frames_drawn = 0
+        self._pending: dict[str, tuple[int, Any]] = {}
+        self.log_scale = False
+        self.title: dict[str, str] = {}
+        self.description: dict[str, str] = {}
+        self._build_ui()
+        self.frame_timer = QTimer(self, interval=FRAME_MS)
+        self.frame_timer.timeout.connect(self._frame)
+        self.frame_timer.start()
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        self.map = MapView()
+        self.map.startClicked.connect(self._map_clicked)
+        self.map.startDragged.connect(self._start_dragged)
+        self.map.paint.connect(self._paint)
+        self.plots = MetricPlots()
+        self.plots.cursorMoved.connect(self.seek)
+        self.transport = Transport()
+        self.transport.playToggled.connect(self.set_playing)
+        self.transport.stepRequested.connect(self.step_by)
+        self.transport.scrubbed.connect(self.seek)
+        self.transport.speedChanged.connect(self._set_speed)
+        self.transport.resetRequested.connect(self.rewind)
+        self.speed = self.transport.speed.value()
+
+        self.views = QTabWidget()
+        self.views.addTab(self.map, self.tr("Map"))
+        self.view3d = None  # built on first use: GL start-up is not free
+        self.views.addTab(QWidget(), self.tr("3D"))
+        self.views.currentChanged.connect(self._view_tab_changed)
+
+        centre = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.views, 1)
+        top_layout.addWidget(self.transport)
+        centre.addWidget(top)
+        centre.addWidget(self.plots)
+        centre.setStretchFactor(0, 3)
+        centre.setStretchFactor(1, 1)
+
+        # side panel
+        self.picker = SurfacePicker(self.language)
+        self.picker.surfaceRequested.connect(self.set_surface)
+        self.picker.logScaleToggled.connect(self._set_log_scale)
+        self.picker.drawModeToggled.connect(self._set_draw_mode)
+        self.picker.undoRequested.connect(self.undo_drawing)
+        self.picker.redoRequested.connect(self.redo_drawing)
+        self.picker.clearDrawingRequested.connect(self.clear_drawing)
+
+        runs_box = QGroupBox(self.tr("Runs"))
+        self.run_list = QListWidget()
+        self.run_list.setObjectName("run_list")
+        self.run_list.setMaximumHeight(150)
+        self.run_list.currentItemChanged.connect(self._selection_changed)
+        self.run_list.itemChanged.connect(self._item_changed)
+        add = QPushButton(self.tr("Add"))
+        add.clicked.connect(lambda: self.add_run())
+        duplicate = QPushButton(self.tr("Duplicate"))
+        duplicate.clicked.connect(self.duplicate_selected)
+        remove = QPushButton(self.tr("Remove"))
+        remove.clicked.connect(self.remove_selected)
+        colour = QPushButton(self.tr("Colour…"))
+        colour.clicked.connect(self._choose_colour)
+        buttons = QHBoxLayout()
+        for button in (add, duplicate, remove, colour):
+            buttons.addWidget(button)
+        self.start_x = QDoubleSpinBox(decimals=4, minimum=-1e6, maximum=1e6, singleStep=0.1)
+        self.start_y = QDoubleSpinBox(decimals=4, minimum=-1e6, maximum=1e6, singleStep=0.1)
+        for spin in (self.start_x, self.start_y):
+            spin.editingFinished.connect(self._start_edited)
+        start_row = QHBoxLayout()
+        start_row.addWidget(QLabel(self.tr("start")))
+        start_row.addWidget(self.start_x)
+        start_row.addWidget(self.start_y)
+        self.continue_on_change = QCheckBox(self.tr("on change, continue from the current step"))
+        self.continue_on_change.setToolTip(
+            self.tr(
+                "Off: a changed run restarts from its start. On: it keeps its past and goes on "
+                "from the step under the cursor with the new settings (the optimizer's state "
+                "starts afresh)."
+            )
+        )
+        hint = QLabel(
+            self.tr("Click the map: move the start · Shift-click: new run · drag a marker")
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: gray;")
+        box = QVBoxLayout(runs_box)
+        box.addWidget(self.run_list)
+        box.addLayout(buttons)
+        box.addLayout(start_row)
+        box.addWidget(self.continue_on_change)
+        box.addWidget(hint)
+
+        self.editor = RunEditor()
+        self.editor.changed.connect(self._editor_changed)
+
+        swarm_box = QGroupBox(self.tr("Swarm"))
+        self.swarm_count = QSpinBox(minimum=4, maximum=10_000, value=2_500, singleStep=100)
+        self.swarm_layout = QComboBox()
+        self.swarm_layout.addItem(self.tr("grid"), "grid")
+        self.swarm_layout.addItem(self.tr("random"), "random")
+        self.swarm_button = QPushButton(self.tr("Release a swarm with the selected optimizer"))
+        self.swarm_button.clicked.connect(lambda: self.add_swarm())
+        self.swarm_info = QLabel()
+        self.swarm_info.setWordWrap(True)
+        form = QFormLayout(swarm_box)
+        form.addRow(self.tr("points"), self.swarm_count)
+        form.addRow(self.tr("layout"), self.swarm_layout)
+        form.addRow(self.swarm_button)
+        form.addRow(self.swarm_info)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(self.picker)
+        side_layout.addWidget(runs_box)
+        side_layout.addWidget(self.editor)
+        side_layout.addWidget(swarm_box)
+        side_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(side)
+        scroll.setMinimumWidth(340)
+        scroll.setMaximumWidth(420)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(centre)
+        splitter.setStretchFactor(1, 1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+
+    # -- scene -----------------------------------------------------------------------------------
+
+    def load_scene(self, scene: Scene) -> None:
+        self.service.abort()
+        for run_id in list(self.runs):
+            self._drop_run(run_id)
+        self.title, self.description = dict(scene.title), dict(scene.description)
+        config = scene.surface.to_config()
+        self.picker.show_surface(config)
+        self._apply_surface(config, restart=False)
+        for spec in scene.runs:
+            self.add_run(
+                optimizer=spec.optimizer.model_dump(),
+                schedule=spec.schedule.to_config() if spec.schedule else None,
+                steps=spec.steps,
+                starts=spec.start_points(),
+                label=spec.label,
+                color=spec.color,
+                visible=spec.visible,
+                swarm=spec.starts is not None and len(spec.starts) > 1,
+                compute=False,
+            )
+        self.rewind()
+        self._compute_runs(list(self.runs))
+
+    def scene_data(self) -> dict[str, Any]:
+        """The current state as scene JSON data (validated)."""
+        data = {
+            "format": 1,
+            "title": self.title,
+            "description": self.description,
+            "surface": copy.deepcopy(self.surface_config),
+            "runs": [run.spec() for run in self.runs.values()],
+        }
+        return scene_to_dict(parse_scene(data))
+
+    # -- surface ---------------------------------------------------------------------------------
+
+    def set_surface(self, config: dict[str, Any]) -> None:
+        """Switch surface (from the picker); runs restart on the new surface."""
+        if "bumps" in config and "bumps" not in self.surface_config:
+            self._strokes, self._redo = [], []
+        self._apply_surface(config, restart=True)
+
+    def _apply_surface(self, config: dict[str, Any], restart: bool) -> None:
+        try:
+            surface = make_surface(config)
+        except ValueError as error:
+            self.statusMessage.emit(str(error))
+            return
+        self.surface_config, self.surface = copy.deepcopy(config), surface
+        self.map.set_critical_points([(p.x, p.y, p.kind) for p in surface.critical_points])
+        self._compute_raster()
+        if restart:
+            self._restart_all()
+        self.sceneChanged.emit()
+
+    def _compute_raster(self) -> None:
+        surface, log_scale, device = self.surface, self.log_scale, self.device
+        generation = self.service.bump(SURFACE_KEY)
+
+        def make():
+            yield rasterize(surface, RASTER_RESOLUTION, log_scale=log_scale, device=device)
+
+        self._start_streams([(SURFACE_KEY, generation, make)])
+
+    def _set_log_scale(self, on: bool) -> None:
+        self.log_scale = on
+        self._compute_raster()
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def _set_draw_mode(self, on: bool) -> None:
+        self.map.draw_mode = on
+        if on and "bumps" not in self.surface_config:
+            # Drawing starts from a bowl covering the current view.
+            self._strokes, self._redo = [], []
+            self.set_surface(
+                {
+                    "bumps": [],
+                    "base": "bowl",
+                    "x_range": list(self.surface.x_range),
+                    "y_range": list(self.surface.y_range),
+                }
+            )
+            self.picker.show_surface(self.surface_config)
+
+    def _bumps(self) -> list[Bump]:
+        return [Bump(**b) for b in self.surface_config.get("bumps", [])]
+
+    def _paint(self, x: float, y: float, sign: float, start: bool, finish: bool) -> None:
+        if "bumps" not in self.surface_config:
+            return
+        radius, strength = self.picker.radius.value(), self.picker.strength.value()
+        if start:
+            self._strokes.append(self._bumps())
+            self._redo.clear()
+            self._stroke_last = None
+        last = self._stroke_last
+        if last is not None and np.hypot(x - last[0], y - last[1]) < radius * 0.5 and not finish:
+            return  # space the dabs along a stroke by half a radius
+        self._stroke_last = (x, y)
+        bumps = self._bumps() + [Bump(x=x, y=y, height=sign * strength, width=radius)]
+        self._set_bumps(bumps)
+
+    def paint_dab(self, x: float, y: float, sign: float = 1.0) -> None:
+        """One click-sized stroke (tests and keyboard use)."""
+        self._paint(x, y, sign, True, True)
+
+    def _set_bumps(self, bumps: list[Bump]) -> None:
+        config = dict(self.surface_config)
+        config["bumps"] = [
+            {"x": b.x, "y": b.y, "height": b.height, "width": b.width} for b in bumps
+        ]
+        self._apply_surface(config, restart=True)
+
+    def undo_drawing(self) -> None:
+        if self._strokes:
+            self._redo.append(self._bumps())
+            self._set_bumps(self._strokes.pop())
+
+    def redo_drawing(self) -> None:
+        if self._redo:
+            self._strokes.append(self._bumps())
+            self._set_bumps(self._redo.pop())
+
+    def clear_drawing(self) -> None:
+        if self._bumps():
+            self._strokes.append(self._bumps())
+            self._set_bumps([])
+
+    # -- runs ------------------------------------------------------------------------------------
+
+    def add_run(
+        self,
+        optimizer: dict | None = None,
+        schedule: dict | None = None,
+        steps: int = 200,
+        starts: list | None = None,
+        label: str = "",
+        color: str | None = None,
+        visible: bool = True,
+        swarm: bool = False,
+        compute: bool = True,
+    ) -> str:
+        run_id = f"run{next(self._ids)}"
+        if starts is None:
+            x0, x1 = self.surface.x_range
+            y0, y1 = self.surface.y_range
+            starts = [(x0 + 0.2 * (x1 - x0), y0 + 0.8 * (y1 - y0))]
+        optimizer = dict(optimizer or {"name": "sgd", "lr": 0.001, "momentum": 0.9})
+        qcolor = QColor(color) if color else QColor(PALETTE[(len(self.runs)) % len(PALETTE)])
+        run = RunState(
+            id=run_id,
+            label=label or self._default_label(optimizer),
+            color=qcolor,
+            optimizer=optimizer,
+            schedule=schedule,
+            steps=steps,
+            starts=[tuple(map(float, p)) for p in starts],
+            visible=visible,
+            swarm=swarm,
+        )
+        self.runs[run_id] = run
+        if not swarm:
+            self.map.ensure_run(run_id, qcolor)
+            self.map.set_start(run_id, *run.starts[0])
+            self.map.set_run_visible(run_id, visible)
+        self.plots.ensure_run(run_id, qcolor)
+        self.plots.set_run_visible(run_id, visible)
+        item = QListWidgetItem(self._item_text(run))
+        item.setData(Qt.ItemDataRole.UserRole, run_id)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
+        item.setIcon(self._swatch(qcolor))
+        self.run_list.addItem(item)
+        self.run_list.setCurrentItem(item)
+        if compute:
+            self._compute_runs([run_id])
+        self.sceneChanged.emit()
+        return run_id
+
+    def add_swarm(self, count: int | None = None, layout: str | None = None) -> str:
+        """A swarm of start points for the selected run's optimizer (or SGD)."""
+        base = self.runs.get(self.selected) if self.selected else None
+        count = count or self.swarm_count.value()
+        layout = layout or self.swarm_layout.currentData()
+        if layout == "grid":
+            side = max(2, int(round(np.sqrt(count))))
+            starts = grid_starts(self.surface.x_range, self.surface.y_range, side)
+        else:
+            starts = random_starts(self.surface.x_range, self.surface.y_range, count)
+        for run_id in [r.id for r in self.runs.values() if r.swarm]:
+            self._drop_run(run_id)  # one swarm at a time keeps the map readable
+        run_id = self.add_run(
+            optimizer=dict(base.optimizer) if base else None,
+            schedule=base.schedule if base else None,
+            steps=base.steps if base else 200,
+            starts=starts.tolist(),
+            label=self.tr("swarm ({0})").format(
+                self._default_label(base.optimizer if base else {"name": "sgd"})
+            ),
+            swarm=True,
+        )
+        self.runs[run_id].extra["layout"] = layout
+        self.map.set_basins(None)
+        self.rewind()
+        self.set_playing(True)
+        return run_id
+
+    def _default_label(self, optimizer: dict) -> str:
+        name = optimizer.get("name", "sgd")
+        return {
+            "sgd": "SGD",
+            "adam": "Adam",
+            "adamw": "AdamW",
+            "rmsprop": "RMSprop",
+            "adagrad": "Adagrad",
+            "lbfgs": "L-BFGS",
+        }.get(name, name)
+
+    def _item_text(self, run: RunState) -> str:
+        return f"{run.label}  ·  {len(run.starts)} pts" if run.swarm else run.label
+
+    @staticmethod
+    def _swatch(color: QColor) -> QIcon:
+        pixmap = QPixmap(14, 14)
+        pixmap.fill(color)
+        return QIcon(pixmap)
+
+    def _item_for(self, run_id: str) -> QListWidgetItem | None:
+        for row in range(self.run_list.count()):
+            item = self.run_list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == run_id:
+                return item
+        return None
+
+    def _drop_run(self, run_id: str) -> None:
+        self.service.bump(run_id)
+        self.runs.pop(run_id, None)
+        self.recorder.remove(run_id)
+        self.map.remove_run(run_id)
+        self.plots.remove_run(run_id)
+        item = self._item_for(run_id)
+        if item is not None:
+            self.run_list.takeItem(self.run_list.row(item))
+        if self.selected == run_id:
+            self.selected = None
+        self.map.set_swarm(None) if not any(r.swarm for r in self.runs.values()) else None
+        self._dirty = True
+
+    def remove_selected(self) -> None:
+        if self.selected:
+            self._drop_run(self.selected)
+            self.sceneChanged.emit()
+
+    def duplicate_selected(self) -> None:
+        run = self.runs.get(self.selected or "")
+        if run is not None:
+            self.add_run(
+                copy.deepcopy(run.optimizer),
+                copy.deepcopy(run.schedule),
+                run.steps,
+                list(run.starts),
+                run.label + " ′",
+                swarm=run.swarm,
+            )
+
+    def set_run_visible(self, run_id: str, visible: bool) -> None:
+        run = self.runs[run_id]
+        run.visible = visible
+        if not run.swarm:
+            self.map.set_run_visible(run_id, visible)
+        self.plots.set_run_visible(run_id, visible)
+        item = self._item_for(run_id)
+        if item is not None and (item.checkState() == Qt.CheckState.Checked) != visible:
+            item.setCheckState(Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
+        self._dirty = True
+
+    def set_run_color(self, run_id: str, color: QColor) -> None:
+        run = self.runs[run_id]
+        run.color = color
+        if not run.swarm:
+            self.map.set_run_color(run_id, color)
+        self.plots.ensure_run(run_id, color)
+        item = self._item_for(run_id)
+        if item is not None:
+            item.setIcon(self._swatch(color))
+
+    def _choose_colour(self) -> None:
+        run = self.runs.get(self.selected or "")
+        if run is None:
+            return
+        color = QColorDialog.getColor(run.color, self, self.tr("Run colour"))
+        if color.isValid():
+            self.set_run_color(run.id, color)
+
+    def _item_changed(self, item: QListWidgetItem) -> None:
+        run_id = item.data(Qt.ItemDataRole.UserRole)
+        if run_id in self.runs:
+            self.set_run_visible(run_id, item.checkState() == Qt.CheckState.Checked)
+
+    def _selection_changed(self, current: QListWidgetItem | None, _previous) -> None:
+        self.selected = current.data(Qt.ItemDataRole.UserRole) if current else None
+        run = self.runs.get(self.selected or "")
+        if run is None:
+            return
+        self.editor.set_run(
+            {"optimizer": run.optimizer, "schedule": run.schedule, "steps": run.steps}
+        )
+        for spin, value in zip((self.start_x, self.start_y), run.starts[0], strict=True):
+            spin.blockSignals(True)
+            spin.setValue(value)
+            spin.blockSignals(False)
+
+    def select_run(self, run_id: str) -> None:
+        item = self._item_for(run_id)
+        if item is not None:
+            self.run_list.setCurrentItem(item)
+
+    def _editor_changed(self, data: dict) -> None:
+        run = self.runs.get(self.selected or "")
+        if run is None:
+            return
+        run.optimizer = dict(data["optimizer"])
+        run.schedule = data.get("schedule")
+        run.steps = int(data.get("steps", run.steps))
+        if self.continue_on_change.isChecked() and not run.swarm:
+            self._continue_run(run.id, int(self.cursor))
+        else:
+            self._restart_run(run.id)
+        self.sceneChanged.emit()
+
+    def set_start(self, run_id: str, x: float, y: float) -> None:
+        run = self.runs[run_id]
+        if run.swarm:
+            return
+        run.starts = [(float(x), float(y))]
+        self.map.set_start(run_id, x, y)
+        if run_id == self.selected:
+            self._selection_changed(self._item_for(run_id), None)
+        self._restart_run(run_id)
+        self.sceneChanged.emit()
+
+    def _map_clicked(self, x: float, y: float, add: bool) -> None:
+        if add or self.selected is None or self.runs[self.selected].swarm:
+            base = self.runs.get(self.selected or "")
+            optimizer = dict(base.optimizer) if base else None
+            self.add_run(
+                optimizer=optimizer, schedule=base.schedule if base else None, starts=[(x, y)]
+            )
+        else:
+            self.set_start(self.selected, x, y)
+
+    def _start_dragged(self, run_id: str, x: float, y: float) -> None:
+        if run_id in self.runs:
+            self.select_run(run_id)
+            self.set_start(run_id, x, y)
+
+    def _start_edited(self) -> None:
+        if self.selected and not self.runs[self.selected].swarm:
+            self.set_start(self.selected, self.start_x.value(), self.start_y.value())
+
+    # -- computing -------------------------------------------------------------------------------
+
+    def _engine(self, run: RunState, starts, steps: int, offset: int):
+        config = RunConfig(
+            optimizer=run.optimizer["name"],
+            hyper={k: v for k, v in run.optimizer.items() if k != "name"},
+            starts=starts,
+            steps=steps,
+            schedule=run.schedule,
+            label=run.label,
+        )
+        surface, device = self.surface, self.device
+        record_state = not run.swarm
+
+        def records():
+            import torch
+
+            engine = PointRun(
+                surface,
+                config,
+                device=device,
+                dtype=torch.float32 if run.swarm else torch.float64,
+                record_state=record_state,
+            )
+            for record in engine.records():
+                if offset and record.step == 0:
+                    continue  # the step we continue from is recorded already
+                record.step += offset
+                yield record
+
+        return records()
+
+    def _restart_run(self, run_id: str) -> None:
+        run = self.runs[run_id]
+        self.service.bump(run_id)
+        self.recorder.reset(run_id, len(run.starts))
+        run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
+        self._dirty = True
+        self._resume_jobs()
+
+    def _continue_run(self, run_id: str, step: int) -> None:
+        run = self.runs[run_id]
+        track = self.recorder.get(run_id)
+        if track is None or track.count == 0:
+            self._restart_run(run_id)
+            return
+        step = min(step, track.last_step())
+        self.service.bump(run_id)
+        track.truncate(step)
+        remaining = max(run.steps - step, 0)
+        start = track.positions[step].tolist()
+        run.engine, run.offset, run.done = self._engine(run, start, remaining, step), step, False
+        self._dirty = True
+        self._resume_jobs()
+
+    def _restart_all(self) -> None:
+        for run_id in self.runs:
+            run = self.runs[run_id]
+            self.service.bump(run_id)
+            self.recorder.reset(run_id, len(run.starts))
+            run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
+        self.map.set_basins(None)
+        self._dirty = True
+        self._resume_jobs()
+
+    def _compute_runs(self, run_ids: list[str]) -> None:
+        for run_id in run_ids:
+            run = self.runs[run_id]
+            self.service.bump(run_id)
+            self.recorder.reset(run_id, len(run.starts))
+            run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
+        self._resume_jobs()
+
+    def _resume_jobs(self) -> None:
+        """(Re)start one job over every unfinished run, continuing each engine where it is."""
+        streams = [
+            (run.id, self.service.generation(run.id), lambda engine=run.engine: engine)
+            for run in self.runs.values()
+            if not run.done and run.engine is not None
+        ]
+        self._start_streams(streams)
+
+    def _start_streams(self, streams) -> None:
+        """One new job over every unfinished stream (the old job stops between two batches)."""
+        for key, generation, make in streams:
+            self._pending[key] = (generation, make)
+        jobs = [
+            (key, generation, make)
+            for key, (generation, make) in self._pending.items()
+            if self.service.generation(key) == generation
+        ]
+        self._pending = {key: (generation, make) for key, generation, make in jobs}
+        self.service.start(jobs)
+
+    def _on_batch(self, batch) -> None:
+        if batch.key == SURFACE_KEY:
+            if batch.items:
+                self.raster = batch.items[-1]
+                self.map.set_raster(self.raster)
+                if self.view3d is not None:
+                    self._update_3d_surface()
+            if batch.done:
+                self._pending.pop(SURFACE_KEY, None)
+            return
+        run = self.runs.get(batch.key)
+        track = self.recorder.get(batch.key)
+        if run is None or track is None:
+            return
+        track.extend(batch.items)
+        if batch.done:
+            run.done = track.finished = True
+            self._pending.pop(batch.key, None)
+            if run.swarm:
+                self._show_basins(run)
+        self._dirty = True
+
+    def wait_idle(self, timeout_s: float = 10.0) -> bool:
+        """Process events until every job has finished (tests, render, bench)."""
+        from PySide6.QtWidgets import QApplication
+
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            QApplication.processEvents()
+            busy = self.service.busy() or any(not r.done for r in self.runs.values())
+            if not busy and self.raster is not None:
+                return True
+            time.sleep(0.002)
+        return False
+
+    # -- swarm basins ----------------------------------------------------------------------------
+
+    def _show_basins(self, run: RunState) -> None:
+        track = self.recorder.get(run.id)
+        finals = track.positions[track.last_step()]
+        minima = [(p.x, p.y) for p in self.surface.critical_points if p.kind == "minimum"]
+        (x0, x1), (y0, y1) = self.surface.x_range, self.surface.y_range
+        radius = 0.02 * max(x1 - x0, y1 - y0)
+        labels, centres = label_basins(finals, np.array(minima) if minima else None, radius)
+        diverged = track.diverged[track.last_step()]
+        labels = np.where(diverged, -1, labels)
+        colors = np.array(
+            [
+                pg.intColor(i, hues=max(len(centres), 6)).getRgb()
+                for i in range(max(len(centres), 1))
+            ],
+            dtype=np.ubyte,
+        )
+        rgba = np.zeros((len(labels), 4), dtype=np.ubyte)
+        rgba[labels >= 0] = colors[labels[labels >= 0]]
+        run.extra["basin_labels"] = labels
+        counts = np.bincount(labels[labels >= 0], minlength=len(centres))
+        reached = sum(1 for c in counts if c > 0)
+        self.swarm_info.setText(
+            self.tr("{0} points reached {1} different end points; {2} diverged.").format(
+                len(labels), reached, int((labels < 0).sum())
+            )
+        )
+        if run.extra.get("layout") == "grid":
+            side = int(round(np.sqrt(len(labels))))
+            image = rgba.reshape(side, side, 4)
+            step_x, step_y = (x1 - x0) / (side - 1), (y1 - y0) / (side - 1)
+            rect = QRectF(x0 - step_x / 2, y0 - step_y / 2, x1 - x0 + step_x, y1 - y0 + step_y)
+            self.map.set_basins(image, rect)
+
+    # -- playback --------------------------------------------------------------------------------
+
+    def max_step(self) -> int:
+        return max((r.offset + r.steps for r in self.runs.values()), default=0)
+
+    def set_playing(self, playing: bool) -> None:
+        if playing and int(self.cursor) >= self.max_step():
+            self.cursor = 0.0
+        self.playing = playing
+        self._last_frame = time.perf_counter()
+        self.transport.set_playing(playing)
+        self._dirty = True
+
+    def toggle_play(self) -> None:
+        self.set_playing(not self.playing)
+
+    def _set_speed(self, value: int) -> None:
+        self.speed = value
+
+    def seek(self, step: int) -> None:
+        self.set_playing(False)
+        self.cursor = float(max(0, min(step, self.max_step())))
+        self._dirty = True
+        self._frame()
+
+    def step_by(self, delta: int) -> None:
+        self.seek(int(self.cursor) + delta)
+
+    def rewind(self) -> None:
+        self.seek(0)
+
+    def current_step(self) -> int:
+        return int(self.cursor)
+
+    def _frame(self) -> None:
+        now = time.perf_counter()
+        dt, self._last_frame = now - self._last_frame, now
+        if self.playing:
+            limit = self.recorder.max_step()
+            new = min(self.cursor + self.speed * dt, float(max(limit, 0)))
+            if new != self.cursor:
+                self.cursor, self._dirty = new, True
+            if int(self.cursor) >= self.max_step() and all(r.done for r in self.runs.values()):
+                self.set_playing(False)
+        if self._dirty:
+            self._dirty = False
+            self.draw()
+
+    def draw(self) -> None:
+        """Draw every view at the cursor from the recorder (the only place views get run data)."""
+        step = int(self.cursor)
+        swarm_xy = None
+        for run in self.runs.values():
+            track = self.recorder.get(run.id)
+            if track is None:
+                continue
+            last = min(step, track.count - 1)
+            if last < 0:
+                if not run.swarm:
+                    self.map.set_path(run.id, np.empty((0, 2)))
+                continue
+            steps = np.arange(last + 1)
+            if run.swarm:
+                if run.visible:
+                    swarm_xy = track.positions[last]
+                loss = np.nanmedian(track.loss[: last + 1], axis=1)
+                grad = np.nanmedian(track.grad_norm[: last + 1], axis=1)
+            else:
+                self.map.set_path(run.id, track.positions[: last + 1, 0])
+                loss, grad = track.loss[: last + 1, 0], track.grad_norm[: last + 1, 0]
+            self.plots.set_series(run.id, "loss", steps, loss)
+            self.plots.set_series(run.id, "grad_norm", steps, grad)
+            self.plots.set_series(run.id, "lr", steps[1:], track.lr[1 : last + 1])
+        self.map.set_swarm(swarm_xy)
+        self.plots.set_cursor(step)
+        self.transport.show_step(step, self.max_step())
+        if self.view3d is not None and self.views.currentIndex() == 1:
+            self._update_3d_runs(step)
+        self.frames_drawn += 1
+
+    # -- 3D --------------------------------------------------------------------------------------
+
+    def _view_tab_changed(self, index: int) -> None:
+        if index == 1 and self.view3d is None:
+            from desktop_app.surface_lab.view3d import SurfaceView3D
+
+            self.view3d = SurfaceView3D()
+            self.views.blockSignals(True)
+            self.views.removeTab(1)
+            self.views.insertTab(1, self.view3d, self.tr("3D"))
+            self.views.setCurrentIndex(1)
+            self.views.blockSignals(False)
+            self._update_3d_surface()
+        self._dirty = True
+
+    def _update_3d_surface(self) -> None:
+        if self.raster is not None and self.view3d is not None:
+            r = self.raster
+            self.view3d.set_surface(
+                r.xs, r.ys, r.loss, levels=_loss_levels(r), log_scale=r.log_scale
+            )
+
+    def _update_3d_runs(self, step: int) -> None:
+        paths, colors, losses = [], [], []
+        swarm = None
+        for run in self.runs.values():
+            track = self.recorder.get(run.id)
+            if track is None or track.count == 0 or not run.visible:
+                continue
+            last = min(step, track.count - 1)
+            if run.swarm:
+                swarm = (track.positions[last], track.loss[last], run.color.getRgb()[:3])
+                continue
+            paths.append(track.positions[: last + 1, 0])
+            losses.append(track.loss[: last + 1, 0])
+            colors.append(run.color.getRgb()[:3])
+        self.view3d.set_trajectories(paths, colors, losses)
+        self.view3d.set_points(*(swarm or (None, None, None)))
+
+    def shutdown(self) -> None:
+        self.frame_timer.stop()
+        self.service.abort()
+        self.service.wait(3000)
+
+
+def _loss_levels(raster) -> tuple[float, float]:
+    """Levels in loss units for the 3D view (which applies its own log)."""
+    finite = raster.loss[np.isfinite(raster.loss)]
+    if finite.size == 0:
+        return (0.0, 1.0)
+    return (float(finite.min()), float(np.percentile(finite, 95)))

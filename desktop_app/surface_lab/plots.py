@@ -1,0 +1,98 @@
+"""Live plots under the map: loss, gradient norm and learning rate per step, one curve per run,
+all sharing the timeline cursor."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
+
+METRICS = ("loss", "grad_norm", "lr")
+
+
+class MetricPlots(QWidget):
+    """Three linked plots; a click on any of them moves the timeline cursor."""
+
+    cursorMoved = Signal(int)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        titles = {
+            "loss": self.tr("loss"),
+            "grad_norm": self.tr("gradient norm ‖g‖"),
+            "lr": self.tr("learning rate"),
+        }
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.cursors: dict[str, pg.InfiniteLine] = {}
+        first = None
+        for column, metric in enumerate(METRICS):
+            plot = self.layout_widget.addPlot(row=0, col=column, title=titles[metric])
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.setLabel("bottom", self.tr("step"))
+            if first is None:
+                first = plot
+            else:
+                plot.setXLink(first)
+            cursor = pg.InfiniteLine(
+                angle=90, movable=True, pen=pg.mkPen((250, 250, 250, 160), width=1)
+            )
+            cursor.sigDragged.connect(
+                lambda line: self.cursorMoved.emit(max(0, round(line.value())))
+            )
+            plot.addItem(cursor)
+            self.plots[metric], self.cursors[metric] = plot, cursor
+        self.curves: dict[str, dict[str, pg.PlotDataItem]] = {m: {} for m in METRICS}
+
+        self.log_loss = QCheckBox(self.tr("log scale (loss)"))
+        self.log_loss.setChecked(True)
+        self.log_loss.toggled.connect(lambda on: self.plots["loss"].setLogMode(y=on))
+        self.log_grad = QCheckBox(self.tr("log scale (gradient)"))
+        self.log_grad.setChecked(True)
+        self.log_grad.toggled.connect(lambda on: self.plots["grad_norm"].setLogMode(y=on))
+        self.plots["loss"].setLogMode(y=True)
+        self.plots["grad_norm"].setLogMode(y=True)
+
+        options = QHBoxLayout()
+        options.addWidget(self.log_loss)
+        options.addWidget(self.log_grad)
+        options.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.layout_widget)
+        layout.addLayout(options)
+
+    def ensure_run(self, run_id: str, color: QColor) -> None:
+        for metric in METRICS:
+            curve = self.curves[metric].get(run_id)
+            if curve is None:
+                curve = self.plots[metric].plot(pen=pg.mkPen(color, width=2))
+                self.curves[metric][run_id] = curve
+            else:
+                curve.setPen(pg.mkPen(color, width=2))
+
+    def remove_run(self, run_id: str) -> None:
+        for metric in METRICS:
+            curve = self.curves[metric].pop(run_id, None)
+            if curve is not None:
+                self.plots[metric].removeItem(curve)
+
+    def set_run_visible(self, run_id: str, visible: bool) -> None:
+        for metric in METRICS:
+            if run_id in self.curves[metric]:
+                self.curves[metric][run_id].setVisible(visible)
+
+    def set_series(self, run_id: str, metric: str, steps: np.ndarray, values: np.ndarray) -> None:
+        curve = self.curves[metric][run_id]
+        if metric in ("loss", "grad_norm") and self.plots[metric].ctrl.logYCheck.isChecked():
+            values = np.where(
+                values > 0, values, np.nan
+            )  # log of 0 or a negative loss: leave a gap
+        curve.setData(steps, values, connect="finite")
+
+    def set_cursor(self, step: int) -> None:
+        for cursor in self.cursors.values():
+            if not cursor.moving:
+                cursor.setValue(step)

@@ -1,0 +1,216 @@
+"""Choose the surface: the built-in library (with its note), a typed formula, or draw mode."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.surfaces.formula import FormulaError, compile_formula
+from core.surfaces.library import BUILTIN_NAMES, builtin_params, builtin_surface
+
+FORMULA_DEBOUNCE_MS = 250
+
+
+class SurfacePicker(QWidget):
+    """Emits ``surfaceRequested`` with a scene ``surface`` dict when the user picks one."""
+
+    surfaceRequested = Signal(dict)
+    logScaleToggled = Signal(bool)
+    drawModeToggled = Signal(bool)
+    undoRequested = Signal()
+    redoRequested = Signal()
+    clearDrawingRequested = Signal()
+
+    def __init__(self, language: str = "en", parent=None) -> None:
+        super().__init__(parent)
+        self.language = language
+        self._setting = False
+
+        # built-in library
+        library = QGroupBox(self.tr("Surface"))
+        self.builtin = QComboBox()
+        self.builtin.setObjectName("builtin")
+        for name in BUILTIN_NAMES:
+            self.builtin.addItem(builtin_surface(name).text("title", language), name)
+        self.builtin.addItem(self.tr("Formula…"), "formula")
+        self.builtin.addItem(self.tr("Drawn…"), "drawn")
+        self.builtin.currentIndexChanged.connect(self._builtin_chosen)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setObjectName("note")
+        self.params_form = QFormLayout()
+        self.param_boxes: dict[str, QDoubleSpinBox] = {}
+        self.log_scale = QCheckBox(self.tr("log colour scale"))
+        self.log_scale.setObjectName("log_scale")
+        self.log_scale.toggled.connect(self.logScaleToggled)
+        box = QVBoxLayout(library)
+        box.addWidget(self.builtin)
+        box.addLayout(self.params_form)
+        box.addWidget(self.note)
+        box.addWidget(self.log_scale)
+
+        # formula
+        self.formula_box = QGroupBox(self.tr("Formula in x and y"))
+        self.formula = QLineEdit()
+        self.formula.setObjectName("formula")
+        self.formula.setPlaceholderText("x^2 + 10*y^2")
+        self.formula.setClearButtonEnabled(True)
+        self.formula.textEdited.connect(self._formula_edited)
+        self.formula_error = QLabel()
+        self.formula_error.setObjectName("formula_error")
+        self.formula_error.setWordWrap(True)
+        self.formula_error.setStyleSheet("color: #e0605e;")
+        self._debounce = QTimer(self, singleShot=True, interval=FORMULA_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self._apply_formula)
+        box = QVBoxLayout(self.formula_box)
+        box.addWidget(self.formula)
+        box.addWidget(self.formula_error)
+
+        # draw
+        self.draw_box = QGroupBox(self.tr("Draw"))
+        self.draw = QCheckBox(self.tr("draw mode: drag raises, right-drag lowers"))
+        self.draw.setObjectName("draw_mode")
+        self.draw.toggled.connect(self.drawModeToggled)
+        self.radius = QDoubleSpinBox(
+            decimals=2, minimum=0.05, maximum=5.0, value=0.5, singleStep=0.05
+        )
+        self.radius.setObjectName("brush_radius")
+        self.strength = QDoubleSpinBox(
+            decimals=2, minimum=0.01, maximum=10.0, value=0.3, singleStep=0.05
+        )
+        self.strength.setObjectName("brush_strength")
+        form = QFormLayout()
+        form.addRow(self.tr("brush radius"), self.radius)
+        form.addRow(self.tr("brush strength"), self.strength)
+        self.undo = QPushButton(self.tr("Undo"))
+        self.undo.clicked.connect(self.undoRequested)
+        self.redo = QPushButton(self.tr("Redo"))
+        self.redo.clicked.connect(self.redoRequested)
+        self.clear = QPushButton(self.tr("Clear"))
+        self.clear.clicked.connect(self.clearDrawingRequested)
+        buttons = QHBoxLayout()
+        for button in (self.undo, self.redo, self.clear):
+            buttons.addWidget(button)
+        box = QVBoxLayout(self.draw_box)
+        box.addWidget(self.draw)
+        box.addLayout(form)
+        box.addLayout(buttons)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(library)
+        layout.addWidget(self.formula_box)
+        layout.addWidget(self.draw_box)
+        self._show_mode("builtin")
+
+    # -- what the page calls ---------------------------------------------------------------------
+
+    def show_surface(self, config: dict) -> None:
+        """Reflect a surface config (from a scene) without emitting ``surfaceRequested``."""
+        self._setting = True
+        try:
+            if "builtin" in config:
+                self.builtin.setCurrentIndex(self.builtin.findData(config["builtin"]))
+                self._build_params(config["builtin"], config)
+                self._show_mode("builtin")
+            elif "formula" in config:
+                self.builtin.setCurrentIndex(self.builtin.findData("formula"))
+                self.formula.setText(config["formula"])
+                self.formula_error.clear()
+                self._show_mode("formula")
+            else:
+                self.builtin.setCurrentIndex(self.builtin.findData("drawn"))
+                self._show_mode("drawn")
+        finally:
+            self._setting = False
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _show_mode(self, mode: str) -> None:
+        self.formula_box.setVisible(mode == "formula")
+        self.draw_box.setVisible(mode in ("drawn", "builtin", "formula"))
+        if mode == "builtin":
+            name = self.builtin.currentData()
+            self.note.setText(builtin_surface(name).text("note", self.language))
+        elif mode == "formula":
+            self.note.setText(
+                self.tr("Type any expression in x and y, e.g. x^2 - y^2 or sin(x)*cos(y).")
+            )
+        else:
+            self.note.setText(self.tr("Drag on the map to raise the terrain, right-drag to dig."))
+
+    def _build_params(self, name: str, values: dict | None = None) -> None:
+        while self.params_form.rowCount():
+            self.params_form.removeRow(0)
+        self.param_boxes.clear()
+        for key, default in builtin_params(name).items():
+            spin = QDoubleSpinBox(decimals=3, minimum=-1e6, maximum=1e6)
+            spin.setObjectName(key)
+            spin.setValue(float((values or {}).get(key, default)))
+            spin.editingFinished.connect(self._emit_builtin)
+            self.param_boxes[key] = spin
+            self.params_form.addRow(key, spin)
+
+    def _builtin_chosen(self) -> None:
+        if self._setting:
+            return
+        name = self.builtin.currentData()
+        if name == "formula":
+            self._show_mode("formula")
+            self.formula.setFocus()
+            if self.formula.text():
+                self._apply_formula()
+            return
+        if name == "drawn":
+            self._show_mode("drawn")
+            self.draw.setChecked(True)
+            self.surfaceRequested.emit({"bumps": [], "base": "bowl"})
+            return
+        self._build_params(name)
+        self._show_mode("builtin")
+        self._emit_builtin()
+
+    def _emit_builtin(self) -> None:
+        name = self.builtin.currentData()
+        config = {"builtin": name, **{k: box.value() for k, box in self.param_boxes.items()}}
+        try:
+            builtin_surface(name, **{k: v for k, v in config.items() if k != "builtin"})
+        except ValueError as error:
+            self.note.setText(str(error))
+            return
+        self.surfaceRequested.emit(config)
+
+    def _formula_edited(self, _: str) -> None:
+        self._validate()
+        self._debounce.start()
+
+    def _validate(self) -> bool:
+        text = self.formula.text()
+        if not text.strip():
+            self.formula_error.setText(self.tr("Type a formula, e.g. x^2 + 10*y^2"))
+            return False
+        try:
+            compile_formula(text)
+        except FormulaError as error:
+            where = self.tr("column {0}: ").format(error.column) if error.column else ""
+            self.formula_error.setText(where + error.message)
+            return False
+        self.formula_error.clear()
+        return True
+
+    def _apply_formula(self) -> None:
+        # The last valid surface stays on screen while the text is invalid.
+        if self._validate():
+            self.surfaceRequested.emit({"formula": self.formula.text()})

@@ -1,0 +1,86 @@
+"""Play/pause, step, timeline slider, speed and reset."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QSpinBox,
+    QStyle,
+    QToolButton,
+    QWidget,
+)
+
+
+class Transport(QWidget):
+    playToggled = Signal(bool)
+    stepRequested = Signal(int)  # +1 or -1
+    scrubbed = Signal(int)
+    speedChanged = Signal(int)
+    resetRequested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        style = self.style()
+        self.play = QToolButton()
+        self.play.setCheckable(True)
+        self.play.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.play.setToolTip(self.tr("Play / pause (Space)"))
+        self.play.toggled.connect(self._play_toggled)
+        self.back = QToolButton()
+        self.back.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward))
+        self.back.setToolTip(self.tr("One step back (Left)"))
+        self.back.clicked.connect(lambda: self.stepRequested.emit(-1))
+        self.forward = QToolButton()
+        self.forward.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
+        self.forward.setToolTip(self.tr("One step forward (Right)"))
+        self.forward.clicked.connect(lambda: self.stepRequested.emit(1))
+        self.reset = QToolButton()
+        self.reset.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward))
+        self.reset.setToolTip(self.tr("Back to the start (R)"))
+        self.reset.clicked.connect(self.resetRequested)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, 0)
+        self.slider.valueChanged.connect(self._slider_moved)
+        self.step_label = QLabel()
+        self.step_label.setMinimumWidth(110)
+        self.speed = QSpinBox()
+        self.speed.setRange(1, 2000)
+        self.speed.setValue(40)
+        self.speed.setSuffix(self.tr(" steps/s"))
+        self.speed.setToolTip(self.tr("Playback speed"))
+        self.speed.valueChanged.connect(self.speedChanged)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 2)
+        for widget in (self.reset, self.back, self.play, self.forward):
+            layout.addWidget(widget)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.step_label)
+        layout.addWidget(self.speed)
+        self._setting = False
+        self.show_step(0, 0)
+
+    def _play_toggled(self, playing: bool) -> None:
+        icon = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.play.setIcon(self.style().standardIcon(icon))
+        self.playToggled.emit(playing)
+
+    def _slider_moved(self, value: int) -> None:
+        if not self._setting:
+            self.scrubbed.emit(value)
+
+    def set_playing(self, playing: bool) -> None:
+        if self.play.isChecked() != playing:
+            self.play.setChecked(playing)
+
+    def show_step(self, step: int, maximum: int) -> None:
+        """Reflect the cursor without emitting ``scrubbed``."""
+        self._setting = True
+        self.slider.setMaximum(max(maximum, 0))
+        self.slider.setValue(step)
+        self._setting = False
+        self.step_label.setText(self.tr("step {0} / {1}").format(step, maximum))

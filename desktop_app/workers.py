@@ -1,0 +1,138 @@
+"""The thread that drives the engine's generators, off the GUI thread.
+
+One serial pool (one thread): jobs never compete with each other for the 2 cores, and a generator
+is never advanced from two threads. A job is a superqt ``GeneratorWorker``; it yields small
+batches, so aborting it (a flag checked between batches) takes effect within one batch.
+Every batch carries the generation it was computed for, so the receiver drops stale ones.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from superqt.utils import GeneratorWorker
+
+BATCH_SECONDS = 0.03  # hand a batch to the GUI about every 30 ms of compute
+
+
+@dataclass
+class Batch:
+    key: str  # which job stream, e.g. a run id or "surface"
+    generation: int
+    items: list[Any]
+    done: bool = False
+
+
+def _batched(key: str, generation: int, items: Iterator[Any]) -> Iterator[Batch]:
+    import torch
+
+    # A second torch thread gains little here and slows the GUI thread when they compete.
+    torch.set_num_threads(1)
+    pending: list[Any] = []
+    last = time.perf_counter()
+    for item in items:
+        pending.append(item)
+        now = time.perf_counter()
+        if now - last >= BATCH_SECONDS:
+            yield Batch(key, generation, pending)
+            pending, last = [], now
+    yield Batch(key, generation, pending, done=True)
+
+
+def _job(streams: list[tuple[str, int, Iterator[Any]]]) -> Iterator[Batch]:
+    """Advance several streams round-robin, so that racing runs grow together."""
+    active = [_batched(key, gen, items) for key, gen, items in streams]
+    while active:
+        for stream in list(active):
+            batch = next(stream, None)
+            if batch is None:
+                active.remove(stream)
+                continue
+            yield batch
+            if batch.done:
+                active.remove(stream)
+
+
+class ComputeService(QObject):
+    """Runs engine generators in a background thread and emits their batches."""
+
+    batchReady = Signal(object)  # Batch
+    failed = Signal(str, str)  # key, message
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._workers: list[GeneratorWorker] = []
+        self._generation: dict[str, int] = {}
+
+    def generation(self, key: str) -> int:
+        return self._generation.get(key, 0)
+
+    def bump(self, key: str) -> int:
+        """Invalidate every batch in flight for ``key``; returns the new generation."""
+        self._generation[key] = self._generation.get(key, 0) + 1
+        return self._generation[key]
+
+    def is_current(self, batch: Batch) -> bool:
+        return self._generation.get(batch.key, 0) == batch.generation
+
+    def start(self, streams: list[tuple[str, int, Callable[[], Iterator[Any]]]]) -> None:
+        """Start one job over ``(key, generation, make_iterator)``; earlier jobs are aborted.
+
+        ``make_iterator`` is called in the worker thread, so building an engine (which may touch
+        torch for a while) stays off the GUI thread too.
+        """
+        self.abort()
+        if not streams:
+            return
+        prepared = [(key, generation, _Lazy(make)) for key, generation, make in streams]
+        worker = GeneratorWorker(_job, prepared)
+        worker.yielded.connect(self._deliver)
+        keys = [key for key, _, _ in streams]
+        worker.errored.connect(lambda error, keys=keys: self._error(keys, error))
+        worker.finished.connect(lambda w=worker: self._forget(w))
+        self._workers.append(worker)
+        self._pool.start(worker)
+
+    def abort(self) -> None:
+        for worker in self._workers:
+            worker.quit()
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Block until the pool is idle (tests and shutdown)."""
+        return self._pool.waitForDone(msecs)
+
+    def busy(self) -> bool:
+        return bool(self._workers)
+
+    def _deliver(self, batch: Batch) -> None:
+        if self.is_current(batch):
+            self.batchReady.emit(batch)
+
+    def _error(self, keys: list[str], error: BaseException) -> None:
+        for key in keys:
+            self.failed.emit(key, f"{error.__class__.__name__}: {error}")
+
+    def _forget(self, worker: GeneratorWorker) -> None:
+        if worker in self._workers:
+            self._workers.remove(worker)
+
+
+class _Lazy:
+    """An iterator built on first use, in whichever thread first uses it."""
+
+    def __init__(self, make: Callable[[], Iterator[Any]]) -> None:
+        self._make, self._it = make, None
+
+    def __iter__(self) -> _Lazy:
+        return self
+
+    def __next__(self) -> Any:
+        if self._it is None:
+            self._it = iter(self._make())
+        return next(self._it)
