@@ -92,7 +92,8 @@ class PointRun:
         cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0) / 2
         self._box = (cx, cy, half * ESCAPE_FACTOR)
         self._closure = needs_closure(config.optimizer)
-        if is_per_point(config.optimizer):
+        self._per_point = is_per_point(config.optimizer)
+        if self._per_point:
             self.params = [starts[i].clone().requires_grad_(True) for i in range(len(starts))]
         else:
             self.params = [starts.clone().requires_grad_(True)]
@@ -108,13 +109,13 @@ class PointRun:
     # -- helpers ----------------------------------------------------------------------------------
 
     def positions(self) -> torch.Tensor:
-        if len(self.params) == 1:
+        if not self._per_point:
             return self.params[0].detach()
         return torch.stack([p.detach() for p in self.params])
 
     def _set_positions(self, points: torch.Tensor) -> None:
         with torch.no_grad():
-            if len(self.params) == 1:
+            if not self._per_point:
                 self.params[0].copy_(points)
             else:
                 for p, row in zip(self.params, points, strict=True):
@@ -135,12 +136,12 @@ class PointRun:
         for index, (param, opt, sched) in enumerate(
             zip(self.params, self.optimizers, self.schedulers, strict=True)
         ):
-            if len(self.params) > 1 and bool(self.diverged[index]):
+            if self._per_point and bool(self.diverged[index]):
                 continue
             if self._closure:
                 opt.step(self._closure_for(param, opt))
             else:
-                param.grad = grad if len(self.params) == 1 else grad[index]
+                param.grad = grad[index] if self._per_point else grad
                 opt.step()
             sched.step()
 
@@ -198,7 +199,7 @@ class PointRun:
         return escaped
 
     def _state(self, grad: torch.Tensor, update: torch.Tensor) -> dict[str, np.ndarray]:
-        if len(self.params) == 1:
+        if not self._per_point:
             raw = read_state(self.optimizers[0], self.params[0], grad, update)
             return {key: _numpy(value.expand_as(update)) for key, value in raw.items()}
         rows = [

@@ -99,7 +99,7 @@ class BumpSpec(_Model):
 class DrawnSurfaceSpec(_SurfaceBase):
     bumps: list[BumpSpec] = Field(max_length=5000)
     base: Literal["flat", "bowl"] = "bowl"
-    bowl_strength: float = 0.1
+    bowl_strength: float = Field(default=0.1, ge=0)
 
 
 def _surface_kind(value: Any) -> str | None:
@@ -185,7 +185,7 @@ class RunSpec(_Model):
     schedule: ScheduleSpec | None = None
     start: Pair | None = None
     starts: list[Pair] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
-    steps: int = Field(default=200, ge=0, le=MAX_STEPS)
+    steps: int = Field(default=200, ge=0, le=MAX_STEPS, strict=True)
     color: str | None = None
     visible: bool = True
 
@@ -193,6 +193,15 @@ class RunSpec(_Model):
     def _one_start(self) -> RunSpec:
         if (self.start is None) == (self.starts is None):
             raise ValueError("give exactly one of 'start' ([x, y]) or 'starts' ([[x, y], ...])")
+        return self
+
+    @model_validator(mode="after")
+    def _schedule_fits_the_run(self) -> RunSpec:
+        # Some schedules (one-cycle) depend on the run's length: check them with the real one.
+        if self.schedule is not None and self.steps > 0:
+            from core.schedules import preview_lr
+
+            _try_build(lambda: preview_lr(self.schedule.to_config(), self.optimizer.lr, self.steps))
         return self
 
     def start_points(self) -> list[Pair]:
@@ -287,8 +296,11 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     for index, part in enumerate(loc):
         last = index == len(loc) - 1
         if part in _TAGS and not last:
-            value = node.get(part) if isinstance(node, dict) else None
-            if loc[index + 1] == part or not isinstance(value, dict | list):
+            value, after = node.get(part) if isinstance(node, dict) else None, loc[index + 1]
+            descends = (isinstance(value, list) and isinstance(after, int)) or (
+                isinstance(value, dict) and after in value
+            )
+            if after == part or not descends:
                 continue
         in_dict = isinstance(node, dict) and part in node
         in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)

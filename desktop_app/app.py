@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import time
 
 from PySide6.QtCore import QLocale, QThread, Signal
 from PySide6.QtWidgets import QApplication
 
-LAUNCH_TIME = time.perf_counter()
+LAUNCH_ENV = "LOSSLAB_BENCH_LAUNCH"
 
 
 class EngineLoader(QThread):
@@ -42,7 +44,7 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("LossLab")
     import pyqtgraph as pg
 
-    pg.setConfigOptions(antialias=True, imageAxisOrder="row-major")
+    pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
     return app
 
 
@@ -62,4 +64,25 @@ def run_app(scene_path: str | None = None, language: str | None = None) -> int:
     loader.loaded.connect(window.engine_loaded)
     loader.failed.connect(lambda text: window.show_error("LossLab", text))
     loader.start()
+    if os.environ.get(LAUNCH_ENV):
+        _report_launch(window)
     return app.exec()
+
+
+def _report_launch(window) -> None:
+    """For ``losslab bench --gui``: print when the window shows and the first frame animates."""
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, lambda: print(json.dumps({"window_shown": time.time()}), flush=True))
+
+    def first_frame() -> None:
+        page = window.surface_lab
+        if page is not None and page.frames_drawn and page.recorder.max_step() > 0:
+            page.draw()
+            print(json.dumps({"first_frame": time.time()}), flush=True)
+            window.close()
+            QApplication.quit()
+            return
+        QTimer.singleShot(10, first_frame)
+
+    QTimer.singleShot(10, first_frame)

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 from core import cli
 
-QT_COMMANDS = {"self-test", "render"}
-
 
 def _gui_parser() -> argparse.ArgumentParser:
     parser = cli._Parser(prog="losslab", description="Open LossLab's window.")

@@ -133,6 +133,9 @@ def build_optimizer(name: str, params, **hyper: object) -> torch.optim.Optimizer
             f"unknown hyper-parameter(s) {', '.join(unknown)} for optimizer {name!r}; "
             f"valid: {', '.join(OPTIMIZER_DEFAULTS[name])}"
         )
+    for key, allowed in OPTIMIZER_CHOICES.get(name, {}).items():
+        if key in hyper and hyper[key] not in allowed:
+            raise ValueError(f"{key} must be one of {allowed}, got {hyper[key]!r}")
     kwargs = {**OPTIMIZER_DEFAULTS[name], **hyper}
     if "betas" in kwargs:
         kwargs["betas"] = tuple(kwargs["betas"])  # type: ignore[arg-type]

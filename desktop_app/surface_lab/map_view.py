@@ -187,6 +187,14 @@ class MapView(pg.GraphicsLayoutWidget):
         if xy is None:
             self.swarm.setData([], [])
             return
+        data = self.swarm.data
+        if len(data) == len(xy):
+            # Same points, new places: write the arrays in place (setData rebuilds every spot).
+            data["x"], data["y"] = xy[:, 0], xy[:, 1]
+            self.swarm.prepareGeometryChange()
+            self.swarm.bounds = [None, None]
+            self.swarm.update()
+            return
         self.swarm.setData(x=xy[:, 0], y=xy[:, 1])
 
     def set_basins(self, rgba: np.ndarray | None, rect: QRectF | None = None) -> None:

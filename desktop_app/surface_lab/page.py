@@ -43,7 +43,7 @@ from core.scene import Scene, parse_scene, scene_to_dict
 from core.surfaces import make_surface
 from core.surfaces.drawn import Bump
 from core.surfaces.raster import rasterize
-from desktop_app.surface_lab.map_view import MapView
+from desktop_app.surface_lab.map_view import COLORMAP, MapView
 from desktop_app.surface_lab.plots import MetricPlots
 from desktop_app.surface_lab.recorder import Recorder
 from desktop_app.surface_lab.run_editor import RunEditor
@@ -52,7 +52,7 @@ from desktop_app.surface_lab.transport import Transport
 from desktop_app.workers import ComputeService
 
 FRAME_MS = 33  # views redraw at most ~30 times a second
-RASTER_RESOLUTION = 384
+RASTER_RESOLUTION = 512
 PALETTE = [
     "#e6194b",
     "#3cb4f0",
@@ -131,7 +131,7 @@ class SurfaceLabPage(QWidget):
         self._stroke_last = None
         self.frames_drawn = 0
         self._pending: dict[str, tuple[int, Any]] = {}
-        self.log_scale = False
+        self.log_scale = True
         self.title: dict[str, str] = {}
         self.description: dict[str, str] = {}
         self._build_ui()
@@ -290,6 +290,7 @@ class SurfaceLabPage(QWidget):
             )
         self.rewind()
         self._compute_runs(list(self.runs))
+        self.set_playing(True)  # a scene opens ready to play
 
     def scene_data(self) -> dict[str, Any]:
         """The current state as scene JSON data (validated)."""
@@ -858,8 +859,8 @@ class SurfaceLabPage(QWidget):
             if run.swarm:
                 if run.visible:
                     swarm_xy = track.positions[last]
-                loss = np.nanmedian(track.loss[: last + 1], axis=1)
-                grad = np.nanmedian(track.grad_norm[: last + 1], axis=1)
+                loss = track.loss_median[: last + 1]
+                grad = track.grad_norm_median[: last + 1]
             else:
                 self.map.set_path(run.id, track.positions[: last + 1, 0])
                 loss, grad = track.loss[: last + 1, 0], track.grad_norm[: last + 1, 0]
@@ -867,6 +868,7 @@ class SurfaceLabPage(QWidget):
             self.plots.set_series(run.id, "grad_norm", steps, grad)
             self.plots.set_series(run.id, "lr", steps[1:], track.lr[1 : last + 1])
         self.map.set_swarm(swarm_xy)
+        self.plots.set_step_range(self.max_step())
         self.plots.set_cursor(step)
         self.transport.show_step(step, self.max_step())
         if self.view3d is not None and self.views.currentIndex() == 1:
@@ -891,9 +893,7 @@ class SurfaceLabPage(QWidget):
     def _update_3d_surface(self) -> None:
         if self.raster is not None and self.view3d is not None:
             r = self.raster
-            self.view3d.set_surface(
-                r.xs, r.ys, r.loss, levels=_loss_levels(r), log_scale=r.log_scale
-            )
+            self.view3d.set_surface(r.xs, r.ys, r.loss, r.levels, r.log_scale, COLORMAP)
 
     def _update_3d_runs(self, step: int) -> None:
         paths, colors, losses = [], [], []
@@ -916,11 +916,3 @@ class SurfaceLabPage(QWidget):
         self.frame_timer.stop()
         self.service.abort()
         self.service.wait(3000)
-
-
-def _loss_levels(raster) -> tuple[float, float]:
-    """Levels in loss units for the 3D view (which applies its own log)."""
-    finite = raster.loss[np.isfinite(raster.loss)]
-    if finite.size == 0:
-        return (0.0, 1.0)
-    return (float(finite.min()), float(np.percentile(finite, 95)))

@@ -30,7 +30,6 @@ class MetricPlots(QWidget):
         first = None
         for column, metric in enumerate(METRICS):
             plot = self.layout_widget.addPlot(row=0, col=column, title=titles[metric])
-            plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setLabel("bottom", self.tr("step"))
             if first is None:
                 first = plot
@@ -68,10 +67,10 @@ class MetricPlots(QWidget):
         for metric in METRICS:
             curve = self.curves[metric].get(run_id)
             if curve is None:
-                curve = self.plots[metric].plot(pen=pg.mkPen(color, width=2))
+                curve = self.plots[metric].plot(pen=pg.mkPen(color, width=1))
                 self.curves[metric][run_id] = curve
             else:
-                curve.setPen(pg.mkPen(color, width=2))
+                curve.setPen(pg.mkPen(color, width=1))
 
     def remove_run(self, run_id: str) -> None:
         for metric in METRICS:
@@ -91,6 +90,12 @@ class MetricPlots(QWidget):
                 values > 0, values, np.nan
             )  # log of 0 or a negative loss: leave a gap
         curve.setData(steps, values, connect="finite")
+
+    def set_step_range(self, last_step: int) -> None:
+        """A fixed x range (the whole run): the axes need no re-layout as curves grow."""
+        if getattr(self, "_last_step", None) != last_step:
+            self._last_step = last_step
+            self.plots["loss"].setXRange(0, max(last_step, 1), padding=0.02)
 
     def set_cursor(self, step: int) -> None:
         for cursor in self.cursors.values():

@@ -26,6 +26,9 @@ class Track:
     lr: np.ndarray = field(default_factory=lambda: np.empty(0))
     diverged: np.ndarray = field(default_factory=lambda: np.empty((0, 0), bool))
     state: dict[str, np.ndarray] = field(default_factory=dict)
+    # Per-step medians over the points (a swarm's curves), computed once as records arrive.
+    loss_median: np.ndarray = field(default_factory=lambda: np.empty(0))
+    grad_norm_median: np.ndarray = field(default_factory=lambda: np.empty(0))
     finished: bool = False
 
     def _reserve(self, rows: int) -> None:
@@ -46,6 +49,8 @@ class Track:
         self.grad_norm = grow(self.grad_norm, (n,))
         self.grad = grow(self.grad, (n, 2))
         self.lr = grow(self.lr, ())
+        self.loss_median = grow(self.loss_median, ())
+        self.grad_norm_median = grow(self.grad_norm_median, ())
         self.diverged = grow(self.diverged, (n,), False)
         for key, array in self.state.items():
             self.state[key] = grow(array, (n, 2))
@@ -63,6 +68,9 @@ class Track:
         self.grad[rows] = grads
         self.grad_norm[rows] = np.linalg.norm(grads, axis=-1)
         self.lr[rows] = [r.lr for r in records]
+        with np.errstate(all="ignore"):
+            self.loss_median[rows] = np.median(self.loss[rows], axis=1)
+            self.grad_norm_median[rows] = np.median(self.grad_norm[rows], axis=1)
         self.diverged[rows] = np.stack([r.diverged for r in records])
         for key in records[-1].state:
             if key not in self.state:

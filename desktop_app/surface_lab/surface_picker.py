@@ -54,6 +54,7 @@ class SurfacePicker(QWidget):
         self.param_boxes: dict[str, QDoubleSpinBox] = {}
         self.log_scale = QCheckBox(self.tr("log colour scale"))
         self.log_scale.setObjectName("log_scale")
+        self.log_scale.setChecked(True)  # valleys of very different depth stay visible
         self.log_scale.toggled.connect(self.logScaleToggled)
         box = QVBoxLayout(library)
         box.addWidget(self.builtin)
@@ -140,7 +141,7 @@ class SurfacePicker(QWidget):
 
     def _show_mode(self, mode: str) -> None:
         self.formula_box.setVisible(mode == "formula")
-        self.draw_box.setVisible(mode in ("drawn", "builtin", "formula"))
+        self.draw_box.setVisible(mode == "drawn")
         if mode == "builtin":
             name = self.builtin.currentData()
             self.note.setText(builtin_surface(name).text("note", self.language))

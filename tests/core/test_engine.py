@@ -81,3 +81,10 @@ def test_float32_and_bad_starts():
     assert next(engine.records()).positions.dtype == np.float32
     with pytest.raises(ValueError, match="shape"):
         PointRun(QUADRATIC, RunConfig("sgd", {"lr": 0.1}, [[1, 1, 1]], 2))
+
+
+def test_lbfgs_with_a_single_start():
+    surface = make_surface({"builtin": "rosenbrock"})
+    _, records = run("lbfgs", [[-1.0, 2.0]], 5, surface, lr=1.0, line_search_fn="strong_wolfe")
+    assert records[-1].positions.shape == (1, 2)
+    assert records[-1].loss[0] < records[0].loss[0]

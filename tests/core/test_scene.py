@@ -128,3 +128,46 @@ def test_unreadable_files(tmp_path, content, words):
 def test_missing_file():
     with pytest.raises(SceneError, match="no such file"):
         load_scene("/nonexistent/scene.json")
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "words"),
+    [
+        ({"surface": {"bumps": [], "bowl_strength": -1}}, "surface.bowl_strength", "greater than"),
+        (
+            {"runs": [{"optimizer": {"name": "sgd", "lr": 0.1}, "start": [0, 0], "steps": True}]},
+            "runs[0].steps",
+            "integer",
+        ),
+        (
+            {
+                "runs": [
+                    {
+                        "optimizer": {"name": "lbfgs", "lr": 1, "line_search_fn": "x"},
+                        "start": [0, 0],
+                    }
+                ]
+            },
+            "runs[0].optimizer",
+            "line_search_fn",
+        ),
+        (
+            {
+                "runs": [
+                    {
+                        "optimizer": {"name": "sgd", "lr": 0.1},
+                        "schedule": {"name": "onecycle", "total_steps": 3},
+                        "start": [0, 0],
+                        "steps": 5,
+                    }
+                ]
+            },
+            "runs[0]",
+            "total_steps",
+        ),
+    ],
+)
+def test_values_that_would_fail_at_run_time_are_refused_up_front(data, where, words):
+    with pytest.raises(SceneError) as caught:
+        parse_scene(data)
+    assert caught.value.path == where and words in caught.value.message
