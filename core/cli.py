@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="compute a scene headless and write the result as JSON")
     run.add_argument("scene", help="scene file (JSON)")
     run.add_argument("--out", required=True, help="result file to write (JSON)")
-    run.add_argument("--steps", type=int, help="override every run's number of steps")
+    run.add_argument(
+        "--steps", type=int, help="override every run's number of steps (network scenes: epochs)"
+    )
     run.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     run.add_argument("--dtype", choices=["float32", "float64"], default="float64")
 
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     bench.add_argument("--quick", action="store_true", help="fewer steps, for a smoke test")
     bench.add_argument("--gui", action="store_true", help="measure the window (needs Qt)")
+    bench.add_argument("--nets", action="store_true", help="network training and curvature speed")
     return parser
 
 
@@ -82,11 +85,16 @@ def command_scenes(_: argparse.Namespace) -> int:
     from core.lessons import list_lessons
 
     for lesson in list_lessons():
-        print(f"{lesson.key:32s} {lesson.chapter:20s} {lesson.title_en}  |  {lesson.title_zh}")
+        print(f"{lesson.key:34s} {lesson.chapter:16s} {lesson.title_en}  |  {lesson.title_zh}")
     return EXIT_OK
 
 
 def command_bench(args: argparse.Namespace) -> int:
+    if getattr(args, "nets", False):
+        from core.nets.bench import run_nets_bench
+
+        run_nets_bench(quick=args.quick)
+        return EXIT_OK
     from core.bench import run_engine_bench
 
     run_engine_bench(device=args.device, quick=args.quick)

@@ -6,10 +6,17 @@ into JSON, the GUI's worker forwards its records to a recorder, the benchmark ti
 All start points of a run live in one ``(N, 2)`` tensor, so an element-wise optimizer (SGD, Adam,
 ...) moves them all in one ``torch.optim`` step while keeping them independent. L-BFGS couples the
 coordinates it sees, so it gets one optimizer per point; Newton solves each row's 2x2 system itself.
+
+On a :class:`core.surfaces.data.DataSurface` a run with a ``batch_size`` takes each step with a
+minibatch gradient: the examples are shuffled every epoch (a ``torch.Generator`` seeded with the
+run's ``seed``) and cut into ``ceil(N / batch_size)`` batches, one per update. The records still
+carry the full-batch loss and gradient at each point; ``state["grad"]`` is the minibatch
+gradient the step used.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,7 +39,8 @@ class StepRecord:
     ``positions``, ``loss`` and ``grad`` are at this step's point. ``lr`` and ``state`` belong to
     the update that led here (``lr`` is NaN and ``state`` empty at step 0). ``state`` uses the
     vocabulary of :mod:`core.optim.state` (``grad``, ``velocity``, ``second_moment``,
-    ``effective_lr``, ``update``), one ``(N, 2)`` array each.
+    ``effective_lr``, ``update``), one ``(N, 2)`` array each. ``epoch`` is the number of passes
+    over the data so far (``step / updates per epoch``) on a data surface, NaN on other surfaces.
     """
 
     step: int
@@ -42,6 +50,7 @@ class StepRecord:
     lr: float
     diverged: np.ndarray  # (N,) bool: frozen at or before this step
     state: dict[str, np.ndarray] = field(default_factory=dict)
+    epoch: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,8 @@ class RunConfig:
     steps: int = 200
     schedule: dict[str, Any] | None = None
     label: str = ""
+    batch_size: int | None = None  # data surfaces only: None = full batch
+    seed: int = 0  # shuffles the examples every epoch
 
     @classmethod
     def from_spec(cls, spec: Any) -> RunConfig:
@@ -63,6 +74,8 @@ class RunConfig:
             steps=spec.steps,
             schedule=spec.schedule.to_config() if spec.schedule else None,
             label=spec.label,
+            batch_size=getattr(spec, "batch_size", None),
+            seed=getattr(spec, "seed", 0),
         )
 
 
@@ -105,6 +118,58 @@ class PointRun:
         ]
         self.diverged = torch.zeros(len(starts), dtype=torch.bool, device=device)
         self.diverged_at = np.full(len(starts), -1, dtype=np.int64)
+        self.notes: list[str] = []  # warnings about the settings, e.g. a batch size above N
+        self._setup_batches(config.batch_size, config.seed, device)
+
+    # -- minibatches ------------------------------------------------------------------------------
+
+    def _setup_batches(self, batch_size: int | None, seed: int, device) -> None:
+        """Decide full batch or minibatches; ``batch_size`` above N becomes full batch (a note)."""
+        from core.surfaces.data import DataSurface
+
+        self.batch_size: int | None = None  # None: every update uses all examples
+        self.updates_per_epoch = 1
+        self._batch: torch.Tensor | None = None  # the examples of the current update
+        self._updates = 0
+        self._is_data = isinstance(self.surface, DataSurface)
+        n = self.surface.n_examples if self._is_data else 0
+        if batch_size is not None and (isinstance(batch_size, bool) or int(batch_size) < 1):
+            raise ValueError(f"batch size must be a whole number >= 1, got {batch_size!r}")
+        if not n:
+            if batch_size is not None:
+                self.notes.append(
+                    "batch size ignored: this surface is not made of training examples"
+                )
+            return
+        if batch_size is not None and batch_size >= n:
+            if batch_size > n:
+                self.notes.append(
+                    f"batch size {batch_size} is larger than the {n} examples: using the full batch"
+                )
+            return
+        if batch_size is None:
+            return
+        self.batch_size = int(batch_size)
+        self.updates_per_epoch = math.ceil(n / self.batch_size)
+        self._n_examples = n
+        self._generator = torch.Generator().manual_seed(int(seed))
+        self._order = torch.empty(0, dtype=torch.long)
+        self._device = torch.device(device)
+
+    def _next_batch(self) -> torch.Tensor:
+        """The next minibatch of example indices; a new shuffle at the start of every epoch."""
+        position = self._updates % self.updates_per_epoch
+        if position == 0:
+            self._order = torch.randperm(self._n_examples, generator=self._generator)
+        self._updates += 1
+        start = position * self.batch_size
+        return self._order[start : start + self.batch_size].to(self._device)
+
+    def _objective(self, points: torch.Tensor) -> torch.Tensor:
+        """What the optimizer descends: the current minibatch's loss, or the full loss."""
+        if self._batch is None:
+            return self.surface(points)
+        return self.surface.batch_loss(points, self._batch)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -151,7 +216,7 @@ class PointRun:
 
         def closure() -> torch.Tensor:
             opt.zero_grad()
-            value = self.surface(param.reshape(-1, 2)).sum()
+            value = self._objective(param.reshape(-1, 2)).sum()
             if not newton:
                 value.backward()
             return value
@@ -168,11 +233,16 @@ class PointRun:
         points = self.positions().clone()
         loss, grad = self._loss_and_grad(points)
         self._mark(points, loss, step=0)
+        self._updates = 0
         yield self._record(0, points, loss, grad, float("nan"), {})
         for step in range(1, self.steps + 1):
             lr = self.current_lr()
             before = points
-            used_grad = grad.masked_fill(self.diverged[:, None], 0.0)
+            step_grad = grad
+            if self.batch_size is not None:
+                self._batch = self._next_batch()
+                step_grad = self._minibatch_grad(points)
+            used_grad = step_grad.masked_fill(self.diverged[:, None], 0.0)
             self._step_optimizers(used_grad)
             points = self.positions().clone()
             # Frozen points stay where they were, whatever the optimizer did to them.
@@ -189,6 +259,11 @@ class PointRun:
                 state = self._state(used_grad, points - before)
             loss, grad = new_loss, new_grad
             yield self._record(step, points, loss, grad, lr, state)
+
+    def _minibatch_grad(self, points: torch.Tensor) -> torch.Tensor:
+        points = points.detach().requires_grad_(True)
+        (grad,) = torch.autograd.grad(self._objective(points).sum(), points)
+        return grad
 
     def _mark(self, points: torch.Tensor, loss: torch.Tensor, step: int) -> torch.Tensor:
         """Freeze points that just left the box or became non-finite; return that mask."""
@@ -218,6 +293,7 @@ class PointRun:
             lr=lr,
             diverged=_numpy(self.diverged),
             state=state,
+            epoch=step / self.updates_per_epoch if self._is_data else float("nan"),
         )
 
 

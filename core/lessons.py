@@ -23,6 +23,34 @@ CHAPTERS: dict[str, dict[str, str]] = {
     "hyperparameters": {"en": "Hyper-parameters", "zh": "超参数"},
 }
 
+# Teaching order inside a chapter (a lesson that builds on another comes after it); lessons not
+# listed follow in file-name order.
+LESSON_ORDER: tuple[str, ...] = (
+    "optimization_or_model_bias",
+    "sharp_vs_flat",
+    "saddle_escape",
+    "newton_finds_any_critical_point",
+    "himmelblau_basins",
+    "momentum_local_minimum",
+    "momentum_ravine",
+    "momentum_two_formulas",
+    "stuck_but_gradient_large",
+    "ravine_sgd_vs_adam",
+    "plateau_adagrad_rmsprop",
+    "adagrad_step_decays",
+    "race_rosenbrock",
+    "warmup_rmsprop",
+    "decay_settles",
+    "loss_mse_classifier",
+    "loss_cross_entropy_classifier",
+    "features_raw_scales",
+    "features_normalized",
+    "weight_decay_small_weights",
+    "early_stopping_like_weight_decay",
+    "learning_rate_three_ways",
+    "momentum_how_much",
+)
+
 
 @dataclass(frozen=True)
 class Lesson:
@@ -32,6 +60,14 @@ class Lesson:
     order: int
     title_en: str
     title_zh: str
+    description_en: str = ""
+    description_zh: str = ""
+
+    def title(self, language: str) -> str:
+        return self.title_zh if language == "zh" else self.title_en
+
+    def description(self, language: str) -> str:
+        return self.description_zh if language == "zh" else self.description_en
 
 
 def list_lessons() -> list[Lesson]:
@@ -39,7 +75,11 @@ def list_lessons() -> list[Lesson]:
     lessons = []
     for path in sorted(SCENE_DIR.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        title = data.get("title", {})
+        title, description = data.get("title", {}), data.get("description", {})
+        if isinstance(title, str):  # a plain string means both languages (see core.scene)
+            title = {"en": title}
+        if isinstance(description, str):
+            description = {"en": description}
         chapter = data.get("chapter", "strategy")
         lessons.append(
             Lesson(
@@ -49,9 +89,15 @@ def list_lessons() -> list[Lesson]:
                 order=list(CHAPTERS).index(chapter) if chapter in CHAPTERS else len(CHAPTERS),
                 title_en=title.get("en", path.stem),
                 title_zh=title.get("zh", title.get("en", path.stem)),
+                description_en=description.get("en", ""),
+                description_zh=description.get("zh", description.get("en", "")),
             )
         )
-    return sorted(lessons, key=lambda lesson: (lesson.order, lesson.key))
+    rank = {key: index for index, key in enumerate(LESSON_ORDER)}
+    return sorted(
+        lessons,
+        key=lambda lesson: (lesson.order, rank.get(lesson.key, len(rank)), lesson.key),
+    )
 
 
 def lesson_path(key: str) -> Path:

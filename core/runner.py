@@ -45,6 +45,28 @@ def run_result(label: str, records: list[StepRecord], many: bool, diverged_at: n
     return result
 
 
+def _data_fields(surface, run: PointRun, records: list[StepRecord], many: bool) -> dict:
+    """What a run on a data surface adds: epochs, the batch size used, the test loss, notes."""
+    from core.surfaces.data import DataSurface
+
+    fields: dict[str, Any] = {}
+    if run.notes:
+        fields["notes"] = list(run.notes)
+    if not isinstance(surface, DataSurface):
+        return fields
+    fields["batch_size"] = run.batch_size  # None (null): full batch
+    fields["updates_per_epoch"] = run.updates_per_epoch
+    fields["epoch"] = [r.epoch for r in records]
+    if any(surface.config.get("shift", (0.0, 0.0))) and surface.config.get("split") != "test":
+        test = surface.shifted()
+        positions = torch.as_tensor(np.stack([r.positions for r in records]))  # (S+1, N, 2)
+        with torch.no_grad():
+            loss = test(positions.reshape(-1, 2).to(torch.float64)).reshape(positions.shape[:2])
+        loss = loss.numpy()
+        fields["test_loss"] = _finite_or_none(loss if many else loss[:, 0])
+    return fields
+
+
 def run_scene(
     scene: Scene,
     *,
@@ -52,8 +74,14 @@ def run_scene(
     device: str = "auto",
     dtype: torch.dtype = torch.float64,
 ) -> dict[str, Any]:
-    """Compute every run of ``scene``; ``steps`` overrides each run's own step count."""
+    """Compute every run of ``scene``; ``steps`` overrides each run's own step count.
+
+    A network scene (``scene.network``) trains its network instead (``steps``: its epochs); see
+    ``core.nets.spec`` for that result.
+    """
     torch_device = resolve_device(device)
+    if scene.network is not None:
+        return _run_network_scene(scene, steps, torch_device, dtype)
     surface = make_surface(scene.surface.to_config())
     runs = []
     for index, spec in enumerate(scene.runs):
@@ -63,10 +91,28 @@ def run_scene(
         run = PointRun(surface, config, device=torch_device, dtype=dtype, record_state=False)
         records = list(run.records())
         label = spec.label or f"run {index + 1}"
-        runs.append(run_result(label, records, spec.starts is not None, run.diverged_at))
+        result = run_result(label, records, spec.starts is not None, run.diverged_at)
+        result.update(_data_fields(surface, run, records, spec.starts is not None))
+        runs.append(result)
     return {
         "format": 1,
         "device": torch_device.type,
         "dtype": str(dtype).removeprefix("torch."),
         "runs": runs,
     }
+
+
+def _run_network_scene(
+    scene: Scene, epochs: int | None, device: torch.device, dtype: torch.dtype
+) -> dict[str, Any]:
+    from core.nets.spec import run_network, setup_from_spec
+    from core.scene import SceneError
+
+    try:
+        result = run_network(
+            setup_from_spec(scene.network), epochs=epochs, device=device, dtype=dtype
+        )
+    except ValueError as error:  # a combination the schema cannot see (e.g. BN with batch 1)
+        raise SceneError(str(error), path="network") from None
+    dtype_name = str(dtype).removeprefix("torch.")
+    return {"format": 1, "device": device.type, "dtype": dtype_name, **result}

@@ -102,9 +102,36 @@ class DrawnSurfaceSpec(_SurfaceBase):
     bowl_strength: float = Field(default=0.1, ge=0)
 
 
+class DataSpec(_Model):
+    """The dataset and model of a data surface (``core.surfaces.data.data_surface``)."""
+
+    model: Literal["regression", "logistic", "two_basins"] = "regression"
+    n: int = Field(default=200, strict=True)
+    seed: int = Field(default=0, strict=True)
+    scales: Pair | None = None
+    normalize: bool = False
+    loss: Literal["mse", "cross_entropy"] | None = None
+    noise: float | None = None
+    shift: Pair = (0.0, 0.0)
+    split: Literal["train", "test"] = "train"
+
+    @model_validator(mode="after")
+    def _buildable(self) -> DataSpec:
+        from core.surfaces.data import data_surface
+
+        data_surface(**self.model_dump(exclude_none=True))  # ValueError names the problem
+        return self
+
+
+class DataSurfaceSpec(_SurfaceBase):
+    """``{"data": {...}}``: a loss that is a mean over generated training examples."""
+
+    data: DataSpec
+
+
 def _surface_kind(value: Any) -> str | None:
     if isinstance(value, dict):
-        for key in ("builtin", "formula", "bumps"):
+        for key in ("builtin", "formula", "bumps", "data"):
             if key in value:
                 return key
         return None
@@ -112,6 +139,7 @@ def _surface_kind(value: Any) -> str | None:
         BuiltinSurfaceSpec: "builtin",
         FormulaSurfaceSpec: "formula",
         DrawnSurfaceSpec: "bumps",
+        DataSurfaceSpec: "data",
     }
     return kinds.get(type(value))
 
@@ -119,11 +147,15 @@ def _surface_kind(value: Any) -> str | None:
 SurfaceSpec = Annotated[
     Annotated[BuiltinSurfaceSpec, Tag("builtin")]
     | Annotated[FormulaSurfaceSpec, Tag("formula")]
-    | Annotated[DrawnSurfaceSpec, Tag("bumps")],
+    | Annotated[DrawnSurfaceSpec, Tag("bumps")]
+    | Annotated[DataSurfaceSpec, Tag("data")],
     Discriminator(
         _surface_kind,
         custom_error_type="surface_kind",
-        custom_error_message="a surface needs one of the keys 'builtin', 'formula' or 'bumps'",
+        custom_error_message=(
+            "a surface needs one of the keys 'builtin', 'formula' or 'bumps' "
+            "(or 'data': a loss over training examples)"
+        ),
     ),
 ]
 
@@ -188,6 +220,10 @@ class RunSpec(_Model):
     steps: int = Field(default=200, ge=0, le=MAX_STEPS, strict=True)
     color: str | None = None
     visible: bool = True
+    # Data surfaces: examples per update (None = full batch; above N: full batch with a note)
+    # and the seed that shuffles them every epoch.
+    batch_size: int | None = Field(default=None, ge=1, strict=True)
+    seed: int = Field(default=0, ge=0, strict=True)
 
     @model_validator(mode="after")
     def _one_start(self) -> RunSpec:
@@ -208,6 +244,123 @@ class RunSpec(_Model):
         return [self.start] if self.start is not None else list(self.starts or [])
 
 
+# --- network scenes (the Network Lab; core.nets) ---------------------------------------------
+
+
+class NetworkAugmentationSpec(_Model):
+    """Digits augmentation toggles (``core.nets.datasets.Augmentation``)."""
+
+    flip: bool = False
+    shift: bool = False
+    noise: bool = False
+    cutout: bool = False
+    mixup: bool = False
+
+
+class NetworkDatasetSpec(_Model):
+    """``core.nets.datasets.make_dataset``'s arguments; ``size``/``noise`` absent: its defaults."""
+
+    name: str
+    size: int | None = Field(default=None, strict=True)
+    noise: float | None = None
+    seed: int = Field(default=0, ge=0, strict=True)
+    val_fraction: float = 0.3
+    mismatch: Literal["shift", "rotate"] | None = None
+    mismatch_amount: float | None = None
+    augmentation: NetworkAugmentationSpec | None = None
+
+    @model_validator(mode="after")
+    def _valid(self) -> NetworkDatasetSpec:
+        from core.nets.datasets import check_dataset
+
+        check_dataset(self.name, self.size, self.noise, self.val_fraction, self.mismatch)
+        if self.augmentation is not None and self.name != "digits":
+            raise ValueError("augmentation works on images: only for the 'digits' dataset")
+        return self
+
+
+class NetworkModelSpec(_Model):
+    """``core.nets.models.ModelConfig``: hidden layer widths (0 to 6 layers of 1 to 128)."""
+
+    hidden: list[int] = Field(default_factory=lambda: [8, 8], max_length=6)
+    activation: str = "relu"
+    batch_norm: bool = False
+    dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
+    init: str = "default"
+
+    @model_validator(mode="after")
+    def _valid(self) -> NetworkModelSpec:
+        from core.nets.models import ModelConfig
+
+        ModelConfig(**self.model_dump())
+        return self
+
+
+class EarlyStoppingSpec(_Model):
+    patience: int = Field(default=20, ge=1, strict=True)
+    restore_best: bool = True
+
+
+class NetworkTrainingSpec(_Model):
+    optimizer: OptimizerSpec
+    schedule: ScheduleSpec | None = None  # advances once per epoch
+    epochs: int = Field(default=100, ge=0, le=MAX_STEPS, strict=True)
+    batch_size: int = Field(default=0, ge=0, strict=True)  # 0: full batch
+    early_stopping: EarlyStoppingSpec | None = None
+    kfold: int | None = Field(default=None, ge=2, le=20, strict=True)
+    seed: int = Field(default=0, ge=0, strict=True)
+
+    @field_validator("optimizer")
+    @classmethod
+    def _not_newton(cls, value: OptimizerSpec) -> OptimizerSpec:
+        if value.name == "newton":
+            raise ValueError(
+                "the Newton optimizer is not offered for networks (it treats each row of a weight "
+                "matrix as a separate problem); use lbfgs"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _schedule_fits(self) -> NetworkTrainingSpec:
+        if self.schedule is not None and self.epochs > 0:
+            from core.schedules import preview_lr
+
+            schedule, lr = self.schedule.to_config(), self.optimizer.lr
+            _try_build(lambda: preview_lr(schedule, lr, self.epochs))
+        return self
+
+
+class NetworkSpec(_Model):
+    """``"network": {dataset, model, loss, training}``: a scene for the Network Lab."""
+
+    dataset: NetworkDatasetSpec
+    model: NetworkModelSpec = Field(default_factory=NetworkModelSpec)
+    loss: Literal["cross_entropy", "mse"] | None = None  # None: cross-entropy, mse for 1D data
+    training: NetworkTrainingSpec
+
+    @field_validator("loss")
+    @classmethod
+    def _fits_the_task(cls, value: str | None, info) -> str | None:
+        from core.nets.datasets import task_of
+
+        dataset = info.data.get("dataset")
+        if (
+            value == "cross_entropy"
+            and dataset is not None
+            and task_of(dataset.name) != ("classification")
+        ):
+            raise ValueError(f"'{dataset.name}' is a regression dataset: its loss is 'mse'")
+        return value
+
+    @field_validator("training")
+    @classmethod
+    def _batches_fit_the_model(cls, value: NetworkTrainingSpec, info) -> NetworkTrainingSpec:
+        model = info.data.get("model")
+        if model is not None and model.batch_norm and model.hidden and value.batch_size == 1:
+            raise ValueError("batch norm needs batches of at least 2 samples (batch_size is 1)")
+        return value
+
+
 class Scene(_Model):
     format: Literal[1] = FORMAT_VERSION
     title: dict[str, str] = Field(default_factory=dict)  # {"en": ..., "zh": ...}
@@ -215,6 +368,14 @@ class Scene(_Model):
     chapter: str | None = None  # lesson grouping, e.g. "critical_points"
     surface: SurfaceSpec = Field(default_factory=lambda: BuiltinSurfaceSpec(builtin="rosenbrock"))
     runs: list[Annotated[RunSpec, Field()]] = Field(default_factory=list, max_length=64)
+    network: NetworkSpec | None = None  # a Network Lab scene: runs on a surface OR a network
+
+    @field_validator("network")
+    @classmethod
+    def _runs_or_network(cls, value: NetworkSpec | None, info) -> NetworkSpec | None:
+        if value is not None and info.data.get("runs"):
+            raise ValueError("a scene has 'runs' on a surface or a 'network', not both")
+        return value
 
     @field_validator("title", "description", mode="before")
     @classmethod
@@ -313,7 +474,7 @@ def _data_path(data: Any, loc: tuple) -> tuple:
     return tuple(kept)
 
 
-_TAGS = {"builtin", "formula", "bumps", "function-after", "tagged-union"}
+_TAGS = {"builtin", "formula", "bumps", "data", "function-after", "tagged-union"}
 
 
 def _message(error: dict) -> str:

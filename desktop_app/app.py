@@ -7,7 +7,7 @@ import os
 import sys
 import time
 
-from PySide6.QtCore import QLocale, QThread, Signal
+from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QApplication
 
 LAUNCH_ENV = "LOSSLAB_BENCH_LAUNCH"
@@ -45,18 +45,20 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     import pyqtgraph as pg
 
     pg.setConfigOptions(antialias=False, imageAxisOrder="row-major")
+    from desktop_app.i18n import register_fonts
+
+    register_fonts()  # the bundled CJK font: Chinese never renders as boxes
     return app
-
-
-def system_language() -> str:
-    return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
 
 
 def run_app(scene_path: str | None = None, language: str | None = None) -> int:
     app = create_application()
+    from desktop_app import i18n
     from desktop_app.main_window import MainWindow
+    from desktop_app.view_menu import restore_appearance
 
-    window = MainWindow(language or system_language())
+    restore_appearance()  # saved presenter mode and theme
+    window = MainWindow(i18n.set_language(i18n.initial_language(language)))
     if scene_path:
         window.open_scene(scene_path)
     window.show()

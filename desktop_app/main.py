@@ -32,10 +32,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop_app.bench import main as bench_main
 
         return bench_main([a for a in argv[1:] if a != "--gui"])
+    if first == "render":
+        from desktop_app.render import main as render_main
+
+        return render_main(argv[1:])
     if first in {"run", "scenes", "bench"} or first.startswith("-") and first not in {"--lang"}:
         if first in {"-h", "--help"}:
             cli.build_parser().print_help()
             print("\nWithout a command, 'losslab [SCENE.json]' opens the window.")
+            print("'losslab render SCENE.json --out FILE.png' draws a scene for slides.")
             return 0
         return cli.main(argv)
     args = _gui_parser().parse_args(argv)

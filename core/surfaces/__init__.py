@@ -12,8 +12,9 @@ from core.surfaces.base import CriticalPoint, Surface
 
 
 def make_surface(config: dict[str, Any]) -> Surface:
-    """Build a surface from ``{"builtin": NAME, ...params}``, ``{"formula": EXPR}`` or
-    ``{"bumps": [...], "base": ...}``, each with optional ``x_range``/``y_range``.
+    """Build a surface from ``{"builtin": NAME, ...params}``, ``{"formula": EXPR}``,
+    ``{"bumps": [...], "base": ...}`` or ``{"data": {...}}`` (a
+    :class:`core.surfaces.data.DataSurface`), each with optional ``x_range``/``y_range``.
 
     Raises ``ValueError`` (a ``FormulaError`` for formulas) naming what is wrong.
     """
@@ -38,8 +39,25 @@ def make_surface(config: dict[str, Any]) -> Surface:
 
         bumps = [bump_from_dict(b) for b in config.pop("bumps")]
         surface = drawn_surface(bumps, **config)
+    elif "data" in config:
+        from core.surfaces.data import DATA_DEFAULTS, data_surface
+
+        data = config.pop("data")
+        if config:
+            raise ValueError(f"unknown data surface field(s): {', '.join(config)}")
+        if not isinstance(data, dict):
+            raise ValueError(f"'data' must be an object of dataset settings, got {data!r}")
+        unknown = sorted(set(data) - set(DATA_DEFAULTS))
+        if unknown:
+            raise ValueError(
+                f"unknown data setting(s) {', '.join(unknown)}; valid: {', '.join(DATA_DEFAULTS)}"
+            )
+        surface = data_surface(**data)
     else:
-        raise ValueError("a surface needs one of the keys 'builtin', 'formula' or 'bumps'")
+        raise ValueError(
+            "a surface needs one of the keys 'builtin', 'formula' or 'bumps' "
+            "(or 'data': a loss over training examples)"
+        )
     if x_range is not None:
         surface = replace(surface, x_range=tuple(map(float, x_range)))
     if y_range is not None:

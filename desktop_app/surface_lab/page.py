@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,11 +38,15 @@ from PySide6.QtWidgets import (
 )
 
 from core.basins import grid_starts, label_basins, random_starts
+from core.curvature import curvature_at, escape_saddle, find_critical_points
 from core.engine import PointRun, RunConfig
 from core.scene import Scene, parse_scene, scene_to_dict
 from core.surfaces import make_surface
 from core.surfaces.drawn import Bump
 from core.surfaces.raster import rasterize
+from desktop_app.style import appearance
+from desktop_app.surface_lab.eigen_panel import CurvatureStore, EigenPanel
+from desktop_app.surface_lab.internals import InternalsPlots, step_arrows
 from desktop_app.surface_lab.map_view import COLORMAP, MapView
 from desktop_app.surface_lab.plots import MetricPlots
 from desktop_app.surface_lab.recorder import Recorder
@@ -66,6 +70,11 @@ PALETTE = [
     "#9a6324",
 ]
 SURFACE_KEY = "surface"
+# Worker streams of the Hessian panel: per-run curvature (+ run id), a clicked point, the finder.
+CURVATURE_PREFIX = "curvature:"
+INSPECT_KEY = "inspect"
+CRITICAL_KEY = "critical"
+CURVATURE_CHUNK = 2048  # trajectory points per Hessian batch in the worker
 
 
 @dataclass
@@ -79,6 +88,8 @@ class RunState:
     starts: list[tuple[float, float]]
     visible: bool = True
     swarm: bool = False
+    batch_size: int | None = None  # data surfaces: minibatch size (None = full batch)
+    seed: int = 0
     engine: Any = None  # the engine generator, kept so a job can continue it
     offset: int = 0  # step of this engine's start ("continue from here" restarts mid-run)
     done: bool = False
@@ -98,6 +109,10 @@ class RunState:
             data["starts"] = [list(p) for p in self.starts]
         data["color"] = self.color.name()
         data["visible"] = self.visible
+        if self.batch_size is not None:
+            data["batch_size"] = self.batch_size
+        if self.seed:
+            data["seed"] = self.seed
         return data
 
 
@@ -148,6 +163,7 @@ class SurfaceLabPage(QWidget):
         self.map.paint.connect(self._paint)
         self.plots = MetricPlots()
         self.plots.cursorMoved.connect(self.seek)
+        self._build_curvature_ui()
         self.transport = Transport()
         self.transport.playToggled.connect(self.set_playing)
         self.transport.stepRequested.connect(self.step_by)
@@ -157,19 +173,26 @@ class SurfaceLabPage(QWidget):
         self.speed = self.transport.speed.value()
 
         self.views = QTabWidget()
-        self.views.addTab(self.map, self.tr("Map"))
+        self.views.addTab(self.map, "")
         self.view3d = None  # built on first use: GL start-up is not free
-        self.views.addTab(QWidget(), self.tr("3D"))
+        self.views.addTab(QWidget(), "")
+        # The open lesson's title and what to look at, in the UI language (hidden when empty).
+        self.lesson_note = QLabel()
+        self.lesson_note.setObjectName("lesson_note")
+        self.lesson_note.setWordWrap(True)
+        self.lesson_note.setTextFormat(Qt.TextFormat.RichText)
+        self.lesson_note.setVisible(False)
         self.views.currentChanged.connect(self._view_tab_changed)
 
         centre = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.lesson_note)
         top_layout.addWidget(self.views, 1)
         top_layout.addWidget(self.transport)
         centre.addWidget(top)
-        centre.addWidget(self.plots)
+        centre.addWidget(self.bottom_tabs)
         centre.setStretchFactor(0, 3)
         centre.setStretchFactor(1, 1)
 
@@ -182,19 +205,16 @@ class SurfaceLabPage(QWidget):
         self.picker.redoRequested.connect(self.redo_drawing)
         self.picker.clearDrawingRequested.connect(self.clear_drawing)
 
-        runs_box = QGroupBox(self.tr("Runs"))
+        self.runs_box = runs_box = QGroupBox()
         self.run_list = QListWidget()
         self.run_list.setObjectName("run_list")
         self.run_list.setMaximumHeight(150)
         self.run_list.currentItemChanged.connect(self._selection_changed)
         self.run_list.itemChanged.connect(self._item_changed)
-        add = QPushButton(self.tr("Add"))
+        self.run_buttons = add, duplicate, remove, colour = [QPushButton() for _ in range(4)]
         add.clicked.connect(lambda: self.add_run())
-        duplicate = QPushButton(self.tr("Duplicate"))
         duplicate.clicked.connect(self.duplicate_selected)
-        remove = QPushButton(self.tr("Remove"))
         remove.clicked.connect(self.remove_selected)
-        colour = QPushButton(self.tr("Colour…"))
         colour.clicked.connect(self._choose_colour)
         buttons = QHBoxLayout()
         for button in (add, duplicate, remove, colour):
@@ -204,20 +224,12 @@ class SurfaceLabPage(QWidget):
         for spin in (self.start_x, self.start_y):
             spin.editingFinished.connect(self._start_edited)
         start_row = QHBoxLayout()
-        start_row.addWidget(QLabel(self.tr("start")))
+        self.start_label = QLabel()
+        start_row.addWidget(self.start_label)
         start_row.addWidget(self.start_x)
         start_row.addWidget(self.start_y)
-        self.continue_on_change = QCheckBox(self.tr("on change, continue from the current step"))
-        self.continue_on_change.setToolTip(
-            self.tr(
-                "Off: a changed run restarts from its start. On: it keeps its past and goes on "
-                "from the step under the cursor with the new settings (the optimizer's state "
-                "starts afresh)."
-            )
-        )
-        hint = QLabel(
-            self.tr("Click the map: move the start · Shift-click: new run · drag a marker")
-        )
+        self.continue_on_change = QCheckBox()
+        self.hint = hint = QLabel()
         hint.setWordWrap(True)
         hint.setStyleSheet("color: gray;")
         box = QVBoxLayout(runs_box)
@@ -230,18 +242,19 @@ class SurfaceLabPage(QWidget):
         self.editor = RunEditor()
         self.editor.changed.connect(self._editor_changed)
 
-        swarm_box = QGroupBox(self.tr("Swarm"))
+        self.swarm_box = swarm_box = QGroupBox()
         self.swarm_count = QSpinBox(minimum=4, maximum=10_000, value=2_500, singleStep=100)
         self.swarm_layout = QComboBox()
-        self.swarm_layout.addItem(self.tr("grid"), "grid")
-        self.swarm_layout.addItem(self.tr("random"), "random")
-        self.swarm_button = QPushButton(self.tr("Release a swarm with the selected optimizer"))
+        self.swarm_layout.addItem("", "grid")
+        self.swarm_layout.addItem("", "random")
+        self.swarm_button = QPushButton()
         self.swarm_button.clicked.connect(lambda: self.add_swarm())
         self.swarm_info = QLabel()
         self.swarm_info.setWordWrap(True)
         form = QFormLayout(swarm_box)
-        form.addRow(self.tr("points"), self.swarm_count)
-        form.addRow(self.tr("layout"), self.swarm_layout)
+        self.swarm_form = form
+        form.addRow("", self.swarm_count)
+        form.addRow("", self.swarm_layout)
         form.addRow(self.swarm_button)
         form.addRow(self.swarm_info)
 
@@ -255,16 +268,87 @@ class SurfaceLabPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(side)
-        scroll.setMinimumWidth(340)
-        scroll.setMaximumWidth(420)
+        self.side_scroll = scroll
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(scroll)
         splitter.addWidget(centre)
         splitter.setStretchFactor(1, 1)
+        appearance().changed.connect(self._apply_style)  # presenter mode widens the panel
+        self._apply_style()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(splitter)
+        self.retranslate()
+
+    # -- language --------------------------------------------------------------------------------
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Re-apply the page's own texts; child widgets retranslate themselves."""
+        from desktop_app.i18n import current_language
+
+        self.language = current_language()
+        self.views.setTabText(0, self.tr("Map"))
+        self.views.setTabText(1, self.tr("3D"))
+        tabs = getattr(self, "bottom_tabs", None)
+        if tabs is not None:
+            for page, text in (
+                (self.plots, self.tr("Metrics")),
+                (getattr(self, "eigen_scroll", None), self.tr("Hessian")),
+                (getattr(self, "internals", None), self.tr("σ and η/σ")),
+            ):
+                if page is not None and tabs.indexOf(page) >= 0:
+                    tabs.setTabText(tabs.indexOf(page), text)
+        self.runs_box.setTitle(self.tr("Runs"))
+        names = (self.tr("Add"), self.tr("Duplicate"), self.tr("Remove"), self.tr("Colour…"))
+        for button, text in zip(self.run_buttons, names, strict=True):
+            button.setText(text)
+        self.start_label.setText(self.tr("start"))
+        self.continue_on_change.setText(self.tr("on change, continue from the current step"))
+        self.continue_on_change.setToolTip(
+            self.tr(
+                "Off: a changed run restarts from its start. On: it keeps its past and goes on "
+                "from the step under the cursor with the new settings (the optimizer's state "
+                "starts afresh)."
+            )
+        )
+        self.hint.setText(
+            self.tr("Click the map: move the start · Shift-click: new run · drag a marker")
+        )
+        self.swarm_box.setTitle(self.tr("Swarm"))
+        self.swarm_layout.setItemText(0, self.tr("grid"))
+        self.swarm_layout.setItemText(1, self.tr("random"))
+        self.swarm_button.setText(self.tr("Release a swarm with the selected optimizer"))
+        for editor, text in (
+            (self.swarm_count, self.tr("points")),
+            (self.swarm_layout, self.tr("layout")),
+        ):
+            label = self.swarm_form.labelForField(editor)
+            if label is not None:
+                label.setText(text)
+        self._show_lesson_note()
+
+    def _apply_style(self) -> None:
+        scale = appearance().font_scale
+        self.side_scroll.setMinimumWidth(round(340 * scale))
+        self.side_scroll.setMaximumWidth(round(420 * scale))
+        # A splitter hands out its initial sizes ignoring maximum widths: give the rest to the map.
+        self.splitter.setSizes([self.side_scroll.maximumWidth(), 10_000])
+
+    def _show_lesson_note(self) -> None:
+        import html
+
+        title = self.title.get(self.language) or self.title.get("en") or ""
+        text = self.description.get(self.language) or self.description.get("en") or ""
+        self.lesson_note.setText(
+            f"<b>{html.escape(title)}</b><br>{html.escape(text)}" if title or text else ""
+        )
+        self.lesson_note.setVisible(bool(title or text))
 
     # -- scene -----------------------------------------------------------------------------------
 
@@ -273,6 +357,7 @@ class SurfaceLabPage(QWidget):
         for run_id in list(self.runs):
             self._drop_run(run_id)
         self.title, self.description = dict(scene.title), dict(scene.description)
+        self._show_lesson_note()
         config = scene.surface.to_config()
         self.picker.show_surface(config)
         self._apply_surface(config, restart=False)
@@ -288,6 +373,8 @@ class SurfaceLabPage(QWidget):
                 swarm=spec.starts is not None and len(spec.starts) > 1,
                 compute=False,
             )
+            run = self.runs[next(reversed(self.runs))]
+            run.batch_size, run.seed = spec.batch_size, spec.seed
         self.rewind()
         self._compute_runs(list(self.runs))
         self.set_playing(True)  # a scene opens ready to play
@@ -319,6 +406,7 @@ class SurfaceLabPage(QWidget):
             return
         self.surface_config, self.surface = copy.deepcopy(config), surface
         self.map.set_critical_points([(p.x, p.y, p.kind) for p in surface.critical_points])
+        self._curvature_surface_changed()
         self._compute_raster()
         if restart:
             self._restart_all()
@@ -486,6 +574,7 @@ class SurfaceLabPage(QWidget):
             "rmsprop": "RMSprop",
             "adagrad": "Adagrad",
             "lbfgs": "L-BFGS",
+            "newton": "Newton",
         }.get(name, name)
 
     def _item_text(self, run: RunState) -> str:
@@ -515,7 +604,9 @@ class SurfaceLabPage(QWidget):
             self.run_list.takeItem(self.run_list.row(item))
         if self.selected == run_id:
             self.selected = None
-        self.map.set_swarm(None) if not any(r.swarm for r in self.runs.values()) else None
+        if not any(r.swarm for r in self.runs.values()):
+            self.map.set_swarm(None)
+            self.map.set_basins(None)
         self._dirty = True
 
     def remove_selected(self) -> None:
@@ -640,6 +731,8 @@ class SurfaceLabPage(QWidget):
             steps=steps,
             schedule=run.schedule,
             label=run.label,
+            batch_size=run.batch_size,
+            seed=run.seed,
         )
         surface, device = self.surface, self.device
         record_state = not run.swarm
@@ -725,6 +818,9 @@ class SurfaceLabPage(QWidget):
         self.service.start(jobs)
 
     def _on_batch(self, batch) -> None:
+        if batch.key.startswith(CURVATURE_PREFIX) or batch.key in (INSPECT_KEY, CRITICAL_KEY):
+            self._on_curvature_batch(batch)
+            return
         if batch.key == SURFACE_KEY:
             if batch.items:
                 self.raster = batch.items[-1]
@@ -744,6 +840,8 @@ class SurfaceLabPage(QWidget):
             self._pending.pop(batch.key, None)
             if run.swarm:
                 self._show_basins(run)
+        if not run.swarm:
+            self._curvature_after_batch(run.id, batch.items, batch.done)
         self._dirty = True
 
     def wait_idle(self, timeout_s: float = 10.0) -> bool:
@@ -871,9 +969,256 @@ class SurfaceLabPage(QWidget):
         self.plots.set_step_range(self.max_step())
         self.plots.set_cursor(step)
         self.transport.show_step(step, self.max_step())
+        self._draw_curvature(step)
         if self.view3d is not None and self.views.currentIndex() == 1:
             self._update_3d_runs(step)
         self.frames_drawn += 1
+
+    # -- curvature: the Hessian panel, eigenvector and internals arrows, sharpness ---------------
+
+    def _build_curvature_ui(self) -> None:
+        """The Hessian panel and the sigma plots, in tabs beside the metric plots."""
+        self.curvatures = CurvatureStore()  # per run and step, computed in the worker
+        self.inspected: tuple[float, float] | None = None  # the pinned point (Ctrl-click)
+        self._inspected_curvature = None
+        self._inspect_anchor = None  # (selected run, step) when pinned: changing either unpins
+        self._escape = None  # the last SaddleEscape, drawn while its end point is pinned
+        self.eigen_panel = EigenPanel()
+        self.eigen_panel.escapeRequested.connect(self.escape_the_saddle)
+        self.eigen_panel.findRequested.connect(self.locate_critical_points)
+        self.eigen_panel.followRequested.connect(self.follow_run)
+        self.eigen_panel.pointChosen.connect(self.inspect_point)
+        self.eigen_panel.settingsChanged.connect(self._mark_found_points)
+        self.internals = InternalsPlots()
+        self.internals.cursorMoved.connect(self.seek)
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.addTab(self.plots, self.tr("Metrics"))
+        # Scrolls rather than squeezing its numbers when the window is small.
+        self.eigen_scroll = QScrollArea()
+        self.eigen_scroll.setWidgetResizable(True)
+        self.eigen_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.eigen_scroll.setWidget(self.eigen_panel)
+        self.bottom_tabs.addTab(self.eigen_scroll, self.tr("Hessian"))
+        self.bottom_tabs.addTab(self.internals, self.tr("σ and η/σ"))
+        self.bottom_tabs.currentChanged.connect(self._mark_dirty)
+        self.bottom_tabs.currentChanged.connect(self._fit_bottom_tab)
+        self.map.pointInspected.connect(self.inspect_point)
+
+    def _mark_dirty(self, *_args) -> None:
+        self._dirty = True
+
+    def _fit_bottom_tab(self, *_args) -> None:
+        """Give the bottom tabs the height the Hessian panel needs (taken from the map) when it
+        is opened, instead of hiding half of it behind a scroll bar."""
+        splitter = self.bottom_tabs.parentWidget()
+        if self.bottom_tabs.currentWidget() is not self.eigen_scroll or not isinstance(
+            splitter, QSplitter
+        ):
+            return
+        need = (
+            self.eigen_panel.minimumSizeHint().height()
+            + self.bottom_tabs.tabBar().sizeHint().height()
+            + 16  # the tab frame's margins
+        )
+        sizes = splitter.sizes()
+        index = splitter.indexOf(self.bottom_tabs)
+        missing = need - sizes[index]
+        if missing > 0 and index > 0 and sizes[0] > missing + 200:
+            sizes[0] -= missing
+            sizes[index] += missing
+            splitter.setSizes(sizes)
+
+    def inspect_point(self, x: float, y: float) -> None:
+        """Pin the Hessian panel to ``(x, y)`` (Ctrl-click on the map); playback pauses. Moving
+        the cursor or choosing another run goes back to following the selected run."""
+        self.set_playing(False)
+        self._unpin()
+        self.inspected = (float(x), float(y))
+        self._inspect_anchor = (self.selected, self.current_step())
+        self.bottom_tabs.setCurrentWidget(self.eigen_scroll)
+        surface, point = self.surface, self.inspected
+        self._start_inspect(lambda: [("point", curvature_at(surface, [point]))])
+
+    def follow_run(self) -> None:
+        """Show the selected run's point at the cursor again."""
+        self._unpin()
+        self._dirty = True
+
+    def escape_the_saddle(self) -> None:
+        """One step from the panel's point along the eigenvector of the negative eigenvalue;
+        the panel then shows the new point and how much the loss fell."""
+        curvature = self._panel_curvature(self.current_step())[0]
+        if curvature is None:
+            return
+        self.set_playing(False)
+        if self.inspected is None:
+            self._inspect_anchor = (self.selected, self.current_step())
+        surface, point = self.surface, curvature.points[0].copy()
+        step = self.eigen_panel.step.value()
+
+        def work():
+            escape = escape_saddle(surface, point, step)
+            return [("escape", escape, curvature_at(surface, [escape.point]))]
+
+        self._start_inspect(work)
+
+    def locate_critical_points(self) -> None:
+        """Run the critical-point finder on the current surface (in the worker)."""
+        surface, tolerance = self.surface, self.eigen_panel.tolerance.value()
+        generation = self.service.bump(CRITICAL_KEY)
+
+        def make():
+            yield find_critical_points(surface, tolerance=tolerance)
+
+        self.eigen_panel.show_finding()
+        self._start_streams([(CRITICAL_KEY, generation, make)])
+
+    def _start_inspect(self, work) -> None:
+        generation = self.service.bump(INSPECT_KEY)
+
+        def make():
+            try:
+                yield from work()
+            except ValueError as error:  # e.g. no negative eigenvalue: nothing to escape
+                yield ("error", str(error))
+
+        self._start_streams([(INSPECT_KEY, generation, make)])
+
+    def _unpin(self) -> None:
+        self.service.bump(INSPECT_KEY)
+        self._pending.pop(INSPECT_KEY, None)
+        self.inspected = self._inspected_curvature = self._inspect_anchor = self._escape = None
+        self.eigen_panel.clear_escape()
+
+    def _curvature_surface_changed(self) -> None:
+        self._unpin()
+        self.service.bump(CRITICAL_KEY)
+        self._pending.pop(CRITICAL_KEY, None)
+        self.eigen_panel.clear_found()
+
+    def _curvature_after_batch(self, run_id: str, records: list, done: bool) -> None:
+        """A run's records arrived: rows from their first step are stale (a restart or a
+        "continue from here"); once the run is complete, compute its curvature in the worker."""
+        key = CURVATURE_PREFIX + run_id
+        if records:
+            self.service.bump(key)  # drops a computation for the old trajectory still in flight
+            self._pending.pop(key, None)
+            self.curvatures.truncate(run_id, records[0].step)
+        if not done:
+            return
+        track = self.recorder.get(run_id)
+        positions = track.positions[: track.count, 0].copy()
+        generation = self.service.bump(key)
+        first = self.curvatures.begin(run_id, len(positions))  # after "continue": the new steps
+        surface = self.surface
+
+        def make():
+            for start in range(first, len(positions), CURVATURE_CHUNK):
+                yield start, curvature_at(surface, positions[start : start + CURVATURE_CHUNK])
+
+        self._start_streams([(key, generation, make)])
+
+    def _on_curvature_batch(self, batch) -> None:
+        if batch.done:
+            self._pending.pop(batch.key, None)
+        for item in batch.items:
+            if batch.key == CRITICAL_KEY:
+                self.eigen_panel.set_found(item)
+                self._mark_found_points()
+            elif batch.key == INSPECT_KEY:
+                self._inspect_result(item)
+            else:
+                self.curvatures.put(batch.key.removeprefix(CURVATURE_PREFIX), *item)
+        self._dirty = True
+
+    def _inspect_result(self, item: tuple) -> None:
+        if item[0] == "error":
+            self.eigen_panel.show_escape_error(item[1])
+            self.statusMessage.emit(item[1])
+            return
+        if item[0] == "escape":
+            _, self._escape, curvature = item
+            self.inspected = self._escape.point
+            self.eigen_panel.show_escape(self._escape)
+        else:
+            curvature = item[1]
+        self._inspected_curvature = curvature
+
+    def _mark_found_points(self) -> None:
+        found = self.eigen_panel.found
+        if found:
+            kinds = self.eigen_panel.found_kinds()
+            self.map.set_critical_points(
+                [(p.x, p.y, kind) for p, kind in zip(found, kinds, strict=True)]
+            )
+
+    def _followed(self, step: int):
+        """The selected single run, its track and its row at ``step`` (-1: nothing to show)."""
+        run = self.runs.get(self.selected or "")
+        track = self.recorder.get(run.id) if run is not None else None
+        index = -1
+        if run is not None and not run.swarm and track is not None:
+            index = min(step, track.count - 1)
+        return run, track, index
+
+    def _panel_curvature(self, step: int) -> tuple[Any, str]:
+        """What the Hessian panel shows at ``step``: ``(curvature, where)``, or ``(None, why
+        not)`` while it is being computed or there is nothing to show."""
+        if self.inspected is not None:
+            if self._inspected_curvature is None:
+                return None, self.tr("Computing the Hessian at the clicked point…")
+            if self._escape is not None:
+                return self._inspected_curvature, self.tr("After the escape:")
+            return self._inspected_curvature, self.tr("Clicked:")
+        run, _track, index = self._followed(step)
+        if index < 0:
+            return None, self.tr("Select a run, or Ctrl-click the map to inspect a point.")
+        curvature = self.curvatures.row(run.id, index)
+        if curvature is None:
+            return None, self.tr("Computing the Hessian along {0}…").format(run.label)
+        return curvature, self.tr("{0}, step {1}:").format(run.label, index)
+
+    def _draw_curvature(self, step: int) -> None:
+        """Sharpness (and sigma) curves for every single run; the Hessian panel and the map's
+        arrows for the selected run at the cursor, or for the pinned point."""
+        show_internals = self.bottom_tabs.currentWidget() is self.internals
+        for run in self.runs.values():
+            track = self.recorder.get(run.id)
+            if run.swarm or track is None:
+                continue
+            last = min(step, track.count - 1)
+            sharp = self.curvatures.sharpness(run.id)[: last + 1]
+            self.plots.set_series(run.id, "sharpness", np.arange(len(sharp)), sharp)
+            if show_internals:
+                self.internals.set_run(run.id, run.color, run.visible, track, last)
+        self.internals.retain(self.runs)
+        if show_internals:
+            self.internals.set_step_range(self.max_step())
+            self.internals.set_cursor(step)
+
+        if self.inspected is not None and self._inspect_anchor != (self.selected, step):
+            self._unpin()
+        run, track, index = self._followed(step)
+        # The map explains what the bottom tab is about: the Hessian tab gets the eigenvectors,
+        # the others the optimizer's arrows (both at the same point would be a tangle).
+        hessian_tab = self.bottom_tabs.currentWidget() is self.eigen_scroll
+        following = index >= 0 and run.visible and not hessian_tab
+        self.map.set_internals(step_arrows(track, index) if following else None)
+
+        curvature, text = self._panel_curvature(step)
+        if curvature is None:
+            self.eigen_panel.show_message(text, pinned=self.inspected is not None)
+        else:
+            self.eigen_panel.show_curvature(text, curvature, pinned=self.inspected is not None)
+        if curvature is None or not hessian_tab:
+            self.map.set_eigen_arrows(None)
+        else:
+            self.map.set_eigen_arrows(
+                curvature.points[0], curvature.eigenvalues[0], curvature.eigenvectors[0]
+            )
+        self.map.set_inspected(self.inspected)
+        escape = self._escape if self.inspected is not None else None
+        self.map.set_escape(*((escape.start, escape.point) if escape else ()))
 
     # -- 3D --------------------------------------------------------------------------------------
 

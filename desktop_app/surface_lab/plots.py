@@ -1,30 +1,29 @@
-"""Live plots under the map: loss, gradient norm and learning rate per step, one curve per run,
-all sharing the timeline cursor."""
+"""Live plots under the map: loss, gradient norm, learning rate and sharpness (the largest
+Hessian eigenvalue, computed in the worker) per step, one curve per run, all sharing the timeline
+cursor."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-METRICS = ("loss", "grad_norm", "lr")
+from desktop_app.style import appearance
+
+METRICS = ("loss", "grad_norm", "lr", "sharpness")
 
 
 class MetricPlots(QWidget):
-    """Three linked plots; a click on any of them moves the timeline cursor."""
+    """Linked plots, one per metric; dragging the cursor on any of them moves the timeline."""
 
     cursorMoved = Signal(int)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.layout_widget = pg.GraphicsLayoutWidget()
-        titles = {
-            "loss": self.tr("loss"),
-            "grad_norm": self.tr("gradient norm ‖g‖"),
-            "lr": self.tr("learning rate"),
-        }
+        titles = self._titles()
         self.plots: dict[str, pg.PlotItem] = {}
         self.cursors: dict[str, pg.InfiniteLine] = {}
         first = None
@@ -35,9 +34,7 @@ class MetricPlots(QWidget):
                 first = plot
             else:
                 plot.setXLink(first)
-            cursor = pg.InfiniteLine(
-                angle=90, movable=True, pen=pg.mkPen((250, 250, 250, 160), width=1)
-            )
+            cursor = pg.InfiniteLine(angle=90, movable=True, pen=appearance().cursor_pen())
             cursor.sigDragged.connect(
                 lambda line: self.cursorMoved.emit(max(0, round(line.value())))
             )
@@ -62,15 +59,49 @@ class MetricPlots(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget)
         layout.addLayout(options)
+        appearance().changed.connect(self.apply_style)  # presenter mode, theme
+        self.apply_style()
+
+    def _titles(self) -> dict[str, str]:
+        return {
+            "loss": self.tr("loss"),
+            "grad_norm": self.tr("gradient norm ‖g‖"),
+            "lr": self.tr("learning rate"),
+            "sharpness": self.tr("sharpness λmax (Hessian)"),
+        }
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        titles = self._titles()
+        for metric, plot in self.plots.items():
+            plot.setTitle(titles.get(metric, metric))
+            plot.setLabel("bottom", self.tr("step"))
+        self.log_loss.setText(self.tr("log scale (loss)"))
+        self.log_grad.setText(self.tr("log scale (gradient)"))
+        self.apply_style()  # the new labels take the current fonts and colours
+
+    def apply_style(self) -> None:
+        """Axis fonts, colours and line widths from :func:`appearance`."""
+        look = appearance()
+        self.layout_widget.setBackground(look.plot_background())
+        for metric, plot in self.plots.items():
+            look.style_plot(plot)
+            self.cursors[metric].setPen(look.cursor_pen())
+            for curve in self.curves[metric].values():
+                curve.setPen(look.pen(curve.opts["pen"].color(), 1))
 
     def ensure_run(self, run_id: str, color: QColor) -> None:
         for metric in METRICS:
             curve = self.curves[metric].get(run_id)
             if curve is None:
-                curve = self.plots[metric].plot(pen=pg.mkPen(color, width=1))
+                curve = self.plots[metric].plot(pen=appearance().pen(color, 1))
                 self.curves[metric][run_id] = curve
             else:
-                curve.setPen(pg.mkPen(color, width=1))
+                curve.setPen(appearance().pen(color, 1))
 
     def remove_run(self, run_id: str) -> None:
         for metric in METRICS:

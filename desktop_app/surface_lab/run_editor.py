@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from core.optim import OPTIMIZER_CHOICES, OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, build_optimizer
 from core.schedules import SCHEDULE_CHOICES, SCHEDULE_DEFAULTS, SCHEDULE_NAMES, preview_lr
+from desktop_app.style import appearance
 
 _CONTEXT = "RunEditor"  # the translation context of every text in this module (= self.tr's)
 MAX_STEPS = 100_000
@@ -633,6 +634,8 @@ class RunEditor(QWidget):
         self._schedule_combo.currentIndexChanged.connect(self._schedule_chosen)
         self._schedule_form.edited.connect(self._edited)
         self._steps.valueChanged.connect(self._edited)
+        appearance().changed.connect(self._style_preview)  # presenter mode, theme
+        self._style_preview()
         self._retranslate()
         self._refresh()
 
@@ -734,6 +737,23 @@ class RunEditor(QWidget):
         item.getAxis("bottom").setHeight(18)
         item.getAxis("left").setWidth(44)
         return plot
+
+    def _style_preview(self) -> None:
+        """The preview's colours follow the palette (theme), its sizes presenter mode."""
+        look = appearance()
+        palette = self.palette()
+        self.preview_plot.setBackground(palette.color(QPalette.ColorRole.Base))
+        self.preview_plot.setFixedHeight(round(110 * look.font_scale))
+        self.preview_curve.setPen(look.pen("#1e88e5", 2))
+        self._preview_caption.setFont(look.font(-1))
+        item = self.preview_plot.getPlotItem()
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            axis.setStyle(tickFont=look.font(-2))
+            axis.setPen(look.pen(palette.color(QPalette.ColorRole.Mid), 1))
+            axis.setTextPen(pg.mkPen(palette.color(QPalette.ColorRole.Text)))
+        item.getAxis("bottom").setHeight(round(18 * look.font_scale))
+        item.getAxis("left").setWidth(round(44 * look.font_scale))
 
     # --- reactions ------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,20 +39,20 @@ class SurfacePicker(QWidget):
         self._setting = False
 
         # built-in library
-        library = QGroupBox(self.tr("Surface"))
+        self.library = library = QGroupBox()
         self.builtin = QComboBox()
         self.builtin.setObjectName("builtin")
         for name in BUILTIN_NAMES:
-            self.builtin.addItem(builtin_surface(name).text("title", language), name)
-        self.builtin.addItem(self.tr("Formula…"), "formula")
-        self.builtin.addItem(self.tr("Drawn…"), "drawn")
+            self.builtin.addItem("", name)  # titles in the UI language: retranslate()
+        self.builtin.addItem("", "formula")
+        self.builtin.addItem("", "drawn")
         self.builtin.currentIndexChanged.connect(self._builtin_chosen)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setObjectName("note")
         self.params_form = QFormLayout()
         self.param_boxes: dict[str, QDoubleSpinBox] = {}
-        self.log_scale = QCheckBox(self.tr("log colour scale"))
+        self.log_scale = QCheckBox()
         self.log_scale.setObjectName("log_scale")
         self.log_scale.setChecked(True)  # valleys of very different depth stay visible
         self.log_scale.toggled.connect(self.logScaleToggled)
@@ -63,7 +63,7 @@ class SurfacePicker(QWidget):
         box.addWidget(self.log_scale)
 
         # formula
-        self.formula_box = QGroupBox(self.tr("Formula in x and y"))
+        self.formula_box = QGroupBox()
         self.formula = QLineEdit()
         self.formula.setObjectName("formula")
         self.formula.setPlaceholderText("x^2 + 10*y^2")
@@ -80,8 +80,8 @@ class SurfacePicker(QWidget):
         box.addWidget(self.formula_error)
 
         # draw
-        self.draw_box = QGroupBox(self.tr("Draw"))
-        self.draw = QCheckBox(self.tr("draw mode: drag raises, right-drag lowers"))
+        self.draw_box = QGroupBox()
+        self.draw = QCheckBox()
         self.draw.setObjectName("draw_mode")
         self.draw.toggled.connect(self.drawModeToggled)
         self.radius = QDoubleSpinBox(
@@ -92,14 +92,14 @@ class SurfacePicker(QWidget):
             decimals=2, minimum=0.01, maximum=10.0, value=0.3, singleStep=0.05
         )
         self.strength.setObjectName("brush_strength")
-        form = QFormLayout()
-        form.addRow(self.tr("brush radius"), self.radius)
-        form.addRow(self.tr("brush strength"), self.strength)
-        self.undo = QPushButton(self.tr("Undo"))
+        self.brush_form = form = QFormLayout()
+        form.addRow("", self.radius)
+        form.addRow("", self.strength)
+        self.undo = QPushButton()
         self.undo.clicked.connect(self.undoRequested)
-        self.redo = QPushButton(self.tr("Redo"))
+        self.redo = QPushButton()
         self.redo.clicked.connect(self.redoRequested)
-        self.clear = QPushButton(self.tr("Clear"))
+        self.clear = QPushButton()
         self.clear.clicked.connect(self.clearDrawingRequested)
         buttons = QHBoxLayout()
         for button in (self.undo, self.redo, self.clear):
@@ -114,7 +114,43 @@ class SurfacePicker(QWidget):
         layout.addWidget(library)
         layout.addWidget(self.formula_box)
         layout.addWidget(self.draw_box)
-        self._show_mode("builtin")
+        self._mode = "builtin"
+        self.retranslate()
+
+    # -- language --------------------------------------------------------------------------------
+
+    def changeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Texts in the UI language; surface titles and notes come bilingual from core."""
+        from desktop_app.i18n import current_language
+
+        self.language = current_language()
+        self.library.setTitle(self.tr("Surface"))
+        for index, name in enumerate(BUILTIN_NAMES):
+            self.builtin.setItemText(index, builtin_surface(name).text("title", self.language))
+        self.builtin.setItemText(self.builtin.findData("formula"), self.tr("Formula…"))
+        self.builtin.setItemText(self.builtin.findData("drawn"), self.tr("Drawn…"))
+        self.log_scale.setText(self.tr("log colour scale"))
+        self.formula_box.setTitle(self.tr("Formula in x and y"))
+        self.draw_box.setTitle(self.tr("Draw"))
+        self.draw.setText(self.tr("draw mode: drag raises, right-drag lowers"))
+        for editor, text in (
+            (self.radius, self.tr("brush radius")),
+            (self.strength, self.tr("brush strength")),
+        ):
+            label = self.brush_form.labelForField(editor)
+            if label is not None:
+                label.setText(text)
+        self.undo.setText(self.tr("Undo"))
+        self.redo.setText(self.tr("Redo"))
+        self.clear.setText(self.tr("Clear"))
+        self._show_mode(self._mode)
+        if self.formula_error.text():
+            self._validate()
 
     # -- what the page calls ---------------------------------------------------------------------
 
@@ -140,6 +176,7 @@ class SurfacePicker(QWidget):
     # -- internals -------------------------------------------------------------------------------
 
     def _show_mode(self, mode: str) -> None:
+        self._mode = mode
         self.formula_box.setVisible(mode == "formula")
         self.draw_box.setVisible(mode == "drawn")
         if mode == "builtin":

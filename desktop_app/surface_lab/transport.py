@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -60,7 +60,22 @@ class Transport(QWidget):
         layout.addWidget(self.step_label)
         layout.addWidget(self.speed)
         self._setting = False
+        self._shown = (0, 0)
         self.show_step(0, 0)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.play.setToolTip(self.tr("Play / pause (Space)"))
+        self.back.setToolTip(self.tr("One step back (Left)"))
+        self.forward.setToolTip(self.tr("One step forward (Right)"))
+        self.reset.setToolTip(self.tr("Back to the start (R)"))
+        self.speed.setSuffix(self.tr(" steps/s"))
+        self.speed.setToolTip(self.tr("Playback speed"))
+        self.show_step(*self._shown)
 
     def _play_toggled(self, playing: bool) -> None:
         icon = (
@@ -83,4 +98,5 @@ class Transport(QWidget):
         self.slider.setMaximum(max(maximum, 0))
         self.slider.setValue(step)
         self._setting = False
+        self._shown = (step, maximum)
         self.step_label.setText(self.tr("step {0} / {1}").format(step, maximum))

@@ -1,0 +1,132 @@
+"""``losslab bench --nets``: training and curvature speed of the Network Lab's engine (CPU).
+
+Prints one line per figure. The live-page figure (TensorFlow Playground's setting with the decision
+boundary and curves redrawn at 30 Hz) needs Qt: ``python -m desktop_app.network_lab.bench``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+import torch
+
+from core.nets.curvature import analyze, extreme_eigenvalues, flat_loss, hvp_operator
+from core.nets.datasets import make_dataset
+from core.nets.models import ModelConfig, build_model, count_parameters, loss_function
+from core.nets.trainer import TrainConfig, Trainer
+
+# TensorFlow Playground's spiral setting: 2 inputs, two hidden layers of 8 tanh units, batch 10,
+# 50% of 500 points for training, SGD with its default learning rate 0.03.
+PLAYGROUND_DATA = {"name": "spiral", "size": 500, "val_fraction": 0.5, "seed": 0}
+PLAYGROUND_MODEL = ModelConfig(hidden=(8, 8), activation="tanh")
+PLAYGROUND_TRAIN = TrainConfig(optimizer={"name": "sgd", "lr": 0.03}, batch_size=10, epochs=100)
+
+
+def _best_of(fn: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def epochs_per_second(data, model: ModelConfig, train: TrainConfig, repeat: int = 3) -> float:
+    """Epochs per second of ``Trainer.records()`` (evaluation of both sets included)."""
+
+    def run() -> None:
+        trainer = Trainer(data, model, train)
+        for _ in trainer.records():
+            pass
+
+    run()  # warm-up (first optimizer construction, allocator)
+    return train.epochs / _best_of(run, repeat)
+
+
+def small_net_rate(quick: bool) -> tuple[float, int]:
+    data = make_dataset("circles", size=714, seed=0)  # 500 training points
+    train = TrainConfig(epochs=100 if quick else 600)
+    model = ModelConfig(hidden=(8, 8), activation="tanh")
+    return epochs_per_second(data, model, train), len(data.x_train)
+
+
+def digits_epoch_seconds(quick: bool) -> tuple[float, int]:
+    data = make_dataset("digits", seed=0)
+    train = TrainConfig(epochs=3 if quick else 10, batch_size=32)
+    rate = epochs_per_second(data, ModelConfig(hidden=(128, 128)), train, repeat=2)
+    return 1.0 / rate, len(data.x_train)
+
+
+def playground_rate(quick: bool) -> float:
+    data = make_dataset(**PLAYGROUND_DATA)
+    train = replace(PLAYGROUND_TRAIN, epochs=30 if quick else 200)
+    return epochs_per_second(data, PLAYGROUND_MODEL, train)
+
+
+def hessian_seconds() -> tuple[float, int]:
+    data = make_dataset("circles", size=714, seed=0)
+    model = build_model(ModelConfig(hidden=(20, 40), activation="tanh"), 2, 2)
+    loss = loss_function("cross_entropy", "classification", 2)
+    x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
+    seconds = _best_of(lambda: analyze(model, loss, x, y), 3)
+    return seconds, count_parameters(model)
+
+
+def lanczos_seconds() -> tuple[float, int, int]:
+    data = make_dataset("digits", seed=0)
+    model = build_model(ModelConfig(hidden=(128, 90)), 64, 10)
+    loss_fn = loss_function("cross_entropy", "classification", 10)
+    x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
+
+    def top5() -> None:
+        loss = flat_loss(model, loss_fn, x, y, dtype=torch.float32)
+        matvec, _, _ = hvp_operator(loss)
+        extreme_eigenvalues(matvec, loss.theta0.numel(), 5)
+
+    return _best_of(top5, 2), count_parameters(model), len(x)
+
+
+def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
+    """Print and return ``(what, value, unit)`` rows."""
+    # One torch thread, as in the GUI's compute worker (desktop_app/workers.py): small networks
+    # gain little from a second one, and on a busy 2-core machine threads fight.
+    torch.set_num_threads(1)
+    rows: list[tuple[str, float, str]] = []
+    print(
+        f"LossLab network benchmark on CPU, torch {torch.__version__}, float32, "
+        f"{torch.get_num_threads()} torch thread(s)"
+    )
+
+    def row(what: str, value: float, unit: str, target: str) -> None:
+        rows.append((what, value, unit))
+        print(f"  {what:58s} {value:9.1f} {unit:10s} (target {target})")
+
+    rate, n = small_net_rate(quick)
+    row(f"2-8-8-2 tanh, {n} points, full-batch Adam", rate, "epochs/s", ">= 300")
+    seconds, n = digits_epoch_seconds(quick)
+    row(f"digits 64-128-128-10, {n} images, batch 32", seconds * 1e3, "ms/epoch", "<= 150")
+    seconds, params = hessian_seconds()
+    row(
+        f"full Hessian + eigenvalues, {params} parameters, 500 points",
+        seconds * 1e3,
+        "ms",
+        "<= 500",
+    )
+    seconds, params, n = lanczos_seconds()
+    row(f"top-5 Lanczos, {params} parameters, {n} images", seconds * 1e3, "ms", "<= 1000")
+    rate = playground_rate(quick)
+    row("Playground spiral 2-8-8-2 tanh, batch 10, 250 points", rate, "epochs/s", ">= 46 live")
+    print("  (live page with boundary and curves: python -m desktop_app.network_lab.bench)")
+    return rows
+
+
+def _main() -> None:  # python -m core.nets.bench
+    import sys
+
+    run_nets_bench(quick="--quick" in sys.argv)
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,536 @@
+"""Surfaces made from data: a loss that is a mean over training examples, with two parameters.
+
+Three models, each on a seeded generated dataset:
+
+- ``regression``: linear regression ``y ≈ w1·x1 + w2·x2`` (squared error) whose two features have
+  adjustable scales; ``normalize`` standardizes them (mean 0, standard deviation 1) and the long
+  thin elliptic contours become near circles (notes 002, feature normalization).
+- ``logistic``: a classifier ``p = sigmoid(w1·x1 + w2·x2)`` with the loss ``"mse"`` on the
+  sigmoid output or ``"cross_entropy"``; far from the optimum the MSE surface is flat where the
+  cross-entropy surface is not (notes 002, 003).
+- ``two_basins``: every example is a copy of the built-in sharp/flat two-basin surface, scaled
+  by its own strength and moved by a tiny offset, so each minibatch sees a slightly different
+  landscape (notes 003: the loss L1 of one batch differs from L2 of the next) while the full
+  batch is the built-in surface itself (strengths average 1). The examples agree on where the
+  minima are but not on how steep they are; in the sharp well that disagreement makes a
+  small-batch step overshoot (SGD is stable at a minimum only when both the sharpness and the
+  examples' disagreement are small), so small batches leave it for the flat basin.
+
+A :class:`DataSurface` is a :class:`core.surfaces.Surface` (``fn`` is the full-batch loss) that can
+also evaluate the loss on a subset of the examples: :meth:`DataSurface.batch_loss`. The test
+surface of the train/test lesson is the train surface shifted in parameter space
+(:meth:`DataSurface.shifted`): a mismatch between training and test data.
+
+Datasets come from ``numpy.random.default_rng(seed)``, so a seed gives the same data everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from core.surfaces.base import CriticalPoint, Surface
+
+__all__ = [
+    "DATA_DEFAULTS",
+    "LOSSES",
+    "MAX_EXAMPLES",
+    "MODELS",
+    "DataSurface",
+    "data_surface",
+    "hessian_at",
+]
+
+MODELS = ("regression", "logistic", "two_basins")
+LOSSES = ("mse", "cross_entropy")
+MAX_EXAMPLES = 100_000
+
+# Every field of a data surface with its default; None = chosen by the model (see data_surface).
+DATA_DEFAULTS: dict[str, Any] = {
+    "model": "regression",
+    "n": 200,
+    "seed": 0,
+    "scales": None,  # regression (0.3, 3.0), logistic (1.0, 1.0)
+    "normalize": False,
+    "loss": None,  # regression "mse", logistic "cross_entropy"
+    "noise": None,  # regression: std of the target noise (0.5); two_basins: std of strengths (1.4)
+    "shift": (0.0, 0.0),
+    "split": "train",
+}
+# Which fields each model reads (others must be left at their defaults).
+_MODEL_FIELDS = {
+    "regression": {"n", "seed", "scales", "normalize", "loss", "noise", "shift", "split"},
+    "logistic": {"n", "seed", "scales", "normalize", "loss", "shift", "split"},
+    "two_basins": {"n", "seed", "noise", "shift", "split"},
+}
+
+# The targets depend on the standardized features with these weights, so the normalized surface's
+# minimum sits near them whatever the raw scales are.
+_REGRESSION_WEIGHTS = (1.0, 1.0)
+_REGRESSION_NOISE = 0.5
+_LOGISTIC_WEIGHTS = (2.0, 1.0)
+_BASIN_NOISE = 1.4  # std of the examples' strengths (mean 1)
+_BASIN_OFFSET = 0.035  # std of the examples' offsets per unit of noise
+# Above this many (point, example) pairs the loss is evaluated in chunks of points.
+_CHUNK_PAIRS = 1 << 21
+
+
+# --------------------------------------------------------------------------------------------
+# Examples: the dataset and the per-example loss
+# --------------------------------------------------------------------------------------------
+
+
+class _Examples:
+    """A dataset and its loss ``(points (P, 2), example indices) -> mean loss (P,)``.
+
+    Holds float64 numpy arrays and caches torch copies per (device, dtype), so the loss works
+    on any device and dtype and keeps the autograd graph of ``points``.
+    """
+
+    def __init__(self, model: str, loss: str, inputs: np.ndarray, targets: np.ndarray) -> None:
+        self.model, self.loss_name = model, loss
+        self.inputs, self.targets = inputs, targets  # (N, 2), (N,)
+        self._tensors: dict[tuple[torch.device, torch.dtype], tuple[torch.Tensor, ...]] = {}
+        for dtype in (torch.float64, torch.float32):  # made here, outside any torch.func transform
+            self._on(torch.empty(0, dtype=dtype))
+        self._base = None
+        if model == "two_basins":
+            from core.surfaces.library import builtin_surface
+
+            self._base = builtin_surface("two_basins").fn
+
+    def __len__(self) -> int:
+        return len(self.targets)
+
+    def _on(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        key = (like.device, like.dtype)
+        cached = self._tensors.get(key)
+        if cached is None:
+            cached = (
+                torch.as_tensor(self.inputs, dtype=like.dtype, device=like.device),
+                torch.as_tensor(self.targets, dtype=like.dtype, device=like.device),
+            )
+            # Inside a torch.func transform new tensors are wrapped for that transform's level;
+            # such a copy must not outlive it.
+            if not any(map(torch._C._functorch.is_functorch_wrapped_tensor, cached)):
+                self._tensors[key] = cached
+        return cached
+
+    def loss(self, points: torch.Tensor, indices: torch.Tensor | None = None) -> torch.Tensor:
+        inputs, targets = self._on(points)
+        if indices is not None:
+            indices = torch.as_tensor(indices, dtype=torch.long, device=points.device)
+            if indices.numel() == 0:
+                raise ValueError("a minibatch needs at least one example (got an empty batch)")
+            inputs, targets = inputs[indices], targets[indices]
+        count = len(targets)
+        if len(points) * count <= _CHUNK_PAIRS:
+            return self._mean_loss(points, inputs, targets)
+        size = max(1, _CHUNK_PAIRS // count)
+        return torch.cat(
+            [
+                self._mean_loss(points[i : i + size], inputs, targets)
+                for i in range(0, len(points), size)
+            ]
+        )
+
+    def _mean_loss(self, points, inputs, targets) -> torch.Tensor:
+        if self.model == "two_basins":
+            moved = points[:, None, :] - inputs[None, :, :]  # (P, B, 2): each example's copy
+            copies = self._base(moved.reshape(-1, 2)).reshape(len(points), -1)
+            return (copies * targets).mean(dim=1)  # targets hold the examples' strengths
+        outputs = points @ inputs.T  # (P, B): w · x for every point and example
+        wanted = targets.expand_as(outputs)
+        if self.model == "regression":
+            return F.mse_loss(outputs, wanted, reduction="none").mean(dim=1)
+        if self.loss_name == "cross_entropy":
+            return F.binary_cross_entropy_with_logits(outputs, wanted, reduction="none").mean(dim=1)
+        return F.mse_loss(torch.sigmoid(outputs), wanted, reduction="none").mean(dim=1)
+
+
+class _ShiftedExamples:
+    """The same examples, their loss surface moved by ``shift`` in parameter space."""
+
+    def __init__(self, examples: _Examples | _ShiftedExamples, shift: tuple[float, float]) -> None:
+        self.examples, self.shift = examples, shift
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def loss(self, points: torch.Tensor, indices: torch.Tensor | None = None) -> torch.Tensor:
+        offset = torch.tensor(self.shift, dtype=points.dtype, device=points.device)
+        return self.examples.loss(points - offset, indices)
+
+
+# --------------------------------------------------------------------------------------------
+# The surface type
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataSurface(Surface):
+    """A surface whose loss is the mean of a per-example loss over ``n_examples`` examples.
+
+    ``fn(points)`` is the full-batch loss; ``batch_loss(points, indices)`` the mean over the
+    examples ``indices`` only (a minibatch). ``config`` is the data config it was built from
+    (the keys of :data:`DATA_DEFAULTS`), ``default_start`` a start point that shows the lesson,
+    ``axis_names`` the names of the two parameters.
+    """
+
+    n_examples: int = 0
+    examples: Any = None  # _Examples or _ShiftedExamples
+    config: dict[str, Any] = field(default_factory=dict)
+    default_start: tuple[float, float] = (0.0, 0.0)
+    axis_names: tuple[str, str] = ("w₁", "w₂")
+
+    def batch_loss(self, points: torch.Tensor, indices: Any) -> torch.Tensor:
+        """Mean loss over the examples ``indices`` (a 1-D integer sequence) at each point."""
+        return self.examples.loss(points, indices)
+
+    def shifted(self, shift: Sequence[float] | None = None) -> DataSurface:
+        """The test surface: this surface moved by ``shift`` (default: the config's ``shift``).
+
+        Its losses at ``p`` are this surface's at ``p - shift``, so its minima are ``shift``
+        away; the window stays the same, so both can be shown side by side.
+        """
+        dx, dy = _pair(self.config.get("shift", (0.0, 0.0)) if shift is None else shift, "shift")
+        examples = _ShiftedExamples(self.examples, (dx, dy))
+        loss = examples.loss
+        return replace(
+            self,
+            name=f"{self.name}:test",
+            fn=loss,
+            examples=examples,
+            config={**self.config, "shift": [dx, dy], "split": "test"},
+            critical_points=tuple(
+                CriticalPoint(c.x + dx, c.y + dy, c.kind) for c in self.critical_points
+            ),
+            title={
+                "en": f"{self.title.get('en', self.name)}: test loss (shifted)",
+                "zh": f"{self.title.get('zh', self.name)}：测试损失（平移）",
+            },
+            note={
+                "en": f"The test loss is the training loss moved by ({dx:g}, {dy:g}): test data "
+                "differ a little from training data. A flat minimum's loss barely changes under "
+                "the shift; a sharp one's rises steeply.",
+                "zh": f"测试损失是训练损失平移 ({dx:g}, {dy:g}) 后的曲面：测试数据与训练数据"
+                "略有不同。平坦极小值处的损失几乎不变，尖锐极小值处则陡增。",
+            },
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Checking the config
+# --------------------------------------------------------------------------------------------
+
+
+def _number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return number
+
+
+def _pair(value: Any, name: str) -> tuple[float, float]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or len(value) != 2:
+        raise ValueError(f"{name} must be two numbers [a, b], got {value!r}")
+    return (_number(value[0], f"{name}[0]"), _number(value[1], f"{name}[1]"))
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"the dataset size n must be a whole number, got {value!r}")
+    if value < 1:
+        raise ValueError(f"the dataset is empty: n must be at least 1 example, got {value}")
+    if value > MAX_EXAMPLES:
+        raise ValueError(f"n = {value} examples is too many; at most {MAX_EXAMPLES}")
+    return int(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Dataset generators
+# --------------------------------------------------------------------------------------------
+
+
+def _features(rng: np.random.Generator, n: int, scales: tuple[float, float]) -> np.ndarray:
+    """Independent standard normal features times ``scales``."""
+    return rng.standard_normal((n, 2)) * np.asarray(scales)
+
+
+def _standardize(inputs: np.ndarray) -> np.ndarray:
+    """Mean 0 and standard deviation 1 per feature (a constant feature is only centred)."""
+    std = inputs.std(axis=0)
+    return (inputs - inputs.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
+def _regression(n, seed, scales, normalize, noise) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    inputs = _features(rng, n, scales)
+    z = inputs / np.asarray(scales)  # the features in standard units
+    targets = z @ np.asarray(_REGRESSION_WEIGHTS) + noise * rng.standard_normal(n)
+    return (_standardize(inputs) if normalize else inputs), targets
+
+
+def _logistic(n, seed, scales, normalize) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    inputs = _features(rng, n, scales)
+    z = inputs / np.asarray(scales)
+    # Labels drawn from a logistic model, so the classes overlap and the optimum is finite.
+    chance = 1.0 / (1.0 + np.exp(-(z @ np.asarray(_LOGISTIC_WEIGHTS))))
+    targets = (rng.random(n) < chance).astype(np.float64)
+    return (_standardize(inputs) if normalize else inputs), targets
+
+
+def _basin_examples(n, seed, noise) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (N, 2) with mean 0 and strengths (N,) with mean 1 and std about ``noise``."""
+    rng = np.random.default_rng(seed)
+    offsets = _BASIN_OFFSET * noise * rng.standard_normal((n, 2))
+    offsets -= offsets.mean(axis=0)
+    if noise == 0 or n == 1:
+        return offsets, np.ones(n)
+    # Gamma strengths: positive, mean 1, std `noise`; a few examples pull much harder than most.
+    shape = 1.0 / noise**2
+    strengths = rng.gamma(shape, 1.0 / shape, n)
+    return offsets, strengths / strengths.mean()
+
+
+# --------------------------------------------------------------------------------------------
+# Windows and critical points
+# --------------------------------------------------------------------------------------------
+
+
+def _refine(fn, seeds: Sequence[tuple[float, float]]) -> tuple[CriticalPoint, ...]:
+    """Critical points near ``seeds`` by Newton's method; seeds that do not converge are dropped."""
+    from core.surfaces.library import _newton_critical_points
+
+    found: list[CriticalPoint] = []
+    for seed in seeds:
+        try:
+            found.extend(_newton_critical_points(fn, [seed], iterations=60))
+        except (RuntimeError, torch.linalg.LinAlgError):
+            continue
+    unique: list[CriticalPoint] = []
+    for point in found:
+        if all(math.hypot(point.x - q.x, point.y - q.y) > 1e-6 for q in unique):
+            unique.append(point)
+    return tuple(unique)
+
+
+def _square_window(centre, half) -> tuple[tuple[float, float], tuple[float, float]]:
+    cx, cy, half = float(centre[0]), float(centre[1]), float(half)
+    return (cx - half, cx + half), (cy - half, cy + half)
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+
+def data_surface(
+    model: str = "regression",
+    *,
+    n: int = 200,
+    seed: int = 0,
+    scales: Sequence[float] | None = None,
+    normalize: bool = False,
+    loss: str | None = None,
+    noise: float | None = None,
+    shift: Sequence[float] = (0.0, 0.0),
+    split: str = "train",
+) -> DataSurface:
+    """Build a data surface (see the module docstring for the models).
+
+    ``n`` examples generated from ``seed``; ``scales`` are the two features' standard deviations
+    (regression, logistic); ``normalize`` standardizes the features; ``loss`` is ``"mse"`` or
+    ``"cross_entropy"`` (logistic; regression is always ``"mse"``); ``noise`` is the target
+    noise (regression) or how much the examples differ (two_basins: the std of their strengths);
+    ``shift`` is the test mismatch and ``split="test"`` returns the shifted (test) surface.
+
+    Raises ``ValueError`` with a clear message for anything that cannot be built.
+    """
+    if model not in MODELS:
+        raise ValueError(f"unknown data model {model!r}; choose one of: {', '.join(MODELS)}")
+    given = {
+        "n": n,
+        "seed": seed,
+        "scales": scales,
+        "normalize": normalize,
+        "loss": loss,
+        "noise": noise,
+        "shift": shift,
+        "split": split,
+    }
+    unused = [
+        key
+        for key, value in given.items()
+        if key not in _MODEL_FIELDS[model] and value != DATA_DEFAULTS[key] and value is not None
+    ]
+    if unused:
+        raise ValueError(f"data model {model!r} has no setting {', '.join(unused)}")
+    n = _count(n)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed!r}")
+    if not isinstance(normalize, bool):
+        raise ValueError(f"normalize must be true or false, got {normalize!r}")
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    shift = _pair(shift, "shift")
+    config: dict[str, Any] = {"model": model, "n": n, "seed": int(seed), "shift": list(shift)}
+
+    if model in ("regression", "logistic"):
+        default_scales = (0.3, 3.0) if model == "regression" else (1.0, 1.0)
+        pair = _pair(default_scales if scales is None else scales, "scales")
+        if min(pair) <= 0:
+            raise ValueError(f"feature scales must be positive, got {list(scales or pair)}")
+        config |= {"scales": list(pair), "normalize": normalize}
+    if model == "regression":
+        if loss not in (None, "mse"):
+            raise ValueError(f"linear regression uses the loss 'mse', got {loss!r}")
+        noise_value = _REGRESSION_NOISE if noise is None else _number(noise, "noise")
+        if noise_value < 0:
+            raise ValueError(f"noise must be >= 0, got {noise!r}")
+        config |= {"noise": noise_value}
+        surface = _regression_surface(n, int(seed), pair, normalize, noise_value, config)
+    elif model == "logistic":
+        loss = "cross_entropy" if loss is None else loss
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
+        config |= {"loss": loss}
+        surface = _logistic_surface(n, int(seed), pair, normalize, loss, config)
+    else:
+        spread = _BASIN_NOISE if noise is None else _number(noise, "noise")
+        if not 0 <= spread <= 10:
+            raise ValueError(f"noise (how much examples differ) must be in [0, 10], got {noise!r}")
+        config |= {"noise": spread}
+        surface = _basins_surface(n, int(seed), spread, config)
+    return surface.shifted() if split == "test" else surface
+
+
+def _regression_surface(n, seed, scales, normalize, noise, config) -> DataSurface:
+    inputs, targets = _regression(n, seed, scales, normalize, noise)
+    examples = _Examples("regression", "mse", inputs, targets)
+    best, *_ = np.linalg.lstsq(inputs, targets, rcond=None)
+    spread = inputs.std(axis=0)
+    reach = 1.0 / max(float(spread.min()), 1e-12)
+    half = 1.4 * max(float(np.abs(best).max()), reach, 1e-3)
+    x_range, y_range = _square_window(best, half)
+    minimum = CriticalPoint(float(best[0]), float(best[1]), "minimum")
+    kind = "normalized" if normalize else "raw"
+    scales_text = f"{scales[0]:g} and {scales[1]:g}"
+    return DataSurface(
+        name=f"data:regression:{kind}",
+        fn=examples.loss,
+        x_range=x_range,
+        y_range=y_range,
+        critical_points=(minimum,),
+        title={
+            "en": f"Linear regression, {kind} features"
+            + ("" if normalize else f" (scales {scales_text})"),
+            "zh": "线性回归，" + ("归一化特征" if normalize else f"原始特征（尺度 {scales_text}）"),
+        },
+        note={
+            "en": "Squared error of y ≈ w₁x₁ + w₂x₂ over the examples. With features on very "
+            "different scales the contours are long thin ellipses: the loss is steep along one "
+            "weight and flat along the other, so gradient descent zig-zags and crawls. "
+            "Standardizing the features (mean 0, std 1) makes them near circles and gradient "
+            "descent fast.",
+            "zh": "样本上 y ≈ w₁x₁ + w₂x₂ 的平方误差。两个特征尺度相差很大时，等高线是细长的椭圆："
+            "沿一个权重很陡、沿另一个很平，梯度下降来回震荡、进展缓慢。特征标准化（均值 0、"
+            "标准差 1）后等高线接近圆形，梯度下降很快。",
+        },
+        n_examples=n,
+        examples=examples,
+        config=config,
+        default_start=(float(best[0]) - 0.8 * half, float(best[1]) + 0.8 * half),
+    )
+
+
+def _logistic_surface(n, seed, scales, normalize, loss, config) -> DataSurface:
+    inputs, targets = _logistic(n, seed, scales, normalize)
+    examples = _Examples("logistic", loss, inputs, targets)
+    # The cross-entropy optimum is a convex problem: Newton from 0 finds it; the MSE optimum
+    # lies near it.
+    ce = _Examples("logistic", "cross_entropy", inputs, targets)
+    (best,) = _refine(ce.loss, [(0.0, 0.0)]) or (CriticalPoint(0.0, 0.0, "minimum"),)
+    points = _refine(examples.loss, [(best.x, best.y)]) if loss == "mse" else (best,)
+    reach = 3.0 / max(float(inputs.std(axis=0).min()), 1e-12)
+    half = 1.6 * max(abs(best.x), abs(best.y), reach)
+    x_range, y_range = _square_window((0.0, 0.0), half)
+    names = {"mse": ("MSE", "均方误差"), "cross_entropy": ("cross-entropy", "交叉熵")}
+    en, zh = names[loss]
+    return DataSurface(
+        name=f"data:logistic:{loss}",
+        fn=examples.loss,
+        x_range=x_range,
+        y_range=y_range,
+        critical_points=tuple(p for p in points if p.kind == "minimum"),
+        title={"en": f"Logistic classifier, {en} loss", "zh": f"逻辑回归分类器，{zh}损失"},
+        note={
+            "en": "p = sigmoid(w₁x₁ + w₂x₂) on two overlapping classes. Where the classifier is "
+            "confidently wrong the sigmoid saturates: the MSE on its output is a flat plateau "
+            "(tiny gradients, training gets stuck) while cross-entropy keeps a steady slope "
+            "towards the optimum.",
+            "zh": "两个相互重叠的类别上的 p = sigmoid(w₁x₁ + w₂x₂)。分类器“自信地错”时 sigmoid "
+            "饱和：其输出上的 MSE 是一片平台（梯度很小，训练卡住），而交叉熵仍有稳定的坡度"
+            "通向最优点。",
+        },
+        n_examples=n,
+        examples=examples,
+        config=config,
+        default_start=(-0.75 * half, -0.75 * half),
+    )
+
+
+def _basins_surface(n, seed, noise, config) -> DataSurface:
+    from core.surfaces.library import builtin_surface
+
+    base = builtin_surface("two_basins")
+    offsets, strengths = _basin_examples(n, seed, noise)
+    examples = _Examples("two_basins", "mse", offsets, strengths)
+    points = _refine(examples.loss, [(c.x, c.y) for c in base.critical_points])
+    sharp = next(c for c in base.critical_points if c.kind == "minimum")
+    return DataSurface(
+        name="data:two_basins",
+        fn=examples.loss,
+        x_range=base.x_range,
+        y_range=base.y_range,
+        critical_points=points,
+        title={
+            "en": "Sharp vs flat minimum, made of examples",
+            "zh": "由样本组成的尖锐与平坦极小值",
+        },
+        note={
+            "en": "Each example is the two-basin surface with its own steepness (and a tiny "
+            "offset); the training loss is their mean, two minima of equal depth. A minibatch "
+            "sees a slightly different landscape at every update. In the sharp well a batch of "
+            "a few steep examples makes the step overshoot, so small batches are thrown out and "
+            "settle in the flat basin, where a shifted test loss stays low.",
+            "zh": "每个样本都是陡峭程度各不相同（并略有平移）的双盆地曲面；训练损失是它们的平均，"
+            "两个极小值一样深。小批次每次更新看到的地形都略有不同。在尖锐的深井里，"
+            "几个陡峭样本组成的批次会让一步迈得过头，于是小批次被甩出深井，落入平坦的盆地；"
+            "在那里，平移后的测试损失依然很低。",
+        },
+        n_examples=n,
+        examples=examples,
+        config=config,
+        default_start=(sharp.x - 0.3, sharp.y + 0.5),  # inside the sharp well's basin
+        axis_names=("w₁", "w₂"),
+    )
+
+
+def hessian_at(surface: Surface, point: Sequence[float]) -> np.ndarray:
+    """The 2x2 Hessian of the surface's (full-batch) loss at ``point``, in float64."""
+    p = torch.as_tensor(np.asarray(point, dtype=np.float64))
+    # Reverse over reverse: torch.func.hessian's forward mode first loads TorchScript
+    # decompositions, seconds on first use, for no gain on two parameters.
+    hessian = torch.func.jacrev(torch.func.jacrev(lambda q: surface.fn(q[None])[0]))(p)
+    return hessian.detach().numpy()

@@ -1,0 +1,1 @@
+"""The "Data & batches" page: surfaces made from training examples, minibatches and experiments."""

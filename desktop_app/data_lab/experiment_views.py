@@ -1,0 +1,354 @@
+"""The two one-click experiments' views: a table and plots that fill in as rows arrive.
+
+Nothing here computes: the page runs ``core.experiments`` generators in its worker and hands
+each row to ``add_row``. Plot items are created once and updated with ``setData``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.experiments import batch_label, summarize
+
+TRAIN_COLOR = "#3cb4f0"
+TEST_COLOR = "#f58231"
+SHARP_COLOR = "#e6194b"
+UPDATE_COLOR = "#3cd44b"
+EPOCH_COLOR = "#f032e6"
+
+
+def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
+    widget = pg.PlotWidget(title=title)
+    item = widget.getPlotItem()
+    item.setLabel("left", left)
+    item.setLabel("bottom", bottom)
+    item.showGrid(x=True, y=True, alpha=0.25)
+    item.setMouseEnabled(x=False, y=False)
+    widget.setMinimumHeight(150)
+    return widget
+
+
+def _log10(values) -> np.ndarray:
+    """Values for a logarithmic axis drawn by hand; a value <= 0 becomes a gap (NaN)."""
+    values = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _seconds(value: float) -> str:
+    if value >= 1:
+        return f"{value:g} s"
+    if value >= 1e-3:
+        return f"{value * 1e3:g} ms"
+    return f"{value * 1e6:g} µs"
+
+
+def _decade_ticks(axis: pg.AxisItem, logs: np.ndarray, label=_number) -> None:
+    """One labelled tick per power of ten across ``logs`` (log10 values), nothing in between:
+    pyqtgraph's own log axis crowds minor labels when the data span only a decade or two."""
+    finite = logs[np.isfinite(logs)]
+    if finite.size == 0:
+        axis.setTicks(None)
+        return
+    low, high = math.floor(finite.min()), math.ceil(finite.max())
+    major = [(float(k), label(10.0**k)) for k in range(low, high + 1)]
+    halves = [(k + math.log10(3), "") for k in range(low, high)]
+    axis.setTicks([major, halves])
+
+
+class _Header(QWidget):
+    """[button]  status text: the top row of both views."""
+
+    def __init__(self, button_text: str, explanation: str) -> None:
+        super().__init__()
+        self.button = QPushButton(button_text)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        note = QLabel(explanation)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: gray;")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.button)
+        row.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(note)
+
+
+class BatchExperimentView(QWidget):
+    """The small- vs large-batch table: final train/test loss and sharpness per batch size."""
+
+    runRequested = Signal()
+    COLUMNS = ("batch", "seed", "train loss", "test loss", "sharpness")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+        self.labels: list[str] = []
+        self.expected = 0
+        self.header = _Header(
+            self.tr("Run the batch-size experiment"),
+            self.tr(
+                "Trains on the left surface from its start with the optimizer on the left, for "
+                "batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the "
+                "loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the "
+                "train loss's Hessian where the run ends (large = a sharp minimum)."
+            ),
+        )
+        self.header.button.clicked.connect(self.runRequested)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("batch"),
+                self.tr("seed"),
+                self.tr("train loss"),
+                self.tr("test loss"),
+                self.tr("sharpness"),
+            ]
+        )
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setMinimumWidth(300)
+
+        self.loss_plot = _plot(self.tr("final loss (mean over seeds)"), self.tr("loss"), "")
+        legend = self.loss_plot.getPlotItem().addLegend(offset=(5, 5))
+        self.train_curve = self.loss_plot.plot(
+            pen=pg.mkPen(TRAIN_COLOR, width=2),
+            symbol="o",
+            symbolBrush=TRAIN_COLOR,
+            name=self.tr("train"),
+        )
+        self.test_curve = self.loss_plot.plot(
+            pen=pg.mkPen(TEST_COLOR, width=2),
+            symbol="s",
+            symbolBrush=TEST_COLOR,
+            name=self.tr("test"),
+        )
+        self.train_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(TRAIN_COLOR))
+        self.test_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(TEST_COLOR))
+        for dots in (self.train_dots, self.test_dots):
+            dots.setOpacity(0.5)
+            self.loss_plot.addItem(dots)
+        legend.setLabelTextColor("w")
+
+        self.sharp_plot = _plot(
+            self.tr("sharpness at the end"), self.tr("largest Hessian eigenvalue λ_max"), ""
+        )
+        self.sharp_curve = self.sharp_plot.plot(
+            pen=pg.mkPen(SHARP_COLOR, width=2), symbol="o", symbolBrush=SHARP_COLOR
+        )
+        self.sharp_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(SHARP_COLOR))
+        self.sharp_dots.setOpacity(0.5)
+        self.sharp_plot.addItem(self.sharp_dots)
+        for plot in (self.loss_plot, self.sharp_plot):
+            plot.getPlotItem().setLabel("bottom", self.tr("batch size"))
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.loss_plot)
+        splitter.addWidget(self.sharp_plot)
+        splitter.setSizes([320, 400, 400])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.header)
+        layout.addWidget(splitter, 1)
+
+    def start(self, labels: list[str], expected: int) -> None:
+        """Empty the table and plots for a new experiment over batch ``labels``."""
+        self.rows, self.labels, self.expected = [], list(labels), expected
+        self.table.setRowCount(0)
+        ticks = [list(enumerate(self.labels))]
+        for plot in (self.loss_plot, self.sharp_plot):
+            plot.getPlotItem().getAxis("bottom").setTicks(ticks)
+            plot.getPlotItem().setXRange(-0.5, len(self.labels) - 0.5, padding=0)
+        for item in (
+            self.train_curve,
+            self.test_curve,
+            self.sharp_curve,
+            self.train_dots,
+            self.test_dots,
+            self.sharp_dots,
+        ):
+            item.setData([], [])
+        self.header.button.setEnabled(False)
+        self.show_status(self.tr("running… 0 / {0} runs").format(expected))
+
+    def show_status(self, text: str) -> None:
+        self.header.status.setText(text)
+
+    def add_row(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        index = self.table.rowCount()
+        self.table.insertRow(index)
+        cells = (
+            row["label"],
+            str(row["seed"]),
+            f"{row['train_loss']:.4g}",
+            f"{row['test_loss']:.4g}",
+            f"{row['sharpness']:.3g}",
+        )
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(index, column, item)
+        self.table.scrollToBottom()
+        self._redraw()
+        self.show_status(self.tr("running… {0} / {1} runs").format(len(self.rows), self.expected))
+
+    def finish(self, message: str = "") -> None:
+        self.header.button.setEnabled(True)
+        if message:
+            self.show_status(message)
+            return
+        summary = summarize(self.rows)
+        if not summary:
+            self.show_status(self.tr("no runs"))
+            return
+        flattest = min(summary, key=lambda s: s["sharpness"])
+        best = min(summary, key=lambda s: s["test_loss"])
+        self.show_status(
+            self.tr(
+                "done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}."
+            ).format(len(self.rows), best["label"], flattest["label"])
+        )
+
+    def _redraw(self) -> None:
+        position = {label: i for i, label in enumerate(self.labels)}
+        summary = summarize(self.rows)
+        xs = np.array([position.get(s["label"], np.nan) for s in summary], dtype=float)
+        self.train_curve.setData(xs, _log10([s["train_loss"] for s in summary]))
+        self.test_curve.setData(xs, _log10([s["test_loss"] for s in summary]))
+        self.sharp_curve.setData(xs, np.array([s["sharpness"] for s in summary]))
+        # Every seed as a dot, spread a little sideways so equal values stay visible.
+        dots_x = np.array(
+            [position.get(r["label"], np.nan) + 0.06 * (r["seed"] % 5 - 2) for r in self.rows]
+        )
+        every = []
+        for dots, key in ((self.train_dots, "train_loss"), (self.test_dots, "test_loss")):
+            logs = _log10([r[key] for r in self.rows])
+            keep = np.isfinite(logs)
+            dots.setData(dots_x[keep], logs[keep])
+            every.append(logs)
+        _decade_ticks(self.loss_plot.getPlotItem().getAxis("left"), np.concatenate(every))
+        self.sharp_dots.setData(dots_x, np.array([r["sharpness"] for r in self.rows]))
+
+
+class TimingView(QWidget):
+    """Time of one update and of one epoch against batch size, on the current device."""
+
+    runRequested = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+        self.header = _Header(
+            self.tr("Run the timing experiment"),
+            self.tr(
+                "Times one training update (forward, backward, SGD step) of a wide MLP on a "
+                "synthetic dataset for each batch size. One epoch = ⌈N / batch size⌉ updates, so "
+                "its time is the update time times that count. On a GPU the update time stays "
+                "nearly flat as the batch grows (the examples are processed in parallel), so big "
+                "batches finish an epoch much sooner."
+            ),
+        )
+        self.header.button.clicked.connect(self.runRequested)
+        self.update_plot = _plot(
+            self.tr("time of one update"), self.tr("time (log scale)"), self.tr("batch size")
+        )
+        self.epoch_plot = _plot(
+            self.tr("time of one epoch"), self.tr("time (log scale)"), self.tr("batch size")
+        )
+        self.update_curve = self.update_plot.plot(
+            pen=pg.mkPen(UPDATE_COLOR, width=2), symbol="o", symbolBrush=UPDATE_COLOR
+        )
+        self.epoch_curve = self.epoch_plot.plot(
+            pen=pg.mkPen(EPOCH_COLOR, width=2), symbol="t", symbolBrush=EPOCH_COLOR
+        )
+        plots = QSplitter(Qt.Orientation.Horizontal)
+        plots.addWidget(self.update_plot)
+        plots.addWidget(self.epoch_plot)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.header)
+        layout.addWidget(plots, 1)
+
+    def start(self, expected: int) -> None:
+        self.rows = []
+        self.expected = expected
+        self.update_curve.setData([], [])
+        self.epoch_curve.setData([], [])
+        self.header.button.setEnabled(False)
+        self.header.status.setText(self.tr("timing… (the first batch size includes warm-up)"))
+
+    def add_row(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        sizes = [r["batch_size"] for r in self.rows]
+        x = _log10(sizes)
+        size_ticks = [[(float(v), str(b)) for v, b in zip(x, sizes, strict=True)], []]
+        for plot, curve, key in (
+            (self.update_plot, self.update_curve, "update_s"),
+            (self.epoch_plot, self.epoch_curve, "epoch_s"),
+        ):
+            y = _log10([r[key] for r in self.rows])
+            curve.setData(x, y)
+            item = plot.getPlotItem()
+            item.getAxis("bottom").setTicks(size_ticks)
+            _decade_ticks(item.getAxis("left"), y, _seconds)
+        self.header.status.setText(
+            self.tr("{0}: batch {1}: one update {2:.3g} ms, one epoch {3:.3g} s").format(
+                row["device"], row["batch_size"], row["update_s"] * 1e3, row["epoch_s"]
+            )
+        )
+
+    def finish(self, message: str = "") -> None:
+        self.header.button.setEnabled(True)
+        if message:
+            self.header.status.setText(message)
+            return
+        if not self.rows:
+            return
+        first, last = self.rows[0], self.rows[-1]
+        where = first["device"]
+        if first["device"] == "CPU":
+            where = self.tr("CPU, {0} thread(s)").format(first["threads"])
+        self.header.status.setText(
+            self.tr(
+                "{0}, N = {1} examples. From batch {2} to {3}: one update takes {4:.2g}× as "
+                "long, one epoch {5:.2g}× as long."
+            ).format(
+                where,
+                first["n_examples"],
+                first["batch_size"],
+                last["batch_size"],
+                last["update_s"] / first["update_s"],
+                last["epoch_s"] / first["epoch_s"],
+            )
+        )
+
+
+def labels_for(batch_sizes: list[int | None]) -> list[str]:
+    return [batch_label(b) for b in batch_sizes]

@@ -1,0 +1,430 @@
+"""The window's scene as a document: new, save, recent files, drag and drop, autosave, recovery.
+
+``MainWindow`` owns one :class:`Documents`. Opening and saving files stays in
+``MainWindow.open_scene``/``save_scene`` (one path for every way a file comes in: the Open dialog,
+the recent-files menu, a drop, a recovered session); they tell this object when they succeed.
+
+Autosave: while the scene differs from what was last opened or saved, it is written (atomically)
+to ``<user data>/autosave/session-<id>.json`` every 30 s and 2 s after the last change. A
+``QLockFile`` beside it marks the session as alive. A clean exit removes both; a file whose lock
+is free at the next start (its process died) is offered back in an info bar. Two windows open at
+once never see each other's session as crashed.
+
+Where things go: ``QStandardPaths.AppDataLocation`` and the native ``QSettings``, or the folder
+named by ``$LOSSLAB_DATA_DIR`` (tests point it at a temporary folder so that they never touch the
+user's autosaves or recent files).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QEvent,
+    QLockFile,
+    QObject,
+    QSaveFile,
+    QSettings,
+    QStandardPaths,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMenu, QPushButton, QSizePolicy, QToolBar, QWidget
+
+DATA_DIR_ENV = "LOSSLAB_DATA_DIR"
+AUTOSAVE_INTERVAL_MS = 30_000
+AUTOSAVE_DEBOUNCE_MS = 2_000
+MAX_RECENT = 10
+RECENT_KEY = "recent_files"
+SESSION_PREFIX = "session-"
+
+
+# --- where user files live ----------------------------------------------------------------------
+
+
+def user_data_dir() -> Path:
+    """LossLab's per-user data folder (``$LOSSLAB_DATA_DIR`` when set)."""
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override)
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(location or Path.home() / ".losslab")
+
+
+def user_settings() -> QSettings:
+    """The user's settings; an ini file in ``$LOSSLAB_DATA_DIR`` when that is set."""
+    if os.environ.get(DATA_DIR_ENV):
+        return QSettings(str(user_data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    return QSettings()
+
+
+def write_file_atomic(path: str | os.PathLike[str], data: bytes) -> str | None:
+    """Write ``data`` with ``QSaveFile`` (the old file stays whole until the commit).
+
+    Returns ``None`` on success, else the reason (for the user).
+    """
+    file = QSaveFile(str(path))
+    if not file.open(QSaveFile.OpenModeFlag.WriteOnly) or file.write(data) < 0 or not file.commit():
+        return file.errorString() or "cannot write the file"
+    return None
+
+
+def is_builtin_scene(path: str | os.PathLike[str]) -> bool:
+    """Lesson files ship with LossLab (maybe read-only): never saved over, not 'recent'."""
+    import resources
+
+    try:
+        Path(path).resolve().relative_to(resources.ROOT)
+    except ValueError:
+        return False
+    return True
+
+
+def local_scene_file(mime) -> str | None:
+    """The first local file in drag-and-drop data, if any."""
+    if mime is None or not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            return url.toLocalFile()
+    return None
+
+
+# --- sessions on disk ---------------------------------------------------------------------------
+
+
+class _Session:
+    """One autosave file, its meta data (what file it came from) and its lock."""
+
+    def __init__(self, scene_file: Path) -> None:
+        self.scene_file = scene_file
+        self.meta_file = scene_file.with_suffix(".meta")
+        self.lock = QLockFile(str(scene_file.with_suffix(".lock")))
+        self.lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
+
+    def meta(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.meta_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def remove_files(self) -> None:
+        for file in (self.scene_file, self.meta_file):
+            file.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        if self.lock.isLocked():
+            self.lock.unlock()
+
+
+def orphaned_sessions(folder: Path, exclude: Path | None = None) -> list[_Session]:
+    """Autosaves whose process is gone, newest first; each is returned locked (claimed)."""
+    found = []
+    for file in folder.glob(f"{SESSION_PREFIX}*.json"):
+        if exclude is not None and file == exclude:
+            continue
+        session = _Session(file)
+        if session.lock.tryLock(0):
+            found.append(session)
+    found.sort(key=lambda s: s.scene_file.stat().st_mtime, reverse=True)
+    return found
+
+
+# --- the window's document --------------------------------------------------------------------
+
+
+class Documents(QObject):
+    """File actions, recent files, drag and drop, autosave and recovery for one ``MainWindow``."""
+
+    recentChanged = Signal()
+    autosaved = Signal(str)  # path written
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.folder = user_data_dir() / "autosave"
+        self.session = _Session(self.folder / f"{SESSION_PREFIX}{uuid.uuid4().hex[:12]}.json")
+        self._baseline: dict[str, Any] | None = None  # scene data when last opened/saved
+        self._written: dict[str, Any] | None = None  # scene data in our autosave file
+        self.offered: _Session | None = None  # the crashed session the info bar offers
+        self._other_orphans: list[_Session] = []
+
+        self.periodic = QTimer(self, interval=AUTOSAVE_INTERVAL_MS)
+        self.periodic.timeout.connect(self.autosave_now)
+        self.debounce = QTimer(self, interval=AUTOSAVE_DEBOUNCE_MS, singleShot=True)
+        self.debounce.timeout.connect(self.autosave_now)
+
+        self.new_action = QAction(window)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_scene)
+        self.save_action = QAction(window)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(self.save)
+        self.recent_menu = QMenu(window)
+        self.recent_menu.setObjectName("recent_menu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recovery_bar = self._build_recovery_bar()
+        self.retranslate()  # and again by MainWindow.retranslate when the language changes
+
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+        window.engineReady.connect(self._engine_ready)
+
+    def retranslate(self) -> None:
+        self.new_action.setText(self.tr("&New scene"))
+        self.save_action.setText(self.tr("&Save scene"))
+        self.recent_menu.setTitle(self.tr("Open &recent"))
+        self.recover_button.setText(self.tr("Recover"))
+        self.discard_button.setText(self.tr("Discard"))
+        self._show_offer()
+
+    # -- events on the window ------------------------------------------------------------------
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt naming)
+        if watched is self.window:
+            kind = event.type()
+            if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+                if local_scene_file(event.mimeData()):
+                    event.acceptProposedAction()
+                    return True
+            elif kind == QEvent.Type.Drop:
+                path = local_scene_file(event.mimeData())
+                if path:
+                    event.acceptProposedAction()
+                    # After the drop returns: a message box opened inside a drop handler
+                    # would sit under the drag's event loop on some platforms.
+                    QTimer.singleShot(0, lambda: self.window.open_scene(path))
+                    return True
+        return False
+
+    def _engine_ready(self) -> None:
+        page = self.window.surface_lab
+        page.sceneChanged.connect(self.debounce.start)
+        self._baseline = self._scene_data()
+        self.periodic.start()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._other_orphans = orphaned_sessions(self.folder, exclude=self.session.scene_file)
+        self._offer_next()
+
+    # -- new, save ---------------------------------------------------------------------------
+
+    def new_scene(self) -> None:
+        """A fresh scene: the default surface with one default run, not tied to any file."""
+        page = self.window.surface_lab
+        if page is None:
+            return
+        from core.scene import parse_scene
+
+        page.load_scene(parse_scene({}))
+        page.add_run()
+        self.window.scene_path = None
+        self.window.setWindowTitle(self.tr("Untitled") + " — LossLab")
+        self.mark_clean()
+
+    def save(self) -> None:
+        """Save to the current file; a lesson, a recovered session or a new scene asks where."""
+        path = self.window.scene_path
+        if path is None or is_builtin_scene(path) or self.is_autosave(path):
+            self.window.save_as_dialog()
+        else:
+            self.window.save_scene(path)
+
+    def is_autosave(self, path: str | os.PathLike[str]) -> bool:
+        return Path(path).resolve().parent == self.folder.resolve()
+
+    # -- called by MainWindow ------------------------------------------------------------------
+
+    def scene_opened(self, path: str | os.PathLike[str]) -> None:
+        if self.is_autosave(path):
+            return  # a recovered session: still unsaved work
+        self.add_recent(path)
+        self.mark_clean()
+
+    def scene_saved(self, path: str | os.PathLike[str]) -> None:
+        self.add_recent(path)
+        self.mark_clean()
+
+    def end_session(self) -> None:
+        """A clean exit: nothing to recover next time."""
+        self.periodic.stop()
+        self.debounce.stop()
+        self.session.remove_files()
+        self.session.release()
+        for session in [self.offered, *self._other_orphans]:
+            if session is not None:
+                session.release()  # not handled: offered again at the next start
+
+    # -- recent files --------------------------------------------------------------------------
+
+    def recent_files(self) -> list[str]:
+        """Recently opened or saved scenes, newest first; files gone from disk are dropped."""
+        settings = user_settings()
+        stored = settings.value(RECENT_KEY, [], type=list)
+        kept = [p for p in stored if isinstance(p, str) and Path(p).is_file()]
+        if kept != stored:
+            settings.setValue(RECENT_KEY, kept)
+        return kept
+
+    def add_recent(self, path: str | os.PathLike[str]) -> None:
+        if is_builtin_scene(path):
+            return
+        entry = str(Path(path).resolve())
+        recent = [entry] + [p for p in self.recent_files() if p != entry]
+        user_settings().setValue(RECENT_KEY, recent[:MAX_RECENT])
+        self.recentChanged.emit()
+
+    def clear_recent(self) -> None:
+        user_settings().setValue(RECENT_KEY, [])
+        self.recentChanged.emit()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_files()
+        for number, path in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number % 10}  {Path(path).name}")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _=False, p=path: self.window.open_scene(p))
+        if not recent:
+            self.recent_menu.addAction(self.tr("(no recent scenes)")).setEnabled(False)
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction(self.tr("Clear the list"), self.clear_recent).setEnabled(
+            bool(recent)
+        )
+
+    # -- autosave ------------------------------------------------------------------------------
+
+    def _scene_data(self) -> dict[str, Any] | None:
+        page = self.window.surface_lab
+        if page is None:
+            return None
+        from core.scene import SceneError
+
+        try:
+            return page.scene_data()
+        except SceneError:
+            return None  # a state the scene format cannot hold yet: keep the last autosave
+
+    def mark_clean(self) -> None:
+        """The scene now equals a file on disk (or a fresh default): no autosave needed."""
+        self._baseline = self._scene_data()
+        self._drop_own_autosave()
+
+    def _drop_own_autosave(self) -> None:
+        self.session.remove_files()
+        self._written = None
+
+    def autosave_now(self) -> Path | None:
+        """Write the session if it has unsaved changes; returns the autosave file, if any."""
+        data = self._scene_data()
+        if data is None:
+            return None
+        if data == self._baseline:
+            self._drop_own_autosave()
+            return None
+        if data == self._written:
+            return self.session.scene_file
+        from core.scene import dump_scene, parse_scene
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if not self.session.lock.isLocked() and not self.session.lock.tryLock(0):
+            return None
+        path = self.window.scene_path
+        meta = {
+            "scene_path": str(path) if path and not self.is_autosave(path) else None,
+            "saved_at": time.time(),
+        }
+        text = dump_scene(parse_scene(data))
+        error = write_file_atomic(self.session.scene_file, text.encode("utf-8"))
+        if error is None:
+            error = write_file_atomic(self.session.meta_file, json.dumps(meta).encode("utf-8"))
+        if error is not None:
+            self.window.statusBar().showMessage(self.tr("Autosave failed: {0}").format(error))
+            return None
+        self._written = data
+        self.autosaved.emit(str(self.session.scene_file))
+        return self.session.scene_file
+
+    # -- recovery ------------------------------------------------------------------------------
+
+    def _build_recovery_bar(self) -> QToolBar:
+        bar = QToolBar(self.window)
+        bar.setObjectName("recovery_bar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setStyleSheet(
+            "QToolBar#recovery_bar { background: #fff3cd; border-bottom: 1px solid #e0c870; }"
+            "QToolBar#recovery_bar QLabel { color: #4d3b00; padding: 4px 8px; }"
+        )
+        self.recovery_label = QLabel()
+        self.recovery_label.setObjectName("recovery_label")
+        self.recovery_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.recover_button = QPushButton()
+        self.recover_button.setObjectName("recover_button")
+        self.recover_button.clicked.connect(self.recover)
+        self.discard_button = QPushButton()
+        self.discard_button.setObjectName("discard_button")
+        self.discard_button.clicked.connect(self.discard)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(self.recovery_label)
+        bar.addWidget(spacer)
+        bar.addWidget(self.recover_button)
+        bar.addWidget(self.discard_button)
+        self.window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        bar.setVisible(False)
+        return bar
+
+    def _offer_next(self) -> None:
+        self.offered = self._other_orphans.pop(0) if self._other_orphans else None
+        self._show_offer()
+
+    def _show_offer(self) -> None:
+        if self.offered is None:
+            self.recovery_bar.setVisible(False)
+            return
+        stamp = time.strftime(
+            "%Y-%m-%d %H:%M", time.localtime(self.offered.scene_file.stat().st_mtime)
+        )
+        origin = self.offered.meta().get("scene_path")
+        text = self.tr("LossLab did not close normally. Unsaved work from {0} can be recovered")
+        text = text.format(stamp)
+        if origin:
+            text += self.tr(" (changes to {0})").format(Path(origin).name)
+        self.recovery_label.setText(text + ".")
+        self.recovery_bar.setVisible(True)
+
+    def recover(self) -> bool:
+        """Open the offered session through ``MainWindow.open_scene`` (errors shown there)."""
+        session = self.offered
+        if session is None:
+            return False
+        origin = session.meta().get("scene_path")
+        if not self.window.open_scene(session.scene_file):
+            # Unreadable: set aside (not deleted) so that it is not offered at every start.
+            session.scene_file.replace(session.scene_file.with_suffix(".unreadable"))
+            session.release()
+            self._offer_next()
+            return False
+        self.window.scene_path = Path(origin) if origin else None
+        session.remove_files()
+        session.release()
+        self._written = None
+        self.autosave_now()  # the recovered work is this session's now
+        self._offer_next()
+        return True
+
+    def discard(self) -> None:
+        if self.offered is not None:
+            self.offered.remove_files()
+            self.offered.release()
+        self._offer_next()

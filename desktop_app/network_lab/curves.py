@@ -1,0 +1,243 @@
+"""Live training curves: loss, accuracy, learning rate and gradient norm against the epoch.
+
+One run: training (blue, dashed) and validation (orange, solid). Several runs (an experiment):
+one colour per run, training dashed and validation solid. k-fold: each fold's validation loss thin,
+their mean thick with a band of one standard deviation. A vertical line and a ring mark the best
+epoch (lowest validation loss). Items are created when the runs are set and then only get
+``setData``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
+
+from desktop_app.style import appearance
+
+TRAIN_COLOR = "#1f77b4"
+VAL_COLOR = "#ff7f0e"
+RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+METRICS = ("loss", "accuracy", "lr", "grad_norm")
+
+
+def cache_axes(plot: pg.PlotItem) -> None:
+    """Keep each axis as a pixmap until its range changes.
+
+    Drawing an axis replays its tick labels' text, about 2 ms an axis here; with ten axes on the
+    page that was most of a live frame's cost.
+    """
+    for name in ("left", "bottom", "right", "top"):
+        axis = plot.getAxis(name)
+        if axis is not None:
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+class TrainingCurves(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.layout_widget = pg.GraphicsLayoutWidget()
+        # Short titles: a pyqtgraph title's width is the plot's minimum width.
+        titles = {
+            "loss": self.tr("loss"),
+            "accuracy": self.tr("accuracy"),
+            "lr": self.tr("learning rate"),
+            "grad_norm": self.tr("gradient norm ‖g‖"),
+        }
+        self.plots: dict[str, pg.PlotItem] = {}
+        for index, metric in enumerate(METRICS):
+            plot = self.layout_widget.addPlot(row=index // 2, col=index % 2, title=titles[metric])
+            plot.setLabel("bottom", self.tr("epoch"))
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.setMenuEnabled(False)
+            # Long runs: draw at most about one point per pixel column.
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            if index:
+                plot.setXLink(self.plots["loss"])
+            self.plots[metric] = plot
+        self.plots["accuracy"].setYRange(0, 1.02, padding=0)
+        for plot in self.plots.values():
+            cache_axes(plot)
+        # The legend sits under the plots: inside one it hides the curves.
+        self.legend = pg.LegendItem(labelTextSize="8pt", colCount=2)
+        self.layout_widget.addItem(self.legend, row=2, col=0, colspan=2)
+        self.best_line = pg.InfiniteLine(
+            angle=90, pen=pg.mkPen((60, 160, 60), width=1.5, style=Qt.PenStyle.DotLine)
+        )
+        self.best_dot = pg.ScatterPlotItem(
+            size=11, pen=pg.mkPen((60, 160, 60), width=2), brush=pg.mkBrush(None)
+        )
+        self.best_text = pg.TextItem(color=(40, 130, 40), anchor=(1, 1))
+        for item in (self.best_line, self.best_dot, self.best_text):
+            self.plots["loss"].addItem(item, ignoreBounds=True)
+            item.setVisible(False)
+        self.no_accuracy = pg.TextItem(self.tr("regression: no accuracy"), color=(120, 120, 120))
+        self.plots["accuracy"].addItem(self.no_accuracy, ignoreBounds=True)
+        self.no_accuracy.setPos(0.0, 0.5)
+        self.no_accuracy.setVisible(False)
+        self.band: pg.FillBetweenItem | None = None
+        self.band_curves: tuple[pg.PlotDataItem, pg.PlotDataItem] | None = None
+        self.mean_curve: pg.PlotDataItem | None = None
+        self.curves: dict[tuple[str, str, str], pg.PlotDataItem] = {}
+        self.step_curves: dict[str, pg.PlotDataItem] = {}
+
+        self.log_loss = QCheckBox(self.tr("log scale (loss)"))
+        self.log_loss.setChecked(True)
+        self.log_loss.toggled.connect(lambda on: self.plots["loss"].setLogMode(y=on))
+        self.plots["loss"].setLogMode(y=True)
+        self.plots["grad_norm"].setLogMode(y=True)
+        self.layout_widget.setToolTip(
+            self.tr(
+                "Dashed: training set, solid: validation set, both measured after each epoch in "
+                "eval mode. The gradient norm is the mean over the epoch's mini-batches."
+            )
+        )
+        options = QHBoxLayout()
+        options.setContentsMargins(4, 0, 4, 0)
+        options.addWidget(self.log_loss)
+        options.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.layout_widget, 1)
+        layout.addLayout(options)
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def apply_style(self) -> None:
+        self.layout_widget.setBackground(appearance().plot_background())
+        for plot in self.plots.values():
+            appearance().style_plot(plot)
+
+    # -- runs -------------------------------------------------------------------------------------
+
+    def set_runs(self, labels: list[str], kind: str, regression: bool) -> None:
+        """Forget every curve and make the items for ``labels`` (kind: single/kfold/experiment)."""
+        for (metric, _, _), curve in self.curves.items():
+            self.plots[metric].removeItem(curve)
+        for curve in self.step_curves.values():
+            self.plots["loss"].removeItem(curve)
+        self.curves, self.step_curves = {}, {}
+        self.legend.clear()
+        if self.band is not None:
+            self.plots["loss"].removeItem(self.band)
+            for item in (*self.band_curves, self.mean_curve):
+                self.plots["loss"].removeItem(item)
+            self.band = self.band_curves = self.mean_curve = None
+        self.kind = kind
+        self.no_accuracy.setVisible(regression)
+        for index, label in enumerate(labels):
+            if kind == "single":
+                colors = {"train": TRAIN_COLOR, "val": VAL_COLOR}
+            else:
+                color = RUN_COLORS[index % len(RUN_COLORS)]
+                colors = {"train": color, "val": color}
+            for metric in METRICS:
+                if metric == "accuracy" and regression:
+                    continue  # all-NaN curves upset the autorange
+                sides = ("train", "val") if metric in ("loss", "accuracy") else ("train",)
+                for side in sides:
+                    if kind == "kfold" and side == "train" and metric in ("loss", "accuracy"):
+                        continue  # k-fold compares validation curves
+                    style = (
+                        Qt.PenStyle.DashLine
+                        if side == "train"
+                        and metric
+                        in (
+                            "loss",
+                            "accuracy",
+                        )
+                        else Qt.PenStyle.SolidLine
+                    )
+                    width = 1.0 if kind == "kfold" else 2.0
+                    color = colors[side] if metric in ("loss", "accuracy") else colors["val"]
+                    pen = appearance().pen(color, width, style=style)
+                    curve = self.plots[metric].plot(pen=pen, connect="finite")
+                    self.curves[(metric, label, side)] = curve
+                    if metric == "loss" and kind != "kfold":
+                        name = (
+                            {"train": self.tr("training"), "val": self.tr("validation")}[side]
+                            if kind == "single"
+                            else f"{label} ({'train' if side == 'train' else 'val'})"
+                        )
+                        self.legend.addItem(curve, name)
+            step = self.plots["loss"].plot(pen=appearance().pen((120, 120, 120, 90), 1))
+            step.setZValue(-5)
+            self.step_curves[label] = step
+        if kind == "kfold":
+            # invisible pens (not None: a curve without a pen builds no path to fill between)
+            upper, lower = (self.plots["loss"].plot(pen=pg.mkPen((0, 0, 0, 0))) for _ in range(2))
+            self.band = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(255, 127, 14, 50))
+            self.plots["loss"].addItem(self.band)
+            self.band_curves = (upper, lower)
+            self.mean_curve = self.plots["loss"].plot(pen=appearance().pen(VAL_COLOR, 3))
+            self.legend.addItem(self.mean_curve, self.tr("validation: mean of the folds ± 1 sd"))
+        self.set_best(None, None)
+
+    # -- data -------------------------------------------------------------------------------------
+
+    def set_run_data(self, label: str, columns: dict[str, np.ndarray]) -> None:
+        """``columns``: epoch, train_loss, val_loss, train_accuracy, val_accuracy, lr, grad_norm."""
+        epoch = columns["epoch"]
+        for (metric, run, side), curve in self.curves.items():
+            if run != label:
+                continue
+            if metric in ("loss", "accuracy"):
+                values = columns[f"{side}_{metric}"]
+            else:
+                values = columns[metric]
+            x, y = epoch, values
+            if metric in ("lr",) and len(x):
+                x, y = x[1:], y[1:]  # epoch 0 used no learning rate
+            if self.plots[metric].ctrl.logYCheck.isChecked():
+                y = np.where(y > 0, y, np.nan)
+            curve.setData(x, y, connect="finite")
+            if metric == "lr" and len(y) and np.isfinite(y).any():
+                # from 0: a constant rate otherwise gets a range of +-0.5 around it
+                self.plots["lr"].setYRange(0.0, float(np.nanmax(y)) * 1.15, padding=0)
+
+    def set_steps(self, label: str, x: np.ndarray, loss: np.ndarray) -> None:
+        curve = self.step_curves.get(label)
+        if curve is not None:
+            if self.plots["loss"].ctrl.logYCheck.isChecked():
+                loss = np.where(loss > 0, loss, np.nan)
+            curve.setData(x, loss, connect="finite")
+
+    def set_band(self, epoch: np.ndarray, mean: np.ndarray, std: np.ndarray) -> None:
+        if self.band_curves is None or not len(epoch):
+            return
+        upper, lower = mean + std, mean - std
+        if self.plots["loss"].ctrl.logYCheck.isChecked():
+            lower = np.maximum(lower, mean * 0.05)
+        self.band_curves[0].setData(epoch, upper)
+        self.band_curves[1].setData(epoch, lower)
+        self.mean_curve.setData(epoch, mean)
+
+    def set_best(self, epoch: int | None, val_loss: float | None) -> None:
+        shown = bool(epoch is not None and val_loss is not None and np.isfinite(val_loss))
+        for item in (self.best_line, self.best_dot, self.best_text):
+            item.setVisible(shown)
+        if not shown:
+            return
+        self.best_line.setValue(epoch)
+        log = self.plots["loss"].ctrl.logYCheck.isChecked()
+        y = np.log10(val_loss) if log and val_loss > 0 else val_loss
+        self.best_dot.setData([epoch], [y])
+        self.best_text.setText(self.tr("best epoch {0}").format(epoch))
+        (left, right), _ = self.plots["loss"].viewRange()
+        self.best_text.setAnchor((0, 1) if epoch < (left + right) / 2 else (1, 1))
+        self.best_text.setPos(epoch, y)
+
+    def set_epoch_range(self, epochs: int) -> None:
+        """A fixed x range (the whole planned run): the axes need no re-layout as curves grow."""
+        self.plots["loss"].setXRange(0, max(epochs, 1), padding=0.02)
+        for plot in self.plots.values():
+            plot.enableAutoRange(x=False)
+
+    def curve_lengths(self) -> dict[tuple[str, str, str], int]:
+        """Points in each curve (tests: the curves grow)."""
+        return {
+            key: len(curve.xData) if curve.xData is not None else 0
+            for key, curve in self.curves.items()
+        }

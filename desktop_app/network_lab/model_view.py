@@ -1,0 +1,283 @@
+"""What the model does: a decision-boundary heatmap (2D data), the fitted curve (1D data), or a
+confusion matrix with sample predictions (the digits).
+
+Items are created once; :meth:`ModelView.show_data` places the data points when a dataset is
+chosen and :meth:`ModelView.show_snapshot` updates the model's picture (``setImage`` with explicit
+levels, ``setData``) from the newest :class:`~desktop_app.network_lab.session.Snapshot`.
+Clicking the 2D plot adds a training point: a plain click adds class 0 (blue), Shift-click class 1
+(orange).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from desktop_app.network_lab.curves import cache_axes
+from desktop_app.style import appearance
+
+CLASS_COLORS = ("#1f77b4", "#ff7f0e")
+# P(class 1) from 0 to 1: blue through white to orange, like the point colours.
+BOUNDARY_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(84, 140, 200), (250, 250, 250), (250, 160, 80)])
+CONFUSION_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (30, 90, 170)])
+
+
+def _plot_widget() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem]:
+    widget = pg.GraphicsLayoutWidget()
+    plot = widget.addPlot()
+    plot.setMenuEnabled(False)
+    widget.setBackground(appearance().plot_background())
+    appearance().style_plot(plot)
+    cache_axes(plot)
+    return widget, plot
+
+
+class BoundaryView(QWidget):
+    pointAdded = Signal(float, float, int)  # x, y, class
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.widget, self.plot = _plot_widget()
+        self.plot.setAspectLocked(True)
+        self.plot.setLabel("bottom", "x₁")
+        self.plot.setLabel("left", "x₂")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(BOUNDARY_MAP.getLookupTable(0.0, 1.0, 256))
+        self.plot.addItem(self.image)
+        self.image.setVisible(False)
+        self.boundary = pg.PlotDataItem(pen=pg.mkPen((40, 40, 40), width=2), connect="finite")
+        self.plot.addItem(self.boundary)
+        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=0.8))
+        self.val_points = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(None), symbol="o")
+        self.plot.addItem(self.train_points)
+        self.plot.addItem(self.val_points)
+        blue, orange = CLASS_COLORS
+        hint = QLabel(
+            self.tr(
+                "<span style='color:{0}'>●</span> class 0 · <span style='color:{1}'>●</span> "
+                "class 1 (training) · ○ validation · <b>—</b> decision boundary (p = 0.5). "
+                "Background: the model's probability of class 1, blue 0 · white 0.5 · orange 1."
+                "<br>Click to add a class 0 training point, Shift-click for class 1."
+            ).format(blue, orange)
+        )
+        hint.setWordWrap(True)
+        hint.setTextFormat(Qt.TextFormat.RichText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.widget, 1)
+        layout.addWidget(hint)
+        self.widget.scene().sigMouseClicked.connect(self._clicked)
+        self.bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
+
+    def show_data(self, data) -> None:
+        self.bounds = data.bounds
+        for item, x, y, hollow in (
+            (self.train_points, data.x_train, data.y_train, False),
+            (self.val_points, data.x_val, data.y_val, True),
+        ):
+            colors = [QColor(CLASS_COLORS[int(c)]) for c in y]
+            if hollow:
+                item.setData(
+                    x[:, 0], x[:, 1], pen=[pg.mkPen(c, width=1.5) for c in colors], brush=None
+                )
+            else:
+                item.setData(x[:, 0], x[:, 1], brush=[pg.mkBrush(c) for c in colors])
+        (x0, x1), (y0, y1) = data.bounds
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.image.setVisible(False)
+        self.boundary.setData([], [])
+
+    def show_snapshot(self, snapshot) -> None:
+        x, y, w, h = snapshot.rect
+        self.image.setImage(snapshot.grid, levels=(0.0, 1.0), autoLevels=False)
+        self.image.setRect(QRectF(x, y, w, h))
+        self.image.setVisible(True)
+        line = snapshot.boundary
+        if line is not None and len(line):
+            self.boundary.setData(line[:, 0], line[:, 1], connect="finite")
+        else:
+            self.boundary.setData([], [])
+
+    def image_sum(self) -> float:
+        """Sum of the shown probabilities (tests: the picture changes)."""
+        image = self.image.image
+        return float(np.sum(image)) if image is not None else 0.0
+
+    def _clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.bounds is None:
+            return
+        if not self.plot.vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = self.plot.vb.mapSceneToView(event.scenePos())
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.pointAdded.emit(point.x(), point.y(), 1 if shift else 0)
+
+
+class CurveView(QWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.widget, self.plot = _plot_widget()
+        self.plot.setLabel("bottom", "x")
+        self.plot.setLabel("left", "y")
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        legend = self.plot.addLegend(offset=(6, 6), labelTextSize="8pt", brush=(255, 255, 255, 200))
+        self.target = self.plot.plot(
+            pen=pg.mkPen((150, 150, 150), width=1.5, style=Qt.PenStyle.DashLine)
+        )
+        self.train_points = pg.ScatterPlotItem(size=6, brush=CLASS_COLORS[0], pen=None)
+        self.val_points = pg.ScatterPlotItem(
+            size=7, brush=None, pen=pg.mkPen(CLASS_COLORS[1], width=1.5)
+        )
+        self.plot.addItem(self.train_points)
+        self.plot.addItem(self.val_points)
+        self.fitted = self.plot.plot(pen=pg.mkPen("#d62728", width=2.5))
+        legend.addItem(self.target, self.tr("true function"))
+        legend.addItem(self.train_points, self.tr("training points"))
+        legend.addItem(self.val_points, self.tr("validation points"))
+        legend.addItem(self.fitted, self.tr("the network"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.widget)
+
+    def show_data(self, data) -> None:
+        from core.nets.datasets import sinc_target, sine_target
+
+        (low, high) = data.bounds[0]
+        xs = np.linspace(low, high, 400)
+        target = sinc_target if data.name == "sinc" else sine_target
+        self.target.setData(xs, target(xs))
+        self.train_points.setData(data.x_train[:, 0], data.y_train)
+        self.val_points.setData(data.x_val[:, 0], data.y_val)
+        self.fitted.setData([], [])
+        ys = np.concatenate([data.y_train, data.y_val])
+        # Python floats: numpy float32 bounds overflow inside pyqtgraph's range checks
+        bottom, top = float(ys.min()) - 0.2, float(ys.max()) + 0.2
+        self.plot.setRange(xRange=(float(low), float(high)), yRange=(bottom, top))
+
+    def show_snapshot(self, snapshot) -> None:
+        self.fitted.setData(snapshot.xs, snapshot.fitted)
+
+
+class DigitsView(QWidget):
+    """A confusion matrix over the validation set, and 12 validation digits with the guesses."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.widget = pg.GraphicsLayoutWidget()
+        self.widget.setBackground(appearance().plot_background())
+        self.matrix_plot = self.widget.addPlot(row=0, col=0, colspan=6)
+        self.matrix_plot.setTitle(self.tr("confusion matrix on the validation set"))
+        self.matrix_plot.setLabel("left", self.tr("true digit"))
+        self.matrix_plot.setLabel("bottom", self.tr("predicted digit"))
+        self.matrix_plot.setMenuEnabled(False)
+        self.matrix_plot.setMouseEnabled(x=False, y=False)
+        self.matrix_plot.hideButtons()
+        self.matrix_plot.invertY(True)
+        self.matrix_plot.setAspectLocked(True)
+        ticks = [[(i + 0.5, str(i)) for i in range(10)]]
+        for side in ("left", "bottom"):
+            self.matrix_plot.getAxis(side).setTicks(ticks)
+        appearance().style_plot(self.matrix_plot)
+        cache_axes(self.matrix_plot)
+        self.matrix = pg.ImageItem(axisOrder="row-major")
+        self.matrix.setLookupTable(CONFUSION_MAP.getLookupTable(0.0, 1.0, 256))
+        self.matrix_plot.addItem(self.matrix)
+        self.matrix.setImage(np.zeros((10, 10)), levels=(0.0, 1.0), autoLevels=False)
+        self.matrix.setRect(QRectF(0, 0, 10, 10))
+        self.matrix_plot.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
+        self.matrix_plot.disableAutoRange()
+        self.counts: list[pg.TextItem] = []
+        for row in range(10):
+            for col in range(10):
+                text = pg.TextItem("", anchor=(0.5, 0.5), color=(40, 40, 40))
+                text.setPos(col + 0.5, row + 0.5)
+                self.matrix_plot.addItem(text)
+                self.counts.append(text)
+        self.samples: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        for index in range(12):
+            box = self.widget.addPlot(row=1 + index // 6, col=index % 6)
+            box.hideAxis("left")
+            box.hideAxis("bottom")
+            box.hideButtons()
+            box.setMouseEnabled(x=False, y=False)
+            box.setMenuEnabled(False)
+            box.invertY(True)
+            box.setAspectLocked(True)
+            image = pg.ImageItem(axisOrder="row-major")
+            box.addItem(image)
+            self.samples.append((box, image))
+        self.widget.ci.layout.setRowStretchFactor(0, 5)
+        self.widget.ci.layout.setRowStretchFactor(1, 1)
+        self.widget.ci.layout.setRowStretchFactor(2, 1)
+        self.caption = QLabel(
+            self.tr(
+                "Row: the true digit, column: the network's guess; the diagonal is right. Below: "
+                "validation digits as 'true → guess (confidence)', green right, red wrong."
+            )
+        )
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("color: gray;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.widget, 1)
+        layout.addWidget(self.caption)
+
+    def show_data(self, data) -> None:
+        images = data.x_val[:12].reshape(-1, 8, 8)
+        for (box, image), pixels, label in zip(self.samples, images, data.y_val[:12], strict=False):
+            image.setImage(1.0 - pixels, levels=(0.0, 1.0), autoLevels=False)
+            box.setTitle(f"{int(label)} → ?", size="8pt")
+        self.matrix.setImage(np.zeros((10, 10)), levels=(0.0, 1.0), autoLevels=False)
+        for text in self.counts:
+            text.setText("")
+
+    def show_snapshot(self, snapshot) -> None:
+        confusion = snapshot.confusion
+        totals = np.maximum(confusion.sum(1, keepdims=True), 1)
+        self.matrix.setImage(confusion / totals, levels=(0.0, 1.0), autoLevels=False)
+        for index, text in enumerate(self.counts):
+            value = int(confusion.flat[index])
+            text.setText(str(value) if value else "")
+            share = confusion.flat[index] / totals.flat[index // 10]
+            text.setColor((255, 255, 255) if share > 0.55 else (40, 40, 40))
+        for index, (box, image) in enumerate(self.samples):
+            if index >= len(snapshot.sample_truth):
+                break
+            truth, guess = int(snapshot.sample_truth[index]), int(snapshot.sample_predicted[index])
+            confidence = float(snapshot.sample_confidence[index])
+            color = "#2e7d32" if truth == guess else "#c62828"
+            box.setTitle(f"{truth} → {guess} ({confidence:.0%})", size="8pt", color=color)
+            image.setImage(1.0 - snapshot.sample_images[index], levels=(0.0, 1.0), autoLevels=False)
+
+    def accuracy(self) -> float:
+        """Mean of the diagonal of the row-normalized matrix (tests)."""
+        image = self.matrix.image
+        return float(np.trace(image) / 10) if image is not None else 0.0
+
+
+class ModelView(QStackedWidget):
+    """The view that fits the dataset: boundary (2D), curve (1D) or digits."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.boundary = BoundaryView()
+        self.curve = CurveView()
+        self.digits = DigitsView()
+        self.views = {"boundary": self.boundary, "curve": self.curve, "digits": self.digits}
+        for view in self.views.values():
+            self.addWidget(view)
+
+    def show_data(self, data) -> None:
+        kind = (
+            "digits"
+            if data.image_shape is not None
+            else ("boundary" if data.input_dim == 2 else "curve")
+        )
+        self.setCurrentWidget(self.views[kind])
+        self.views[kind].show_data(data)
+
+    def show_snapshot(self, snapshot) -> None:
+        self.views[snapshot.kind].show_snapshot(snapshot)

@@ -1,0 +1,344 @@
+"""What the Network Lab's worker runs: trainers, and what the views need from their models.
+
+Pure Python + torch (no Qt): a :class:`Session` owns the trainers of one training (a single
+network, the folds of k-fold cross-validation, or the runs of a one-click experiment) and its
+``items()`` generator yields the trainers' records plus, at most ``SNAPSHOT_HZ`` times a second per
+run (and always at a run's last epoch), a :class:`Snapshot`: the model's predictions on a grid
+(2D data), along the x axis (1D data) or the confusion matrix and sample predictions (digits).
+The GUI draws the newest snapshot; nothing here touches a widget, and the GUI never touches a
+model while the worker may be using it (curvature and landscapes run in the same serial worker,
+after the training job has stopped).
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import contourpy
+import numpy as np
+import torch
+
+from core.nets.datasets import Dataset, kfold_datasets, make_dataset
+from core.nets.experiments import EXPERIMENTS, Conclusion, ExperimentRunner
+from core.nets.models import ModelConfig
+from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer
+
+SNAPSHOT_HZ = 30.0
+GRID = 90  # decision-boundary resolution per side
+CURVE_POINTS = 300
+SAMPLES = 12  # digits shown with their predictions
+
+
+@dataclass
+class Snapshot:
+    run: str
+    epoch: int
+    kind: str  # "boundary", "curve" or "digits"
+    restored: bool = False
+    grid: np.ndarray | None = None  # (GRID, GRID): P(class 1), row = y
+    rect: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)  # x, y, width, height
+    boundary: np.ndarray | None = None  # (K, 2) the p = 0.5 line, NaN-separated
+    xs: np.ndarray | None = None  # (M,) 1D inputs
+    fitted: np.ndarray | None = None  # (M,) the model's curve
+    confusion: np.ndarray | None = None  # (10, 10) counts on the validation set, row = truth
+    sample_images: np.ndarray | None = None  # (SAMPLES, 8, 8)
+    sample_truth: np.ndarray | None = None
+    sample_predicted: np.ndarray | None = None
+    sample_confidence: np.ndarray | None = None
+    bn_stats: list[tuple[float, float]] = field(default_factory=list)  # per BN layer
+
+
+@dataclass
+class Finished:
+    """The session has nothing more to train."""
+
+    statuses: dict[str, str]
+
+
+class _Viewer:
+    """Computes snapshots of one trainer's model (inputs prepared once)."""
+
+    def __init__(self, data: Dataset) -> None:
+        self.data = data
+        if data.image_shape is not None:
+            self.kind = "digits"
+        elif data.input_dim == 2:
+            self.kind = "boundary"
+            (x0, x1), (y0, y1) = data.bounds
+            self.xs = np.linspace(x0, x1, GRID)
+            self.ys = np.linspace(y0, y1, GRID)
+            gx, gy = np.meshgrid(self.xs, self.ys)
+            self.points = torch.from_numpy(np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32))
+            step_x, step_y = (x1 - x0) / (GRID - 1), (y1 - y0) / (GRID - 1)
+            self.rect = (x0 - step_x / 2, y0 - step_y / 2, x1 - x0 + step_x, y1 - y0 + step_y)
+        else:
+            self.kind = "curve"
+            (low, high) = data.bounds[0]
+            self.xs = np.linspace(low, high, CURVE_POINTS)
+            self.points = torch.from_numpy(self.xs[:, None].astype(np.float32))
+
+    def snapshot(self, trainer: Trainer, run: str, epoch: int, restored: bool) -> Snapshot:
+        shot = Snapshot(run=run, epoch=epoch, kind=self.kind, restored=restored)
+        shot.bn_stats = _bn_stats(trainer.model)
+        if self.kind == "boundary":
+            probability = trainer.predict(self.points)[:, 1].reshape(GRID, GRID)
+            shot.grid, shot.rect = probability, self.rect
+            generator = contourpy.contour_generator(
+                self.xs, self.ys, probability, line_type="ChunkCombinedNan"
+            )
+            line = generator.lines(0.5)[0][0]
+            shot.boundary = line if line is not None else np.empty((0, 2))
+        elif self.kind == "curve":
+            shot.xs, shot.fitted = self.xs, trainer.predict(self.points)
+        else:
+            probabilities = trainer.predict(self.data.x_val)
+            predicted = probabilities.argmax(1)
+            truth = self.data.y_val
+            confusion = np.zeros((10, 10), np.int64)
+            np.add.at(confusion, (truth, predicted), 1)
+            shot.confusion = confusion
+            shot.sample_images = self.data.x_val[:SAMPLES].reshape(-1, 8, 8)
+            shot.sample_truth = truth[:SAMPLES]
+            shot.sample_predicted = predicted[:SAMPLES]
+            shot.sample_confidence = probabilities[:SAMPLES].max(1)
+        return shot
+
+
+def _bn_stats(model: torch.nn.Module) -> list[tuple[float, float]]:
+    """Mean running mean and mean running variance of each batch-norm layer."""
+    out = []
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm1d) and module.running_mean is not None:
+            out.append((float(module.running_mean.mean()), float(module.running_var.mean())))
+    return out
+
+
+class Session:
+    """One training shown by the page: ``kind`` "single", "kfold" or "experiment"."""
+
+    def __init__(
+        self,
+        *,
+        data: Dataset | None = None,
+        model: ModelConfig | None = None,
+        train: TrainConfig | None = None,
+        kfold: int | None = None,
+        experiment: ExperimentRunner | None = None,
+    ) -> None:
+        self.trainers: dict[str, Trainer] = {}
+        self.viewers: dict[str, _Viewer] = {}
+        self.experiment = experiment
+        if experiment is not None:
+            self.kind = "experiment"
+            self.trainers = dict(experiment.trainers)
+            self.viewers = {label: _Viewer(t.data) for label, t in self.trainers.items()}
+        elif kfold:
+            self.kind = "kfold"
+            for index, fold in enumerate(kfold_datasets(data, kfold, seed=train.seed)):
+                label = f"fold {index + 1}"
+                self.trainers[label] = Trainer(fold, model, train, label=label)
+                self.viewers[label] = _Viewer(fold)
+        else:
+            self.kind = "single"
+            self.trainers["network"] = Trainer(data, model, train, label="network")
+            self.viewers["network"] = _Viewer(data)
+        self._last_snapshot: dict[str, float] = {}
+        self._stream = self._records()
+        self.done = False
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.trainers)
+
+    def _records(self) -> Iterator[EpochRecord | StepRecord | Conclusion]:
+        if self.experiment is not None:
+            yield from self.experiment.records()
+            return
+        for trainer in self.trainers.values():  # k-fold: one fold after the other
+            yield from trainer.records()
+
+    def snapshot(self, label: str, epoch: int = 0, restored: bool = False) -> Snapshot:
+        return self.viewers[label].snapshot(self.trainers[label], label, epoch, restored)
+
+    def items(self, epochs: int | None = None, max_rate: float = 0.0) -> Iterator[object]:
+        """Go on training: records and snapshots until ``epochs`` more epochs (None: to the end).
+
+        Each call continues the same trainers. A snapshot follows an epoch record at most
+        ``SNAPSHOT_HZ`` times a second per run, and always after epoch 0, a run's last epoch and
+        the last epoch of this call. ``max_rate`` > 0 caps the epochs per second (slow motion).
+        ``epochs=0`` delivers just the next epoch-0 record (a fresh session's initial state).
+        At the end of the training a :class:`Finished` follows.
+        """
+        period = 1.0 / SNAPSHOT_HZ
+        seen = 0
+        start = time.perf_counter()
+        for record in self._stream:
+            yield record
+            if not isinstance(record, EpochRecord):
+                continue
+            seen += record.epoch > 0
+            stop = epochs is not None and seen >= epochs
+            now = time.perf_counter()
+            due = now - self._last_snapshot.get(record.run, -math.inf) >= period
+            if stop or due or record.epoch == 0 or self.trainers[record.run].finished:
+                self._last_snapshot[record.run] = now
+                yield self.snapshot(record.run, record.epoch, record.restored)
+            if max_rate > 0 and record.epoch > 0:
+                delay = start + seen / max_rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(min(delay, 1.0))
+            if stop:
+                return
+        self.done = True
+        yield Finished({label: t.status for label, t in self.trainers.items()})
+
+
+# --- what a training is, as plain data (it crosses into the trainer process) -------------------
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    """A training the page wants: ``kind`` "single", "kfold" or "experiment"."""
+
+    kind: str
+    data: dict[str, Any] | None = None  # make_dataset's arguments
+    points: tuple[tuple[float, float, int], ...] = ()  # clicked training points
+    model: ModelConfig | None = None
+    train: TrainConfig | None = None
+    kfold: int | None = None
+    experiment: str | None = None
+
+    def dataset(self) -> Dataset:
+        data = make_dataset(**self.data)
+        if self.points:
+            points = np.array([(x, y) for x, y, _ in self.points])
+            data = data.with_points(points, np.array([c for _, _, c in self.points]))
+        return data
+
+    def session(self) -> Session:
+        if self.kind == "experiment":
+            return Session(experiment=ExperimentRunner(EXPERIMENTS[self.experiment]))
+        return Session(data=self.dataset(), model=self.model, train=self.train, kfold=self.kfold)
+
+
+RESULT_KEYS = {"curvature": "curvature", "interpolation": "landscape", "slice": "landscape"}
+
+
+def compute(session: Session, kind: str, label: str, argument: Any = None) -> Any:
+    """Curvature or a landscape of run ``label``'s model at its current weights."""
+    trainer = session.trainers[label]
+    inputs = (trainer.model, trainer.loss_fn, trainer.x_train, trainer.y_train)
+    if kind == "curvature":
+        from core.nets.curvature import analyze
+
+        return analyze(*inputs)
+    if kind == "interpolation":
+        from core.nets.landscape import interpolation_curve
+
+        alphas, losses = interpolation_curve(*inputs, trainer.initial_weights, trainer.weights())
+        return ("line", alphas, losses)
+    if kind == "slice":
+        from core.nets.landscape import slice_surface
+        from core.surfaces.raster import rasterize
+
+        surface = slice_surface(*inputs, span=float(argument or 1.0))
+        return ("slice", rasterize(surface, SLICE_RESOLUTION, log_scale=True))
+    raise ValueError(f"unknown computation {kind!r}")
+
+
+SLICE_RESOLUTION = 61
+BATCH_SECONDS = 0.03
+
+
+def trainer_process(commands, results) -> None:
+    """The trainer process: owns the current session; answers the page's commands.
+
+    Commands are tuples: ``("new", generation, spec)``, ``("run", generation, request, epochs,
+    rate)``, ``("pause",)``, ``("compute", generation, request, kind, label, argument)``,
+    ``("quit",)``. Results are ``(key, generation, request, items, done)``; every request ends
+    with one ``done`` result, ``("error", key, generation, request, message)`` on failure.
+    Training runs between commands in slices of about 30 ms, so a command waits at most that.
+    """
+    torch.set_num_threads(1)  # the GUI has the other core
+    session: Session | None = None
+    spec: TrainingSpec | None = None
+    generation = -1
+    job: tuple[int, Iterator[object]] | None = None  # (request, items)
+
+    def finish_job() -> None:
+        nonlocal job
+        if job is not None:
+            results.put(("train", generation, job[0], [], True))
+            job = None
+
+    def current_session() -> Session:
+        nonlocal session
+        if session is None:
+            session = spec.session()
+        return session
+
+    while True:
+        try:
+            command = commands.get(block=job is None, timeout=None if job is None else 0)
+        except queue.Empty:
+            command = None
+        if command is not None:
+            name = command[0]
+            if name == "quit":
+                return
+            if name == "new":
+                finish_job()
+                _, generation, spec = command
+                session = None
+            elif name == "pause":
+                finish_job()
+            elif name == "run" and command[1] == generation:
+                finish_job()
+                _, _, request, epochs, rate = command
+                try:
+                    job = (request, current_session().items(epochs, rate))
+                except Exception as error:  # a setting the forms did not catch
+                    results.put(("error", "train", generation, request, _describe(error)))
+            elif name == "compute" and command[1] == generation:
+                finish_job()
+                _, _, request, kind, label, argument = command
+                key = RESULT_KEYS[kind]
+                try:
+                    value = compute(current_session(), kind, label, argument)
+                    results.put((key, generation, request, [value], True))
+                except Exception as error:
+                    results.put(("error", key, generation, request, _describe(error)))
+            elif name in ("run", "compute"):  # for an old training: answer and forget
+                results.put(("train", command[1], command[2], [], True))
+            continue
+        if job is None:
+            continue
+        request, items = job
+        pending: list[object] = []
+        start = time.perf_counter()
+        try:
+            for item in items:
+                pending.append(item)
+                if time.perf_counter() - start >= BATCH_SECONDS:
+                    break
+            else:
+                results.put(("train", generation, request, pending, True))
+                job = None
+                continue
+        except Exception as error:
+            results.put(("error", "train", generation, request, _describe(error)))
+            job = None
+            continue
+        results.put(("train", generation, request, pending, False))
+
+
+def _describe(error: BaseException) -> str:
+    last = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    where = f" ({last[0].filename.rsplit('/', 1)[-1]}:{last[0].lineno})" if last else ""
+    return f"{error.__class__.__name__}: {error}{where}"

@@ -1,0 +1,1883 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name></name>
+    <message>
+        <source>the 3D widget could not be created: {0}</source>
+        <translation>无法创建 3D 视图：{0}</translation>
+    </message>
+    <message>
+        <source>3D view unavailable: OpenGL could not be started on this display ({0}). The 2D map and everything else work.</source>
+        <translation>3D 视图不可用：无法在此显示器上启动 OpenGL（{0}）。二维地图和其他功能均可正常使用。</translation>
+    </message>
+    <message>
+        <source>OpenGL initialisation failed: {0}</source>
+        <translation>OpenGL 初始化失败：{0}</translation>
+    </message>
+    <message>
+        <source>the widget&apos;s OpenGL context could not be created</source>
+        <translation>无法创建该视图的 OpenGL 上下文</translation>
+    </message>
+</context>
+<context>
+    <name>BatchExperimentView</name>
+    <message>
+        <source>Run the batch-size experiment</source>
+        <translation>运行批次大小实验</translation>
+    </message>
+    <message>
+        <source>Trains on the left surface from its start with the optimizer on the left, for batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the train loss&apos;s Hessian where the run ends (large = a sharp minimum).</source>
+        <translation>用左侧的优化器，从左侧曲面的起点出发训练，批次大小取 1、8、64 和全批次，每种用 5 个打乱种子。测试损失：按测试偏移平移后的损失。尖锐度：运行终点处训练损失的海森矩阵的最大特征值（大 = 尖锐的极小值）。</translation>
+    </message>
+    <message>
+        <source>batch</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>train loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>test loss</source>
+        <translation>测试损失</translation>
+    </message>
+    <message>
+        <source>sharpness</source>
+        <translation>尖锐度</translation>
+    </message>
+    <message>
+        <source>final loss (mean over seeds)</source>
+        <translation>最终损失（各种子的平均）</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>sharpness at the end</source>
+        <translation>终点处的尖锐度</translation>
+    </message>
+    <message>
+        <source>largest Hessian eigenvalue λ_max</source>
+        <translation>海森矩阵的最大特征值 λ_max</translation>
+    </message>
+    <message>
+        <source>batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <source>running… 0 / {0} runs</source>
+        <translation>运行中… 0 / {0} 次</translation>
+    </message>
+    <message>
+        <source>running… {0} / {1} runs</source>
+        <translation>运行中… {0} / {1} 次</translation>
+    </message>
+    <message>
+        <source>no runs</source>
+        <translation>没有运行</translation>
+    </message>
+    <message>
+        <source>done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}.</source>
+        <translation>完成：共 {0} 次运行。测试损失最低的是批次 {1}；终点最平坦的是批次 {2}。</translation>
+    </message>
+</context>
+<context>
+    <name>BoundaryView</name>
+    <message>
+        <source>&lt;span style=&apos;color:{0}&apos;&gt;●&lt;/span&gt; class 0 · &lt;span style=&apos;color:{1}&apos;&gt;●&lt;/span&gt; class 1 (training) · ○ validation · &lt;b&gt;—&lt;/b&gt; decision boundary (p = 0.5). Background: the model&apos;s probability of class 1, blue 0 · white 0.5 · orange 1.&lt;br&gt;Click to add a class 0 training point, Shift-click for class 1.</source>
+        <translation>&lt;span style=&apos;color:{0}&apos;&gt;●&lt;/span&gt; 类别 0 · &lt;span style=&apos;color:{1}&apos;&gt;●&lt;/span&gt; 类别 1（训练集） · ○ 验证集 · &lt;b&gt;—&lt;/b&gt; 决策边界（p = 0.5）。背景：模型给出的类别 1 的概率，蓝 0 · 白 0.5 · 橙 1。&lt;br&gt;点击添加一个类别 0 的训练点，Shift+点击添加类别 1 的训练点。</translation>
+    </message>
+</context>
+<context>
+    <name>CurvaturePanel</name>
+    <message>
+        <source>Compute the Hessian at the current weights</source>
+        <translation>计算当前权重处的海森矩阵</translation>
+    </message>
+    <message>
+        <source>Pauses training. Exact eigenvalues up to 2,000 parameters (torch.func), the extreme ones by Lanczos beyond; on the whole training set, in eval mode.</source>
+        <translation>会暂停训练。参数不超过 2,000 个时精确计算全部特征值（torch.func），更多时用 Lanczos 方法求两端的特征值；在整个训练集上、以评估模式计算。</translation>
+    </message>
+    <message>
+        <source>The Hessian&apos;s eigenvalues say how the loss curves around the current weights: all positive (minimum ratio 1) at a strict local minimum, some negative at a saddle point. Train a while, pause, then compute.</source>
+        <translation>海森矩阵的特征值描述损失在当前权重附近如何弯曲：在严格局部极小值处全部为正（极小值比率为 1），在鞍点处有一些为负。先训练一会儿，暂停，再计算。</translation>
+    </message>
+    <message>
+        <source>spectrum of the Hessian</source>
+        <translation>海森矩阵的谱</translation>
+    </message>
+    <message>
+        <source>eigenvalue λ</source>
+        <translation>特征值 λ</translation>
+    </message>
+    <message>
+        <source>number of eigenvalues (log scale)</source>
+        <translation>特征值个数（对数坐标）</translation>
+    </message>
+    <message>
+        <source>Computing the Hessian…</source>
+        <translation>正在计算海森矩阵…</translation>
+    </message>
+    <message>
+        <source>not at a critical point</source>
+        <translation>不在临界点</translation>
+    </message>
+    <message>
+        <source>local-minimum-like</source>
+        <translation>类似局部极小值</translation>
+    </message>
+    <message>
+        <source>saddle-like</source>
+        <translation>类似鞍点</translation>
+    </message>
+    <message>
+        <source>exact, all {0} eigenvalues</source>
+        <translation>精确：全部 {0} 个特征值</translation>
+    </message>
+    <message>
+        <source>Lanczos: extreme eigenvalues; histogram and ratio estimated</source>
+        <translation>Lanczos：两端的特征值；直方图和比率为估计值</translation>
+    </message>
+    <message>
+        <source>minimum ratio (share of positive eigenvalues): &lt;b&gt;{0:.3f}&lt;/b&gt;</source>
+        <translation>极小值比率（正特征值所占比例）：&lt;b&gt;{0:.3f}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>loss {0:.4g} · gradient norm {1:.3g} · {2}</source>
+        <translation>损失 {0:.4g} · 梯度范数 {1:.3g} · {2}</translation>
+    </message>
+    <message>
+        <source>largest λ: {0}&lt;br&gt;smallest λ: {1}</source>
+        <translation>最大 λ：{0}&lt;br&gt;最小 λ：{1}</translation>
+    </message>
+    <message>
+        <source>The gradient is not small (above {0:g}): these weights are not at a critical point, so no verdict; the eigenvalues describe the local curvature only.</source>
+        <translation>梯度并不小（大于 {0:g}）：这些权重不在临界点上，因此不作判断；特征值只描述局部曲率。</translation>
+    </message>
+    <message>
+        <source>Small gradient and no negative eigenvalue: every direction curves up or is flat.</source>
+        <translation>梯度很小且没有负特征值：每个方向都向上弯或是平的。</translation>
+    </message>
+    <message>
+        <source>Small gradient but a negative eigenvalue: moving along its eigenvector lowers the loss. A saddle point, not a minimum: training can still escape.</source>
+        <translation>梯度很小但有负特征值：沿它的特征向量移动会降低损失。这是鞍点而不是极小值：训练仍然可以逃离。</translation>
+    </message>
+</context>
+<context>
+    <name>CurveView</name>
+    <message>
+        <source>true function</source>
+        <translation>真实函数</translation>
+    </message>
+    <message>
+        <source>training points</source>
+        <translation>训练点</translation>
+    </message>
+    <message>
+        <source>validation points</source>
+        <translation>验证点</translation>
+    </message>
+    <message>
+        <source>the network</source>
+        <translation>网络</translation>
+    </message>
+</context>
+<context>
+    <name>DataForm</name>
+    <message>
+        <source>Circles</source>
+        <translation>同心圆</translation>
+    </message>
+    <message>
+        <source>XOR</source>
+        <translation>异或（XOR）</translation>
+    </message>
+    <message>
+        <source>Two Gaussians</source>
+        <translation>两团高斯分布</translation>
+    </message>
+    <message>
+        <source>Spiral</source>
+        <translation>螺旋</translation>
+    </message>
+    <message>
+        <source>Moons</source>
+        <translation>双月</translation>
+    </message>
+    <message>
+        <source>Noisy sine (1D)</source>
+        <translation>带噪声的正弦（一维）</translation>
+    </message>
+    <message>
+        <source>sin(5πx)/(5πx) (1D)</source>
+        <translation>sin(5πx)/(5πx)（一维）</translation>
+    </message>
+    <message>
+        <source>Digits 8×8 (10 classes)</source>
+        <translation>手写数字 8×8（10 类）</translation>
+    </message>
+    <message>
+        <source>Mirror left-right with probability 1/2.</source>
+        <translation>以 1/2 的概率左右镜像翻转。</translation>
+    </message>
+    <message>
+        <source>Move by −1, 0 or +1 pixel along each axis.</source>
+        <translation>沿每个坐标轴平移 −1、0 或 +1 个像素。</translation>
+    </message>
+    <message>
+        <source>Add Gaussian noise (std 0.1).</source>
+        <translation>加入高斯噪声（标准差 0.1）。</translation>
+    </message>
+    <message>
+        <source>Blank a random 3×3 square.</source>
+        <translation>随机抹去一个 3×3 的方块。</translation>
+    </message>
+    <message>
+        <source>Blend each image with another one, and their labels alike.</source>
+        <translation>把每张图像与另一张图像按比例混合，标签也同样混合。</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <source>same distribution</source>
+        <translation>同一分布</translation>
+    </message>
+    <message>
+        <source>shifted</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <source>rotated</source>
+        <translation>旋转</translation>
+    </message>
+    <message>
+        <source>Mismatch: draw the validation set from a shifted or rotated distribution; more training data will not close that gap.</source>
+        <translation>分布不匹配：验证集取自平移或旋转后的分布；再多的训练数据也弥合不了这个差距。</translation>
+    </message>
+    <message>
+        <source>Shift in input units (digits: pixels); rotation in degrees.</source>
+        <translation>平移量以输入单位计（手写数字：像素）；旋转以度计。</translation>
+    </message>
+    <message>
+        <source>top: training digits · bottom: augmented</source>
+        <translation>上：训练用的数字 · 下：增强后</translation>
+    </message>
+    <message>
+        <source>dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>points</source>
+        <translation>点数</translation>
+    </message>
+    <message>
+        <source>noise</source>
+        <translation>噪声</translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <source>mismatch</source>
+        <translation>分布不匹配</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>种子</translation>
+    </message>
+    <message>
+        <source>augmentation</source>
+        <translation>数据增强</translation>
+    </message>
+</context>
+<context>
+    <name>DataLabPage</name>
+    <message>
+        <source>Raw vs normalized features</source>
+        <translation>原始特征与归一化特征</translation>
+    </message>
+    <message>
+        <source>MSE vs cross-entropy</source>
+        <translation>均方误差与交叉熵</translation>
+    </message>
+    <message>
+        <source>Train vs test (sharp vs flat minimum)</source>
+        <translation>训练与测试（尖锐与平坦的极小值）</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>N: how many training examples the loss averages.</source>
+        <translation>N：损失对多少个训练样本求平均。</translation>
+    </message>
+    <message>
+        <source>Seed of the generated dataset.</source>
+        <translation>生成数据集所用的种子。</translation>
+    </message>
+    <message>
+        <source>Standard deviation of the raw feature.</source>
+        <translation>原始特征的标准差。</translation>
+    </message>
+    <message>
+        <source>How much the examples differ: the spread of their steepness (0 = all the same, so every minibatch is the full batch).</source>
+        <translation>样本之间差异有多大：它们陡峭程度的分散程度（0 = 全都一样，于是每个小批次都等于全批次）。</translation>
+    </message>
+    <message>
+        <source>The test loss is the training loss moved by this much.</source>
+        <translation>测试损失是把训练损失平移这么多之后的结果。</translation>
+    </message>
+    <message>
+        <source>examples N</source>
+        <translation>样本数 N</translation>
+    </message>
+    <message>
+        <source>data seed</source>
+        <translation>数据种子</translation>
+    </message>
+    <message>
+        <source>feature scales</source>
+        <translation>特征尺度</translation>
+    </message>
+    <message>
+        <source>example spread</source>
+        <translation>样本差异</translation>
+    </message>
+    <message>
+        <source>test shift</source>
+        <translation>测试偏移</translation>
+    </message>
+    <message>
+        <source>Minibatches</source>
+        <translation>小批次</translation>
+    </message>
+    <message>
+        <source>Examples per update; one epoch = ⌈N / batch⌉ updates.</source>
+        <translation>每次更新所用的样本数；一个 epoch = ⌈N / 批次⌉ 次更新。</translation>
+    </message>
+    <message>
+        <source>full batch</source>
+        <translation>全批次</translation>
+    </message>
+    <message>
+        <source>Seed of the shuffle at the start of every epoch.</source>
+        <translation>每个 epoch 开始时打乱顺序所用的种子。</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>epochs</source>
+        <translation>epoch 数</translation>
+    </message>
+    <message>
+        <source>batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <source>shuffle seed</source>
+        <translation>打乱种子</translation>
+    </message>
+    <message>
+        <source>loss plot x axis</source>
+        <translation>损失图的横轴</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>对比</translation>
+    </message>
+    <message>
+        <source>&lt;span style=&quot;color:{0}&quot;&gt;━━▶&lt;/span&gt; full-batch −gradient &amp;nbsp;&amp;nbsp; &lt;span style=&quot;color:{1}&quot;&gt;━━▶&lt;/span&gt; this minibatch&apos;s −gradient (the step taken) &amp;nbsp;&amp;nbsp; click a map: move the start</source>
+        <translation>&lt;span style=&quot;color:{0}&quot;&gt;━━▶&lt;/span&gt; 全批次的负梯度 &amp;nbsp;&amp;nbsp; &lt;span style=&quot;color:{1}&quot;&gt;━━▶&lt;/span&gt; 本小批次的负梯度（实际迈出的一步） &amp;nbsp;&amp;nbsp; 点击地图：移动起点</translation>
+    </message>
+    <message>
+        <source>full-batch loss</source>
+        <translation>全批次损失</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Batch-size experiment</source>
+        <translation>批次大小实验</translation>
+    </message>
+    <message>
+        <source>Timing experiment</source>
+        <translation>计时实验</translation>
+    </message>
+    <message>
+        <source>The same linear regression with its raw features (scales very different) and with standardized features. Raw: long thin ellipses, so one learning rate is too big for the steep direction and too small for the flat one: the run zig-zags and crawls. Normalized: near circles, and the run goes straight in.</source>
+        <translation>同一个线性回归，分别使用原始特征（尺度相差很大）和标准化后的特征。原始特征：细长的椭圆，同一个学习率对陡峭方向太大、对平坦方向又太小：运行来回震荡、缓慢爬行。归一化后：接近圆形，运行径直走向极小值。</translation>
+    </message>
+    <message>
+        <source>One classifier, two losses. Far from the optimum the sigmoid saturates: the MSE surface is a flat plateau (tiny gradients, the run creeps), while cross-entropy keeps a steady slope and the run heads straight for the optimum.</source>
+        <translation>同一个分类器，两种损失。远离最优点时 sigmoid 饱和：均方误差的曲面是一片平坦的高原（梯度极小，运行缓慢爬行），而交叉熵始终保持稳定的坡度，运行径直走向最优点。</translation>
+    </message>
+    <message>
+        <source>Left: the training loss, a sharp and a flat minimum of equal depth made of examples. Right: the test loss, the same surface shifted (test data differ from training data). One run drawn on both: where it ends in the flat basin the test loss stays low; in the sharp well it is high. Small batches are thrown out of the sharp well; try batch 1 and then the full batch.</source>
+        <translation>左：训练损失，由样本构成的一个尖锐极小值和一个深度相同的平坦极小值。右：测试损失，即平移后的同一张曲面（测试数据与训练数据不同）。同一个运行同时画在两边：终点落在平坦的“盆地”里，测试损失仍然很低；落在尖锐的“深井”里，测试损失就很高。小批次会被甩出深井；先试批次 1，再试全批次。</translation>
+    </message>
+    <message>
+        <source>raw features</source>
+        <translation>原始特征</translation>
+    </message>
+    <message>
+        <source>normalized features</source>
+        <translation>归一化特征</translation>
+    </message>
+    <message>
+        <source>MSE</source>
+        <translation>均方误差</translation>
+    </message>
+    <message>
+        <source>cross-entropy</source>
+        <translation>交叉熵</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>wait for the surfaces to be ready, then run it again</source>
+        <translation>请等曲面准备好后再运行一次</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>epoch</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>‖full-batch gradient‖ = {0:.3g}</source>
+        <translation>‖全批次梯度‖ = {0:.3g}</translation>
+    </message>
+    <message>
+        <source>, ‖minibatch gradient‖ = {0:.3g}, {1:.0f}° apart</source>
+        <translation>，‖小批次梯度‖ = {0:.3g}，两者夹角 {1:.0f}°</translation>
+    </message>
+    <message>
+        <source>step {0} = epoch {1:.2f}</source>
+        <translation>第 {0} 步 = 第 {1:.2f} 个 epoch</translation>
+    </message>
+</context>
+<context>
+    <name>DigitsView</name>
+    <message>
+        <source>confusion matrix on the validation set</source>
+        <translation>验证集上的混淆矩阵</translation>
+    </message>
+    <message>
+        <source>true digit</source>
+        <translation>真实数字</translation>
+    </message>
+    <message>
+        <source>predicted digit</source>
+        <translation>预测数字</translation>
+    </message>
+    <message>
+        <source>Row: the true digit, column: the network&apos;s guess; the diagonal is right. Below: validation digits as &apos;true → guess (confidence)&apos;, green right, red wrong.</source>
+        <translation>行：真实数字，列：网络的猜测；对角线上是猜对的。下方：验证集中的数字，标为“真实 → 猜测（置信度）”，绿色为对，红色为错。</translation>
+    </message>
+</context>
+<context>
+    <name>Documents</name>
+    <message>
+        <source>&amp;New scene</source>
+        <translation>新建场景(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Save scene</source>
+        <translation>保存场景(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Recover</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>(no recent scenes)</source>
+        <translation>（没有最近打开的场景）</translation>
+    </message>
+    <message>
+        <source>Clear the list</source>
+        <translation>清空列表</translation>
+    </message>
+    <message>
+        <source>Autosave failed: {0}</source>
+        <translation>自动保存失败：{0}</translation>
+    </message>
+    <message>
+        <source>LossLab did not close normally. Unsaved work from {0} can be recovered</source>
+        <translation>LossLab 上次没有正常关闭。{0} 未保存的工作可以恢复</translation>
+    </message>
+    <message>
+        <source> (changes to {0})</source>
+        <translation>（对 {0} 的修改）</translation>
+    </message>
+</context>
+<context>
+    <name>EigenPanel</name>
+    <message>
+        <source>Follow the selected run</source>
+        <translation>跟随选中的运行</translation>
+    </message>
+    <message>
+        <source>Show the selected run&apos;s point at the timeline cursor.</source>
+        <translation>显示选中运行在时间轴游标处的点。</translation>
+    </message>
+    <message>
+        <source>A point is a critical point when ‖g‖ is below this.</source>
+        <translation>当 ‖g‖ 小于此值时，该点视为临界点。</translation>
+    </message>
+    <message>
+        <source>An eigenvalue with |λ| at or below this counts as zero (degenerate).</source>
+        <translation>|λ| 不超过此值的特征值视为零（退化）。</translation>
+    </message>
+    <message>
+        <source>How far the escape steps along the eigenvector.</source>
+        <translation>逃离时沿特征向量迈出的距离。</translation>
+    </message>
+    <message>
+        <source>critical if ‖g‖ &lt;</source>
+        <translation>临界点条件 ‖g‖ &lt;</translation>
+    </message>
+    <message>
+        <source>Escape the saddle</source>
+        <translation>逃离鞍点</translation>
+    </message>
+    <message>
+        <source>Step along the eigenvector of the negative eigenvalue, in the direction that lowers the loss more (notes: u is an eigenvector of H with λ &lt; 0, so L(θ′ + u) ≈ L(θ′) + ½λ‖u‖² &lt; L(θ′)).</source>
+        <translation>沿负特征值对应的特征向量、朝损失下降更多的方向迈一步（讲义：u 是 H 的特征向量且 λ &lt; 0，所以 L(θ′ + u) ≈ L(θ′) + ½λ‖u‖² &lt; L(θ′)）。</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步长</translation>
+    </message>
+    <message>
+        <source>Find critical points</source>
+        <translation>寻找临界点</translation>
+    </message>
+    <message>
+        <source>Newton&apos;s method on the gradient from a grid of starting points; every point where it converges is marked on the map. Click one to inspect it.</source>
+        <translation>从网格上的起点出发，对梯度使用牛顿法；每个收敛到的点都会标在地图上。点击一个点即可查看。</translation>
+    </message>
+    <message>
+        <source>Click a point to inspect its Hessian.</source>
+        <translation>点击一个点，查看它的海森矩阵。</translation>
+    </message>
+    <message>
+        <source>Select a run, or Ctrl-click the map to inspect a point.</source>
+        <translation>选择一个运行，或按住 Ctrl 点击地图来查看某一点。</translation>
+    </message>
+    <message>
+        <source>{0}   (x, y) = ({1}, {2})   loss = {3}</source>
+        <translation>{0}   (x, y) = ({1}, {2})   损失 = {3}</translation>
+    </message>
+    <message>
+        <source>The loss fell by {0} ({1} → {2}); the Hessian predicted {3}. Moved {4} along v with λ = {5}.</source>
+        <translation>损失下降了 {0}（{1} → {2}）；海森矩阵预测的下降量为 {3}。沿 λ = {5} 的 v 移动了 {4}。</translation>
+    </message>
+    <message>
+        <source>λ is 0 if |λ| ≤</source>
+        <translation>λ 视为 0 的条件 |λ| ≤</translation>
+    </message>
+    <message>
+        <source>Critical points</source>
+        <translation>临界点</translation>
+    </message>
+    <message>
+        <source>searching…</source>
+        <translation>正在搜索…</translation>
+    </message>
+    <message>
+        <source>none in the window</source>
+        <translation>窗口范围内没有</translation>
+    </message>
+    <message>
+        <source>{0} found</source>
+        <translation>找到 {0} 个</translation>
+    </message>
+    <message>
+        <source>the loss curves up in every direction, like a bowl</source>
+        <translation>损失在各个方向都向上弯，像一只碗</translation>
+    </message>
+    <message>
+        <source>the loss curves down in every direction, like a hilltop</source>
+        <translation>损失在各个方向都向下弯，像一座山顶</translation>
+    </message>
+    <message>
+        <source>the loss curves up along one eigenvector, down along the other</source>
+        <translation>损失沿一个特征向量向上弯，沿另一个向下弯</translation>
+    </message>
+    <message>
+        <source>an eigenvalue is (within the tolerance) zero: flat in that direction</source>
+        <translation>有一个特征值（在容差内）为零：该方向是平的</translation>
+    </message>
+    <message>
+        <source>the loss or its derivatives are not finite here</source>
+        <translation>此处的损失或其导数不是有限值</translation>
+    </message>
+    <message>
+        <source>Both λ &gt; 0: the loss rises in every direction.</source>
+        <translation>两个 λ 都大于 0：损失在各个方向都上升。</translation>
+    </message>
+    <message>
+        <source>Both λ &lt; 0: the loss falls in every direction.</source>
+        <translation>两个 λ 都小于 0：损失在各个方向都下降。</translation>
+    </message>
+    <message>
+        <source>λ of both signs: not a minimum. Along the eigenvector of λ &lt; 0 the loss falls: try Escape.</source>
+        <translation>λ 有正有负：不是极小值。沿 λ &lt; 0 的特征向量，损失会下降：试试“逃离鞍点”。</translation>
+    </message>
+    <message>
+        <source>A λ is 0: the Hessian cannot tell, higher orders decide.</source>
+        <translation>有一个 λ 为 0：海森矩阵无法判断，要看更高阶的导数。</translation>
+    </message>
+    <message>
+        <source>A critical point: ‖g‖ is below the threshold. {0}</source>
+        <translation>这是临界点：‖g‖ 低于阈值。{0}</translation>
+    </message>
+    <message>
+        <source>Not a critical point</source>
+        <translation>不是临界点</translation>
+    </message>
+    <message>
+        <source>‖g‖ = {0} is above the threshold: descent still moves. Here {1}.</source>
+        <translation>‖g‖ = {0} 高于阈值：梯度下降还会继续移动。此处{1}。</translation>
+    </message>
+</context>
+<context>
+    <name>Exports</name>
+    <message>
+        <source>&amp;Export</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Current view as &amp;PNG…</source>
+        <translation>当前视图导出为 &amp;PNG…</translation>
+    </message>
+    <message>
+        <source>View and plots as PNG…</source>
+        <translation>视图和曲线图导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Whole window as PNG…</source>
+        <translation>整个窗口导出为 PNG…</translation>
+    </message>
+    <message>
+        <source>Current view as &amp;SVG…</source>
+        <translation>当前视图导出为 &amp;SVG…</translation>
+    </message>
+    <message>
+        <source>View and plots as SVG…</source>
+        <translation>视图和曲线图导出为 SVG…</translation>
+    </message>
+    <message>
+        <source>Whole window as SVG…</source>
+        <translation>整个窗口导出为 SVG…</translation>
+    </message>
+    <message>
+        <source>Animated &amp;GIF of the runs…</source>
+        <translation>运行过程的 &amp;GIF 动画…</translation>
+    </message>
+    <message>
+        <source>Run metrics as &amp;CSV…</source>
+        <translation>运行指标导出为 &amp;CSV…</translation>
+    </message>
+    <message>
+        <source>Rendering the GIF…</source>
+        <translation>正在生成 GIF…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The engine is still loading</source>
+        <translation>计算引擎仍在加载</translation>
+    </message>
+    <message>
+        <source>Export picture</source>
+        <translation>导出图片</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Wrote {0} ({1} × {2})</source>
+        <translation>已写入 {0}（{1} × {2}）</translation>
+    </message>
+    <message>
+        <source>Export run metrics</source>
+        <translation>导出运行指标</translation>
+    </message>
+    <message>
+        <source>Wrote {0} ({1} rows)</source>
+        <translation>已写入 {0}（{1} 行）</translation>
+    </message>
+    <message>
+        <source>Export animated GIF</source>
+        <translation>导出 GIF 动画</translation>
+    </message>
+    <message>
+        <source>Wrote {0} ({1} frames)</source>
+        <translation>已写入 {0}（{1} 帧）</translation>
+    </message>
+</context>
+<context>
+    <name>GifRecorder</name>
+    <message>
+        <source>GIF export cancelled</source>
+        <translation>已取消 GIF 导出</translation>
+    </message>
+</context>
+<context>
+    <name>InternalsPlots</name>
+    <message>
+        <source>σ = √(second moment), per coordinate</source>
+        <translation>σ = √(二阶矩)，按坐标分别显示</translation>
+    </message>
+    <message>
+        <source>effective learning rate η/σ</source>
+        <translation>有效学习率 η/σ</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>Solid: x, dashed: y. Adaptive optimizers divide each coordinate&apos;s step by σ: a small σ (a flat stretch) gives a big η/σ, hence the burst at a cliff.</source>
+        <translation>实线：x，虚线：y。自适应优化器把每个坐标的步长除以 σ：σ 小（平坦地段）则 η/σ 大，因此到了悬崖处步长会“爆发”。</translation>
+    </message>
+    <message>
+        <source>σ is what Adagrad, RMSprop, Adam and the lecture&apos;s RMS divide by. Optimizers without it (SGD, momentum) show their constant η in the right-hand plot.</source>
+        <translation>σ 是 Adagrad、RMSprop、Adam 和讲义中的 RMS 所除的量。没有 σ 的优化器（SGD、动量）在右侧图中显示为恒定的 η。</translation>
+    </message>
+</context>
+<context>
+    <name>LandscapePanel</name>
+    <message>
+        <source>1D: from the initial to the current weights</source>
+        <translation>一维：从初始权重到当前权重</translation>
+    </message>
+    <message>
+        <source>2D slice around the current weights</source>
+        <translation>当前权重周围的二维切片</translation>
+    </message>
+    <message>
+        <source>± </source>
+        <translation>± </translation>
+    </message>
+    <message>
+        <source>How far along each filter-normalized direction (1 = the weights&apos; own size).</source>
+        <translation>沿每个按滤波器归一化的方向走多远（1 = 权重本身的大小）。</translation>
+    </message>
+    <message>
+        <source>Left: the training loss along the straight line (1−a)·θ_initial + a·θ_now. Right: the loss on a plane through the current weights (centre), along two random filter-normalized directions (Li et al., 2018).</source>
+        <translation>左：沿直线 (1−a)·θ_initial + a·θ_now 的训练损失。右：过当前权重（中心）的平面上的损失，平面由两个按滤波器归一化的随机方向张成（Li 等，2018）。</translation>
+    </message>
+    <message>
+        <source>loss along the line</source>
+        <translation>沿直线的损失</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>along direction 1</source>
+        <translation>沿方向 1</translation>
+    </message>
+    <message>
+        <source>along direction 2</source>
+        <translation>沿方向 2</translation>
+    </message>
+</context>
+<context>
+    <name>LessonBrowser</name>
+    <message>
+        <source>Choose a lesson</source>
+        <translation>选择一节课</translation>
+    </message>
+    <message>
+        <source>Each lesson opens a prepared scene in the Surface Lab, ready to play.</source>
+        <translation>每节课都会在曲面实验室中打开一个准备好的场景，可以直接播放。</translation>
+    </message>
+    <message>
+        <source>Runs: {0}</source>
+        <translation>运行：{0}</translation>
+    </message>
+    <message>
+        <source>Filter lessons…</source>
+        <translation>筛选课程…</translation>
+    </message>
+    <message>
+        <source>Open in the Surface Lab</source>
+        <translation>在曲面实验室中打开</translation>
+    </message>
+    <message>
+        <source>Open this lesson&apos;s scene (or double-click it)</source>
+        <translation>打开这节课的场景（或双击它）</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Loading the engine (torch)…</source>
+        <translation>正在加载计算引擎（torch）…</translation>
+    </message>
+    <message>
+        <source>Surface Lab</source>
+        <translation>曲面实验室</translation>
+    </message>
+    <message>
+        <source>Lessons</source>
+        <translation>课程</translation>
+    </message>
+    <message>
+        <source>device: …</source>
+        <translation>设备：…</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Open scene…</source>
+        <translation>打开场景(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Save scene &amp;as…</source>
+        <translation>场景另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation>播放 / 暂停</translation>
+    </message>
+    <message>
+        <source>Step forward</source>
+        <translation>前进一步</translation>
+    </message>
+    <message>
+        <source>Step back</source>
+        <translation>后退一步</translation>
+    </message>
+    <message>
+        <source>Back to the start</source>
+        <translation>回到开头</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About LossLab</source>
+        <translation>关于 LossLab(&amp;A)</translation>
+    </message>
+    <message>
+        <source>device: {0}</source>
+        <translation>设备：{0}</translation>
+    </message>
+    <message>
+        <source>Data &amp;&amp; batches</source>
+        <translation>数据与批次</translation>
+    </message>
+    <message>
+        <source>Network Lab</source>
+        <translation>网络实验室</translation>
+    </message>
+    <message>
+        <source>Cannot open scene</source>
+        <translation>无法打开场景</translation>
+    </message>
+    <message>
+        <source>Open scene</source>
+        <translation>打开场景</translation>
+    </message>
+    <message>
+        <source>Scenes (*.json)</source>
+        <translation>场景文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>Cannot save scene</source>
+        <translation>无法保存场景</translation>
+    </message>
+    <message>
+        <source>Save scene</source>
+        <translation>保存场景</translation>
+    </message>
+    <message>
+        <source>About LossLab</source>
+        <translation>关于 LossLab</translation>
+    </message>
+    <message>
+        <source>LossLab: see why neural-network training succeeds or fails.</source>
+        <translation>LossLab：看清神经网络训练为什么成功、为什么失败。</translation>
+    </message>
+</context>
+<context>
+    <name>MapView</name>
+    <message>
+        <source>log10 loss</source>
+        <translation>log10 损失</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+</context>
+<context>
+    <name>MetricPlots</name>
+    <message>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <source>log scale (loss)</source>
+        <translation>对数坐标（损失）</translation>
+    </message>
+    <message>
+        <source>log scale (gradient)</source>
+        <translation>对数坐标（梯度）</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>gradient norm ‖g‖</source>
+        <translation>梯度范数 ‖g‖</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>sharpness λmax (Hessian)</source>
+        <translation>尖锐度 λmax（海森矩阵）</translation>
+    </message>
+</context>
+<context>
+    <name>ModelForm</name>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Hidden layers (0: a linear model).</source>
+        <translation>隐藏层数（0：线性模型）。</translation>
+    </message>
+    <message>
+        <source>Units in each hidden layer.</source>
+        <translation>每个隐藏层的单元数。</translation>
+    </message>
+    <message>
+        <source>batch norm</source>
+        <translation>批归一化</translation>
+    </message>
+    <message>
+        <source>After each linear layer: normalize with the batch&apos;s mean and variance in training, with running averages in eval mode (the validation curves).</source>
+        <translation>加在每个线性层之后：训练时用批次的均值和方差归一化，评估模式下（验证曲线）用滑动平均。</translation>
+    </message>
+    <message>
+        <source>Inverted dropout: in training each hidden unit is off with probability p.</source>
+        <translation>倒置丢弃法（inverted dropout）：训练时每个隐藏单元以概率 p 被关闭。</translation>
+    </message>
+    <message>
+        <source>default: torch&apos;s · xavier: for tanh/sigmoid · kaiming: for ReLU · small: N(0, 0.01²) · zeros: every unit the same (symmetry never breaks)</source>
+        <translation>default：torch 的默认值 · xavier：适合 tanh/sigmoid · kaiming：适合 ReLU · small：N(0, 0.01²) · zeros：每个单元都一样（对称性永远无法打破）</translation>
+    </message>
+    <message>
+        <source>cross-entropy</source>
+        <translation>交叉熵</translation>
+    </message>
+    <message>
+        <source>For classes, MSE compares the softmax probabilities with one-hot targets.</source>
+        <translation>用于分类时，MSE（均方误差）比较的是 softmax 概率与 one-hot 目标。</translation>
+    </message>
+    <message>
+        <source>layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>× units</source>
+        <translation>× 单元数</translation>
+    </message>
+    <message>
+        <source>dropout p</source>
+        <translation>丢弃率 p</translation>
+    </message>
+    <message>
+        <source>activation</source>
+        <translation>激活函数</translation>
+    </message>
+    <message>
+        <source>initialization</source>
+        <translation>初始化</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkLabPage</name>
+    <message>
+        <source>One-click experiments</source>
+        <translation>一键实验</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Reset: new initial weights, epoch 0</source>
+        <translation>重置：新的初始权重，回到 epoch 0</translation>
+    </message>
+    <message>
+        <source>Train / pause (Space)</source>
+        <translation>训练 / 暂停（空格）</translation>
+    </message>
+    <message>
+        <source>+1 epoch</source>
+        <translation>+1 个 epoch</translation>
+    </message>
+    <message>
+        <source>Train one epoch, then pause</source>
+        <translation>训练一个 epoch，然后暂停</translation>
+    </message>
+    <message>
+        <source>Whose model the views show</source>
+        <translation>视图显示哪一个模型</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Curvature</source>
+        <translation>曲率</translation>
+    </message>
+    <message>
+        <source>Landscape</source>
+        <translation>损失地形</translation>
+    </message>
+    <message>
+        <source>the optimizer or schedule settings are invalid</source>
+        <translation>优化器或学习率调度的设置无效</translation>
+    </message>
+    <message>
+        <source>batch norm needs batches of at least 2 samples</source>
+        <translation>批归一化要求每个批次至少有 2 个样本</translation>
+    </message>
+    <message>
+        <source>k-fold needs at least k samples</source>
+        <translation>k 折交叉验证至少需要 k 个样本</translation>
+    </message>
+    <message>
+        <source>{0} · {1} parameters</source>
+        <translation>{0} · {1} 个参数</translation>
+    </message>
+    <message>
+        <source>{0}: restored the weights of the best epoch {1}</source>
+        <translation>{0}：已恢复最佳 epoch {1} 的权重</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;What happened:&lt;/b&gt; </source>
+        <translation>&lt;b&gt;发生了什么：&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Training diverged (the loss became infinite): lower the learning rate.</source>
+        <translation>训练发散了（损失变为无穷大）：请降低学习率。</translation>
+    </message>
+    <message>
+        <source>Added a class {0} point at ({1:.2f}, {2:.2f}); {3} added so far</source>
+        <translation>在 ({1:.2f}, {2:.2f}) 处添加了一个类别 {0} 的点；目前共添加 {3} 个</translation>
+    </message>
+    <message>
+        <source>batch-norm running averages (eval mode): </source>
+        <translation>批归一化的滑动平均（评估模式）：</translation>
+    </message>
+    <message>
+        <source>epoch 0</source>
+        <translation>epoch 0</translation>
+    </message>
+    <message>
+        <source>epoch {0}</source>
+        <translation>epoch {0}</translation>
+    </message>
+    <message>
+        <source> · train loss {0:.4g} · validation loss {1:.4g}</source>
+        <translation> · 训练损失 {0:.4g} · 验证损失 {1:.4g}</translation>
+    </message>
+    <message>
+        <source> · validation accuracy {0:.1%}</source>
+        <translation> · 验证准确率 {0:.1%}</translation>
+    </message>
+    <message>
+        <source> · stopped early</source>
+        <translation> · 已早停</translation>
+    </message>
+    <message>
+        <source> · best epoch {0} restored</source>
+        <translation> · 已恢复最佳 epoch {0}</translation>
+    </message>
+</context>
+<context>
+    <name>RunEditor</name>
+    <message>
+        <source>SGD</source>
+        <translation>SGD</translation>
+    </message>
+    <message>
+        <source>Adagrad</source>
+        <translation>Adagrad</translation>
+    </message>
+    <message>
+        <source>RMSprop</source>
+        <translation>RMSprop</translation>
+    </message>
+    <message>
+        <source>Adam</source>
+        <translation>Adam</translation>
+    </message>
+    <message>
+        <source>AdamW</source>
+        <translation>AdamW</translation>
+    </message>
+    <message>
+        <source>L-BFGS</source>
+        <translation>L-BFGS</translation>
+    </message>
+    <message>
+        <source>Momentum (lecture: m ← λm − ηg)</source>
+        <translation>动量（讲义：m ← λm − ηg）</translation>
+    </message>
+    <message>
+        <source>EMA momentum (v ← βv + (1−β)g)</source>
+        <translation>滑动平均动量（v ← βv + (1−β)g）</translation>
+    </message>
+    <message>
+        <source>RMS (lecture σ)</source>
+        <translation>RMS（讲义中的 σ）</translation>
+    </message>
+    <message>
+        <source>Newton</source>
+        <translation>牛顿法</translation>
+    </message>
+    <message>
+        <source>Constant</source>
+        <translation>恒定</translation>
+    </message>
+    <message>
+        <source>Step decay</source>
+        <translation>阶梯衰减</translation>
+    </message>
+    <message>
+        <source>Exponential</source>
+        <translation>指数衰减</translation>
+    </message>
+    <message>
+        <source>Cosine</source>
+        <translation>余弦衰减</translation>
+    </message>
+    <message>
+        <source>Warm-up then …</source>
+        <translation>预热，然后…</translation>
+    </message>
+    <message>
+        <source>Cosine with restarts</source>
+        <translation>带重启的余弦衰减</translation>
+    </message>
+    <message>
+        <source>One-cycle</source>
+        <translation>单周期（One-cycle）</translation>
+    </message>
+    <message>
+        <source>Inverse square root</source>
+        <translation>平方根倒数</translation>
+    </message>
+    <message>
+        <source>Learning rate η: how far each step moves.</source>
+        <translation>学习率 η：每一步移动多远。</translation>
+    </message>
+    <message>
+        <source>How much of the previous movement is kept in each step (0 = none).</source>
+        <translation>每一步保留多少上一步的移动（0 = 不保留）。</translation>
+    </message>
+    <message>
+        <source>Scales down the new gradient added to the momentum buffer.</source>
+        <translation>缩小加入动量缓冲区的新梯度。</translation>
+    </message>
+    <message>
+        <source>Nesterov momentum: look ahead along the momentum before using the gradient.</source>
+        <translation>Nesterov 动量：先沿动量方向向前看一步，再使用梯度。</translation>
+    </message>
+    <message>
+        <source>Pulls the parameters towards 0 (L2 penalty) in every step.</source>
+        <translation>每一步都把参数拉向 0（L2 正则）。</translation>
+    </message>
+    <message>
+        <source>Decay rates of the running averages of the gradient (β₁) and of its square (β₂).</source>
+        <translation>梯度（β₁）及其平方（β₂）的滑动平均的衰减率。</translation>
+    </message>
+    <message>
+        <source>Small number added to the denominator so it never divides by zero.</source>
+        <translation>加在分母上的小数，避免除以零。</translation>
+    </message>
+    <message>
+        <source>Decay rate of the running average of the squared gradient.</source>
+        <translation>梯度平方的滑动平均的衰减率。</translation>
+    </message>
+    <message>
+        <source>AMSGrad: divide by the largest squared-gradient average seen so far.</source>
+        <translation>AMSGrad：除以迄今为止最大的梯度平方平均值。</translation>
+    </message>
+    <message>
+        <source>Correct the running averages for starting at zero (off: the lecture&apos;s Adam).</source>
+        <translation>修正滑动平均从零开始带来的偏差（关闭：即讲义中的 Adam）。</translation>
+    </message>
+    <message>
+        <source>Decay rate of the moving average of the gradients (0 = plain gradient descent).</source>
+        <translation>梯度滑动平均的衰减率（0 = 普通梯度下降）。</translation>
+    </message>
+    <message>
+        <source>Added to the Hessian&apos;s diagonal so that the Newton step stays finite.</source>
+        <translation>加到海森矩阵对角线上，使牛顿步保持有限。</translation>
+    </message>
+    <message>
+        <source>Divide by the gradient&apos;s variance instead of its raw second moment.</source>
+        <translation>除以梯度的方差，而不是原始的二阶矩。</translation>
+    </message>
+    <message>
+        <source>Shrinks the learning rate as lr / (1 + (t − 1) · lr_decay).</source>
+        <translation>按 lr / (1 + (t − 1) · lr_decay) 缩小学习率。</translation>
+    </message>
+    <message>
+        <source>Starting value of the sum of squared gradients.</source>
+        <translation>梯度平方和的初始值。</translation>
+    </message>
+    <message>
+        <source>Most inner iterations per optimizer step.</source>
+        <translation>每个优化器步骤中内部迭代的最大次数。</translation>
+    </message>
+    <message>
+        <source>Stop the inner iterations when the gradient is smaller than this.</source>
+        <translation>梯度小于此值时停止内部迭代。</translation>
+    </message>
+    <message>
+        <source>Stop the inner iterations when the loss or the step changes less than this.</source>
+        <translation>损失或步长的变化小于此值时停止内部迭代。</translation>
+    </message>
+    <message>
+        <source>How many past steps are remembered to estimate the curvature.</source>
+        <translation>记住多少个过去的步骤来估计曲率。</translation>
+    </message>
+    <message>
+        <source>Line search choosing the step length (&apos;none&apos;: always step by lr).</source>
+        <translation>选择步长的线搜索（“无”：总是按 lr 迈步）。</translation>
+    </message>
+    <message>
+        <source>Multiply the lr by gamma every this many steps (auto: a quarter of the run).</source>
+        <translation>每隔这么多步把 lr 乘以 gamma（自动：运行长度的四分之一）。</translation>
+    </message>
+    <message>
+        <source>Factor the learning rate is multiplied by.</source>
+        <translation>学习率所乘的系数。</translation>
+    </message>
+    <message>
+        <source>Steps from the full lr down to eta_min (auto: the whole run).</source>
+        <translation>从完整的 lr 降到 eta_min 所用的步数（自动：整个运行）。</translation>
+    </message>
+    <message>
+        <source>Lowest learning rate the cosine reaches.</source>
+        <translation>余弦衰减所达到的最低学习率。</translation>
+    </message>
+    <message>
+        <source>Steps of the warm-up (auto: a tenth of the run).</source>
+        <translation>预热的步数（自动：运行长度的十分之一）。</translation>
+    </message>
+    <message>
+        <source>The warm-up starts at this fraction of the learning rate.</source>
+        <translation>预热从学习率的这一比例开始。</translation>
+    </message>
+    <message>
+        <source>The schedule that follows the warm-up.</source>
+        <translation>预热之后接着使用的调度。</translation>
+    </message>
+    <message>
+        <source>Steps until the first restart (auto: a quarter of the run).</source>
+        <translation>到第一次重启的步数（自动：运行长度的四分之一）。</translation>
+    </message>
+    <message>
+        <source>Each period is this many times longer than the last.</source>
+        <translation>每个周期是上一个周期的多少倍长。</translation>
+    </message>
+    <message>
+        <source>Peak learning rate of the cycle (auto: the optimizer&apos;s lr).</source>
+        <translation>周期中的最高学习率（自动：优化器的 lr）。</translation>
+    </message>
+    <message>
+        <source>Length of the cycle; at least the run&apos;s steps (auto: the run).</source>
+        <translation>周期的长度，至少等于运行的步数（自动：整个运行）。</translation>
+    </message>
+    <message>
+        <source>Fraction of the cycle spent rising to max_lr.</source>
+        <translation>周期中用于升到 max_lr 的比例。</translation>
+    </message>
+    <message>
+        <source>Shape of the rise and fall: cosine or straight lines.</source>
+        <translation>上升和下降的形状：余弦曲线或直线。</translation>
+    </message>
+    <message>
+        <source>The cycle starts at max_lr / div_factor.</source>
+        <translation>周期从 max_lr / div_factor 开始。</translation>
+    </message>
+    <message>
+        <source>The cycle ends at max_lr / (div_factor · final_div_factor).</source>
+        <translation>周期结束于 max_lr / (div_factor · final_div_factor)。</translation>
+    </message>
+    <message>
+        <source>Also cycle the momentum (or β₁) opposite to the learning rate.</source>
+        <translation>同时让动量（或 β₁）与学习率反向循环变化。</translation>
+    </message>
+    <message>
+        <source>How many optimizer steps the run takes.</source>
+        <translation>运行要走多少个优化器步骤。</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>lr at step 0: {0} · peak: {1} · last: {2}</source>
+        <translation>第 0 步的 lr：{0} · 最高：{1} · 最后：{2}</translation>
+    </message>
+    <message>
+        <source>Optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>Learning-rate schedule</source>
+        <translation>学习率调度</translation>
+    </message>
+    <message>
+        <source>The optimizer this run uses.</source>
+        <translation>这个运行所用的优化器。</translation>
+    </message>
+    <message>
+        <source>How the learning rate changes over the run (the curve below).</source>
+        <translation>学习率在运行过程中如何变化（见下方曲线）。</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>The learning rate at each step of the run.</source>
+        <translation>运行中每一步的学习率。</translation>
+    </message>
+</context>
+<context>
+    <name>SurfaceLabPage</name>
+    <message>
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
+        <source>3D</source>
+        <translation>3D</translation>
+    </message>
+    <message>
+        <source>Metrics</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Hessian</source>
+        <translation>海森矩阵</translation>
+    </message>
+    <message>
+        <source>σ and η/σ</source>
+        <translation>σ 与 η/σ</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Colour…</source>
+        <translation>颜色…</translation>
+    </message>
+    <message>
+        <source>start</source>
+        <translation>起点</translation>
+    </message>
+    <message>
+        <source>on change, continue from the current step</source>
+        <translation>修改后从当前步继续</translation>
+    </message>
+    <message>
+        <source>Off: a changed run restarts from its start. On: it keeps its past and goes on from the step under the cursor with the new settings (the optimizer&apos;s state starts afresh).</source>
+        <translation>关闭：修改后的运行从起点重新开始。开启：保留已走过的路径，从游标所在的那一步起用新设置继续（优化器的状态重新开始）。</translation>
+    </message>
+    <message>
+        <source>Click the map: move the start · Shift-click: new run · drag a marker</source>
+        <translation>点击地图：移动起点 · Shift+点击：新建运行 · 拖动标记</translation>
+    </message>
+    <message>
+        <source>Swarm</source>
+        <translation>群体</translation>
+    </message>
+    <message>
+        <source>grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Release a swarm with the selected optimizer</source>
+        <translation>用选中的优化器释放一群点</translation>
+    </message>
+    <message>
+        <source>points</source>
+        <translation>点数</translation>
+    </message>
+    <message>
+        <source>layout</source>
+        <translation>分布</translation>
+    </message>
+    <message>
+        <source>swarm ({0})</source>
+        <translation>群体（{0}）</translation>
+    </message>
+    <message>
+        <source>Run colour</source>
+        <translation>运行的颜色</translation>
+    </message>
+    <message>
+        <source>{0} points reached {1} different end points; {2} diverged.</source>
+        <translation>{0} 个点到达了 {1} 个不同的终点；{2} 个发散。</translation>
+    </message>
+    <message>
+        <source>After the escape:</source>
+        <translation>逃离之后：</translation>
+    </message>
+    <message>
+        <source>Clicked:</source>
+        <translation>点击处：</translation>
+    </message>
+    <message>
+        <source>Computing the Hessian at the clicked point…</source>
+        <translation>正在计算点击处的海森矩阵…</translation>
+    </message>
+    <message>
+        <source>{0}, step {1}:</source>
+        <translation>{0}，第 {1} 步：</translation>
+    </message>
+    <message>
+        <source>Computing the Hessian along {0}…</source>
+        <translation>正在计算 {0} 沿途的海森矩阵…</translation>
+    </message>
+    <message>
+        <source>Select a run, or Ctrl-click the map to inspect a point.</source>
+        <translation>选择一个运行，或按住 Ctrl 点击地图来查看某一点。</translation>
+    </message>
+</context>
+<context>
+    <name>SurfacePicker</name>
+    <message>
+        <source>Surface</source>
+        <translation>曲面</translation>
+    </message>
+    <message>
+        <source>Formula…</source>
+        <translation>公式…</translation>
+    </message>
+    <message>
+        <source>Drawn…</source>
+        <translation>手绘…</translation>
+    </message>
+    <message>
+        <source>log colour scale</source>
+        <translation>对数色标</translation>
+    </message>
+    <message>
+        <source>Formula in x and y</source>
+        <translation>关于 x 和 y 的公式</translation>
+    </message>
+    <message>
+        <source>Draw</source>
+        <translation>绘制</translation>
+    </message>
+    <message>
+        <source>draw mode: drag raises, right-drag lowers</source>
+        <translation>绘制模式：拖动抬高，右键拖动降低</translation>
+    </message>
+    <message>
+        <source>brush radius</source>
+        <translation>画笔半径</translation>
+    </message>
+    <message>
+        <source>brush strength</source>
+        <translation>画笔强度</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Type any expression in x and y, e.g. x^2 - y^2 or sin(x)*cos(y).</source>
+        <translation>输入任意关于 x 和 y 的表达式，例如 x^2 - y^2 或 sin(x)*cos(y)。</translation>
+    </message>
+    <message>
+        <source>Drag on the map to raise the terrain, right-drag to dig.</source>
+        <translation>在地图上拖动可抬高地形，右键拖动可挖低。</translation>
+    </message>
+    <message>
+        <source>Type a formula, e.g. x^2 + 10*y^2</source>
+        <translation>请输入公式，例如 x^2 + 10*y^2</translation>
+    </message>
+    <message>
+        <source>column {0}: </source>
+        <translation>第 {0} 列：</translation>
+    </message>
+</context>
+<context>
+    <name>SurfaceView3D</name>
+    <message>
+        <source>no Qt GUI application is running</source>
+        <translation>没有正在运行的 Qt 图形界面程序</translation>
+    </message>
+    <message>
+        <source>the Qt platform &apos;{0}&apos; has no OpenGL</source>
+        <translation>Qt 平台“{0}”不支持 OpenGL</translation>
+    </message>
+    <message>
+        <source>PyOpenGL could not be loaded: {0}</source>
+        <translation>无法加载 PyOpenGL：{0}</translation>
+    </message>
+    <message>
+        <source>no OpenGL context could be created</source>
+        <translation>无法创建 OpenGL 上下文</translation>
+    </message>
+    <message>
+        <source>OpenGL {0}.{1} is older than the 2.1 needed</source>
+        <translation>OpenGL {0}.{1} 低于所需的 2.1 版本</translation>
+    </message>
+    <message>
+        <source>OpenGL check failed: {0}</source>
+        <translation>OpenGL 检查失败：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>TimingView</name>
+    <message>
+        <source>Run the timing experiment</source>
+        <translation>运行计时实验</translation>
+    </message>
+    <message>
+        <source>Times one training update (forward, backward, SGD step) of a wide MLP on a synthetic dataset for each batch size. One epoch = ⌈N / batch size⌉ updates, so its time is the update time times that count. On a GPU the update time stays nearly flat as the batch grows (the examples are processed in parallel), so big batches finish an epoch much sooner.</source>
+        <translation>对每种批次大小，测量一个宽 MLP 在合成数据集上完成一次训练更新（前向、反向、SGD 一步）所需的时间。一个 epoch = ⌈N / 批次大小⌉ 次更新，所以一个 epoch 的时间等于单次更新时间乘以这个次数。在 GPU 上，批次变大时单次更新的时间几乎不变（样本并行处理），所以大批次完成一个 epoch 要快得多。</translation>
+    </message>
+    <message>
+        <source>time of one update</source>
+        <translation>一次更新的时间</translation>
+    </message>
+    <message>
+        <source>batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <source>time (log scale)</source>
+        <translation>时间（对数坐标）</translation>
+    </message>
+    <message>
+        <source>time of one epoch</source>
+        <translation>一个 epoch 的时间</translation>
+    </message>
+    <message>
+        <source>timing… (the first batch size includes warm-up)</source>
+        <translation>计时中…（第一个批次大小包含预热时间）</translation>
+    </message>
+    <message>
+        <source>{0}: batch {1}: one update {2:.3g} ms, one epoch {3:.3g} s</source>
+        <translation>{0}：批次 {1}：一次更新 {2:.3g} 毫秒，一个 epoch {3:.3g} 秒</translation>
+    </message>
+    <message>
+        <source>CPU, {0} thread(s)</source>
+        <translation>CPU，{0} 个线程</translation>
+    </message>
+    <message>
+        <source>{0}, N = {1} examples. From batch {2} to {3}: one update takes {4:.2g}× as long, one epoch {5:.2g}× as long.</source>
+        <translation>{0}，N = {1} 个样本。批次从 {2} 增大到 {3}：一次更新的时间变为 {4:.2g} 倍，一个 epoch 的时间变为 {5:.2g} 倍。</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingCurves</name>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>gradient norm ‖g‖</source>
+        <translation>梯度范数 ‖g‖</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>epoch</translation>
+    </message>
+    <message>
+        <source>regression: no accuracy</source>
+        <translation>回归任务：没有准确率</translation>
+    </message>
+    <message>
+        <source>log scale (loss)</source>
+        <translation>对数坐标（损失）</translation>
+    </message>
+    <message>
+        <source>Dashed: training set, solid: validation set, both measured after each epoch in eval mode. The gradient norm is the mean over the epoch&apos;s mini-batches.</source>
+        <translation>虚线：训练集，实线：验证集，都在每个 epoch 结束后以评估模式测量。梯度范数是该 epoch 内各小批次的平均值。</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>训练集</translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <source>validation: mean of the folds ± 1 sd</source>
+        <translation>验证集：各折的平均值 ± 1 个标准差</translation>
+    </message>
+    <message>
+        <source>best epoch {0}</source>
+        <translation>最佳 epoch {0}</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingForm</name>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>full batch</source>
+        <translation>全批次</translation>
+    </message>
+    <message>
+        <source>Examples per update; &apos;full batch&apos; uses the whole training set.</source>
+        <translation>每次更新所用的样本数；“全批次”使用整个训练集。</translation>
+    </message>
+    <message>
+        <source>early stopping, patience</source>
+        <translation>早停，耐心值</translation>
+    </message>
+    <message>
+        <source>restore best weights</source>
+        <translation>恢复最佳权重</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>k-fold cross-validation: k trainings, each validated on another fold.</source>
+        <translation>k 折交叉验证：训练 k 次，每次在不同的一折上验证。</translation>
+    </message>
+    <message>
+        <source>also plot the mini-batch loss of every step</source>
+        <translation>同时绘制每一步的小批次损失</translation>
+    </message>
+    <message>
+        <source>Initial weights and the order of the batches.</source>
+        <translation>决定初始权重和批次的顺序。</translation>
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>100 epochs/s</source>
+        <translation>每秒 100 个 epoch</translation>
+    </message>
+    <message>
+        <source>20 epochs/s</source>
+        <translation>每秒 20 个 epoch</translation>
+    </message>
+    <message>
+        <source>5 epochs/s</source>
+        <translation>每秒 5 个 epoch</translation>
+    </message>
+    <message>
+        <source>batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <source>k-fold</source>
+        <translation>k 折交叉验证</translation>
+    </message>
+    <message>
+        <source>weights seed</source>
+        <translation>权重种子</translation>
+    </message>
+    <message>
+        <source>speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>epochs</source>
+        <translation>epoch 数</translation>
+    </message>
+    <message>
+        <source>How many epochs to train (one pass over the data each).</source>
+        <translation>训练多少个 epoch（每个 epoch 遍历一遍数据）。</translation>
+    </message>
+</context>
+<context>
+    <name>Transport</name>
+    <message>
+        <source>Play / pause (Space)</source>
+        <translation>播放 / 暂停（空格）</translation>
+    </message>
+    <message>
+        <source>One step back (Left)</source>
+        <translation>后退一步（←）</translation>
+    </message>
+    <message>
+        <source>One step forward (Right)</source>
+        <translation>前进一步（→）</translation>
+    </message>
+    <message>
+        <source>Back to the start (R)</source>
+        <translation>回到开头（R）</translation>
+    </message>
+    <message>
+        <source> steps/s</source>
+        <translation> 步/秒</translation>
+    </message>
+    <message>
+        <source>Playback speed</source>
+        <translation>播放速度</translation>
+    </message>
+    <message>
+        <source>step {0} / {1}</source>
+        <translation>第 {0} / {1} 步</translation>
+    </message>
+</context>
+<context>
+    <name>ViewMenu</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Presenter mode (large text and lines)</source>
+        <translation>演示模式（大字体、粗线条）(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Larger fonts, thicker lines and markers for a projector</source>
+        <translation>为投影仪放大字体，加粗线条和标记</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+</context>
+</TS>
