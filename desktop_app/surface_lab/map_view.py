@@ -168,6 +168,8 @@ class MapView(pg.GraphicsLayoutWidget):
             colorMap=pg.colormap.get(COLORMAP), interactive=False, width=14
         )
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        # Loss values as they are: an SI prefix ("x0.001") on a log scale only confuses.
+        self.colorbar.axis.enableAutoSIPrefix(False)
         self.basins = pg.ImageItem(axisOrder="row-major")
         self.basins.setOpacity(0.55)
         self.basins.setVisible(False)

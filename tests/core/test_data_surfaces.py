@@ -16,7 +16,7 @@ from core.surfaces.library import builtin_surface
 
 
 def grad_at(surface, point, indices=None):
-    p = torch.tensor([point], dtype=torch.float64, requires_grad=True)
+    p = torch.tensor(np.asarray([point], dtype=float), dtype=torch.float64, requires_grad=True)
     loss = surface.fn(p) if indices is None else surface.batch_loss(p, indices)
     (g,) = torch.autograd.grad(loss.sum(), p)
     return g[0].numpy()

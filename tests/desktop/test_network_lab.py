@@ -251,7 +251,9 @@ def test_the_main_window_has_the_page_and_opens_network_scenes_there(window):
     assert lab.playing
     assert lab.wait_for(lambda: lab.finished, 60)
     last = lab.history["network"].last
-    assert last.stopped and last.restored and "restored" in lab.epoch_label.text()
+    assert last.stopped and last.restored
+    # the label follows at the next frame (the page redraws on its ~30 Hz timer)
+    assert lab.wait_for(lambda: "restored" in lab.epoch_label.text(), 10)
     # a surface scene still opens in the Surface Lab
     assert window.open_scene(resources.path("scenes", "sharp_vs_flat.json"))
     assert window.pages.currentWidget() is not lab
