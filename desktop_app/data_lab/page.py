@@ -51,6 +51,7 @@ from core.surfaces.data import MAX_EXAMPLES
 from core.surfaces.raster import rasterize
 from desktop_app.data_lab.arrows import Arrow
 from desktop_app.data_lab.experiment_views import BatchExperimentView, TimingView, labels_for
+from desktop_app.i18n import current_language
 from desktop_app.surface_lab.map_view import MapView
 from desktop_app.surface_lab.run_editor import RunEditor
 from desktop_app.surface_lab.transport import Transport
@@ -620,7 +621,7 @@ class DataLabPage(QWidget):
         view = self.maps[side]
         if kind == "surface":
             self.surfaces[side] = value
-            self.titles[side].setText(value.text("title"))
+            self.titles[side].setText(value.text("title", current_language()))
             view.set_critical_points([(p.x, p.y, p.kind) for p in value.critical_points])
             view.plot.setLabel("bottom", value.axis_names[0])
             view.plot.setLabel("left", value.axis_names[1])
