@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
             QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self
         )
         box.setObjectName("error_box")
-        box.open()  # not exec(): the app (and tests) keep running
+        box.open()  # non-blocking (no modal loop): the app and the tests keep running
 
     def open_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
