@@ -69,14 +69,33 @@ class ComputeService(QObject):
         self._pool.setMaxThreadCount(1)
         self._workers: list[GeneratorWorker] = []
         self._generation: dict[str, int] = {}
+        # Streams not finished yet, by key: every new job takes all of them up again.
+        self._pending: dict[str, tuple[int, Callable[[], Iterator[Any]]]] = {}
 
     def generation(self, key: str) -> int:
         return self._generation.get(key, 0)
 
     def bump(self, key: str) -> int:
-        """Invalidate every batch in flight for ``key``; returns the new generation."""
+        """Invalidate every batch in flight for ``key`` and forget its unfinished stream; returns
+        the new generation."""
         self._generation[key] = self._generation.get(key, 0) + 1
+        self._pending.pop(key, None)
         return self._generation[key]
+
+    def submit(self, streams: list[tuple[str, int, Callable[[], Iterator[Any]]]]) -> None:
+        """Add streams and start one job over every unfinished, current stream (the old job
+        stops between two batches; the generators it was advancing continue in the new one)."""
+        for key, generation, make in streams:
+            self._pending[key] = (generation, make)
+        self._pending = {
+            key: (generation, make)
+            for key, (generation, make) in self._pending.items()
+            if self.generation(key) == generation
+        }
+        self.start([(key, generation, make) for key, (generation, make) in self._pending.items()])
+
+    def has_pending(self) -> bool:
+        return bool(self._pending)
 
     def is_current(self, batch: Batch) -> bool:
         return self._generation.get(batch.key, 0) == batch.generation
@@ -112,10 +131,13 @@ class ComputeService(QObject):
 
     def _deliver(self, batch: Batch) -> None:
         if self.is_current(batch):
+            if batch.done:
+                self._pending.pop(batch.key, None)
             self.batchReady.emit(batch)
 
     def _error(self, keys: list[str], error: BaseException) -> None:
         for key in keys:
+            self._pending.pop(key, None)
             self.failed.emit(key, f"{error.__class__.__name__}: {error}")
 
     def _forget(self, worker: GeneratorWorker) -> None:

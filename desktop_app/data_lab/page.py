@@ -136,7 +136,6 @@ class DataLabPage(QWidget):
         self.service = ComputeService(self)
         self.service.batchReady.connect(self._on_batch)
         self.service.failed.connect(self._on_failed)
-        self._pending: dict[str, tuple[int, Any]] = {}
         self.surfaces: dict[str, Any] = {}
         self.rasters: dict[str, Any] = {}
         self.starts: dict[str, tuple[float, float]] = {}
@@ -494,10 +493,9 @@ class DataLabPage(QWidget):
             streams.append((f"surface:{side}", generation, _surface_job(config, self.device)))
         for side in SIDES:
             self.service.bump(f"run:{side}")
-            self._pending.pop(f"run:{side}", None)
         self.histories.clear()
         self._dirty = True
-        self._start_streams(streams)
+        self.service.submit(streams)
 
     def _run_changed(self, *_args) -> None:
         """New optimizer, start or batch settings: rerun on the surfaces we have."""
@@ -518,7 +516,6 @@ class DataLabPage(QWidget):
             key = f"run:{side}"
             generation = self.service.bump(key)
             self.histories.pop(side, None)
-            self._pending.pop(key, None)
             if side not in self.run_sides():
                 continue
             surface = self.surfaces[side]
@@ -536,7 +533,7 @@ class DataLabPage(QWidget):
             streams.append((key, generation, _run_job(surface, config, test)))
         self.cursor = 0.0
         self._dirty = True
-        self._start_streams(streams)
+        self.service.submit(streams)
         self.set_playing(True)
 
     def run_batch_experiment(self) -> None:
@@ -565,7 +562,7 @@ class DataLabPage(QWidget):
             )
 
         generation = self.service.bump("batch_experiment")
-        self._start_streams([("batch_experiment", generation, _lazy(make))])
+        self.service.submit([("batch_experiment", generation, _lazy(make))])
 
     def run_timing_experiment(self, **sizes: Any) -> None:
         """Time updates and epochs per batch size on this page's device (``sizes``: tests)."""
@@ -577,24 +574,10 @@ class DataLabPage(QWidget):
             return timing_experiment(device=device, **sizes)
 
         generation = self.service.bump("timing")
-        self._start_streams([("timing", generation, _lazy(make))])
-
-    def _start_streams(self, streams) -> None:
-        """One new job over every unfinished stream (the old job stops between two batches)."""
-        for key, generation, make in streams:
-            self._pending[key] = (generation, make)
-        jobs = [
-            (key, generation, make)
-            for key, (generation, make) in self._pending.items()
-            if self.service.generation(key) == generation
-        ]
-        self._pending = {key: (generation, make) for key, generation, make in jobs}
-        self.service.start(jobs)
+        self.service.submit([("timing", generation, _lazy(make))])
 
     def _on_batch(self, batch) -> None:
         key = batch.key
-        if batch.done:
-            self._pending.pop(key, None)
         if key.startswith("surface:"):
             for item in batch.items:
                 self._surface_item(key.split(":", 1)[1], item)
@@ -652,7 +635,6 @@ class DataLabPage(QWidget):
         self.statusMessage.emit(message)
 
     def _on_failed(self, key: str, message: str) -> None:
-        self._pending.pop(key, None)
         if key == "batch_experiment":
             self.batch_view.finish(message)
         elif key == "timing":
@@ -835,7 +817,7 @@ class DataLabPage(QWidget):
             QApplication.processEvents()
             runs_done = all(h.done for h in self.histories.values())
             ready = all(s in self.surfaces and s in self.rasters for s in SIDES)
-            if not self.service.busy() and not self._pending and runs_done and ready:
+            if not self.service.busy() and not self.service.has_pending() and runs_done and ready:
                 return True
             time.sleep(0.005)
         return False

@@ -145,7 +145,6 @@ class SurfaceLabPage(QWidget):
         self._redo: list[list[Bump]] = []
         self._stroke_last = None
         self.frames_drawn = 0
-        self._pending: dict[str, tuple[int, Any]] = {}
         self.log_scale = True
         self.title: dict[str, str] = {}
         self.description: dict[str, str] = {}
@@ -419,7 +418,7 @@ class SurfaceLabPage(QWidget):
         def make():
             yield rasterize(surface, RASTER_RESOLUTION, log_scale=log_scale, device=device)
 
-        self._start_streams([(SURFACE_KEY, generation, make)])
+        self.service.submit([(SURFACE_KEY, generation, make)])
 
     def _set_log_scale(self, on: bool) -> None:
         self.log_scale = on
@@ -803,19 +802,7 @@ class SurfaceLabPage(QWidget):
             for run in self.runs.values()
             if not run.done and run.engine is not None
         ]
-        self._start_streams(streams)
-
-    def _start_streams(self, streams) -> None:
-        """One new job over every unfinished stream (the old job stops between two batches)."""
-        for key, generation, make in streams:
-            self._pending[key] = (generation, make)
-        jobs = [
-            (key, generation, make)
-            for key, (generation, make) in self._pending.items()
-            if self.service.generation(key) == generation
-        ]
-        self._pending = {key: (generation, make) for key, generation, make in jobs}
-        self.service.start(jobs)
+        self.service.submit(streams)
 
     def _on_batch(self, batch) -> None:
         if batch.key.startswith(CURVATURE_PREFIX) or batch.key in (INSPECT_KEY, CRITICAL_KEY):
@@ -827,8 +814,6 @@ class SurfaceLabPage(QWidget):
                 self.map.set_raster(self.raster)
                 if self.view3d is not None:
                     self._update_3d_surface()
-            if batch.done:
-                self._pending.pop(SURFACE_KEY, None)
             return
         run = self.runs.get(batch.key)
         track = self.recorder.get(batch.key)
@@ -837,7 +822,6 @@ class SurfaceLabPage(QWidget):
         track.extend(batch.items)
         if batch.done:
             run.done = track.finished = True
-            self._pending.pop(batch.key, None)
             if run.swarm:
                 self._show_basins(run)
         if not run.swarm:
@@ -1071,7 +1055,7 @@ class SurfaceLabPage(QWidget):
             yield find_critical_points(surface, tolerance=tolerance)
 
         self.eigen_panel.show_finding()
-        self._start_streams([(CRITICAL_KEY, generation, make)])
+        self.service.submit([(CRITICAL_KEY, generation, make)])
 
     def _start_inspect(self, work) -> None:
         generation = self.service.bump(INSPECT_KEY)
@@ -1082,18 +1066,16 @@ class SurfaceLabPage(QWidget):
             except ValueError as error:  # e.g. no negative eigenvalue: nothing to escape
                 yield ("error", str(error))
 
-        self._start_streams([(INSPECT_KEY, generation, make)])
+        self.service.submit([(INSPECT_KEY, generation, make)])
 
     def _unpin(self) -> None:
         self.service.bump(INSPECT_KEY)
-        self._pending.pop(INSPECT_KEY, None)
         self.inspected = self._inspected_curvature = self._inspect_anchor = self._escape = None
         self.eigen_panel.clear_escape()
 
     def _curvature_surface_changed(self) -> None:
         self._unpin()
         self.service.bump(CRITICAL_KEY)
-        self._pending.pop(CRITICAL_KEY, None)
         self.eigen_panel.clear_found()
 
     def _curvature_after_batch(self, run_id: str, records: list, done: bool) -> None:
@@ -1102,7 +1084,6 @@ class SurfaceLabPage(QWidget):
         key = CURVATURE_PREFIX + run_id
         if records:
             self.service.bump(key)  # drops a computation for the old trajectory still in flight
-            self._pending.pop(key, None)
             self.curvatures.truncate(run_id, records[0].step)
         if not done:
             return
@@ -1116,11 +1097,9 @@ class SurfaceLabPage(QWidget):
             for start in range(first, len(positions), CURVATURE_CHUNK):
                 yield start, curvature_at(surface, positions[start : start + CURVATURE_CHUNK])
 
-        self._start_streams([(key, generation, make)])
+        self.service.submit([(key, generation, make)])
 
     def _on_curvature_batch(self, batch) -> None:
-        if batch.done:
-            self._pending.pop(batch.key, None)
         for item in batch.items:
             if batch.key == CRITICAL_KEY:
                 self.eigen_panel.set_found(item)
