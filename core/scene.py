@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,6 +22,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from core.fileio import write_atomic
 
 FORMAT_VERSION = 1
 MAX_STEPS = 100_000  # per run; a cap so that no scene can ask for hours of work
@@ -547,16 +547,8 @@ def dump_scene(scene: Scene) -> str:
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    target = Path(path)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """Write the whole text or leave the old file untouched (:func:`core.fileio.write_atomic`)."""
+    write_atomic(path, text)
 
 
 def save_scene(scene: Scene, path: str | os.PathLike[str]) -> None:

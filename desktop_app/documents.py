@@ -28,7 +28,6 @@ from PySide6.QtCore import (
     QEvent,
     QLockFile,
     QObject,
-    QSaveFile,
     QSettings,
     QStandardPaths,
     Qt,
@@ -37,6 +36,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QPushButton, QSizePolicy, QToolBar, QWidget
+
+from core.fileio import write_atomic
 
 DATA_DIR_ENV = "LOSSLAB_DATA_DIR"
 AUTOSAVE_INTERVAL_MS = 30_000
@@ -66,13 +67,14 @@ def user_settings() -> QSettings:
 
 
 def write_file_atomic(path: str | os.PathLike[str], data: bytes) -> str | None:
-    """Write ``data`` with ``QSaveFile`` (the old file stays whole until the commit).
+    """Write all of ``data`` or leave the old file whole (:func:`core.fileio.write_atomic`).
 
     Returns ``None`` on success, else the reason (for the user).
     """
-    file = QSaveFile(str(path))
-    if not file.open(QSaveFile.OpenModeFlag.WriteOnly) or file.write(data) < 0 or not file.commit():
-        return file.errorString() or "cannot write the file"
+    try:
+        write_atomic(path, data)
+    except OSError as error:
+        return error.strerror or str(error)
     return None
 
 
