@@ -11,8 +11,9 @@ The ``.qm`` files Qt loads are built, never committed (``*.qm`` is ignored by gi
   ships with PySide6-Essentials) into the per-user cache, under a name that carries a hash of the
   ``.ts``, so an edited ``.ts`` is compiled again and a fresh checkout just works.
 
-:func:`set_language` swaps the installed translators (ours and Qt's ``qtbase_zh_CN.qm``, which
-translates Qt's dialogs and standard buttons); Qt then sends every widget a
+:func:`set_language` swaps the installed translators (ours, Qt's ``qtbase_zh_CN.qm``, which
+translates Qt's dialogs and standard buttons, and :class:`QtCatalogueGaps` for the few texts of
+Qt's file dialog that Qt 6's Chinese catalogue lacks); Qt then sends every widget a
 ``QEvent.LanguageChange``, on which widgets re-apply their texts (their ``retranslate()``).
 Texts that live in ``core`` (surface titles and notes, lesson texts) are bilingual data: widgets
 read :func:`current_language` when they retranslate.
@@ -141,6 +142,44 @@ def qt_translation_path(language: str) -> Path | None:
     return None
 
 
+# Texts of Qt's own file dialog that Qt 6.11's qtbase_zh_CN.qm does not translate: Qt renamed them
+# (mnemonics added to "Look in:" and "Files of type:") or moved them to another context (the Type
+# column's "Folder", "%1 File", ...: QFileDialog -> QAbstractFileIconProvider) after the catalogue
+# was last updated, so the Chinese dialog showed them in English. Wording as in qtbase_zh_CN.qm.
+QT_CATALOGUE_GAPS: dict[str, dict[tuple[str, str], str]] = {
+    "zh": {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+        ("QAbstractFileIconProvider", "Folder"): "文件夹",
+        ("QAbstractFileIconProvider", "File Folder"): "文件夹",
+        ("QAbstractFileIconProvider", "%1 File"): "%1 文件",
+        ("QAbstractFileIconProvider", "File"): "文件",
+        ("QAbstractFileIconProvider", "Drive"): "驱动器",
+        ("QAbstractFileIconProvider", "Shortcut"): "快捷方式",
+        ("QAbstractFileIconProvider", "Alias"): "别名",
+    },
+}
+
+
+class QtCatalogueGaps(QTranslator):
+    """Translates :data:`QT_CATALOGUE_GAPS` for one language (any disambiguation).
+
+    Installed before the ``.qm`` translators, so it is asked last: a newer Qt catalogue that
+    translates these texts itself wins. Returns None (a null QString, "not translated") for
+    everything else, so that Qt goes on to the source text.
+    """
+
+    def __init__(self, language: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._table = QT_CATALOGUE_GAPS.get(language, {})
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):
+        return self._table.get((context, source_text))
+
+    def isEmpty(self) -> bool:  # Qt's name
+        return not self._table
+
+
 def system_language() -> str:
     return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
 
@@ -167,11 +206,17 @@ class LanguageManager(QObject):
         for translator in self._translators:
             app.removeTranslator(translator)
         self._translators = []
-        for path in (qm_path(language), qt_translation_path(language)) if language != "en" else ():
-            translator = QTranslator(self)
-            if path is not None and translator.load(str(path)):
-                app.installTranslator(translator)  # Qt posts LanguageChange to every widget
-                self._translators.append(translator)
+        if language != "en":
+            # Asked in the reverse order: Qt's catalogue, ours, then the gaps in Qt's.
+            gaps = QtCatalogueGaps(language, self)
+            if not gaps.isEmpty():
+                app.installTranslator(gaps)
+                self._translators.append(gaps)
+            for path in (qm_path(language), qt_translation_path(language)):
+                translator = QTranslator(self)
+                if path is not None and translator.load(str(path)):
+                    app.installTranslator(translator)  # Qt posts LanguageChange to every widget
+                    self._translators.append(translator)
         QLocale.setDefault(QLocale(QT_LOCALES[language]))
         changed = language != self.language
         self.language = language
@@ -181,7 +226,9 @@ class LanguageManager(QObject):
 
     def translated(self) -> bool:
         """Whether LossLab's own translation is installed (False for English)."""
-        return bool(self._translators) and self.language != "en"
+        return self.language != "en" and any(
+            not isinstance(t, QtCatalogueGaps) for t in self._translators
+        )
 
 
 _manager: LanguageManager | None = None

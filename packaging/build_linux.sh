@@ -8,6 +8,9 @@
 # system packages are installed with apt-get (as root, or through sudo).
 # Output: dist/losslab/ (the bundle), dist/losslab_<version>_<arch>.deb, with --tarball also
 # dist/losslab-<version>-linux-<arch>.tar.xz; --measure prints size and start times at the end.
+# Install with `sudo apt install ./dist/losslab_<version>_<arch>.deb` (apt fetches the Depends;
+# `dpkg -i` would leave the package unconfigured). packaging/test_in_chroots.sh tries the .deb on
+# clean Debian 11, 12 and 13 systems.
 #
 # Environment (all optional):
 #   PYTHON           interpreter for the build environment (default: the first of python3.11,
@@ -46,28 +49,26 @@ for arg in "$@"; do
     esac
 done
 
-# What the bundle loads from the system, found with ldd/readelf on the bundled Qt plugins and
-# libraries (packaging/check_bundle.py lists them): GL/EGL, libxcb and libdrm (never bundled: they
-# must match the machine's driver and X server) and Wayland's client libraries; then the X11/xcb,
-# xkbcommon, fontconfig, freetype, D-Bus and glib libraries that Qt's xcb plugin needs, which
-# PyInstaller copies from the build machine when present there, declared anyway so that a bundle
-# built on a machine that lacked them still runs. They are the .deb's Depends, and are installed
-# here too, since the self-test starts Qt. (Qt 6 no longer uses libxcb-xinerama0, libsm6, libice6.)
-RUNTIME_PACKAGES=(
-    libgl1 libegl1 libopengl0 libxcb1 libdrm2 libwayland-client0 libwayland-cursor0 libwayland-egl1
-    libx11-6 libx11-xcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
-    libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
-    libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon0 libxkbcommon-x11-0
-    libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
-)
+# What the bundle loads from the system (the C/C++ runtimes, GL/EGL, libdrm, X11/xcb, Wayland,
+# fontconfig, D-Bus, glib, and the libraries of Python's extension modules) is listed, with its
+# package, in packaging/check_bundle.py (SYSTEM_PACKAGES): the spec bundles none of it, whatever
+# the build machine has installed, and check_bundle.py computes the .deb's Depends from the bundle
+# (with libc6 (>= the glibc it needs) and libstdc++6 (>= the GCC it needs)). They are installed
+# here too, since the self-test starts Qt.
 BUILD_PACKAGES=(binutils xz-utils)
 DEB_MAINTAINER=${DEB_MAINTAINER:-LossLab maintainers <losslab@example.org>}
 
 log() { printf '\n== %s\n' "$*"; }
 
 install_system_packages() {
-    local missing=() package status
-    for package in "${BUILD_PACKAGES[@]}" "${RUNTIME_PACKAGES[@]}"; do
+    local missing=() package status runtime_packages=()
+    local python_any
+    python_any=$(pick_python)
+    python_any=${python_any:-$(command -v python3 || true)}
+    if [ -n "$python_any" ]; then
+        read -r -a runtime_packages < <("$python_any" "$PACKAGING/check_bundle.py" --runtime-packages)
+    fi
+    for package in "${BUILD_PACKAGES[@]}" "${runtime_packages[@]}"; do
         # Debian 13 and Ubuntu 24.04 renamed some libraries with a t64 suffix; either name counts.
         status=$(dpkg-query -W -f='${Status}\n' "$package" "${package}t64" 2>/dev/null || true)
         [[ $status == *"install ok installed"* ]] || missing+=("$package")
@@ -162,10 +163,25 @@ run_pyinstaller() {
         --distpath "$DIST" --workpath "$WORK/pyinstaller" "$PACKAGING/losslab.spec")
 }
 
+strip_debug_info() {
+    # pyenv's (and self-built) Pythons keep debug information in libpython and the extension
+    # modules (about 25 MB); the wheels' libraries come stripped. Only files with it are touched.
+    log "removing debug information"
+    local file
+    while IFS= read -r -d '' file; do
+        # (grep without -q reads all of readelf's output: an early exit would fail the pipe.)
+        if readelf -S "$file" 2>/dev/null | grep '\.debug_info' >/dev/null; then
+            echo "  ${file#"$BUNDLE"/}"
+            strip --strip-debug "$file"
+        fi
+    done < <(find "$BUNDLE" -type f -name '*.so*' -print0)
+}
+
 check_bundle() {
     log "checking the bundle"
-    # Lessons, translations (ours and Qt's qtbase_zh_CN.qm), one Qt binding, no missing library.
-    "$VENV/bin/python" "$PACKAGING/check_bundle.py" "$BUNDLE"
+    # Lessons, translations (ours and Qt's qtbase_zh_CN.qm), one Qt binding, nothing bundled that
+    # must be the system's, no missing library; writes the .deb's Depends.
+    "$VENV/bin/python" "$PACKAGING/check_bundle.py" "$BUNDLE" --depends "$WORK/deb-depends"
     log "self-test (offscreen)"
     QT_QPA_PLATFORM=offscreen "$BUNDLE/losslab" self-test
     local scene
@@ -196,9 +212,10 @@ build_deb() {
         install -D -m 644 "$WORK/icons/losslab-$size_px.png" \
             "$root/usr/share/icons/hicolor/${size_px}x${size_px}/apps/losslab.png"
     done
-    # Alternatives cover Debian 13 / Ubuntu 24.04's t64 renames of the same libraries.
-    depends=$(printf '%s, ' "${RUNTIME_PACKAGES[@]}" | sed 's/, $//')
-    depends=${depends//libglib2.0-0/libglib2.0-0t64 | libglib2.0-0}
+    # Computed by check_bundle.py: libc6 (>= glibc needed), libstdc++6 (>= GCC needed), the
+    # packages of the system libraries the bundle loads (t64 alternatives for Debian 13 / Ubuntu
+    # 24.04). apt then refuses a system that is too old, with the reason.
+    depends=$(cat "$WORK/deb-depends")
     size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
     cat >"$root/DEBIAN/control" <<EOF
 Package: losslab
@@ -218,7 +235,8 @@ Description: see why neural-network training succeeds or fails
 EOF
     find "$root" -type d -exec chmod 755 {} +
     dpkg-deb --root-owner-group -Z"$DEB_COMPRESSION" --build "$root" "$deb"
-    dpkg-deb --info "$deb" | sed -n '1,12p'
+    dpkg-deb --info "$deb" | sed -n '1,14p'
+    echo "download: $(du -h "$deb" | cut -f1), installed: $((size / 1024)) MiB"
 }
 
 build_tarball() {
@@ -233,6 +251,7 @@ main() {
     make_environment
     compile_translations
     run_pyinstaller
+    strip_debug_info
     check_bundle
     [ $MAKE_DEB -eq 0 ] || build_deb
     [ $MAKE_TARBALL -eq 0 ] || build_tarball

@@ -14,7 +14,20 @@ import pytest
 
 PACKAGING = Path(__file__).resolve().parent.parent / "packaging"
 SPEC = PACKAGING / "losslab.spec"
-SHELL_SCRIPTS = [PACKAGING / "build_linux.sh", PACKAGING / "macos" / "build.sh"]
+SHELL_SCRIPTS = [
+    PACKAGING / "build_linux.sh",
+    PACKAGING / "macos" / "build.sh",
+    PACKAGING / "test_in_chroots.sh",
+]
+
+
+def load_check_bundle():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_bundle", PACKAGING / "check_bundle.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def test_spec_is_python_and_collects_the_resources_and_qt_chinese_translation() -> None:
@@ -100,3 +113,92 @@ def test_bundle_check_reports_what_is_missing(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "missing PySide6/Qt/translations/qtbase_zh_CN.qm" in done.stderr
     assert "missing the lesson scenes" in done.stderr
+
+
+def test_spec_bundles_nothing_from_the_system_but_libpython() -> None:
+    """The bundle must not depend on what the build machine has installed (GTK 3 used to leak
+    in), and must not hide the target's libstdc++/GL from Mesa: an allow-list, not a deny-list."""
+    source = SPEC.read_text(encoding="utf-8")
+    assert 'BUNDLED_FROM_SYSTEM = ("libpython3",)' in source
+    assert "from_system(source)" in source
+    assert '"platformthemes/libqgtk3.so"' in source
+    # The old deny-list of GTK libraries is gone: it always missed some (libgtk-3, libgdk-3, ...).
+    assert "GTK_THEME_ONLY_LIBS" not in source
+
+
+def test_system_libraries_have_packages_and_graphics_runtime_is_never_bundled() -> None:
+    check_bundle = load_check_bundle()
+    packages = check_bundle.SYSTEM_PACKAGES
+    for soname in ("libstdc++.so.6", "libgcc_s.so.1", "libGL.so.1", "libEGL.so.1", "libGLX.so.0",
+                   "libOpenGL.so.0", "libGLdispatch.so.0", "libdrm.so.2", "libc.so.6"):  # fmt: skip
+        assert soname in packages, soname
+    assert packages["libglib-2.0.so.0"] == "libglib2.0-0t64 | libglib2.0-0"
+    runtime = check_bundle.runtime_packages()
+    assert "libc6" in runtime and "libstdc++6" in runtime and "libglib2.0-0" in runtime
+    assert all("|" not in name and " " not in name for name in runtime)
+
+
+def test_depends_are_versioned_by_what_the_bundle_uses() -> None:
+    check_bundle = load_check_bundle()
+    line = check_bundle.depends(
+        {"libc.so.6", "libm.so.6", "libstdc++.so.6", "libgcc_s.so.1", "libGL.so.1", "libssl.so.3"},
+        glibc=(2, 36),
+        glibcxx=(3, 4, 30),
+    )
+    assert line.startswith("libc6 (>= 2.36), ")
+    parts = line.split(", ")
+    assert "libstdc++6 (>= 12)" in parts and "libgcc-s1" in parts and "libgl1" in parts
+    assert "libssl3t64 | libssl3" in parts
+    assert len(parts) == len(set(parts))  # libc.so.6 and libm.so.6: one libc6
+    newer = check_bundle.depends({"libstdc++.so.6"}, glibc=None, glibcxx=(3, 4, 32))
+    assert newer == "libstdc++6 (>= 13.2)"
+
+
+@pytest.mark.skipif(shutil.which("readelf") is None, reason="needs binutils' readelf")
+def test_bundle_check_refuses_bundled_system_and_gtk_libraries(tmp_path: Path) -> None:
+    internal = tmp_path / "losslab" / "_internal"
+    internal.mkdir(parents=True)
+    for name in ("libstdc++.so.6", "libgtk-3.so.0", "libepoxy.so.0"):
+        (internal / name).write_bytes(b"not an ELF file")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(PACKAGING / "check_bundle.py"),
+            str(tmp_path / "losslab"),
+            "--depends",
+            str(tmp_path / "depends"),
+        ],  # fmt: skip
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    for name in ("libstdc++.so.6", "libgtk-3.so.0", "libepoxy.so.0"):
+        assert f"_internal/{name} is bundled: it must come from the target system" in done.stderr
+    assert (tmp_path / "depends").is_file()
+
+
+def test_check_bundle_lists_runtime_packages() -> None:
+    done = subprocess.run(
+        [sys.executable, str(PACKAGING / "check_bundle.py"), "--runtime-packages"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split()[:3] == ["libc6", "libstdc++6", "libgcc-s1"]
+
+
+def test_deb_depends_come_from_the_bundle_check_and_apt_install_is_documented() -> None:
+    script = (PACKAGING / "build_linux.sh").read_text()
+    assert '--depends "$WORK/deb-depends"' in script
+    assert 'depends=$(cat "$WORK/deb-depends")' in script
+    assert "RUNTIME_PACKAGES" not in script  # one list: check_bundle.py's SYSTEM_PACKAGES
+    readme = (PACKAGING / "README.md").read_text("utf-8")
+    assert "apt install ./dist/losslab_" in readme
+    assert "dpkg -i" in readme  # explained: it leaves the package unconfigured
+
+
+def test_chroot_script_covers_old_and_new_debian() -> None:
+    script = (PACKAGING / "test_in_chroots.sh").read_text()
+    assert "SUITES=(bullseye bookworm trixie)" in script
+    assert "LOSSLAB_SMOKE_3D" in script
+    assert "LOSSLAB_SMOKE_3D" in (PACKAGING / "entry.py").read_text()
