@@ -60,7 +60,10 @@ def run_engine_bench(device: str = "auto", quick: bool = False) -> list[tuple[st
     torch.set_num_threads(max(1, torch.get_num_threads()))
     steps = 50 if quick else 500
     rows: list[tuple[str, float, str]] = []
-    print(f"LossLab engine benchmark on {describe_device(torch_device)}, float32, {steps} steps")
+    print(
+        f"LossLab engine benchmark on {describe_device(torch_device)}, float32, {steps} steps",
+        flush=True,
+    )
     optimizers = {
         "sgd-momentum": {"name": "sgd", "lr": 0.001, "momentum": 0.9},
         "adam": {"name": "adam", "lr": 0.01},
@@ -69,12 +72,15 @@ def run_engine_bench(device: str = "auto", quick: bool = False) -> list[tuple[st
         for n_points in (1, 1_000, 100_000):
             rate = point_steps_per_second(optimizer, n_points, steps, torch_device)
             rows.append((f"{label:13s} N={n_points:>7,d}", rate / 1e6, "M point-steps/s"))
-            print(f"  {rows[-1][0]}  {rate / 1e6:10.3f} M point-steps/s")
+            print(f"  {rows[-1][0]}  {rate / 1e6:10.3f} M point-steps/s", flush=True)
     rate = point_steps_per_second(optimizers["adam"], 100_000, steps, torch_device, True)
     rows.append(("adam N=100,000 + state", rate / 1e6, "M point-steps/s"))
-    print(f"  {rows[-1][0]:22s} {rate / 1e6:6.3f} M point-steps/s (with optimizer state read out)")
+    print(
+        f"  {rows[-1][0]:22s} {rate / 1e6:6.3f} M point-steps/s (with optimizer state read out)",
+        flush=True,
+    )
     for name in ("rosenbrock", "himmelblau", "rastrigin"):
         seconds = grid_seconds(512, torch_device, name)
         rows.append((f"grid 512x512 {name}", seconds * 1e3, "ms"))
-        print(f"  grid 512x512 {name:12s} {seconds * 1e3:8.2f} ms")
+        print(f"  grid 512x512 {name:12s} {seconds * 1e3:8.2f} ms", flush=True)
     return rows

@@ -30,6 +30,10 @@ from core.surfaces import Surface
 
 # A point is marked diverged when it leaves the view by more than this many view sizes.
 ESCAPE_FACTOR = 100.0
+# Above this many points a run records no per-point optimizer state (five (N, 2) arrays a step:
+# 8 MB a step for 100,000 float64 points), whatever ``record_state`` says. Nothing reads a
+# swarm's state: the internals views show single runs.
+STATE_MAX_POINTS = 10_000
 
 
 @dataclass
@@ -39,8 +43,10 @@ class StepRecord:
     ``positions``, ``loss`` and ``grad`` are at this step's point. ``lr`` and ``state`` belong to
     the update that led here (``lr`` is NaN and ``state`` empty at step 0). ``state`` uses the
     vocabulary of :mod:`core.optim.state` (``grad``, ``velocity``, ``second_moment``,
-    ``effective_lr``, ``update``), one ``(N, 2)`` array each. ``epoch`` is the number of passes
-    over the data so far (``step / updates per epoch``) on a data surface, NaN on other surfaces.
+    ``effective_lr``, ``update``), one ``(N, 2)`` array each, or empty when the run records no
+    state (``record_state=False``, or more than ``STATE_MAX_POINTS`` points). ``epoch`` is the
+    number of passes over the data so far (``step / updates per epoch``) on a data surface, NaN
+    on other surfaces.
     """
 
     step: int
@@ -96,10 +102,10 @@ class PointRun:
         record_state: bool = True,
     ) -> None:
         self.surface, self.config = surface, config
-        self.record_state = record_state
         starts = torch.as_tensor(np.asarray(config.starts, dtype=float), dtype=dtype, device=device)
         if starts.ndim != 2 or starts.shape[1] != 2:
             raise ValueError(f"starts must have shape (N, 2), got {tuple(starts.shape)}")
+        self.record_state = record_state and len(starts) <= STATE_MAX_POINTS
         self.steps = int(config.steps)
         (x0, x1), (y0, y1) = surface.x_range, surface.y_range
         cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0) / 2

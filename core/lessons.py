@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +103,20 @@ def list_lessons() -> list[Lesson]:
 
 def lesson_path(key: str) -> Path:
     return SCENE_DIR / f"{key}.json"
+
+
+def find_lesson(key: str) -> Path | None:
+    """The file of the lesson ``key`` (an id that ``losslab scenes`` lists), or ``None``."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", key):  # an id, never a path
+        return None
+    path = lesson_path(key)
+    return path if path.is_file() else None
+
+
+def resolve_scene(name: str) -> Path:
+    """What a scene argument names: an existing file first, else a lesson id, else the path as
+    given (so that reading it reports "no such file")."""
+    path = Path(name)
+    if path.exists():
+        return path
+    return find_lesson(name) or path

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -23,14 +24,41 @@ from pydantic import (
     model_validator,
 )
 
-from core.fileio import write_atomic
+from core.fileio import FileTooLarge, read_bounded, write_atomic
+from core.limits import MAX_SEED, SceneCost, number_problem, scene_cost
 
 FORMAT_VERSION = 1
-MAX_STEPS = 100_000  # per run; a cap so that no scene can ask for hours of work
+MAX_STEPS = 100_000  # per run; the budget (core.limits) bounds steps x points x cost together
 MAX_STARTS = 100_000  # points in one run (a swarm)
 MAX_FILE_BYTES = 20_000_000
+MAX_DIGITS = 40  # an integer literal longer than this is refused (no value needs more)
 
-Pair = tuple[float, float]
+
+def _number(value: Any) -> Any:
+    """A JSON number, never a string or a bool (pydantic alone would turn "0.1" into 0.1)."""
+    problem = number_problem(value)
+    if problem is not None:
+        raise ValueError(f"must be a number, {problem}")
+    return value
+
+
+def _integer(value: Any) -> Any:
+    """A JSON integer: not a string, a bool or a float (``5.0``)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be an integer, {number_problem(value) or f'got {value!r}'}")
+    return value
+
+
+def _flag(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+Integer = Annotated[int, BeforeValidator(_integer)]
+Flag = Annotated[bool, BeforeValidator(_flag)]
+Pair = tuple[Number, Number]
 
 
 class SceneError(ValueError):
@@ -90,28 +118,28 @@ class FormulaSurfaceSpec(_SurfaceBase):
 
 
 class BumpSpec(_Model):
-    x: float
-    y: float
-    height: float
-    width: float = Field(gt=0)
+    x: Number
+    y: Number
+    height: Number
+    width: Number = Field(gt=0)
 
 
 class DrawnSurfaceSpec(_SurfaceBase):
     bumps: list[BumpSpec] = Field(max_length=5000)
     base: Literal["flat", "bowl"] = "bowl"
-    bowl_strength: float = Field(default=0.1, ge=0)
+    bowl_strength: Number = Field(default=0.1, ge=0)
 
 
 class DataSpec(_Model):
     """The dataset and model of a data surface (``core.surfaces.data.data_surface``)."""
 
     model: Literal["regression", "logistic", "two_basins"] = "regression"
-    n: int = Field(default=200, strict=True)
-    seed: int = Field(default=0, strict=True)
+    n: Integer = 200
+    seed: Integer = Field(default=0, le=MAX_SEED)
     scales: Pair | None = None
-    normalize: bool = False
+    normalize: Flag = False
     loss: Literal["mse", "cross_entropy"] | None = None
-    noise: float | None = None
+    noise: Number | None = None
     shift: Pair = (0.0, 0.0)
     split: Literal["train", "test"] = "train"
 
@@ -165,7 +193,7 @@ class OptimizerSpec(_Model):
 
     model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     name: str
-    lr: float = Field(gt=0)
+    lr: Number = Field(gt=0)
 
     def hyper(self) -> dict[str, Any]:
         data = self.model_dump()
@@ -180,7 +208,7 @@ class OptimizerSpec(_Model):
             raise ValueError(
                 f"unknown optimizer '{self.name}'; choose one of: {', '.join(OPTIMIZER_DEFAULTS)}"
             )
-        _check_hyper_types(self.hyper(), OPTIMIZER_DEFAULTS[self.name], "optimizer")
+        # build_optimizer checks every hyper-parameter against OPTIMIZER_RANGES first
         _try_build(lambda: build_optimizer(self.name, [_dummy_param()], **self.hyper()))
         return self
 
@@ -201,13 +229,14 @@ class ScheduleSpec(_Model):
 
     @model_validator(mode="after")
     def _buildable(self) -> ScheduleSpec:
-        from core.schedules import SCHEDULE_DEFAULTS, preview_lr
+        from core.schedules import SCHEDULE_DEFAULTS, check_schedule
 
         if self.name not in SCHEDULE_DEFAULTS:
             raise ValueError(
                 f"unknown schedule '{self.name}'; choose one of: {', '.join(SCHEDULE_DEFAULTS)}"
             )
-        _try_build(lambda: preview_lr(self.to_config(), 0.1, 2))
+        # The parameters alone here; with the run's real length in RunSpec / NetworkTrainingSpec.
+        _try_build(lambda: check_schedule(self.to_config(), 0))
         return self
 
 
@@ -217,13 +246,13 @@ class RunSpec(_Model):
     schedule: ScheduleSpec | None = None
     start: Pair | None = None
     starts: list[Pair] | None = Field(default=None, min_length=1, max_length=MAX_STARTS)
-    steps: int = Field(default=200, ge=0, le=MAX_STEPS, strict=True)
+    steps: Integer = Field(default=200, ge=0, le=MAX_STEPS)
     color: str | None = None
-    visible: bool = True
+    visible: Flag = True
     # Data surfaces: examples per update (None = full batch; above N: full batch with a note)
     # and the seed that shuffles them every epoch.
-    batch_size: int | None = Field(default=None, ge=1, strict=True)
-    seed: int = Field(default=0, ge=0, strict=True)
+    batch_size: Integer | None = Field(default=None, ge=1)
+    seed: Integer = Field(default=0, ge=0, le=MAX_SEED)
 
     @model_validator(mode="after")
     def _one_start(self) -> RunSpec:
@@ -235,9 +264,10 @@ class RunSpec(_Model):
     def _schedule_fits_the_run(self) -> RunSpec:
         # Some schedules (one-cycle) depend on the run's length: check them with the real one.
         if self.schedule is not None and self.steps > 0:
-            from core.schedules import preview_lr
+            from core.schedules import check_schedule
 
-            _try_build(lambda: preview_lr(self.schedule.to_config(), self.optimizer.lr, self.steps))
+            schedule, lr = self.schedule.to_config(), self.optimizer.lr
+            _try_build(lambda: check_schedule(schedule, self.steps, lr))
         return self
 
     def start_points(self) -> list[Pair]:
@@ -250,23 +280,23 @@ class RunSpec(_Model):
 class NetworkAugmentationSpec(_Model):
     """Digits augmentation toggles (``core.nets.datasets.Augmentation``)."""
 
-    flip: bool = False
-    shift: bool = False
-    noise: bool = False
-    cutout: bool = False
-    mixup: bool = False
+    flip: Flag = False
+    shift: Flag = False
+    noise: Flag = False
+    cutout: Flag = False
+    mixup: Flag = False
 
 
 class NetworkDatasetSpec(_Model):
     """``core.nets.datasets.make_dataset``'s arguments; ``size``/``noise`` absent: its defaults."""
 
     name: str
-    size: int | None = Field(default=None, strict=True)
-    noise: float | None = None
-    seed: int = Field(default=0, ge=0, strict=True)
-    val_fraction: float = 0.3
+    size: Integer | None = None
+    noise: Number | None = None
+    seed: Integer = Field(default=0, ge=0, le=MAX_SEED)
+    val_fraction: Number = 0.3
     mismatch: Literal["shift", "rotate"] | None = None
-    mismatch_amount: float | None = None
+    mismatch_amount: Number | None = None
     augmentation: NetworkAugmentationSpec | None = None
 
     @model_validator(mode="after")
@@ -282,10 +312,10 @@ class NetworkDatasetSpec(_Model):
 class NetworkModelSpec(_Model):
     """``core.nets.models.ModelConfig``: hidden layer widths (0 to 6 layers of 1 to 128)."""
 
-    hidden: list[int] = Field(default_factory=lambda: [8, 8], max_length=6)
+    hidden: list[Integer] = Field(default_factory=lambda: [8, 8], max_length=6)
     activation: str = "relu"
-    batch_norm: bool = False
-    dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
+    batch_norm: Flag = False
+    dropout: Number = Field(default=0.0, ge=0.0, lt=1.0)
     init: str = "default"
 
     @model_validator(mode="after")
@@ -297,18 +327,18 @@ class NetworkModelSpec(_Model):
 
 
 class EarlyStoppingSpec(_Model):
-    patience: int = Field(default=20, ge=1, strict=True)
-    restore_best: bool = True
+    patience: Integer = Field(default=20, ge=1)
+    restore_best: Flag = True
 
 
 class NetworkTrainingSpec(_Model):
     optimizer: OptimizerSpec
     schedule: ScheduleSpec | None = None  # advances once per epoch
-    epochs: int = Field(default=100, ge=0, le=MAX_STEPS, strict=True)
-    batch_size: int = Field(default=0, ge=0, strict=True)  # 0: full batch
+    epochs: Integer = Field(default=100, ge=0, le=MAX_STEPS)
+    batch_size: Integer = Field(default=0, ge=0)  # 0: full batch
     early_stopping: EarlyStoppingSpec | None = None
-    kfold: int | None = Field(default=None, ge=2, le=20, strict=True)
-    seed: int = Field(default=0, ge=0, strict=True)
+    kfold: Integer | None = Field(default=None, ge=2, le=20)
+    seed: Integer = Field(default=0, ge=0, le=MAX_SEED)
 
     @field_validator("optimizer")
     @classmethod
@@ -323,10 +353,10 @@ class NetworkTrainingSpec(_Model):
     @model_validator(mode="after")
     def _schedule_fits(self) -> NetworkTrainingSpec:
         if self.schedule is not None and self.epochs > 0:
-            from core.schedules import preview_lr
+            from core.schedules import check_schedule
 
             schedule, lr = self.schedule.to_config(), self.optimizer.lr
-            _try_build(lambda: preview_lr(schedule, lr, self.epochs))
+            _try_build(lambda: check_schedule(schedule, self.epochs, lr))
         return self
 
 
@@ -399,43 +429,39 @@ def _dummy_param():
 def _try_build(build) -> None:
     try:
         build()
-    except (ValueError, TypeError, RuntimeError) as error:
+    except (ValueError, TypeError, RuntimeError, ArithmeticError) as error:
         raise ValueError(str(error)) from None
 
 
-def _check_hyper_types(hyper: dict[str, Any], defaults: dict[str, Any], what: str) -> None:
-    for key, value in hyper.items():
-        if key not in defaults:
-            continue  # the builder names unknown parameters with the valid ones
-        default = defaults[key]
-        if isinstance(default, bool):
-            ok = isinstance(value, bool)
-        elif isinstance(default, int | float):
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-        elif isinstance(default, tuple):
-            ok = isinstance(value, list | tuple) and len(value) == len(default)
-        else:
-            ok = True
-        if not ok:
-            raise ValueError(
-                f"{what} parameter '{key}' should look like {default!r}, got {value!r}"
-            )
+class _LongInteger(str):
+    """An integer literal of more than ``MAX_DIGITS`` digits, kept as its text by the JSON reader
+    (Python refuses to convert more than 4300 digits, and no field needs a tenth of that)."""
 
 
-def _find_non_finite(value: Any, path: tuple = ()) -> tuple | None:
-    """JSON parsers accept NaN and Infinity; a scene must not."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return path
-    if isinstance(value, dict):
-        items = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
+def _parse_int(text: str) -> int | _LongInteger:
+    return _LongInteger(text) if len(text.lstrip("-")) > MAX_DIGITS else int(text)
+
+
+def _find_bad_number(data: Any) -> tuple[tuple, str] | None:
+    """A number no scene may hold, as ``(path, message)``: NaN and Infinity (Python's ``json``
+    accepts them) and over-long integer literals. Iterative, so any nesting depth is fine."""
+    if not isinstance(data, dict | list):
         return None
-    for key, item in items:
-        found = _find_non_finite(item, (*path, key))
-        if found is not None:
-            return found
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, container = stack.pop()
+        items = container.items() if isinstance(container, dict) else enumerate(container)
+        for key, item in items:
+            kind = type(item)
+            if kind is float:
+                if not math.isfinite(item):
+                    return (*path, key), "numbers must be finite (no NaN or Infinity)"
+            elif kind is dict or kind is list:
+                stack.append(((*path, key), item))
+            elif kind is _LongInteger:
+                digits = len(item.lstrip("-"))
+                message = f"an integer of {digits} digits is too large (at most {MAX_DIGITS})"
+                return (*path, key), message
     return None
 
 
@@ -489,52 +515,135 @@ def _message(error: dict) -> str:
 # --- public API --------------------------------------------------------------------------------
 
 
-def parse_scene(data: Any, source: str = "") -> Scene:
-    """Validate JSON data into a :class:`Scene`; raise :class:`SceneError` naming the field."""
+def parse_scene(data: Any, source: str = "", *, require_format: bool = False) -> Scene:
+    """Validate JSON data into a :class:`Scene`; raise :class:`SceneError` naming the field.
+
+    ``require_format``: refuse data without ``"format"`` (every file: :func:`load_scene`); data
+    that the program builds itself may leave it out. The scene's cost is checked against the
+    budget (:func:`check_budget`).
+    """
     if not isinstance(data, dict):
         raise SceneError("a scene must be a JSON object", source=source)
-    bad = _find_non_finite(data)
+    bad = _find_bad_number(data)
     if bad is not None:
+        raise SceneError(bad[1], path=format_path(bad[0]), source=source)
+    if "format" not in data and require_format:
         raise SceneError(
-            "numbers must be finite (no NaN or Infinity)", path=format_path(bad), source=source
+            f'a scene file needs "format": {FORMAT_VERSION} (the version of the scene format); '
+            "this is not a LossLab scene, or it was written by hand without it",
+            path="format",
+            source=source,
         )
     version = data.get("format", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version != FORMAT_VERSION or not isinstance(version, int):
         raise SceneError(
             f"unsupported format version {version!r}; this LossLab reads format {FORMAT_VERSION}",
             path="format",
             source=source,
         )
     try:
-        return Scene.model_validate(data)
+        scene = Scene.model_validate(data)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
         path = format_path(_data_path(data, tuple(first["loc"])))
         raise SceneError(_message(first), path=path, source=source) from None
+    check_budget(scene, source=source)
+    return scene
+
+
+def check_budget(scene: Scene, steps: int | None = None, *, source: str = "") -> SceneCost:
+    """Refuse a scene whose estimated cost is over the budget; return the estimate.
+
+    ``steps`` overrides every run's ``steps`` (a network scene's ``epochs``), as ``losslab run
+    --steps`` does; the schedules are then also checked against that length (a one-cycle
+    schedule shorter than the new run would fail half-way). Raises :class:`SceneError` naming
+    the costliest run (``source`` is the file name for the message), e.g. ``runs[0]: too much
+    work: 100000 points x 100 steps would record about 6.0 GB (the limit is 2.0 GB); use fewer
+    points or steps``. The budgets and the cost model are in :mod:`core.limits`.
+    """
+    if steps is not None:
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 0 <= steps <= MAX_STEPS:
+            raise SceneError(
+                f"steps must be an integer between 0 and {MAX_STEPS}, got {steps!r}", source=source
+            )
+        _check_schedules_for(scene, steps, source)
+    cost = scene_cost(scene, steps)
+    problem = cost.problem()
+    if problem is not None:
+        path, message = problem
+        if steps is not None:
+            message = f"with {_length(scene, steps)}: {message}"
+        raise SceneError(message, path=path, source=source)
+    return cost
+
+
+def _length(scene: Scene, steps: int) -> str:
+    return f"{steps} {'epochs' if scene.network is not None else 'steps'}"
+
+
+def _check_schedules_for(scene: Scene, steps: int, source: str) -> None:
+    from core.schedules import check_schedule
+
+    if scene.network is not None:
+        training = scene.network.training
+        pairs = [("network.training.schedule", training.schedule, training.optimizer.lr)]
+    else:
+        pairs = [
+            (f"runs[{i}].schedule", run.schedule, run.optimizer.lr)
+            for i, run in enumerate(scene.runs)
+        ]
+    for path, schedule, lr in pairs:
+        if schedule is None:
+            continue
+        try:
+            check_schedule(schedule.to_config(), steps, lr)
+        except ValueError as error:
+            message = f"with {_length(scene, steps)}: {error}"
+            raise SceneError(message, path=path, source=source) from None
+
+
+def _read_text(path: str | os.PathLike[str], source: str) -> str:
+    """The file's text: a regular file of at most ``MAX_FILE_BYTES``, UTF-8 (a BOM is fine)."""
+    try:
+        raw = read_bounded(path, MAX_FILE_BYTES)
+    except FileNotFoundError:
+        raise SceneError("no such file", source=source) from None
+    except FileTooLarge as error:
+        raise SceneError(str(error.strerror), source=source) from None
+    except OSError as error:
+        raise SceneError(f"cannot read file: {error.strerror or error}", source=source) from None
+    except ValueError as error:  # a NUL in the path
+        raise SceneError(f"cannot read file: {error}", source=source) from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SceneError("cannot read file: it is UTF-16 text; save it as UTF-8", source=source)
+    try:
+        return raw.decode("utf-8-sig")  # Notepad starts UTF-8 files with a byte order mark
+    except UnicodeDecodeError as error:
+        raise SceneError(
+            f"cannot read file: it is not UTF-8 text (byte {error.start}: {error.reason})",
+            source=source,
+        ) from None
 
 
 def load_scene(path: str | os.PathLike[str]) -> Scene:
-    """Read and validate a scene file; every failure is a :class:`SceneError`."""
+    """Read and validate a scene file; every failure is a :class:`SceneError`.
+
+    Only a regular file is read (a FIFO or a link to ``/dev/zero`` is refused at once), at most
+    ``MAX_FILE_BYTES``; a file without ``"format"`` is refused.
+    """
     source = str(path)
+    text = _read_text(path, source)
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise SceneError(f"file is too large ({size} bytes)", source=source)
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise SceneError("no such file", source=source) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise SceneError(
-            f"cannot read file ({error.__class__.__name__}: {error})", source=source
-        ) from None
+        data = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as error:
         raise SceneError(
             f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}", source=source
         ) from None
     except RecursionError:
         raise SceneError("invalid JSON: nested too deeply", source=source) from None
-    return parse_scene(data, source=source)
+    except ValueError as error:  # e.g. Python's limit on the digits of an integer
+        raise SceneError(f"invalid JSON: {error}", source=source) from None
+    return parse_scene(data, source=source, require_format=True)
 
 
 def scene_to_dict(scene: Scene) -> dict[str, Any]:

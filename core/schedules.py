@@ -58,6 +58,8 @@ import numpy as np
 import torch
 from torch.optim import lr_scheduler as lrs
 
+from core.limits import COUNT, NON_NEGATIVE, POSITIVE, Range
+
 SCHEDULE_NAMES = (
     "constant",
     "step",
@@ -88,6 +90,32 @@ SCHEDULE_DEFAULTS: dict[str, dict[str, object]] = {
     "inverse_sqrt": {"warmup_steps": None},
 }
 
+# The valid values of every numeric parameter, beside SCHEDULE_DEFAULTS (the tests check that every
+# number there has a range here). ``None`` (derived from the run length) is always accepted where
+# it is the default. Tighter than torch where torch accepts a value that raises or divides by zero
+# later (onecycle ``pct_start`` 1, ``div_factor`` 0) or that makes the lr negative.
+_DECAY = Range(0, 1, low_open=True)  # gamma: a decay (1: none); 0 would stop the run dead
+SCHEDULE_RANGES: dict[str, dict[str, Range]] = {
+    "constant": {},
+    "step": {"step_size": COUNT, "gamma": _DECAY},
+    "exponential": {"gamma": _DECAY},
+    "cosine": {"T_max": COUNT, "eta_min": NON_NEGATIVE},
+    "warmup": {"warmup_steps": COUNT, "start_factor": Range(0, 1, low_open=True)},
+    "cosine_restarts": {
+        "T_0": COUNT,
+        "T_mult": Range(1, 1000, integer=True),
+        "eta_min": NON_NEGATIVE,
+    },
+    "onecycle": {
+        "max_lr": POSITIVE,
+        "total_steps": COUNT,
+        "pct_start": Range(0, 1, high_open=True),
+        "div_factor": POSITIVE,
+        "final_div_factor": POSITIVE,
+    },
+    "inverse_sqrt": {"warmup_steps": COUNT},
+}
+
 SCHEDULE_CHOICES: dict[str, dict[str, tuple[Any, ...]]] = {
     "onecycle": {"anneal_strategy": ("cos", "linear")},
     "warmup": {"then": tuple(n for n in SCHEDULE_NAMES if n not in ("warmup", "onecycle"))},
@@ -113,11 +141,25 @@ def inverse_sqrt_factor(t: int, warmup_steps: int) -> float:
 
 def _count(name: str, value: object, minimum: int = 1) -> int:
     """A step count: an int (or integral float, as JSON may give) >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(value)
+    Range(minimum, None, integer=True).check(name, value)
+    return int(value)  # type: ignore[arg-type]
+
+
+def _check_values(name: str, params: dict[str, Any]) -> None:
+    """Every parameter of schedule ``name`` against its type and ``SCHEDULE_RANGES`` range; the
+    ``ValueError`` names it (a warm-up's nested schedule is checked when it is built)."""
+    defaults, ranges = SCHEDULE_DEFAULTS[name], SCHEDULE_RANGES[name]
+    for key, value in params.items():
+        label, default = key, defaults[key]
+        if key in SCHEDULE_CHOICES.get(name, {}) and key != "then":
+            allowed = SCHEDULE_CHOICES[name][key]
+            if not any(type(value) is type(c) and value == c for c in allowed):
+                raise ValueError(f"{label} must be one of {allowed}, got {value!r}")
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"{label} must be true or false, got {value!r}")
+        elif key in ranges and not (value is None and default is None):
+            ranges[key].check(label, value)
 
 
 def _params(config: dict | None) -> tuple[str, dict[str, Any]]:
@@ -135,6 +177,15 @@ def _params(config: dict | None) -> tuple[str, dict[str, Any]]:
         raise ValueError(
             f"unknown parameter(s) {', '.join(unknown)} for schedule {name!r}; valid: {valid}"
         )
+    _check_values(name, params)
+    then = params.get("then")
+    if name == "warmup" and then is not None:
+        try:
+            if isinstance(then, dict) and then.get("name") in ("warmup", "onecycle"):
+                raise ValueError(f"warmup cannot be followed by {then['name']!r}")
+            _params(then)
+        except ValueError as error:
+            raise ValueError(f"then: {error}") from None
     return name, {**copy.deepcopy(SCHEDULE_DEFAULTS[name]), **params}
 
 
@@ -187,17 +238,31 @@ def build_scheduler(
                 f"onecycle total_steps ({cycle_steps}) is shorter than the run ({total_steps}); "
                 "torch's OneCycleLR cannot step past it"
             )
+        pct_start = float(p["pct_start"])
+        # torch's phase 1 ends at step pct_start * total - 1 and interpolates over each phase's
+        # length: a phase of length 0 divides by zero (at step 0, or at the run's last step).
+        warm_end = float(pct_start * cycle_steps) - 1
+        if warm_end == 0 or warm_end == cycle_steps - 1:
+            raise ValueError(
+                f"onecycle pct_start {pct_start:g} with total_steps {cycle_steps} gives a phase "
+                "of length 0 (torch's OneCycleLR would divide by zero); change pct_start"
+            )
         max_lr = p["max_lr"]
-        return lrs.OneCycleLR(
-            optimizer,
-            max_lr=[float(g["lr"]) for g in optimizer.param_groups] if max_lr is None else max_lr,
-            total_steps=cycle_steps,
-            pct_start=float(p["pct_start"]),
-            anneal_strategy=p["anneal_strategy"],
-            div_factor=float(p["div_factor"]),
-            final_div_factor=float(p["final_div_factor"]),
-            cycle_momentum=bool(p["cycle_momentum"]) and _has_momentum(optimizer),
-        )
+        try:
+            return lrs.OneCycleLR(
+                optimizer,
+                max_lr=[float(g["lr"]) for g in optimizer.param_groups]
+                if max_lr is None
+                else float(max_lr),
+                total_steps=cycle_steps,
+                pct_start=pct_start,
+                anneal_strategy=p["anneal_strategy"],
+                div_factor=float(p["div_factor"]),
+                final_div_factor=float(p["final_div_factor"]),
+                cycle_momentum=bool(p["cycle_momentum"]) and _has_momentum(optimizer),
+            )
+        except ZeroDivisionError:
+            raise ValueError("onecycle: these parameters make torch divide by zero") from None
     # warmup
     w = auto("warmup_steps", total_steps // 10)
     then = p["then"]
@@ -205,8 +270,26 @@ def build_scheduler(
     if then_name in ("warmup", "onecycle"):
         raise ValueError(f"warmup cannot be followed by {then_name!r}")
     linear = lrs.LinearLR(optimizer, start_factor=float(p["start_factor"]), total_iters=w)
-    after = build_scheduler(optimizer, then, max(1, total_steps - w))
+    try:
+        after = build_scheduler(optimizer, then, max(1, total_steps - w))
+    except ValueError as error:
+        raise ValueError(f"then: {error}") from None
     return lrs.SequentialLR(optimizer, [linear, after], milestones=[w])
+
+
+def check_schedule(config: dict | None, total_steps: int, lr: float = 0.1) -> None:
+    """Raise ``ValueError`` unless ``config`` can drive a run of ``total_steps`` steps.
+
+    Builds the real torch scheduler for that length on a dummy optimizer without stepping
+    through it (cheap for any length; :func:`preview_lr` steps through every step). The values
+    that would fail later in a run (onecycle's zero-length phases, a cycle shorter than the run)
+    are refused when the scheduler is built.
+    """
+    if _count("total_steps", total_steps, minimum=0) == 0:
+        _params(config)
+        return
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+    build_scheduler(optimizer, config, total_steps)
 
 
 def preview_lr(config: dict | None, lr: float, steps: int) -> np.ndarray:

@@ -2,7 +2,17 @@
 
 ``MainWindow`` owns one :class:`Documents`. Opening and saving files stays in
 ``MainWindow.open_scene``/``save_scene`` (one path for every way a file comes in: the Open dialog,
-the recent-files menu, a drop, a recovered session); they tell this object when they succeed.
+the recent-files menu, a drop, a lesson, a recovered session); they tell this object when they
+succeed.
+
+The document is one scene file, of one kind (:attr:`Documents.kind`): ``"surface"`` (a surface
+with runs, held by the Surface Lab) or ``"network"`` (held by the Network Lab). Saving and
+autosaving take the scene from the page that holds it, whichever tab is showing.
+
+Nothing is lost: before the document is replaced (New, Open, a lesson, a recovery) or the window
+closes, :meth:`Documents.maybe_save` asks Save / Discard / Cancel when there are unsaved changes (a
+recovered session counts as unsaved until it is saved). Cancel leaves everything as it was, the
+autosave included.
 
 Autosave: while the scene differs from what was last opened or saved, it is written (atomically)
 to ``<user data>/autosave/session-<id>.json`` every 30 s and 2 s after the last change. A
@@ -12,11 +22,13 @@ once never see each other's session as crashed.
 
 Where things go: ``QStandardPaths.AppDataLocation`` and the native ``QSettings``, or the folder
 named by ``$LOSSLAB_DATA_DIR`` (tests point it at a temporary folder so that they never touch the
-user's autosaves or recent files).
+user's autosaves or recent files). When that folder cannot be written, autosave is off: an info
+bar says so once and everything else works.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -35,7 +47,15 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QPushButton, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QToolBar,
+    QWidget,
+)
 
 from core.fileio import write_atomic
 
@@ -45,6 +65,8 @@ AUTOSAVE_DEBOUNCE_MS = 2_000
 MAX_RECENT = 10
 RECENT_KEY = "recent_files"
 SESSION_PREFIX = "session-"
+SURFACE, NETWORK = "surface", "network"  # the kinds of document (which page holds it)
+# Platforms without a screen (tests, ``losslab render``): nobody could answer a question there.
 
 
 # --- where user files live ----------------------------------------------------------------------
@@ -74,8 +96,14 @@ def write_file_atomic(path: str | os.PathLike[str], data: bytes) -> str | None:
     try:
         write_atomic(path, data)
     except OSError as error:
-        return error.strerror or str(error)
+        return describe_os_error(error)
     return None
+
+
+def describe_os_error(error: OSError) -> str:
+    """An ``OSError`` as one line for the user: the reason, then the file it is about."""
+    reason = error.strerror or str(error)
+    return f"{reason}: {error.filename}" if error.filename else reason
 
 
 def is_builtin_scene(path: str | os.PathLike[str]) -> bool:
@@ -108,7 +136,8 @@ class _Session:
     def __init__(self, scene_file: Path) -> None:
         self.scene_file = scene_file
         self.meta_file = scene_file.with_suffix(".meta")
-        self.lock = QLockFile(str(scene_file.with_suffix(".lock")))
+        self.lock_path = scene_file.with_suffix(".lock")
+        self.lock = QLockFile(str(self.lock_path))
         self.lock.setStaleLockTime(0)  # stale only when its process is gone, never by age
 
     def meta(self) -> dict[str, Any]:
@@ -120,7 +149,8 @@ class _Session:
 
     def remove_files(self) -> None:
         for file in (self.scene_file, self.meta_file):
-            file.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # an unusable folder holds no autosave
+                file.unlink(missing_ok=True)
 
     def release(self) -> None:
         if self.lock.isLocked():
@@ -130,13 +160,24 @@ class _Session:
 def orphaned_sessions(folder: Path, exclude: Path | None = None) -> list[_Session]:
     """Autosaves whose process is gone, newest first; each is returned locked (claimed)."""
     found = []
-    for file in folder.glob(f"{SESSION_PREFIX}*.json"):
+    try:
+        files = sorted(folder.glob(f"{SESSION_PREFIX}*.json"))
+    except OSError:
+        return []
+    for file in files:
         if exclude is not None and file == exclude:
             continue
         session = _Session(file)
         if session.lock.tryLock(0):
             found.append(session)
-    found.sort(key=lambda s: s.scene_file.stat().st_mtime, reverse=True)
+
+    def age(session: _Session) -> float:
+        try:
+            return session.scene_file.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    found.sort(key=age, reverse=True)
     return found
 
 
@@ -154,6 +195,10 @@ class Documents(QObject):
         self.window = window
         self.folder = user_data_dir() / "autosave"
         self.session = _Session(self.folder / f"{SESSION_PREFIX}{uuid.uuid4().hex[:12]}.json")
+        self.kind = SURFACE  # which page holds the document (see page())
+        self.recovered = False  # a recovered session: unsaved work until it is saved
+        self.autosave_error: str | None = None  # why autosave is off (an unusable data folder)
+        self._has_document = False  # False until the first scene is shown
         self._baseline: dict[str, Any] | None = None  # scene data when last opened/saved
         self._written: dict[str, Any] | None = None  # scene data in our autosave file
         self.offered: _Session | None = None  # the crashed session the info bar offers
@@ -174,6 +219,7 @@ class Documents(QObject):
         self.recent_menu.setObjectName("recent_menu")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         self.recovery_bar = self._build_recovery_bar()
+        self.notice_bar = self._build_notice_bar()
         self.retranslate()  # and again by MainWindow.retranslate when the language changes
 
         window.setAcceptDrops(True)
@@ -186,7 +232,9 @@ class Documents(QObject):
         self.recent_menu.setTitle(self.tr("Open &recent"))
         self.recover_button.setText(self.tr("Recover"))
         self.discard_button.setText(self.tr("Discard"))
+        self.notice_close_button.setText(self.tr("Close"))
         self._show_offer()
+        self._show_notice()
 
     # -- events on the window ------------------------------------------------------------------
 
@@ -208,45 +256,134 @@ class Documents(QObject):
         return False
 
     def _engine_ready(self) -> None:
-        page = self.window.surface_lab
-        page.sceneChanged.connect(self.debounce.start)
-        self._baseline = self._scene_data()
+        for page in (self.window.surface_lab, self.window.network_lab):
+            if page is not None and hasattr(page, "sceneChanged"):
+                page.sceneChanged.connect(self._scene_changed)
+        if not self._has_document:  # the first scene could not be opened: the page's default
+            self.mark_clean()
+        error = self._prepare_folder()
+        if error is not None:
+            self._autosave_off(error)
+            return
         self.periodic.start()
-        self.folder.mkdir(parents=True, exist_ok=True)
         self._other_orphans = orphaned_sessions(self.folder, exclude=self.session.scene_file)
         self._offer_next()
 
+    def _scene_changed(self) -> None:
+        if self.autosave_error is None:
+            self.debounce.start()
+
+    # -- the document --------------------------------------------------------------------------
+
+    def page(self):
+        """The page that holds the document: the Surface Lab, or the Network Lab for a network
+        scene (None while the engine loads)."""
+        if self.kind == NETWORK and self.window.network_lab is not None:
+            return self.window.network_lab
+        return self.window.surface_lab
+
+    def scene_data(self) -> dict[str, Any]:
+        """The whole document as scene data, from the page that holds it, whichever tab shows.
+
+        Raises ``SceneError`` (a ``ValueError``) for a state the scene format cannot hold.
+        """
+        page = self.page()
+        if page is None:
+            raise ValueError(self.tr("The engine is still loading"))
+        return page.scene_data()
+
+    def document_name(self) -> str:
+        """The document's name for the user: its file name, or "Untitled"."""
+        path = self.window.scene_path
+        if path is None or self.is_autosave(path):
+            return self.tr("Untitled")
+        return Path(path).name
+
+    def is_modified(self) -> bool:
+        """Whether the document holds work that no file has (a recovered session does)."""
+        if not self._has_document or self.page() is None:
+            return False
+        return self.recovered or self._scene_data() != self._baseline
+
+    def save_changes_box(self) -> QMessageBox:
+        """The question about unsaved changes, with Save (default), Discard and Cancel (Esc)."""
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(self.window)
+        box.setObjectName("save_changes_box")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(self.tr("Unsaved changes"))
+        box.setText(
+            self.tr("Do you want to save the changes to “{0}”?").format(self.document_name())
+        )
+        box.setInformativeText(self.tr("Your changes will be lost if you don't save them."))
+        box.setStandardButtons(buttons.Save | buttons.Discard | buttons.Cancel)
+        box.setDefaultButton(buttons.Save)
+        box.setEscapeButton(buttons.Cancel)
+        return box
+
+    def ask_save_changes(self) -> QMessageBox.StandardButton:
+        """Ask the user: Save, Discard or Cancel (tests replace this method)."""
+        box = self.save_changes_box()
+        try:
+            return QMessageBox.StandardButton(box.exec())
+        finally:
+            box.deleteLater()
+
+    def maybe_save(self) -> bool:
+        """Call before the document is replaced or the window closes: True to go on.
+
+        Unsaved changes: ask Save / Discard / Cancel. Save saves (Save As for an untitled
+        scene or a lesson) and goes on only when that worked; Cancel changes nothing.
+        """
+        if not self.is_modified():
+            return True
+        answer = self.ask_save_changes()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
     # -- new, save ---------------------------------------------------------------------------
 
-    def new_scene(self) -> None:
+    def new_scene(self) -> bool:
         """A fresh scene: the default surface with one default run, not tied to any file."""
         page = self.window.surface_lab
-        if page is None:
-            return
+        if page is None or not self.maybe_save():
+            return False
         from core.scene import parse_scene
 
+        self.kind = SURFACE
         page.load_scene(parse_scene({}))
         page.add_run()
+        pages = self.window.pages
+        if pages.currentWidget() is self.window.network_lab:
+            pages.setCurrentWidget(page)
         self.window.scene_path = None
         self.window.setWindowTitle(self.tr("Untitled") + " — LossLab")
         self.mark_clean()
+        return True
 
-    def save(self) -> None:
-        """Save to the current file; a lesson, a recovered session or a new scene asks where."""
+    def save(self) -> bool:
+        """Save to the current file; a lesson, a recovered session or a new scene asks where.
+
+        Returns whether the document was written.
+        """
         path = self.window.scene_path
         if path is None or is_builtin_scene(path) or self.is_autosave(path):
-            self.window.save_as_dialog()
-        else:
-            self.window.save_scene(path)
+            return bool(self.window.save_as_dialog())
+        return bool(self.window.save_scene(path))
 
     def is_autosave(self, path: str | os.PathLike[str]) -> bool:
         return Path(path).resolve().parent == self.folder.resolve()
 
     # -- called by MainWindow ------------------------------------------------------------------
 
-    def scene_opened(self, path: str | os.PathLike[str]) -> None:
+    def scene_opened(self, path: str | os.PathLike[str], kind: str = SURFACE) -> None:
+        """A scene of ``kind`` (``"surface"`` or ``"network"``) was opened from ``path``."""
+        self.kind = kind
         if self.is_autosave(path):
-            return  # a recovered session: still unsaved work
+            self._has_document = True
+            self.recovered = True  # a recovered session: still unsaved work
+            return
         self.add_recent(path)
         self.mark_clean()
 
@@ -305,39 +442,67 @@ class Documents(QObject):
     # -- autosave ------------------------------------------------------------------------------
 
     def _scene_data(self) -> dict[str, Any] | None:
-        page = self.window.surface_lab
-        if page is None:
+        if self.page() is None:
             return None
-        from core.scene import SceneError
-
         try:
-            return page.scene_data()
-        except SceneError:
+            return self.scene_data()
+        except ValueError:  # SceneError included
             return None  # a state the scene format cannot hold yet: keep the last autosave
 
     def mark_clean(self) -> None:
         """The scene now equals a file on disk (or a fresh default): no autosave needed."""
         self._baseline = self._scene_data()
+        self._has_document = True
+        self.recovered = False
         self._drop_own_autosave()
 
     def _drop_own_autosave(self) -> None:
         self.session.remove_files()
         self._written = None
 
+    def _prepare_folder(self) -> str | None:
+        """Make sure autosaves can be written; the reason (for the user) when they cannot."""
+        probe = self.folder / f".{self.session.scene_file.stem}.probe"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(probe, b"")
+            probe.unlink()
+        except OSError as error:
+            return describe_os_error(error)
+        return None
+
+    def _autosave_off(self, reason: str) -> None:
+        """The data folder cannot be written: no autosaves; say so once, in the window."""
+        self.autosave_error = reason
+        self.periodic.stop()
+        self.debounce.stop()
+        self._show_notice()
+        self.window.statusBar().showMessage(self.notice_label.text(), 15000)
+
+    def _autosave_failed(self, reason: str) -> None:
+        self.window.statusBar().showMessage(self.tr("Autosave failed: {0}").format(reason))
+
     def autosave_now(self) -> Path | None:
         """Write the session if it has unsaved changes; returns the autosave file, if any."""
+        if self.autosave_error is not None:
+            return None
         data = self._scene_data()
         if data is None:
             return None
-        if data == self._baseline:
+        if not self.recovered and data == self._baseline:
             self._drop_own_autosave()
             return None
         if data == self._written:
             return self.session.scene_file
         from core.scene import dump_scene, parse_scene
 
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self._autosave_failed(describe_os_error(error))
+            return None
         if not self.session.lock.isLocked() and not self.session.lock.tryLock(0):
+            self._autosave_failed(self.tr("cannot lock {0}").format(self.session.lock_path))
             return None
         path = self.window.scene_path
         meta = {
@@ -349,11 +514,49 @@ class Documents(QObject):
         if error is None:
             error = write_file_atomic(self.session.meta_file, json.dumps(meta).encode("utf-8"))
         if error is not None:
-            self.window.statusBar().showMessage(self.tr("Autosave failed: {0}").format(error))
+            self._autosave_failed(error)
             return None
         self._written = data
         self.autosaved.emit(str(self.session.scene_file))
         return self.session.scene_file
+
+    # -- the data-folder notice ----------------------------------------------------------------
+
+    def _build_notice_bar(self) -> QToolBar:
+        bar = QToolBar(self.window)
+        bar.setObjectName("notice_bar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setStyleSheet(
+            "QToolBar#notice_bar { background: #fdecea; border-bottom: 1px solid #e6a19a; }"
+            "QToolBar#notice_bar QLabel { color: #5f1d16; padding: 4px 8px; }"
+        )
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("notice_label")
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.notice_close_button = QPushButton()
+        self.notice_close_button.setObjectName("notice_close_button")
+        self.notice_close_button.clicked.connect(lambda: bar.setVisible(False))
+        bar.addWidget(self.notice_label)
+        bar.addWidget(self.notice_close_button)
+        self.window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        bar.setVisible(False)
+        return bar
+
+    def _show_notice(self) -> None:
+        if self.autosave_error is None:
+            return
+        text = self.tr(
+            "Autosave is off: LossLab cannot write to its data folder {0} ({1}). Everything "
+            "else works; save your work with File > Save."
+        )
+        self.notice_label.setText(text.format(user_data_dir(), self.autosave_error))
+        if not self.notice_bar.property("shown_once"):
+            self.notice_bar.setProperty("shown_once", True)
+            self.notice_bar.setVisible(True)
 
     # -- recovery ------------------------------------------------------------------------------
 
@@ -406,14 +609,19 @@ class Documents(QObject):
         self.recovery_bar.setVisible(True)
 
     def recover(self) -> bool:
-        """Open the offered session through ``MainWindow.open_scene`` (errors shown there)."""
+        """Open the offered session through ``MainWindow.open_scene`` (errors shown there).
+
+        The current document goes first: unsaved changes are asked about (Cancel: nothing
+        happens, the offer stays).
+        """
         session = self.offered
-        if session is None:
+        if session is None or not self.maybe_save():
             return False
         origin = session.meta().get("scene_path")
-        if not self.window.open_scene(session.scene_file):
+        if not self.window.open_scene(session.scene_file, ask=False):
             # Unreadable: set aside (not deleted) so that it is not offered at every start.
-            session.scene_file.replace(session.scene_file.with_suffix(".unreadable"))
+            with contextlib.suppress(OSError):
+                session.scene_file.replace(session.scene_file.with_suffix(".unreadable"))
             session.release()
             self._offer_next()
             return False

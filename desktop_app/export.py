@@ -6,6 +6,10 @@ plots under it; the whole window). PNG is ``QWidget.grab``; SVG paints the same 
 few things other programs draw differently from Qt (:func:`portable_svg`). The GIF moves the
 timeline cursor through the run and grabs a frame per step, a few frames per timer tick on the
 GUI thread (widgets may only be painted there), so the window stays responsive; Pillow writes it.
+
+Every export is complete or nothing: the file is made in memory (``QBuffer``/``BytesIO``) and
+written with :func:`core.fileio.write_atomic`, so a full disk leaves any old file whole, and the
+user sees an error, never "Wrote ...".
 """
 
 from __future__ import annotations
@@ -486,6 +490,7 @@ class GifRecorder(QObject):
         self.images: list = []
         self.palette = None
         self.running = False
+        self.cancelled = False  # stopped by the user (not an error)
         self._timer = QTimer(self, interval=0)
         self._timer.timeout.connect(self._slice)
 
@@ -495,11 +500,12 @@ class GifRecorder(QObject):
         self._restore = (self.page.cursor, self.page.playing)
         self.page.set_playing(False)
         self.images, self.palette, self.steps = [], None, []
-        self.running = True
+        self.running, self.cancelled = True, False
         self._timer.start()
 
     def cancel(self) -> None:
         if self.running:
+            self.cancelled = True
             self._stop()
             self.failed.emit(self.tr("GIF export cancelled"))
 
@@ -546,7 +552,8 @@ class GifRecorder(QObject):
         except Exception as error:  # a failed export must not take the window down
             if self.running:
                 self._stop()
-            self.failed.emit(f"{error.__class__.__name__}: {error}")
+            text = str(error) if isinstance(error, ExportError) else None
+            self.failed.emit(text or f"{error.__class__.__name__}: {error}")
             return
         self.finished.emit(str(self.path))
 
@@ -738,7 +745,10 @@ class Exports(QObject):
 
     def _gif_failed(self, message: str) -> None:
         self._close_progress()
-        self.window.statusBar().showMessage(message, 8000)
+        if self.gif is not None and self.gif.cancelled:
+            self.window.statusBar().showMessage(message, 8000)
+        else:  # nothing was written (or the old file is whole): say so plainly
+            self.window.show_error(self.tr("Export failed"), message)
 
     def _done(self, message: str) -> None:
         self.window.statusBar().showMessage(message, 8000)

@@ -2,14 +2,19 @@
 
 The window itself imports no torch: it shows at once, and the pages that need the engine are
 added when the background loader reports the engine ready.
+
+The window opens at a size that fits the screen it opens on (at most ``SCREEN_SHARE`` of its
+available area), or where the user left it on that screen last time (``saveGeometry`` in the
+user's settings, one entry per screen name and size).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -20,12 +25,39 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import i18n
-from desktop_app.documents import Documents
+from desktop_app.documents import NETWORK, SURFACE, Documents, user_settings, write_file_atomic
 from desktop_app.export import Exports
 from desktop_app.lessons import LessonBrowser
 from desktop_app.view_menu import ViewMenu
 
 APP_NAME = "LossLab"
+DEFAULT_SIZE = QSize(1400, 900)  # on a screen with room for it
+SCREEN_SHARE = 0.9  # at most this share of the screen's available width and height
+GEOMETRY_GROUP = "window_geometry"
+
+
+def available_geometry(screen: QScreen | None) -> QRect:
+    """The part of ``screen`` a window may use (no task bar or dock); tests replace this."""
+    if screen is None:
+        return QRect(0, 0, DEFAULT_SIZE.width(), DEFAULT_SIZE.height())
+    return screen.availableGeometry()
+
+
+def fitting_size(area: QRect) -> QSize:
+    """The default size, shrunk to ``SCREEN_SHARE`` of ``area`` where that is smaller."""
+    return QSize(
+        min(DEFAULT_SIZE.width(), int(area.width() * SCREEN_SHARE)),
+        min(DEFAULT_SIZE.height(), int(area.height() * SCREEN_SHARE)),
+    )
+
+
+def geometry_key(screen: QScreen | None) -> str:
+    """The settings key of the window geometry on ``screen``: its name and size."""
+    if screen is None:
+        return f"{GEOMETRY_GROUP}/none"
+    size = screen.size()
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", screen.name()) or "screen"
+    return f"{GEOMETRY_GROUP}/{name}-{size.width()}x{size.height()}"
 
 
 class MainWindow(QMainWindow):
@@ -43,7 +75,6 @@ class MainWindow(QMainWindow):
         self._pending_scene: str | None = None
         self._device_name: str | None = None
         self.setWindowTitle(APP_NAME)
-        self.resize(1400, 900)
         self.pages = QTabWidget()
         self.loading = QLabel(self.tr("Loading the engine (torch)…"))
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -61,6 +92,42 @@ class MainWindow(QMainWindow):
         self._own_menus: list[QMenu] = []
         self._own_actions: list[QAction] = []
         self._rebuild_menus()
+        self.place_on_screen()
+
+    # -- size and place ------------------------------------------------------------------------
+
+    def _screen(self) -> QScreen | None:
+        return self.screen() or QGuiApplication.primaryScreen()
+
+    def place_on_screen(self) -> None:
+        """Where the user left the window on this screen, else a size that fits it, centred.
+
+        Either way the window never exceeds the screen's available area.
+        """
+        screen = self._screen()
+        area = available_geometry(screen)
+        saved = user_settings().value(geometry_key(screen))
+        if isinstance(saved, QByteArray) and not saved.isEmpty() and self.restoreGeometry(saved):
+            if area.width() > 0 and area.height() > 0 and not self.isMaximized():
+                size = self.size().boundedTo(area.size())
+                if size != self.size():
+                    self.resize(size)
+                frame = self.geometry()
+                if not area.contains(frame):  # moved back onto the screen
+                    x = min(max(frame.x(), area.left()), area.right() - frame.width() + 1)
+                    y = min(max(frame.y(), area.top()), area.bottom() - frame.height() + 1)
+                    self.move(x, y)
+            return
+        size = fitting_size(area)
+        self.resize(size)
+        self.move(
+            area.x() + (area.width() - size.width()) // 2,
+            area.y() + (area.height() - size.height()) // 2,
+        )
+
+    def remember_geometry(self) -> None:
+        """Keep the window's size and place for the next start on this screen."""
+        user_settings().setValue(geometry_key(self._screen()), self.saveGeometry())
 
     def _action(self, text: str, slot, shortcut=None, checkable: bool = False) -> QAction:
         action = QAction(text, self)
@@ -156,12 +223,14 @@ class MainWindow(QMainWindow):
         self._show_scene_title()
 
     def _show_scene_title(self) -> None:
-        texts = self.surface_lab.title if self.surface_lab is not None else {}
+        page = self.documents.page()
+        texts = getattr(page, "title", None) or {}
         title = texts.get(self.language) or texts.get("en") or ""
         self.setWindowTitle(f"{title} — {APP_NAME}" if title else APP_NAME)
 
     def open_lesson(self, path: str) -> None:
-        """Open a lesson from the browser and show it in the Surface Lab."""
+        """Open a lesson from the browser and show it in the Surface Lab (unsaved changes to the
+        current scene are asked about first, in ``open_scene``)."""
         if self.open_scene(path):
             lab = self.surface_lab if self.surface_lab is not None else self.loading
             if self.pages.currentWidget() is not self.network_lab:  # a network scene shows there
@@ -205,8 +274,13 @@ class MainWindow(QMainWindow):
 
     # -- scenes ----------------------------------------------------------------------------------
 
-    def open_scene(self, path: str | Path) -> bool:
-        """Load a scene file; on any problem show the error and keep the current scene."""
+    def open_scene(self, path: str | Path, ask: bool = True) -> bool:
+        """Load a scene file; on any problem show the error and keep the current scene.
+
+        Every way a file comes in passes here (the Open dialog, recent files, a drop, a lesson,
+        a recovered session). Once the file has been read, unsaved changes to the current scene
+        are asked about (``ask``): Cancel keeps everything as it was and returns False.
+        """
         if self.surface_lab is None:
             self._pending_scene = str(path)
             return True
@@ -217,7 +291,10 @@ class MainWindow(QMainWindow):
         except SceneError as error:
             self.show_error(self.tr("Cannot open scene"), str(error))
             return False
-        if scene.network is not None and self.network_lab is not None:
+        if ask and not self.documents.maybe_save():
+            return False
+        kind = NETWORK if scene.network is not None and self.network_lab is not None else SURFACE
+        if kind == NETWORK:
             self.network_lab.load_scene(scene)  # a network scene: the Network Lab shows it
             self.pages.setCurrentWidget(self.network_lab)
         else:
@@ -227,7 +304,7 @@ class MainWindow(QMainWindow):
         self.scene_path = Path(path)
         title = scene.text("title", self.language)
         self.setWindowTitle(f"{title} — {APP_NAME}" if title else APP_NAME)
-        self.documents.scene_opened(path)
+        self.documents.scene_opened(path, kind)
         return True
 
     def show_error(self, title: str, text: str) -> None:
@@ -246,38 +323,33 @@ class MainWindow(QMainWindow):
             self.open_scene(path)
 
     def save_scene(self, path: str | Path) -> bool:
-        from PySide6.QtCore import QSaveFile
-
-        from core.scene import SceneError, dump_scene, parse_scene
+        """Write the whole document (from the page that holds it, whichever tab shows) to
+        ``path``, complete or not at all; on failure say why and keep it unsaved."""
+        from core.scene import dump_scene, parse_scene
 
         try:
-            on_network = self.network_lab is not None
-            on_network = on_network and self.pages.currentWidget() is self.network_lab
-            page = self.network_lab if on_network else self.surface_lab
-            text = dump_scene(parse_scene(page.scene_data()))
-        except SceneError as error:
+            text = dump_scene(parse_scene(self.documents.scene_data()))
+        except ValueError as error:  # SceneError included
             self.show_error(self.tr("Cannot save scene"), str(error))
             return False
-        file = QSaveFile(str(path))  # atomic: the old file stays whole until commit()
-        if (
-            not file.open(QSaveFile.OpenModeFlag.WriteOnly)
-            or file.write(text.encode("utf-8")) < 0
-            or not file.commit()
-        ):
-            self.show_error(self.tr("Cannot save scene"), file.errorString())
+        error = write_file_atomic(path, text.encode("utf-8"))
+        if error is not None:
+            message = self.tr("{0} was not saved: {1}").format(Path(path).name, error)
+            self.show_error(self.tr("Cannot save scene"), message)
             return False
         self.scene_path = Path(path)
         self.documents.scene_saved(path)
+        self.statusBar().showMessage(self.tr("Saved {0}").format(path), 8000)
         return True
 
-    def save_as_dialog(self) -> None:
+    def save_as_dialog(self) -> bool:
+        """Ask where, then save; returns whether the document was written."""
         if self.surface_lab is None:
-            return
+            return False
         path, _ = QFileDialog.getSaveFileName(
             self, self.tr("Save scene"), "scene.json", self.tr("Scenes (*.json)")
         )
-        if path:
-            self.save_scene(path)
+        return bool(path) and self.save_scene(path)
 
     def _about(self) -> None:
         QMessageBox.about(
@@ -287,6 +359,10 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if not self.documents.maybe_save():  # Cancel, or a Save that failed: stay open
+            event.ignore()
+            return
+        self.remember_geometry()
         self.documents.end_session()  # a clean exit: no autosave left to recover
         if self.surface_lab is not None:
             self.surface_lab.shutdown()

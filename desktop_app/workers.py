@@ -4,6 +4,12 @@ One serial pool (one thread): jobs never compete with each other for the 2 cores
 is never advanced from two threads. A job is a superqt ``GeneratorWorker``; it yields small
 batches, so aborting it (a flag checked between batches) takes effect within one batch.
 Every batch carries the generation it was computed for, so the receiver drops stale ones.
+
+A stream that raises fails alone: the exception is caught inside the job, between that stream's
+items, and becomes ``failed(key, message)``; the job goes on with the other streams. (superqt's
+``GeneratorWorker`` takes a ``RuntimeError`` escaping the generator -- torch raises those -- for a
+deleted worker and stops without ``errored`` or ``finished``, which once stopped every run in
+flight and left the service busy for ever.)
 """
 
 from __future__ import annotations
@@ -25,16 +31,40 @@ class Batch:
     generation: int
     items: list[Any]
     done: bool = False
+    # The stream raised: "ExceptionName: message". Such a batch is the stream's last (done, no
+    # items); the service turns it into ``failed(key, error)`` instead of ``batchReady``.
+    error: str | None = None
+
+
+def describe(error: BaseException) -> str:
+    """How a failure is reported: ``"RuntimeError: message"``."""
+    return f"{error.__class__.__name__}: {error}"
 
 
 def _batched(key: str, generation: int, items: Iterator[Any]) -> Iterator[Batch]:
-    import torch
-
-    # A second torch thread gains little here and slows the GUI thread when they compete.
-    torch.set_num_threads(1)
+    """Batches of one stream; an exception from the stream ends it with an error batch (the
+    items computed before it are handed over first)."""
     pending: list[Any] = []
+    try:
+        import torch
+
+        # A second torch thread gains little here and slows the GUI thread when they compete.
+        torch.set_num_threads(1)
+        iterator = iter(items)
+    except Exception as error:
+        yield Batch(key, generation, [], done=True, error=describe(error))
+        return
     last = time.perf_counter()
-    for item in items:
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            break
+        except Exception as error:  # this stream only: the job goes on with the others
+            if pending:
+                yield Batch(key, generation, pending)
+            yield Batch(key, generation, [], done=True, error=describe(error))
+            return
         pending.append(item)
         now = time.perf_counter()
         if now - last >= BATCH_SECONDS:
@@ -45,16 +75,20 @@ def _batched(key: str, generation: int, items: Iterator[Any]) -> Iterator[Batch]
 
 def _job(streams: list[tuple[str, int, Iterator[Any]]]) -> Iterator[Batch]:
     """Advance several streams round-robin, so that racing runs grow together."""
-    active = [_batched(key, gen, items) for key, gen, items in streams]
+    active = [(key, gen, _batched(key, gen, items)) for key, gen, items in streams]
     while active:
-        for stream in list(active):
-            batch = next(stream, None)
+        for entry in list(active):
+            key, gen, stream = entry
+            try:
+                batch = next(stream, None)
+            except Exception as error:  # _batched catches the stream's errors; belt and braces
+                batch = Batch(key, gen, [], done=True, error=describe(error))
             if batch is None:
-                active.remove(stream)
+                active.remove(entry)
                 continue
             yield batch
             if batch.done:
-                active.remove(stream)
+                active.remove(entry)
 
 
 class ComputeService(QObject):
@@ -112,7 +146,7 @@ class ComputeService(QObject):
         prepared = [(key, generation, _Lazy(make)) for key, generation, make in streams]
         worker = GeneratorWorker(_job, prepared)
         worker.yielded.connect(self._deliver)
-        keys = [key for key, _, _ in streams]
+        keys = [(key, generation) for key, generation, _ in streams]
         worker.errored.connect(lambda error, keys=keys: self._error(keys, error))
         worker.finished.connect(lambda w=worker: self._forget(w))
         self._workers.append(worker)
@@ -130,15 +164,21 @@ class ComputeService(QObject):
         return bool(self._workers)
 
     def _deliver(self, batch: Batch) -> None:
-        if self.is_current(batch):
-            if batch.done:
-                self._pending.pop(batch.key, None)
+        if not self.is_current(batch):
+            return
+        if batch.done:
+            self._pending.pop(batch.key, None)
+        if batch.error is not None:
+            self.failed.emit(batch.key, batch.error)
+        else:
             self.batchReady.emit(batch)
 
-    def _error(self, keys: list[str], error: BaseException) -> None:
-        for key in keys:
-            self._pending.pop(key, None)
-            self.failed.emit(key, f"{error.__class__.__name__}: {error}")
+    def _error(self, keys: list[tuple[str, int]], error: BaseException) -> None:
+        """The whole job raised (not one stream: those end with an error batch)."""
+        for key, generation in keys:
+            if self.generation(key) == generation:
+                self._pending.pop(key, None)
+                self.failed.emit(key, describe(error))
 
     def _forget(self, worker: GeneratorWorker) -> None:
         if worker in self._workers:

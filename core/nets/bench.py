@@ -96,12 +96,13 @@ def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
     rows: list[tuple[str, float, str]] = []
     print(
         f"LossLab network benchmark on CPU, torch {torch.__version__}, float32, "
-        f"{torch.get_num_threads()} torch thread(s)"
+        f"{torch.get_num_threads()} torch thread(s)",
+        flush=True,
     )
 
     def row(what: str, value: float, unit: str, target: str) -> None:
         rows.append((what, value, unit))
-        print(f"  {what:58s} {value:9.1f} {unit:10s} (target {target})")
+        print(f"  {what:58s} {value:9.1f} {unit:10s} (target {target})", flush=True)
 
     rate, n = small_net_rate(quick)
     row(f"2-8-8-2 tanh, {n} points, full-batch Adam", rate, "epochs/s", ">= 300")
@@ -118,7 +119,10 @@ def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
     row(f"top-5 Lanczos, {params} parameters, {n} images", seconds * 1e3, "ms", "<= 1000")
     rate = playground_rate(quick)
     row("Playground spiral 2-8-8-2 tanh, batch 10, 250 points", rate, "epochs/s", ">= 46 live")
-    print("  (live page with boundary and curves: python -m desktop_app.network_lab.bench)")
+    print(
+        "  (live page with boundary and curves: python -m desktop_app.network_lab.bench)",
+        flush=True,
+    )
     return rows
 
 

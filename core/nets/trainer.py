@@ -23,6 +23,11 @@ Conventions:
   lowest validation loss so far (epoch 0 included); training stops at the first epoch that is
   ``patience`` epochs past the best one. With ``restore_best`` the weights of the best epoch are
   put back when training ends (stopped early or not); the last record says so.
+* A run **diverges** when its loss stops being finite or grows past
+  ``DIVERGENCE_FACTOR * |initial loss| + DIVERGENCE_MARGIN`` (the initial loss: the training loss
+  at epoch 0), checked on every epoch's training loss and, with ``per_step``, on every
+  mini-batch loss. Training stops there and the status is ``"diverged"``: a loss that rose from
+  0.7 to 1e105 has blown up even though it is still a finite number.
 """
 
 from __future__ import annotations
@@ -42,6 +47,18 @@ from core.optim import build_optimizer, needs_closure
 from core.schedules import build_scheduler
 
 MAX_EPOCHS = 100_000
+# A loss above DIVERGENCE_FACTOR times the initial loss (plus a margin, for an initial loss near
+# 0) means the run blew up. Generous on purpose: a too-large learning rate that only bounces
+# (cross-entropy 0.7 -> 50) is not divergence; 0.7 -> 1e6 is.
+DIVERGENCE_FACTOR = 1e4
+DIVERGENCE_MARGIN = 100.0
+
+
+def divergence_limit(initial_loss: float) -> float:
+    """The loss above which a run that started at ``initial_loss`` counts as diverged."""
+    if not math.isfinite(initial_loss):
+        return math.inf
+    return DIVERGENCE_FACTOR * abs(initial_loss) + DIVERGENCE_MARGIN
 
 
 @dataclass(frozen=True)
@@ -154,6 +171,7 @@ class Trainer:
         self.best_state: dict[str, torch.Tensor] | None = None
         self.finished = False
         self.status = "ok"  # "ok", "stopped_early" or "diverged"
+        self.loss_limit = math.inf  # set from the initial loss (divergence_limit)
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -282,6 +300,7 @@ class Trainer:
         self.model.train()
         first = self._record(math.nan, self.full_gradient_norm())
         first.diverged = not math.isfinite(first.train_loss)
+        self.loss_limit = divergence_limit(first.train_loss)
         self._track_best(first)
         yield first
         if first.diverged:
@@ -304,13 +323,13 @@ class Trainer:
                     yield StepRecord(
                         self.epoch + 1, self.step, loss_value, lr, float(norm), self.label
                     )
-                    diverged = not math.isfinite(loss_value)
+                    diverged = self.blew_up(loss_value)
                     if diverged:
                         break
             self.scheduler.step()
             self.epoch += 1
             record = self._record(lr, float(norm_sum) / max(updates, 1))
-            if diverged or not math.isfinite(record.train_loss):
+            if diverged or self.blew_up(record.train_loss):
                 record.diverged = True
                 self.status, self.finished = "diverged", True
                 yield record
@@ -330,6 +349,10 @@ class Trainer:
             if record.stopped:
                 return
         self.finished = True
+
+    def blew_up(self, loss: float) -> bool:
+        """Not finite, or above the limit set by the initial loss."""
+        return not math.isfinite(loss) or loss > self.loss_limit
 
     def restore_best(self) -> None:
         """Put back the weights of the best epoch (needs early stopping on)."""

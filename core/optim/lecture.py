@@ -262,6 +262,10 @@ class Newton(Optimizer):
     Nearly singular rows still get huge steps -- that is Newton's real behaviour; ``damping`` is
     the remedy. Pure Newton also heads for saddles and maxima (it seeks :math:`g = 0`).
 
+    **Non-finite rows.** A row whose gradient or Hessian holds NaN or infinity has no Newton step:
+    it moves to NaN (the engine then marks that point diverged and freezes it where it was),
+    while the other rows step as usual.
+
     **Closure contract.** ``step(closure)`` *requires* a closure that re-evaluates the loss with
     grad enabled and returns it as a scalar tensor **without** calling ``backward()``, e.g.
     ``opt.step(lambda: surface(points).sum())``. The optimizer differentiates it twice itself and
@@ -325,10 +329,22 @@ def _hessian_blocks(p: torch.Tensor, g: torch.Tensor | None) -> tuple[torch.Tens
 
 
 def _solve_or_fallback(a: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Batched ``a^{-1} g``; rows that can't be solved get ``a^+ g + (I - a^+ a) g``."""
+    """Batched ``a^{-1} g``; rows that can't be solved get ``a^+ g + (I - a^+ a) g``.
+
+    A row whose ``a`` or ``g`` is not finite (NaN or infinite curvature: a start where the loss
+    is undefined, or a kink such as ``sqrt(x^2)`` at 0) has no Newton step: its direction is NaN,
+    so the point becomes non-finite and the engine marks it diverged. The other rows are solved
+    as usual (the linear algebra never sees the bad rows, which would make it raise).
+    """
+    d = a.shape[-1]
+    finite = torch.isfinite(a).all(dim=-1).all(dim=-1) & torch.isfinite(g).all(dim=-1)
+    if not bool(finite.all()):
+        eye = torch.eye(d, dtype=a.dtype, device=a.device)
+        a = torch.where(finite[:, None, None], a, eye)
+        g = torch.where(finite[:, None], g, torch.zeros((), dtype=g.dtype, device=g.device))
     solution, info = torch.linalg.solve_ex(a, g.unsqueeze(-1))
     solution = solution.squeeze(-1)
-    fallback = (info != 0) | ~torch.isfinite(solution).all(dim=-1)
+    fallback = ((info != 0) | ~torch.isfinite(solution).all(dim=-1)) & finite
     if fallback.any():
         a_bad, g_bad = a[fallback], g[fallback].unsqueeze(-1)
         pinv = torch.linalg.pinv(a_bad)
@@ -336,4 +352,6 @@ def _solve_or_fallback(a: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, 
         flat_part = g_bad - pinv @ (a_bad @ g_bad)
         solution = solution.clone()
         solution[fallback] = (newton_part + flat_part).squeeze(-1)
+    if not bool(finite.all()):
+        solution = solution.masked_fill(~finite[:, None], float("nan"))
     return solution, fallback

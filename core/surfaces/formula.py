@@ -15,6 +15,7 @@ import ast
 import functools
 import keyword
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Callable
@@ -25,11 +26,24 @@ import torch.nn.functional as F
 from core.surfaces.base import Surface
 
 MAX_LENGTH = 500  # characters of user text
-MAX_DEPTH = 40  # nesting of the syntax tree (and of brackets in the raw text)
-MAX_NODES = 300  # parts (numbers, names, operators, calls) in one formula
+# Nesting as people read it (and of brackets in the raw text): a bracket, a function call, a
+# unary minus or a power opens a level; a chain of + and - (or of * and /) is one level however
+# long (x+x+...+x is flat, and is evaluated by a loop, not by recursion).
+MAX_DEPTH = 40
+# Parts (numbers, names, operators, calls) in one formula. Every part takes at least one
+# character, so this and MAX_LENGTH bound the work of one evaluation to about 500 torch ops.
+MAX_NODES = 500
 MAX_EXPONENT = 64  # largest |exponent| of a power whose exponent is a constant
 
 _Node = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (x, y) -> value
+
+# Left-associative operators of one precedence: a chain of them is one level of nesting.
+_CHAINS: dict[type, tuple[str, Callable[[torch.Tensor, torch.Tensor], torch.Tensor]]] = {
+    ast.Add: ("sum", operator.add),
+    ast.Sub: ("sum", operator.sub),
+    ast.Mult: ("product", operator.mul),
+    ast.Div: ("product", operator.truediv),
+}
 
 
 class FormulaError(ValueError):
@@ -298,14 +312,21 @@ class _Compiler:
             i += 1
         return i
 
+    def _count(self, node: ast.AST) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            at = getattr(node, "col_offset", 0)
+            raise self._error(f"formula is too long (at most {MAX_NODES} parts)", at)
+
     def compile(self, node: ast.AST, depth: int) -> tuple[_Node, bool]:
         """Closure computing ``node`` from (x, y), and whether it is constant (no x, no y)."""
-        self.nodes += 1
-        at = getattr(node, "col_offset", 0)
         if depth > MAX_DEPTH:
+            at = getattr(node, "col_offset", 0)
             raise self._error(f"formula is nested too deeply (at most {MAX_DEPTH} levels)", at)
-        if self.nodes > MAX_NODES:
-            raise self._error(f"formula is too long (at most {MAX_NODES} parts)", at)
+        self._count(node)
+        at = getattr(node, "col_offset", 0)
+        if isinstance(node, ast.BinOp) and type(node.op) in _CHAINS:
+            return self._chain(node, depth)
         if isinstance(node, ast.Constant):
             return self._constant(node)
         if isinstance(node, ast.Name):
@@ -367,6 +388,36 @@ class _Compiler:
             return (lambda x, y: -operand(x, y)), const
         return operand, const  # UAdd
 
+    def _chain(self, node: ast.BinOp, depth: int) -> tuple[_Node, bool]:
+        """``a + b - c + ...`` (or ``a * b / c ...``): one level, evaluated left to right by a
+        loop. Python parses such a chain as a left-leaning tree; its left spine is walked here.
+        A bracketed chain on the right (``a + (b + c)``) is an operand: one level deeper."""
+        group = _CHAINS[type(node.op)][0]
+        spine = [node]
+        first = node.left
+        while isinstance(first, ast.BinOp) and _CHAINS.get(type(first.op), ("",))[0] == group:
+            self._count(first)
+            spine.append(first)
+            first = first.left
+        spine.reverse()  # the leftmost operation first
+        head, const = self.compile(first, depth + 1)
+        steps: list[tuple[Callable[[torch.Tensor, torch.Tensor], torch.Tensor], _Node]] = []
+        for part in spine:
+            operand, operand_const = self.compile(part.right, depth + 1)
+            steps.append((_CHAINS[type(part.op)][1], operand))
+            const = const and operand_const
+        if len(steps) == 1:
+            (apply, right), left = steps[0], head
+            return (lambda x, y: apply(left(x, y), right(x, y))), const
+
+        def chain(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+            value = head(x, y)
+            for apply, operand in steps:
+                value = apply(value, operand(x, y))
+            return value
+
+        return chain, const
+
     def _binary(self, node: ast.BinOp, depth: int) -> tuple[_Node, bool]:
         left, left_const = self.compile(node.left, depth + 1)
         op = node.op
@@ -378,15 +429,8 @@ class _Compiler:
             )
         right, right_const = self.compile(node.right, depth + 1)
         const = left_const and right_const
-        if isinstance(op, ast.Pow):
-            return self._power(left, right, right_const, node.right), const
-        if isinstance(op, ast.Add):
-            return (lambda x, y: left(x, y) + right(x, y)), const
-        if isinstance(op, ast.Sub):
-            return (lambda x, y: left(x, y) - right(x, y)), const
-        if isinstance(op, ast.Mult):
-            return (lambda x, y: left(x, y) * right(x, y)), const
-        return (lambda x, y: left(x, y) / right(x, y)), const  # Div: the only one left
+        # Pow: the only one left (+ - * / are chains, the others were refused above)
+        return self._power(left, right, right_const, node.right), const
 
     def _power(self, base: _Node, exponent: _Node, constant: bool, where: ast.AST) -> _Node:
         """``base ** exponent``; a constant exponent must be finite with |value| <= MAX_EXPONENT.

@@ -639,6 +639,10 @@ class DataLabPage(QWidget):
             self.batch_view.finish(message)
         elif key == "timing":
             self.timing_view.finish(message)
+        elif key.startswith("run:"):
+            history = self.histories.get(key.split(":", 1)[1])
+            if history is not None:
+                history.done = True  # that run stops where it failed; the other side goes on
         self._show_error(message)
 
     # -- playback --------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ Playground's setting trains at ~92 epochs/s in a worker thread while the GUI thr
 ``core`` once, in the background) trains on one core while the GUI draws on the other.
 ``LOSSLAB_NETS_IN_PROCESS=1`` selects the worker-thread backend (``ComputeService``, one torch
 thread), which the tests of that path and machines without ``spawn`` use.
+
+The trainer process ends with the app even when the app cannot tell it (killed, crashed): its
+entry, :func:`desktop_app.network_lab.trainer_child.run_trainer`, watches the parent.
 """
 
 from __future__ import annotations
@@ -27,12 +30,28 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from desktop_app.network_lab.session import RESULT_KEYS, TrainingSpec, compute, trainer_process
+from desktop_app.network_lab.session import RESULT_KEYS, TrainingSpec, compute
+from desktop_app.network_lab.trainer_child import run_trainer
 from desktop_app.workers import Batch, ComputeService
 
 TRAIN_KEY = "train"
 POLL_MS = 10  # how often the GUI thread collects the trainer process's results
 IN_PROCESS_ENV = "LOSSLAB_NETS_IN_PROCESS"
+
+
+def start_trainer(context=None):
+    """Start a trainer process; returns ``(process, commands, results)``. The process exits by
+    itself when this (its parent) process is gone."""
+    context = context or multiprocessing.get_context("spawn")
+    commands, results = context.Queue(), context.Queue()
+    process = context.Process(
+        target=run_trainer,
+        args=(commands, results),
+        name="losslab-network-trainer",
+        daemon=True,
+    )
+    process.start()
+    return process, commands, results
 
 
 class _Training:
@@ -112,15 +131,7 @@ class ProcessBackend(QObject):
 
     def _send(self, *command: Any) -> None:
         if self._process is None:
-            self._commands = self._context.Queue()
-            self._results = self._context.Queue()
-            self._process = self._context.Process(
-                target=trainer_process,
-                args=(self._commands, self._results),
-                name="losslab-network-trainer",
-                daemon=True,
-            )
-            self._process.start()
+            self._process, self._commands, self._results = start_trainer(self._context)
             self._timer.start()
         self._commands.put(command)
 

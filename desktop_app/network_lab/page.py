@@ -88,6 +88,7 @@ class RunHistory:
 
 class NetworkLabPage(QWidget):
     statusMessage = Signal(str)
+    sceneChanged = Signal()  # the settings a scene holds changed (the documents autosave them)
 
     def __init__(self, language: str = "en", device: str = "cpu", parent=None) -> None:
         super().__init__(parent)
@@ -155,6 +156,8 @@ class NetworkLabPage(QWidget):
         self.model_form.changed.connect(self.rebuild)
         self.training_form = TrainingForm()
         self.training_form.changed.connect(self.rebuild)
+        for form in (self.data_form, self.model_form, self.training_form):
+            form.changed.connect(self.sceneChanged)  # after the page has taken the edit
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -496,7 +499,7 @@ class NetworkLabPage(QWidget):
             if diverged:
                 self.statusMessage.emit(
                     self.tr(
-                        "Training diverged (the loss became infinite): lower the learning rate."
+                        "Training diverged (the loss exploded): lower the learning rate."
                     )
                 )
 

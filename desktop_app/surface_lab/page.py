@@ -126,7 +126,7 @@ class SurfaceLabPage(QWidget):
         self.device = device
         self.service = ComputeService(self)
         self.service.batchReady.connect(self._on_batch)
-        self.service.failed.connect(lambda key, msg: self.statusMessage.emit(f"{key}: {msg}"))
+        self.service.failed.connect(self._on_failed)
         self.recorder = Recorder()
         self.runs: dict[str, RunState] = {}
         self._ids = itertools.count(1)
@@ -723,6 +723,7 @@ class SurfaceLabPage(QWidget):
     # -- computing -------------------------------------------------------------------------------
 
     def _engine(self, run: RunState, starts, steps: int, offset: int):
+        self._clear_failed(run)  # every (re)start computes the run anew
         config = RunConfig(
             optimizer=run.optimizer["name"],
             hyper={k: v for k, v in run.optimizer.items() if k != "name"},
@@ -827,6 +828,34 @@ class SurfaceLabPage(QWidget):
         if not run.swarm:
             self._curvature_after_batch(run.id, batch.items, batch.done)
         self._dirty = True
+
+    def _on_failed(self, key: str, message: str) -> None:
+        """A stream of the worker raised: that run stops, marked failed (its row and the status
+        bar say why); the other runs go on."""
+        run = self.runs.get(key)
+        if run is None:
+            self.statusMessage.emit(f"{key}: {message}")
+            return
+        run.done = True
+        run.extra["failed"] = message
+        track = self.recorder.get(key)
+        if track is not None:
+            track.finished = True
+        text = self.tr("{0} failed: {1}").format(run.label, message)
+        item = self._item_for(key)
+        if item is not None:  # a warning sign for its colour swatch, the message as its tip
+            style = self.style()
+            item.setIcon(style.standardIcon(style.StandardPixmap.SP_MessageBoxWarning))
+            item.setToolTip(text)
+        self._dirty = True
+        self.statusMessage.emit(text)
+
+    def _clear_failed(self, run: RunState) -> None:
+        if run.extra.pop("failed", None) is not None:
+            item = self._item_for(run.id)
+            if item is not None:
+                item.setIcon(self._swatch(run.color))
+                item.setToolTip("")
 
     def wait_idle(self, timeout_s: float = 10.0) -> bool:
         """Process events until every job has finished (tests, render, bench)."""

@@ -512,6 +512,34 @@
 <context>
     <name>Documents</name>
     <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>The engine is still loading</source>
+        <translation>引擎仍在加载</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>Do you want to save the changes to “{0}”?</source>
+        <translation>是否保存对“{0}”的更改？</translation>
+    </message>
+    <message>
+        <source>Your changes will be lost if you don't save them.</source>
+        <translation>如果不保存，您的更改将会丢失。</translation>
+    </message>
+    <message>
+        <source>cannot lock {0}</source>
+        <translation>无法锁定 {0}</translation>
+    </message>
+    <message>
+        <source>Autosave is off: LossLab cannot write to its data folder {0} ({1}). Everything else works; save your work with File &gt; Save.</source>
+        <translation>自动保存已关闭：LossLab 无法写入其数据文件夹 {0}（{1}）。其他功能照常可用；请用“文件 &gt; 保存”保存您的工作。</translation>
+    </message>
+    <message>
         <source>&amp;New scene</source>
         <translation>新建场景(&amp;N)</translation>
     </message>
@@ -865,6 +893,14 @@
 <context>
     <name>MainWindow</name>
     <message>
+        <source>{0} was not saved: {1}</source>
+        <translation>{0} 未保存：{1}</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>已保存 {0}</translation>
+    </message>
+    <message>
         <source>Loading the engine (torch)…</source>
         <translation>正在加载计算引擎（torch）…</translation>
     </message>
@@ -1137,8 +1173,8 @@
         <translation>&lt;b&gt;发生了什么：&lt;/b&gt;</translation>
     </message>
     <message>
-        <source>Training diverged (the loss became infinite): lower the learning rate.</source>
-        <translation>训练发散了（损失变为无穷大）：请降低学习率。</translation>
+        <source>Training diverged (the loss exploded): lower the learning rate.</source>
+        <translation>训练发散了（损失爆炸式增长）：请降低学习率。</translation>
     </message>
     <message>
         <source>Added a class {0} point at ({1:.2f}, {2:.2f}); {3} added so far</source>
@@ -1434,6 +1470,10 @@
 </context>
 <context>
     <name>SurfaceLabPage</name>
+    <message>
+        <source>{0} failed: {1}</source>
+        <translation>{0} 失败：{1}</translation>
+    </message>
     <message>
         <source>Map</source>
         <translation>地图</translation>

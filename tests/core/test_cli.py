@@ -1,8 +1,12 @@
 """``losslab run`` / ``scenes``: results, exit codes, and one clear line for bad input."""
 
+import io
 import json
+import os
+import stat
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -73,8 +77,8 @@ def test_divergence_is_a_result_not_an_error(tmp_path):
         (json.dumps({**CONTRACT, "format": 7}), "format"),
         ('{"runs": [{"optimizer": {"name": "sgd", "lr": NaN}, "start": [0, 0]}]}', "finite"),
         ('{"runs": [{"optimizer": {"name": "sgd", "lr": 0.1}, "start": [0, Infinity]}]}', "finite"),
-        (json.dumps({"surface": {"formula": "x**2 + )"}}), "column"),
-        (json.dumps({"surface": {"builtin": "nope"}}), "nope"),
+        (json.dumps({"format": 1, "surface": {"formula": "x**2 + )"}}), "column"),
+        (json.dumps({"format": 1, "surface": {"builtin": "nope"}}), "nope"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_no_result(tmp_path, capsys, content, words):
@@ -113,3 +117,234 @@ def test_scenes_lists_the_lessons(capsys):
     assert main(["scenes"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) >= 5
+
+
+# --- one command line: commands, conventions, exit codes ----------------------------------------
+
+EVERY_COMMAND = ("run", "render", "scenes", "bench", "self-test", "open")
+
+
+def test_help_lists_every_command_and_version_prints(capsys):
+    from core import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    for command in EVERY_COMMAND:
+        assert f"    {command}" in out, command
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"losslab {__version__}"
+
+
+def test_an_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["frobnicate"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "losslab: error:" in err and "frobnicate" in err and "usage:" in err
+
+
+def test_a_scene_or_nothing_means_open(tmp_path):
+    from core.cli import with_command
+
+    scene = write(tmp_path, CONTRACT, "ravine")  # an existing file, whatever its name
+    assert with_command([]) == ["open"]
+    assert with_command([str(scene)]) == ["open", str(scene)]
+    assert with_command(["later.json"]) == ["open", "later.json"]  # reported by 'open'
+    assert with_command(["race_rosenbrock"]) == ["open", "race_rosenbrock"]  # a lesson id
+    assert with_command(["--lang", "zh"]) == ["open", "--lang", "zh"]
+    assert with_command(["frobnicate"]) == ["frobnicate"]  # argparse refuses it
+    assert with_command(["run", "x.json"]) == ["run", "x.json"]
+
+
+def test_qt_commands_need_the_desktop_handlers(capsys):
+    assert main(["self-test"]) == 2
+    assert "losslab self-test" in capsys.readouterr().err
+    seen = []
+    assert main(["render", "a.json", "--out", "a.png"], {"render": seen.append}) is None
+    assert seen[0].out == "a.png"
+
+
+def test_run_accepts_a_lesson_id_and_writes_json_to_stdout(capsys):
+    assert main(["run", "race_rosenbrock", "--out", "-", "--steps", "2", "--device", "cpu"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)  # stdout is the result alone
+    assert result["format"] == 1 and len(result["runs"][0]["loss"]) == 3
+    assert "wrote standard output" in captured.err
+
+
+def test_out_is_checked_before_computing(tmp_path, capsys, monkeypatch):
+    import core.runner
+
+    def never(*args, **kwargs):
+        raise AssertionError("computed before checking --out")
+
+    monkeypatch.setattr(core.runner, "run_scene", never)
+    scene = str(write(tmp_path, CONTRACT))
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    for out, words in [
+        (tmp_path / "missing" / "r.json", "no such folder"),
+        (tmp_path, "a folder"),
+        (fifo, "special file"),
+    ]:
+        assert main(["run", scene, "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("losslab: error: --out") and words in err[0]
+
+
+def test_result_replaces_a_symlink_and_gets_normal_permissions(tmp_path):
+    scene = str(write(tmp_path, CONTRACT))
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    link = tmp_path / "r.json"
+    link.symlink_to(victim)
+    old = os.umask(0o022)
+    try:
+        assert main(["run", scene, "--out", str(link), "--steps", "2"]) == 0
+    finally:
+        os.umask(old)
+    assert victim.read_text() == "keep me"  # not written through
+    assert not link.is_symlink() and json.loads(link.read_text())["format"] == 1
+    assert stat.S_IMODE(link.stat().st_mode) == 0o644  # not a temporary file's 0600
+
+
+def test_a_full_disk_exits_1_and_leaves_no_partial_result(tmp_path, capsys, monkeypatch):
+    import core.fileio
+
+    real_write = os.write
+
+    def short_write(fd, data):  # a full disk: part of the first write to the result, then 0
+        if ".r.json." not in os.readlink(f"/proc/self/fd/{fd}"):
+            return real_write(fd, data)
+        if short_write.calls:
+            return 0
+        short_write.calls.append(fd)
+        return real_write(fd, bytes(data[:7]))
+
+    short_write.calls = []
+    scene = str(write(tmp_path, CONTRACT))
+    out = tmp_path / "r.json"
+    monkeypatch.setattr(core.fileio.os, "write", short_write)
+    assert main(["run", scene, "--out", str(out), "--steps", "2"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("losslab: error:") and "cannot write" in err[0]
+    assert short_write.calls, "the write was not reached"
+    assert not out.exists() and os.listdir(tmp_path) == ["scene.json"]
+
+
+def test_an_engine_failure_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
+    import core.engine
+
+    def broken_records(self):
+        yield from ()
+        raise RuntimeError("boom in the engine")
+
+    monkeypatch.setattr(core.engine.PointRun, "records", broken_records)
+    out = tmp_path / "r.json"
+    assert main(["run", str(write(tmp_path, CONTRACT)), "--out", str(out), "--steps", "3"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "RuntimeError: boom in the engine" in err[0]
+    assert "Traceback" not in err[0] and not out.exists()
+
+
+def test_scenes_and_bench_import_no_qt(tmp_path):
+    code = (
+        "import sys; from desktop_app.main import main; "
+        "assert main(['scenes']) == 0; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'superqt')]; "
+        "assert not bad, bad"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+class _FlushWatcher(io.StringIO):
+    """A stdout that knows what was written but not yet flushed."""
+
+    def __init__(self):
+        super().__init__()
+        self.unflushed = ""
+
+    def write(self, text):
+        self.unflushed += text
+        return super().write(text)
+
+    def flush(self):
+        self.unflushed = ""
+
+
+def test_bench_shows_each_figure_before_measuring_the_next(monkeypatch):
+    import core.bench
+
+    watcher = _FlushWatcher()
+    measured = []
+
+    def measure(*args, **kwargs):
+        # Everything printed so far has been flushed: a terminal or pipe shows it now.
+        assert watcher.unflushed == "", (
+            f"not flushed before the next measurement: {watcher.unflushed!r}"
+        )
+        measured.append(args)
+        return 1.0
+
+    monkeypatch.setattr(core.bench, "point_steps_per_second", measure)
+    monkeypatch.setattr(core.bench, "grid_seconds", measure)
+    monkeypatch.setattr(sys, "stdout", watcher)
+    assert main(["bench", "--quick", "--device", "cpu"]) == 0
+    assert len(measured) == 10 and watcher.unflushed == ""
+    assert watcher.getvalue().count("\n") == 11  # the heading and every figure
+
+
+def test_nets_bench_shows_each_figure_before_measuring_the_next(monkeypatch):
+    import core.nets.bench as nets
+
+    watcher = _FlushWatcher()
+
+    def measured(value):
+        def measure(*args, **kwargs):
+            assert watcher.unflushed == "", f"not flushed: {watcher.unflushed!r}"
+            return value
+
+        return measure
+
+    monkeypatch.setattr(nets, "small_net_rate", measured((300.0, 500)))
+    monkeypatch.setattr(nets, "digits_epoch_seconds", measured((0.1, 1000)))
+    monkeypatch.setattr(nets, "hessian_seconds", measured((0.2, 900)))
+    monkeypatch.setattr(nets, "lanczos_seconds", measured((0.5, 20000, 1000)))
+    monkeypatch.setattr(nets, "playground_rate", measured(50.0))
+    monkeypatch.setattr(sys, "stdout", watcher)
+    assert main(["bench", "--nets", "--quick"]) == 0
+    assert watcher.unflushed == "" and watcher.getvalue().count("target") == 5
+
+
+def test_run_calls_the_scene_budget_with_the_steps_override(tmp_path, capsys, monkeypatch):
+    import core.runner
+    import core.scene
+
+    seen = []
+
+    def check_budget(scene, steps=None, *, source=""):
+        seen.append(steps)
+        if steps is not None:  # load_scene checks the scene as written (steps None) itself
+            raise core.scene.SceneError("too much work (a test budget)", source=source)
+
+    monkeypatch.setattr(core.scene, "check_budget", check_budget, raising=False)
+    monkeypatch.setattr(core.runner, "run_scene", lambda *a, **k: pytest.fail("computed"))
+    out = tmp_path / "r.json"
+    assert main(["run", str(write(tmp_path, CONTRACT)), "--out", str(out), "--steps", "7"]) == 2
+    assert seen[-1] == 7 and "too much work" in capsys.readouterr().err and not out.exists()
+
+
+def test_steps_that_make_a_scene_too_costly_are_refused_before_computing(tmp_path, capsys):
+    data = json.loads(json.dumps(CONTRACT))
+    data["runs"][0].pop("start")
+    data["runs"][0]["starts"] = [[x / 100, 1.0] for x in range(2000)]
+    scene, out = str(write(tmp_path, data)), tmp_path / "r.json"
+    start = time.perf_counter()
+    assert main(["run", scene, "--out", str(out), "--steps", "100000"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "with 100000 steps" in err[0] and scene in err[0]
+    assert time.perf_counter() - start < 10 and not out.exists()

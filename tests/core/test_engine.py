@@ -88,3 +88,40 @@ def test_lbfgs_with_a_single_start():
     _, records = run("lbfgs", [[-1.0, 2.0]], 5, surface, lr=1.0, line_search_fn="strong_wolfe")
     assert records[-1].positions.shape == (1, 2)
     assert records[-1].loss[0] < records[0].loss[0]
+
+
+@pytest.mark.parametrize(
+    ("formula", "good", "bad", "minimum", "bad_step"),
+    [
+        # sqrt(x) and its derivatives are NaN for x < 0: the bad start's loss is NaN at step 0
+        ("x - 2*sqrt(x) + y^2", [0.5, 1.0], [-1.0, 1.0], [1.0, 0.0], 0),
+        # |x - 2|^1.5: finite loss and gradient at x = 2, infinite curvature
+        ("x^2 + y^2 + 0.1*abs(x - 2)^1.5", [0.5, 0.5], [2.0, 1.0], None, 1),
+    ],
+)
+def test_newton_marks_points_with_nan_or_infinite_curvature_diverged(
+    formula, good, bad, minimum, bad_step
+):
+    surface = make_surface({"formula": formula})
+    engine, records = run("newton", [good, bad], 12, surface, lr=1.0)
+    last = records[-1]
+    assert last.diverged.tolist() == [False, True]
+    assert engine.diverged_at[1] == bad_step
+    np.testing.assert_array_equal(last.positions[1], bad)  # frozen where it was
+    assert np.all(np.isfinite(last.positions))
+    assert abs(last.grad[0]).max() < 1e-10  # the good start converged
+    if minimum is not None:
+        np.testing.assert_allclose(last.positions[0], minimum, atol=1e-10)
+
+
+def test_big_swarms_record_no_per_point_optimizer_state():
+    from core.engine import STATE_MAX_POINTS
+
+    rng = np.random.default_rng(0)
+    big = rng.uniform(-2, 2, (STATE_MAX_POINTS + 1, 2))
+    engine = PointRun(QUADRATIC, RunConfig("adam", {"lr": 0.1}, big, 2), dtype=torch.float32)
+    records = list(engine.records())
+    assert not engine.record_state and records[-1].state == {}
+    assert records[-1].positions.shape == (STATE_MAX_POINTS + 1, 2)
+    small = PointRun(QUADRATIC, RunConfig("adam", {"lr": 0.1}, big[:100], 2))
+    assert set(list(small.records())[-1].state) >= {"grad", "update", "second_moment"}

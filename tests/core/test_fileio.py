@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from core import fileio
+from tests.fakes import short_writes
 
 
 def test_write_atomic_writes_whole_file_with_normal_permissions(tmp_path):
@@ -35,15 +36,7 @@ def test_short_write_leaves_old_file_untouched(tmp_path, monkeypatch):
     """A disk that accepts only part of the data: the old file survives, the caller is told."""
     target = tmp_path / "scene.json"
     target.write_text("precious work")
-    real_write = os.write
-    accepted = {"left": 5}
-
-    def short_write(fd, data):
-        take = min(len(data), accepted["left"])
-        accepted["left"] -= take
-        return real_write(fd, bytes(data[:take])) if take else 0
-
-    monkeypatch.setattr(fileio.os, "write", short_write)
+    short_writes(monkeypatch, accept=5)
     with pytest.raises(OSError) as caught:
         fileio.write_atomic(target, "x" * 1000)
     assert caught.value.errno == errno.ENOSPC

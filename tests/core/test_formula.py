@@ -390,3 +390,55 @@ def test_rejection_has_no_side_effects(monkeypatch, tmp_path):
     compile_formula("sin(x) + y^2")(_points())  # accepted formulas are not exceptions
     assert calls == []
     assert not (tmp_path / "sentinel").exists()
+
+
+@pytest.mark.parametrize("terms", [41, 200, (MAX_LENGTH + 1) // 2])
+def test_long_flat_sums_and_products_are_not_deep(terms):
+    """x+x+...+x reads as one level, however long: only the length and part caps bound it."""
+    points = _points().requires_grad_(True)
+    x, y = points[:, 0].detach(), points[:, 1].detach()
+    text = "+".join(["x"] * terms)
+    assert len(text) <= MAX_LENGTH
+    values = compile_formula(text)(points)
+    _close(values, terms * x)
+    (grad,) = torch.autograd.grad(values.sum(), points)
+    _close(grad[:, 0], torch.full_like(x, float(terms)))
+    # mixed + and -, * and /, evaluated left to right as written
+    count = min(terms, 80)
+    _close(compile_formula("-".join(["x"] * count))(points), (2 - count) * x)
+    _close(compile_formula("*".join(["y"] * count))(points), y**count, equal_nan=True)
+    _close(compile_formula("x/y*y/y" + "+x/y*y/y" * 20)(points), 21 * x / y)
+    _close(compile_formula("1 - x - y + 2*x*y*3/6 - 4")(points), 1 - x - y + x * y - 4)
+
+
+def test_long_flat_formulas_stay_cheap():
+    text = "+".join(["sin(x)*y"] * 55)
+    assert len(text) <= MAX_LENGTH
+    start = time.perf_counter()
+    fn = compile_formula(text)
+    points = torch.rand(100_000, 2, dtype=torch.float64)
+    fn(points)
+    assert time.perf_counter() - start < 5.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "exp(-" * 25 + "x" + ")" * 25,  # 25 brackets, but 50 levels (calls and minus signs)
+        "sin(x+" * 30 + "x" + ")" * 30,  # 30 brackets: a call, then a sum inside it, 30 times
+        "x^" * 45 + "x",  # a tower of powers nests
+    ],
+)
+def test_genuinely_deep_formulas_are_refused(text):
+    assert len(text) <= MAX_LENGTH
+    with pytest.raises(FormulaError, match="nested too deeply"):
+        compile_formula(text)
+
+
+def test_a_bracketed_chain_is_one_level_deeper():
+    ok = "x+(" * 19 + "x+x" + ")" * 19  # 19 brackets, each around a chain: 39 levels, fine
+    _close(compile_formula(ok)(_points()), 21 * _points()[:, 0])
+    with pytest.raises(FormulaError, match="too many nested brackets"):
+        compile_formula("x+(" * 41 + "x" + ")" * 41)
+    with pytest.raises(FormulaError, match="too long"):
+        compile_formula("x+" * 250 + "x")  # 501 characters

@@ -31,7 +31,16 @@ from core.nets.experiments import EXPERIMENTS, ExperimentRunner, diagnose_depth
 from core.nets.landscape import filter_normalized_direction, interpolation_curve, slice_surface
 from core.nets.models import ModelConfig, build_model, count_parameters, loss_function
 from core.nets.spec import setup_from_spec, spec_data
-from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer, kfold_records
+from core.nets.trainer import (
+    DIVERGENCE_FACTOR,
+    DIVERGENCE_MARGIN,
+    EpochRecord,
+    StepRecord,
+    TrainConfig,
+    Trainer,
+    divergence_limit,
+    kfold_records,
+)
 from core.scene import SceneError, load_scene, parse_scene
 
 # --- datasets ------------------------------------------------------------------------------------
@@ -267,6 +276,49 @@ def test_mini_batches_steps_and_the_schedule_per_epoch():
     assert all(s.lr == e.lr for e in epochs[1:] for s in steps if s.epoch == e.epoch)
     per_epoch = [np.mean([s.grad_norm for s in steps if s.epoch == e]) for e in range(1, 6)]
     np.testing.assert_allclose([r.grad_norm for r in epochs[1:]], per_epoch, rtol=1e-5)
+
+
+def test_a_loss_that_explodes_but_stays_finite_is_diverged():
+    """SGD with lr 100 sends the loss from ~0.7 to ~1e6 and beyond: finite numbers, but a
+    blow-up; training stops there with status "diverged" (it used to be reported "ok")."""
+    data = make_dataset("moons", seed=0)
+    model = ModelConfig(hidden=(16, 16))
+    config = TrainConfig(optimizer={"name": "sgd", "lr": 100.0}, epochs=20)
+    trainer = Trainer(data, model, config)
+    records = list(trainer.records())
+    first, last = records[0], records[-1]
+    assert trainer.status == "diverged" and trainer.finished and last.diverged
+    assert all(np.isfinite(r.train_loss) for r in records)
+    assert last.train_loss > DIVERGENCE_FACTOR * first.train_loss
+    assert len(records) < 21 and not any(r.diverged for r in records[:-1])
+    assert setup_status(records) == "diverged"
+    # per step: the mini-batch loss crossing the limit stops the epoch at that update
+    config = TrainConfig(
+        optimizer={"name": "sgd", "lr": 100.0}, epochs=20, batch_size=32, per_step=True
+    )
+    trainer = Trainer(data, model, config)
+    records = list(trainer.records())
+    steps = [r for r in records if isinstance(r, StepRecord)]
+    assert trainer.status == "diverged" and records[-1].diverged
+    assert steps[-1].loss > trainer.loss_limit or records[-1].train_loss > trainer.loss_limit
+    assert all(s.loss <= trainer.loss_limit for s in steps[:-1])
+
+
+def test_a_large_but_bouncing_loss_is_not_divergence():
+    data = make_dataset("moons", seed=0)
+    config = TrainConfig(optimizer={"name": "sgd", "lr": 5.0}, epochs=20)
+    trainer = Trainer(data, ModelConfig(hidden=(16, 16)), config)
+    records = list(trainer.records())
+    assert max(r.train_loss for r in records) > 1.5 * records[0].train_loss
+    assert trainer.status == "ok" and len(records) == 21
+    assert divergence_limit(0.7) == pytest.approx(DIVERGENCE_FACTOR * 0.7 + DIVERGENCE_MARGIN)
+    assert divergence_limit(float("nan")) == float("inf")
+
+
+def setup_status(records):
+    from core.nets.spec import _run_result
+
+    return _run_result("net", 0, [r for r in records if isinstance(r, EpochRecord)])["status"]
 
 
 def test_lbfgs_trains_a_network_and_newton_is_refused():

@@ -303,6 +303,25 @@ def test_newton_singular_hessian_gives_no_nan():
     torch.testing.assert_close(p[1].detach(), torch.tensor([0.25, 0.1], dtype=F64))
 
 
+def test_newton_non_finite_hessian_rows_get_nan_and_the_others_step():
+    """sqrt(x^2) has an infinite second derivative at its kink: that row has no Newton step (NaN,
+    so the engine marks it diverged); the linear algebra does not raise for the whole batch."""
+    p = torch.tensor([[0.0, 1.0], [2.0, 1.0], [-1.0, 3.0]], dtype=F64, requires_grad=True)
+    opt = Newton([p])
+    newton_step(opt, p, lambda q: torch.sqrt(q[..., 0] ** 2 * (q[..., 0] + 2)) + q[..., 1] ** 2)
+    assert torch.isnan(p[0]).all()
+    assert torch.isfinite(p[1:]).all()
+    assert opt.state[p]["fallback"].tolist() == [False, False, False]
+    # Row 2 on its own takes the same step as in the batch.
+    alone = torch.tensor([[-1.0, 3.0]], dtype=F64, requires_grad=True)
+    newton_step(
+        Newton([alone]),
+        alone,
+        lambda q: torch.sqrt(q[..., 0] ** 2 * (q[..., 0] + 2)) + q[..., 1] ** 2,
+    )
+    torch.testing.assert_close(p[2].detach(), alone[0].detach())
+
+
 def test_newton_flat_direction_uses_gradient_there():
     """f = x^2 + y: H = diag(2, 0). Newton in x (to 0), gradient step in the flat y."""
     p = torch.tensor([[1.0, 2.0], [-3.0, 0.0]], dtype=F64, requires_grad=True)

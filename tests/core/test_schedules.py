@@ -229,3 +229,115 @@ def test_preview_is_the_lr_not_a_view():
     got = preview_lr({"name": "cosine"}, 1.0, 3)
     assert got.dtype == np.float64
     assert math.isclose(got[1], (1 + math.cos(math.pi / 3)) / 2)
+
+
+# --- ranges: every parameter has one, and everything inside it runs to the end -----------------
+
+
+def test_every_numeric_parameter_has_a_range_that_holds_its_default():
+    from core.schedules import SCHEDULE_RANGES
+
+    assert set(SCHEDULE_RANGES) == set(SCHEDULE_DEFAULTS)
+    for name, params in SCHEDULE_DEFAULTS.items():
+        for key, default in params.items():
+            if isinstance(default, bool | dict | str):
+                continue
+            assert key in SCHEDULE_RANGES[name], (name, key)
+            if default is not None:
+                assert SCHEDULE_RANGES[name][key].problem(default) is None, (name, key)
+
+
+def _edges(valid):
+    """Valid values at and near both ends of a range (a small stand-in for no upper end)."""
+    low = valid.low if valid.low is not None else -10.0
+    high = valid.high if valid.high is not None else 1e6
+    if valid.integer:
+        return sorted({int(low), int(low) + 1, int(low) + 2, int(high)})
+    tiny = 1e-12
+    return [
+        low + tiny if valid.low_open else low,
+        (low + high) / 2 if high < 1e6 else low + 1,
+        high - tiny if valid.high_open else high,
+    ]
+
+
+def _sweep():
+    from core.schedules import SCHEDULE_RANGES
+
+    for name, ranges in SCHEDULE_RANGES.items():
+        for key, valid in ranges.items():
+            for value in _edges(valid):
+                yield name, key, value
+
+
+@pytest.mark.parametrize(("name", "key", "value"), list(_sweep()))
+def test_every_value_in_range_builds_or_says_why_and_then_runs_to_the_end(name, key, value):
+    """The engine steps the scheduler once after every one of a run's steps: whatever the
+    builder accepts must survive all of them (torch's OneCycleLR used to divide by zero there)."""
+    for steps in range(1, 13):
+        p = torch.zeros(1, 2, requires_grad=True)
+        opt = build_optimizer("adam", [p], lr=0.1)
+        try:
+            scheduler = build_scheduler(opt, {"name": name, key: value}, steps)
+        except ValueError:
+            continue  # refused with a message (e.g. a onecycle shorter than the run)
+        for _ in range(steps):
+            opt.step()
+            scheduler.step()
+        assert math.isfinite(opt.param_groups[0]["lr"])
+
+
+@pytest.mark.parametrize(
+    ("config", "match"),
+    [
+        ({"name": "onecycle", "pct_start": 1.0}, "pct_start must be < 1"),
+        ({"name": "onecycle", "pct_start": 0.25, "total_steps": 4}, "phase of length 0"),
+        ({"name": "onecycle", "div_factor": 0}, "div_factor must be > 0"),
+        ({"name": "onecycle", "final_div_factor": 0.0}, "final_div_factor must be > 0"),
+        ({"name": "onecycle", "max_lr": -1}, "max_lr must be > 0"),
+        ({"name": "step", "gamma": 0}, "gamma must be > 0"),
+        ({"name": "exponential", "gamma": 1.5}, "gamma must be <= 1"),
+        ({"name": "cosine", "eta_min": -0.1}, "eta_min must be >= 0"),
+        ({"name": "cosine_restarts", "T_mult": 10**6}, "T_mult must be <= 1000"),
+        ({"name": "step", "step_size": 10**12}, "step_size must be <= 1000000000"),
+        ({"name": "warmup", "start_factor": 1.5}, "start_factor must be <= 1"),
+        ({"name": "step", "gamma": "0.5"}, "gamma must be a number, not a string"),
+        ({"name": "step", "step_size": "5"}, "step_size must be an integer, not a string"),
+        ({"name": "exponential", "gamma": True}, "gamma must be a number, not true/false"),
+        ({"name": "onecycle", "cycle_momentum": "yes"}, "cycle_momentum must be true or false"),
+        ({"name": "onecycle", "anneal_strategy": 1}, "anneal_strategy must be one of"),
+        ({"name": "warmup", "then": {"name": "step", "gamma": "x"}}, "then: gamma must be"),
+    ],
+)
+def test_values_outside_the_ranges_are_refused_by_name(config, match):
+    p = torch.zeros(1, 2, requires_grad=True)
+    with pytest.raises(ValueError, match=match):
+        build_scheduler(build_optimizer("sgd", [p], lr=0.1), config, 4)
+
+
+def test_onecycle_with_pct_start_1_would_have_failed_at_the_last_step():
+    """What the range prevents: torch accepts pct_start=1.0, and divides by zero at the run's
+    last scheduler step (a 2-step preview never reached it)."""
+    p = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=5, pct_start=1.0)
+    with pytest.raises(ZeroDivisionError):
+        for _ in range(5):
+            opt.step()
+            scheduler.step()
+
+
+def test_check_schedule_checks_the_real_length_without_stepping():
+    import time
+
+    from core.schedules import check_schedule
+
+    check_schedule({"name": "onecycle", "pct_start": 0.5}, 100)
+    with pytest.raises(ValueError, match="phase of length 0"):
+        check_schedule({"name": "onecycle", "pct_start": 0.5}, 2)
+    with pytest.raises(ValueError, match="shorter than the run"):
+        check_schedule({"name": "onecycle", "total_steps": 50}, 100)
+    check_schedule({"name": "onecycle", "total_steps": 50}, 0)  # parameters only
+    started = time.process_time()
+    check_schedule({"name": "onecycle"}, 100_000)
+    assert time.process_time() - started < 0.5  # preview_lr of the same length takes seconds

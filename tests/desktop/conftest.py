@@ -9,6 +9,19 @@ def user_data_dir(tmp_path, monkeypatch):
     return folder
 
 
+@pytest.fixture(autouse=True)
+def discard_unsaved_changes(monkeypatch):
+    """pytest-qt closes every window after a test: answer "Discard" to the save-changes question
+    (a modal box would wait forever offscreen). Tests of the question patch it themselves."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.documents import Documents
+
+    monkeypatch.setattr(
+        Documents, "ask_save_changes", lambda self: QMessageBox.StandardButton.Discard
+    )
+
+
 @pytest.fixture
 def start_scene():
     """The scene file `window` opens (None: LossLab's start-up lesson). Override it in a test

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from core.scene import load_scene, parse_scene, scene_to_dict
 
 QUADRATIC = {
+    "format": 1,
     "title": {"en": "A bowl", "zh": "碗"},
     "surface": {"formula": "x**2 + 10*y**2", "x_range": [-3, 3], "y_range": [-3, 3]},
     "runs": [
@@ -19,6 +20,7 @@ QUADRATIC = {
     ],
 }
 DRAWN = {
+    "format": 1,
     "title": "Drawn by hand",
     "surface": {
         "bumps": [
@@ -154,7 +156,9 @@ def test_dropping_a_scene_on_the_map_opens_it(window, tmp_path, qtbot):
 
 def test_dropping_an_invalid_scene_keeps_the_current_one(window, tmp_path, qtbot):
     before = window.surface_lab.scene_data()
-    bad = write_scene(tmp_path / "bad.json", {"runs": [{"optimizer": {"name": "sgd", "lr": -1}}]})
+    bad = write_scene(
+        tmp_path / "bad.json", {"format": 1, "runs": [{"optimizer": {"name": "sgd", "lr": -1}}]}
+    )
     _mime, enter, drop = _drag_events(bad, window)
     QApplication.sendEvent(window, enter)
     QApplication.sendEvent(window, drop)
@@ -180,8 +184,12 @@ def test_autosave_loads_back_to_the_same_scene_drawn_surface_included(window, qt
     assert recovered["surface"]["bumps"][1]["height"] < 0
 
 
-def test_saving_or_a_clean_exit_removes_the_autosave(window, tmp_path):
+def test_saving_or_a_clean_exit_removes_the_autosave(window, tmp_path, monkeypatch):
     lab, documents = window.surface_lab, window.documents
+    asked = []
+    monkeypatch.setattr(
+        documents, "ask_save_changes", lambda: asked.append(1) or QMessageBox.StandardButton.Discard
+    )
     lab.set_start(next(iter(lab.runs)), 1.0, 1.0)
     autosave = documents.autosave_now()
     assert autosave is not None and autosave.is_file()
@@ -191,7 +199,8 @@ def test_saving_or_a_clean_exit_removes_the_autosave(window, tmp_path):
     lab.set_start(next(iter(lab.runs)), 0.5, 1.0)
     autosave = documents.autosave_now()
     assert autosave.is_file()
-    window.close()
+    assert window.close()  # unsaved changes: asked, and discarded
+    assert asked == [1]
     assert not autosave.exists()
     assert not autosave.with_suffix(".lock").exists()
 
@@ -266,7 +275,7 @@ def test_a_corrupt_autosave_is_reported_and_set_aside(user_data_dir, start_scene
     folder = user_data_dir / "autosave"
     folder.mkdir(parents=True)
     broken = folder / "session-0badf00d.json"
-    broken.write_text('{"surface": {"builtin": "no-such-surface"}}', encoding="utf-8")
+    broken.write_text('{"format": 1, "surface": {"builtin": "no-such-surface"}}', encoding="utf-8")
     create_application()
     main = MainWindow("en")
     qtbot.addWidget(main)

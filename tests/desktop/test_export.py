@@ -17,9 +17,10 @@ from PIL import Image
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from desktop_app.export import GIF_MAX_WIDTH, gif_steps, plot_area, portable_svg
+from tests.fakes import short_writes
 
 ROOT = Path(__file__).resolve().parents[2]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -27,6 +28,7 @@ LR, STEPS = 0.02, 30
 SWARM_STARTS = [[2.0, 1.0], [-1.0, 0.5], [0.5, -2.0], [1.5, 1.5]]
 # Gradient descent on x^2 + 10 y^2: x_t = x_0 (1 - 2 lr)^t, y_t = y_0 (1 - 20 lr)^t.
 BOWL = {
+    "format": 1,
     "title": "Bowl",
     "surface": {"formula": "x**2 + 10*y**2", "x_range": [-3, 3], "y_range": [-3, 3]},
     "runs": [
@@ -236,6 +238,51 @@ def test_gif_has_a_frame_per_chosen_step_and_the_view_size(window, tmp_path, qtb
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     assert "cancelled" in failure.args[0]
     assert not cancelled.exists() and lab.current_step() == 7
+
+
+# --- complete or nothing ------------------------------------------------------------------------
+
+
+def _error_texts(window) -> list[str]:
+    return [b.text() for b in window.findChildren(QMessageBox, "error_box") if b.isVisible()]
+
+
+def test_a_short_write_keeps_each_old_export_and_the_user_sees_why(window, tmp_path, monkeypatch):
+    from core import fileio
+
+    exports = window.exports
+    window.surface_lab.seek(STEPS)
+    for action, suffix in (("png_view", ".png"), ("svg_lab", ".svg"), ("csv", ".csv")):
+        path = tmp_path / f"old{suffix}"
+        path.write_bytes(b"the export from last week")
+        monkeypatch.setattr(exports, "_ask", lambda *args, p=path: str(p))
+        window.statusBar().clearMessage()
+        with monkeypatch.context() as disk:
+            short_writes(disk)
+            exports.actions[action].trigger()
+        assert fileio.os.write is os.write
+        assert path.read_bytes() == b"the export from last week", suffix
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+        texts = _error_texts(window)
+        assert texts and "full" in texts[-1] and str(path) in texts[-1], suffix
+        assert not window.statusBar().currentMessage().startswith("Wrote"), suffix
+        for box in window.findChildren(QMessageBox, "error_box"):
+            box.close()
+
+
+def test_a_gif_that_cannot_be_written_is_an_error_not_a_status_line(window, tmp_path, qtbot):
+    path = tmp_path / "old.gif"
+    path.write_bytes(b"GIF89a from last week")
+    with pytest.MonkeyPatch.context() as disk:
+        short_writes(disk)
+        recorder = window.exports.start_gif(path, frames=3)
+        with qtbot.waitSignal(recorder.failed, timeout=60_000) as failure:
+            pass
+    assert "full" in failure.args[0] and not failure.args[0].startswith("ExportError")
+    assert path.read_bytes() == b"GIF89a from last week"
+    texts = _error_texts(window)
+    assert texts and "full" in texts[-1]
+    assert window.exports.progress is None  # the progress dialog is gone
 
 
 # --- losslab render -----------------------------------------------------------------------------

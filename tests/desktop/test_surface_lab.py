@@ -169,7 +169,9 @@ def test_swarm_basin_map_finds_himmelblaus_four_minima(lab):
 def test_a_bad_scene_keeps_the_current_one_and_says_why(window, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(
-        json.dumps({"runs": [{"optimizer": {"name": "sgd", "lr": -1}, "start": [0, 0]}]})
+        json.dumps(
+            {"format": 1, "runs": [{"optimizer": {"name": "sgd", "lr": -1}, "start": [0, 0]}]}
+        )
     )
     before = window.surface_lab.scene_data()
     assert window.open_scene(bad) is False
