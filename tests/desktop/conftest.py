@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 
@@ -22,11 +24,30 @@ def discard_unsaved_changes(monkeypatch):
     )
 
 
+LIGHT_SCENE = {
+    "format": 1,
+    "title": {"en": "A light test scene"},
+    "surface": {"builtin": "rosenbrock"},
+    "runs": [
+        {"label": "SGD", "optimizer": {"name": "sgd", "lr": 0.001}, "start": [-1.5, 2.5]},
+        {"label": "Adam", "optimizer": {"name": "adam", "lr": 0.05}, "start": [-1.5, 2.5]},
+    ],
+}
+
+
+@pytest.fixture(scope="session")
+def light_scene(tmp_path_factory):
+    """Two short runs on Rosenbrock's valley: a window opens on it in a fraction of a second."""
+    path = tmp_path_factory.mktemp("scenes") / "light.json"
+    path.write_text(json.dumps(LIGHT_SCENE), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
-def start_scene():
-    """The scene file `window` opens (None: LossLab's start-up lesson). Override it in a test
-    module with a light scene where the lesson's computing is not needed."""
-    return None
+def start_scene(light_scene):
+    """The scene file `window` opens: a light one by default (None: LossLab's start-up lesson).
+    Override it in a test module where another scene is needed."""
+    return light_scene
 
 
 @pytest.fixture
@@ -39,12 +60,15 @@ def window(qtbot, start_scene):
     main = MainWindow("en")
     qtbot.addWidget(main)
     main.resize(1200, 800)
-    main.show()
     if start_scene is not None:
         main.open_scene(start_scene)  # opened when the engine is loaded
     main.engine_loaded("CPU", "cpu")
-    assert main.surface_lab.wait_idle(60)
     main.surface_lab.set_playing(False)
+    # Computed before the window is shown: painting every batch of a race while it computes
+    # made each window's set-up about four times slower.
+    assert main.surface_lab.wait_idle(60)
+    main.show()
+    assert main.surface_lab.wait_idle(60)
     yield main
     main.surface_lab.shutdown()
 
