@@ -16,7 +16,8 @@ Everything here is batched over points ``(N, 2)`` and runs in float64:
   where ``eigh``'s error is relative to the largest).
 - :func:`curvature_at` bundles both into numpy arrays (:class:`Curvature`); :func:`classify`
   names the shape; :func:`find_critical_points` runs Newton's method on the gradient from a grid
-  of seeds; :func:`sharpness` is the largest eigenvalue along a trajectory.
+  of seeds; :func:`sharpness` is the largest eigenvalue along a trajectory;
+  :class:`CurvatureStore` keeps :class:`Curvature` rows per run and step for the lab's views.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_TOLERANCE",
     "KINDS",
     "Curvature",
+    "CurvatureStore",
     "FoundPoint",
     "SaddleEscape",
     "classify",
@@ -367,6 +369,70 @@ def _newton_step(grad: torch.Tensor, hessian: torch.Tensor) -> torch.Tensor:
     inverse = torch.where(values.abs() > limit, 1.0 / torch.where(values != 0, values, 1.0), 0.0)
     coords = torch.einsum("nij,ni->nj", vectors, grad) * inverse
     return torch.einsum("nij,nj->ni", vectors, coords)
+
+
+class CurvatureStore:
+    """Curvature rows per run and step (computed in the worker after a run's records arrive).
+
+    ``begin`` makes room and says where to continue, ``put`` stores a computed chunk, ``row``
+    reads one step back (``None`` while it is pending) and ``sharpness`` the largest eigenvalue
+    along the valid steps; ``truncate`` and ``remove`` follow restarts and deleted runs."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, dict[str, np.ndarray]] = {}
+        self._count: dict[str, int] = {}
+
+    def begin(self, run_id: str, total: int) -> int:
+        """Make room for ``total`` steps, keeping the valid rows; returns how many are kept (the
+        first step still to compute)."""
+        old, kept = self._rows.get(run_id), min(self.count(run_id), total)
+        shapes = {
+            "points": (2,),
+            "loss": (),
+            "grad": (2,),
+            "hessian": (2, 2),
+            "eigenvalues": (2,),
+            "eigenvectors": (2, 2),
+        }
+        rows = {name: np.full((total, *shape), np.nan) for name, shape in shapes.items()}
+        if old is not None:
+            for name, array in rows.items():
+                array[:kept] = old[name][:kept]
+        self._rows[run_id], self._count[run_id] = rows, kept
+        return kept
+
+    def put(self, run_id: str, start: int, chunk: Curvature) -> None:
+        rows = self._rows.get(run_id)
+        if rows is None:
+            return
+        end = min(start + len(chunk.loss), len(rows["loss"]))
+        for name, array in rows.items():
+            array[start:end] = getattr(chunk, name)[: end - start]
+        self._count[run_id] = max(self._count[run_id], end)
+
+    def truncate(self, run_id: str, count: int) -> None:
+        """Rows from ``count`` on are no longer valid (the run was restarted or continued)."""
+        if run_id in self._count:
+            self._count[run_id] = min(self._count[run_id], max(count, 0))
+
+    def remove(self, run_id: str) -> None:
+        self._rows.pop(run_id, None)
+        self._count.pop(run_id, None)
+
+    def count(self, run_id: str) -> int:
+        return self._count.get(run_id, 0)
+
+    def row(self, run_id: str, step: int) -> Curvature | None:
+        """The curvature at ``step`` as a one-point :class:`Curvature`, or ``None`` (pending)."""
+        if not 0 <= step < self.count(run_id):
+            return None
+        rows = self._rows[run_id]
+        return Curvature(**{name: array[step : step + 1] for name, array in rows.items()})
+
+    def sharpness(self, run_id: str) -> np.ndarray:
+        """The largest eigenvalue per step, for the valid steps."""
+        rows = self._rows.get(run_id)
+        return np.empty(0) if rows is None else rows["eigenvalues"][: self.count(run_id), 1]
 
 
 def _benchmark() -> None:

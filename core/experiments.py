@@ -12,6 +12,11 @@ progress and stop between rows; neither knows about threads.
   up to large batches (parallelism), so an epoch gets much faster with bigger batches; on a CPU
   the update time grows with the batch.
 
+The Data & batches page's side-by-side comparisons live here too, Qt-free: :data:`PRESETS`
+(each comparison's model and starting run), :func:`comparison_configs` (the two panels' surface
+configs), :func:`comparison_run_sides` and :func:`records_with_test_loss` (a run's records with
+the test loss at each step, for the train-vs-test comparison).
+
 ``python -m core.experiments`` prints both tables.
 """
 
@@ -32,10 +37,15 @@ from core.surfaces.data import DataSurface, hessian_at
 
 __all__ = [
     "BATCH_SIZES",
+    "COMPARISONS",
+    "PRESETS",
     "TIMING_BATCH_SIZES",
     "TIMING_SIZES",
     "batch_label",
     "batch_size_experiment",
+    "comparison_configs",
+    "comparison_run_sides",
+    "records_with_test_loss",
     "summarize",
     "timing_experiment",
 ]
@@ -51,6 +61,80 @@ TIMING_SIZES: dict[str, dict[str, int]] = {
     "cuda": {"n_examples": 60_000, "features": 784, "width": 2048, "depth": 3, "classes": 10},
     "cpu": {"n_examples": 8_192, "features": 256, "width": 512, "depth": 2, "classes": 10},
 }
+
+
+# --- the Data & batches page's comparisons ---------------------------------------------------
+
+# Each comparison: the model, the two panels' settings, and a starting optimizer that shows it.
+PRESETS: dict[str, dict[str, Any]] = {
+    "normalization": {
+        "model": "regression",
+        "optimizer": {"name": "sgd", "lr": 0.1},
+        "steps": 150,
+        "batch_size": None,
+        "scales": (0.3, 3.0),
+    },
+    "loss": {
+        "model": "logistic",
+        "optimizer": {"name": "sgd", "lr": 1.0},
+        "steps": 200,
+        "batch_size": None,
+        "scales": (1.0, 1.0),
+    },
+    "generalization": {
+        "model": "two_basins",
+        "optimizer": {"name": "sgd", "lr": 0.1},
+        "steps": 300,
+        "batch_size": 1,
+        "scales": (1.0, 1.0),
+    },
+}
+COMPARISONS: tuple[str, ...] = tuple(PRESETS)
+_SIDES = ("left", "right")
+
+
+def comparison_configs(
+    key: str,
+    *,
+    n: int,
+    seed: int,
+    scales: Sequence[float] = (1.0, 1.0),
+    noise: float = 1.4,
+    shift: Sequence[float] = (0.4, -0.4),
+) -> dict[str, dict[str, Any]]:
+    """The two panels' surface configs (``make_surface``'s ``{"data": ...}``) of comparison
+    ``key``: raw vs normalized features (``normalization``), MSE vs cross-entropy (``loss``), or
+    the train loss vs the test loss shifted by ``shift`` (``generalization``). ``scales`` are
+    the raw features' standard deviations, ``noise`` the spread of the two-basin examples."""
+    base: dict[str, Any] = {"n": n, "seed": seed}
+    if key == "normalization":
+        left = {**base, "model": "regression", "scales": list(scales), "normalize": False}
+        right = {**left, "normalize": True}
+    elif key == "loss":
+        left = {**base, "model": "logistic", "scales": list(scales), "loss": "mse"}
+        right = {**left, "loss": "cross_entropy"}
+    elif key == "generalization":
+        left = {**base, "model": "two_basins", "noise": noise, "shift": list(shift)}
+        right = {**left, "split": "test"}
+    else:
+        raise ValueError(f"unknown comparison {key!r}; valid: {', '.join(COMPARISONS)}")
+    return {"left": {"data": left}, "right": {"data": right}}
+
+
+def comparison_run_sides(key: str) -> tuple[str, ...]:
+    """Which panels have their own run: train vs test is one run drawn on both surfaces."""
+    return ("left",) if key == "generalization" else _SIDES
+
+
+def records_with_test_loss(run: PointRun, test: Surface | None) -> Iterator[tuple[Any, float]]:
+    """``(record, test loss)`` for every record of ``run``: the loss of ``test`` at the record's
+    first point (NaN without a ``test`` surface)."""
+    for record in run.records():
+        test_loss = float("nan")
+        if test is not None:
+            with torch.no_grad():
+                test_loss = float(test(torch.as_tensor(record.positions))[0])
+        yield record, test_loss
 
 
 def batch_label(batch_size: int | None) -> str:

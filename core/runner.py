@@ -9,6 +9,7 @@ import torch
 
 from core.device import resolve_device
 from core.engine import PointRun, RunConfig, StepRecord
+from core.lab import TrajectoryStore
 from core.scene import Scene
 from core.surfaces import make_surface
 
@@ -25,9 +26,10 @@ def _finite_or_none(array: np.ndarray) -> Any:
 
 
 def run_result(label: str, records: list[StepRecord], many: bool, diverged_at: np.ndarray) -> dict:
-    positions = np.stack([r.positions for r in records])  # (steps+1, N, 2)
-    loss = np.stack([r.loss for r in records])
-    grad = np.stack([r.grad for r in records])
+    """One run's JSON, read from the same trajectory store the GUI pages record into."""
+    store = TrajectoryStore.from_records(records)
+    positions = store.column("positions")  # (steps+1, N, 2)
+    loss, grad = store.column("loss"), store.column("grad")
     if not many:
         positions, loss, grad = positions[:, 0], loss[:, 0], grad[:, 0]
     diverged = bool((diverged_at >= 0).any())
@@ -37,7 +39,7 @@ def run_result(label: str, records: list[StepRecord], many: bool, diverged_at: n
         "positions": _finite_or_none(positions),
         "loss": _finite_or_none(loss),
         "grad": _finite_or_none(grad),
-        "lr": _finite_or_none(np.array([r.lr for r in records[1:]])),
+        "lr": _finite_or_none(store.column("lr")[1:]),
     }
     if diverged:
         steps = [int(s) if s >= 0 else None for s in diverged_at]

@@ -202,13 +202,12 @@ class OptimizerSpec(_Model):
 
     @model_validator(mode="after")
     def _buildable(self) -> OptimizerSpec:
-        from core.optim import OPTIMIZER_DEFAULTS, build_optimizer
+        from core.optim import build_optimizer, optimizer_names
 
-        if self.name not in OPTIMIZER_DEFAULTS:
-            raise ValueError(
-                f"unknown optimizer '{self.name}'; choose one of: {', '.join(OPTIMIZER_DEFAULTS)}"
-            )
-        # build_optimizer checks every hyper-parameter against OPTIMIZER_RANGES first
+        names = optimizer_names()  # the registry, core.optim.registry
+        if self.name not in names:
+            raise ValueError(f"unknown optimizer '{self.name}'; choose one of: {', '.join(names)}")
+        # build_optimizer checks every hyper-parameter against the entry's ranges first
         _try_build(lambda: build_optimizer(self.name, [_dummy_param()], **self.hyper()))
         return self
 
@@ -343,11 +342,11 @@ class NetworkTrainingSpec(_Model):
     @field_validator("optimizer")
     @classmethod
     def _not_newton(cls, value: OptimizerSpec) -> OptimizerSpec:
-        if value.name == "newton":
-            raise ValueError(
-                "the Newton optimizer is not offered for networks (it treats each row of a weight "
-                "matrix as a separate problem); use lbfgs"
-            )
+        from core.nets.rules import optimizer_problem
+
+        problem = optimizer_problem(value.name)
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -386,8 +385,12 @@ class NetworkSpec(_Model):
     @classmethod
     def _batches_fit_the_model(cls, value: NetworkTrainingSpec, info) -> NetworkTrainingSpec:
         model = info.data.get("model")
-        if model is not None and model.batch_norm and model.hidden and value.batch_size == 1:
-            raise ValueError("batch norm needs batches of at least 2 samples (batch_size is 1)")
+        from core.nets.rules import batch_norm_problem
+
+        if model is not None:
+            problem = batch_norm_problem(value.batch_size, model.batch_norm, model.hidden)
+            if problem is not None:
+                raise ValueError(problem)
         return value
 
 

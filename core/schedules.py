@@ -1,7 +1,10 @@
 r"""Learning-rate schedules (decay and warm-up), built from ``torch.optim.lr_scheduler``.
 
 A schedule is a config dict ``{"name": ..., **params}`` (``None`` means constant). Parameter names
-are torch's. ``SCHEDULE_DEFAULTS`` lists every schedule's parameters; a default of ``None`` means
+are torch's. Each schedule is one :class:`ScheduleEntry` in :data:`SCHEDULES` (its torch class,
+defaults, ranges, choices and builder); ``SCHEDULE_NAMES``, ``SCHEDULE_DEFAULTS``,
+``SCHEDULE_RANGES``, ``SCHEDULE_CHOICES`` and ``TORCH_SCHEDULERS`` are views of it.
+``SCHEDULE_DEFAULTS`` lists every schedule's parameters; a default of ``None`` means
 "derived from the run length ``total_steps``" as written below. With base rate :math:`\eta`,
 step :math:`t = 0, 1, \dots` (the lr the optimizer uses at its :math:`t`-th step):
 
@@ -52,6 +55,8 @@ from __future__ import annotations
 import copy
 import functools
 import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -60,78 +65,33 @@ from torch.optim import lr_scheduler as lrs
 
 from core.limits import COUNT, NON_NEGATIVE, POSITIVE, Range
 
-SCHEDULE_NAMES = (
-    "constant",
-    "step",
-    "exponential",
-    "cosine",
-    "warmup",
-    "cosine_restarts",
-    "onecycle",
-    "inverse_sqrt",
-)
+# The builder of a schedule: (optimizer, params with the defaults filled in, total_steps, auto)
+# -> the torch scheduler; ``auto(key, derived)`` is the count ``params[key]``, or ``derived``
+# (at least 1) where it is None ("derived from the run length").
+Builder = Callable[
+    [torch.optim.Optimizer, dict[str, Any], int, Callable[[str, int], int]], lrs.LRScheduler
+]
 
-SCHEDULE_DEFAULTS: dict[str, dict[str, object]] = {
-    "constant": {},
-    "step": {"step_size": None, "gamma": 0.1},
-    "exponential": {"gamma": 0.99},
-    "cosine": {"T_max": None, "eta_min": 0.0},
-    "warmup": {"warmup_steps": None, "start_factor": 0.01, "then": {"name": "constant"}},
-    "cosine_restarts": {"T_0": None, "T_mult": 1, "eta_min": 0.0},
-    "onecycle": {
-        "max_lr": None,
-        "total_steps": None,
-        "pct_start": 0.3,
-        "anneal_strategy": "cos",
-        "div_factor": 25.0,
-        "final_div_factor": 1e4,
-        "cycle_momentum": False,
-    },
-    "inverse_sqrt": {"warmup_steps": None},
-}
 
-# The valid values of every numeric parameter, beside SCHEDULE_DEFAULTS (the tests check that every
-# number there has a range here). ``None`` (derived from the run length) is always accepted where
-# it is the default. Tighter than torch where torch accepts a value that raises or divides by zero
-# later (onecycle ``pct_start`` 1, ``div_factor`` 0) or that makes the lr negative.
-_DECAY = Range(0, 1, low_open=True)  # gamma: a decay (1: none); 0 would stop the run dead
-SCHEDULE_RANGES: dict[str, dict[str, Range]] = {
-    "constant": {},
-    "step": {"step_size": COUNT, "gamma": _DECAY},
-    "exponential": {"gamma": _DECAY},
-    "cosine": {"T_max": COUNT, "eta_min": NON_NEGATIVE},
-    "warmup": {"warmup_steps": COUNT, "start_factor": Range(0, 1, low_open=True)},
-    "cosine_restarts": {
-        "T_0": COUNT,
-        "T_mult": Range(1, 1000, integer=True),
-        "eta_min": NON_NEGATIVE,
-    },
-    "onecycle": {
-        "max_lr": POSITIVE,
-        "total_steps": COUNT,
-        "pct_start": Range(0, 1, high_open=True),
-        "div_factor": POSITIVE,
-        "final_div_factor": POSITIVE,
-    },
-    "inverse_sqrt": {"warmup_steps": COUNT},
-}
+@dataclass(frozen=True)
+class ScheduleEntry:
+    """One schedule: everything the builder, the validator and the run editor need.
 
-SCHEDULE_CHOICES: dict[str, dict[str, tuple[Any, ...]]] = {
-    "onecycle": {"anneal_strategy": ("cos", "linear")},
-    "warmup": {"then": tuple(n for n in SCHEDULE_NAMES if n not in ("warmup", "onecycle"))},
-}
+    ``name``: the scenes' name. ``torch_class``: the torch scheduler its parameters go to (the
+    tests check the names against its signature). ``defaults``: ``{parameter: default}``, with
+    ``None`` for "derived from the run length". ``ranges``: the valid values of every number.
+    ``choices``: the allowed values of a non-numeric one. ``build``: see :data:`Builder`.
+    ``nestable``: may follow a warm-up (``then``); a parameter named ``then`` holds a nested
+    schedule, whose choices are the nestable names.
+    """
 
-# The torch class each schedule's parameters are passed to (the tests check the names).
-TORCH_SCHEDULERS: dict[str, type[lrs.LRScheduler]] = {
-    "constant": lrs.ConstantLR,
-    "step": lrs.StepLR,
-    "exponential": lrs.ExponentialLR,
-    "cosine": lrs.CosineAnnealingLR,
-    "warmup": lrs.LinearLR,
-    "cosine_restarts": lrs.CosineAnnealingWarmRestarts,
-    "onecycle": lrs.OneCycleLR,
-    "inverse_sqrt": lrs.LambdaLR,
-}
+    name: str
+    torch_class: type[lrs.LRScheduler]
+    defaults: Mapping[str, object]
+    build: Builder
+    ranges: Mapping[str, Range] = field(default_factory=dict)
+    choices: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    nestable: bool = True
 
 
 def inverse_sqrt_factor(t: int, warmup_steps: int) -> float:
@@ -148,11 +108,12 @@ def _count(name: str, value: object, minimum: int = 1) -> int:
 def _check_values(name: str, params: dict[str, Any]) -> None:
     """Every parameter of schedule ``name`` against its type and ``SCHEDULE_RANGES`` range; the
     ``ValueError`` names it (a warm-up's nested schedule is checked when it is built)."""
-    defaults, ranges = SCHEDULE_DEFAULTS[name], SCHEDULE_RANGES[name]
+    entry = SCHEDULES[name]
+    defaults, ranges = entry.defaults, entry.ranges
     for key, value in params.items():
         label, default = key, defaults[key]
-        if key in SCHEDULE_CHOICES.get(name, {}) and key != "then":
-            allowed = SCHEDULE_CHOICES[name][key]
+        if key in entry.choices:
+            allowed = entry.choices[key]
             if not any(type(value) is type(c) and value == c for c in allowed):
                 raise ValueError(f"{label} must be one of {allowed}, got {value!r}")
         elif isinstance(default, bool):
@@ -169,24 +130,26 @@ def _params(config: dict | None) -> tuple[str, dict[str, Any]]:
         raise ValueError(f"a schedule config is a dict with a 'name', got {config!r}")
     params = dict(config)
     name = params.pop("name")
-    if name not in SCHEDULE_DEFAULTS:
-        raise ValueError(f"unknown schedule {name!r}; valid names: {', '.join(SCHEDULE_NAMES)}")
-    unknown = sorted(set(params) - set(SCHEDULE_DEFAULTS[name]))
+    if name not in SCHEDULES:
+        raise ValueError(f"unknown schedule {name!r}; valid names: {', '.join(SCHEDULES)}")
+    defaults = SCHEDULES[name].defaults
+    unknown = sorted(set(params) - set(defaults))
     if unknown:
-        valid = ", ".join(SCHEDULE_DEFAULTS[name]) or "none"
+        valid = ", ".join(defaults) or "none"
         raise ValueError(
             f"unknown parameter(s) {', '.join(unknown)} for schedule {name!r}; valid: {valid}"
         )
     _check_values(name, params)
     then = params.get("then")
-    if name == "warmup" and then is not None:
+    if "then" in defaults and then is not None:
         try:
-            if isinstance(then, dict) and then.get("name") in ("warmup", "onecycle"):
-                raise ValueError(f"warmup cannot be followed by {then['name']!r}")
+            if isinstance(then, dict) and then.get("name") not in _nestable():
+                _params(then)  # an unknown name says so first
+                raise ValueError(f"{name} cannot be followed by {then['name']!r}")
             _params(then)
         except ValueError as error:
             raise ValueError(f"then: {error}") from None
-    return name, {**copy.deepcopy(SCHEDULE_DEFAULTS[name]), **params}
+    return name, {**copy.deepcopy(dict(defaults)), **params}
 
 
 def _has_momentum(optimizer: torch.optim.Optimizer) -> bool:
@@ -194,6 +157,214 @@ def _has_momentum(optimizer: torch.optim.Optimizer) -> bool:
         "betas" in group or float(group.get("momentum", 0.0)) > 0
         for group in optimizer.param_groups
     )
+
+
+def _constant(optimizer, p, total_steps, auto) -> lrs.LRScheduler:
+    return lrs.ConstantLR(optimizer, factor=1.0, total_iters=0)
+
+
+def _step(optimizer, p, total_steps, auto) -> lrs.LRScheduler:
+    step_size = auto("step_size", total_steps // 4)
+    return lrs.StepLR(optimizer, step_size=step_size, gamma=float(p["gamma"]))
+
+
+def _exponential(optimizer, p, total_steps, auto) -> lrs.LRScheduler:
+    return lrs.ExponentialLR(optimizer, gamma=float(p["gamma"]))
+
+
+def _cosine(optimizer, p, total_steps, auto) -> lrs.LRScheduler:
+    t_max = auto("T_max", total_steps)
+    return lrs.CosineAnnealingLR(optimizer, T_max=t_max, eta_min=float(p["eta_min"]))
+
+
+def _cosine_restarts(optimizer, p, total_steps, auto) -> lrs.LRScheduler:
+    return lrs.CosineAnnealingWarmRestarts(
+        optimizer,
+        T_0=auto("T_0", total_steps // 4),
+        T_mult=_count("T_mult", p["T_mult"]),
+        eta_min=float(p["eta_min"]),
+    )
+
+
+def _inverse_sqrt(optimizer, p, total_steps, auto) -> lrs.LRScheduler:
+    w = auto("warmup_steps", total_steps // 10)
+    return lrs.LambdaLR(optimizer, functools.partial(inverse_sqrt_factor, warmup_steps=w))
+
+
+def _onecycle(optimizer, p, total_steps, auto) -> lrs.LRScheduler:
+    cycle_steps = auto("total_steps", total_steps)
+    if cycle_steps < total_steps:
+        raise ValueError(
+            f"onecycle total_steps ({cycle_steps}) is shorter than the run ({total_steps}); "
+            "torch's OneCycleLR cannot step past it"
+        )
+    pct_start = float(p["pct_start"])
+    # torch's phase 1 ends at step pct_start * total - 1 and interpolates over each phase's
+    # length: a phase of length 0 divides by zero (at step 0, or at the run's last step).
+    warm_end = float(pct_start * cycle_steps) - 1
+    if warm_end == 0 or warm_end == cycle_steps - 1:
+        raise ValueError(
+            f"onecycle pct_start {pct_start:g} with total_steps {cycle_steps} gives a phase "
+            "of length 0 (torch's OneCycleLR would divide by zero); change pct_start"
+        )
+    max_lr = p["max_lr"]
+    try:
+        return lrs.OneCycleLR(
+            optimizer,
+            max_lr=[float(g["lr"]) for g in optimizer.param_groups]
+            if max_lr is None
+            else float(max_lr),
+            total_steps=cycle_steps,
+            pct_start=pct_start,
+            anneal_strategy=p["anneal_strategy"],
+            div_factor=float(p["div_factor"]),
+            final_div_factor=float(p["final_div_factor"]),
+            cycle_momentum=bool(p["cycle_momentum"]) and _has_momentum(optimizer),
+        )
+    except ZeroDivisionError:
+        raise ValueError("onecycle: these parameters make torch divide by zero") from None
+
+
+def _warmup(optimizer, p, total_steps, auto) -> lrs.LRScheduler:
+    w = auto("warmup_steps", total_steps // 10)
+    then = p["then"]
+    then_name = "constant" if then is None else then.get("name") if isinstance(then, dict) else None
+    if then_name not in _nestable():
+        raise ValueError(f"warmup cannot be followed by {then_name!r}")
+    linear = lrs.LinearLR(optimizer, start_factor=float(p["start_factor"]), total_iters=w)
+    try:
+        after = build_scheduler(optimizer, then, max(1, total_steps - w))
+    except ValueError as error:
+        raise ValueError(f"then: {error}") from None
+    return lrs.SequentialLR(optimizer, [linear, after], milestones=[w])
+
+
+# The valid values: tighter than torch where torch accepts a value that raises or divides by
+# zero later (onecycle ``pct_start`` 1, ``div_factor`` 0) or that makes the lr negative. ``None``
+# (derived from the run length) is always accepted where it is the default.
+_DECAY = Range(0, 1, low_open=True)  # gamma: a decay (1: none); 0 would stop the run dead
+
+# The registry: one entry per schedule, in the GUI's order. ``onecycle`` and ``warmup`` cannot
+# follow a warm-up (OneCycleLR overwrites the param groups' ``initial_lr``, which SequentialLR
+# resets the lr to).
+_ENTRIES = (
+    ScheduleEntry("constant", lrs.ConstantLR, {}, _constant),
+    ScheduleEntry(
+        "step",
+        lrs.StepLR,
+        {"step_size": None, "gamma": 0.1},
+        _step,
+        {"step_size": COUNT, "gamma": _DECAY},
+    ),
+    ScheduleEntry(
+        "exponential", lrs.ExponentialLR, {"gamma": 0.99}, _exponential, {"gamma": _DECAY}
+    ),
+    ScheduleEntry(
+        "cosine",
+        lrs.CosineAnnealingLR,
+        {"T_max": None, "eta_min": 0.0},
+        _cosine,
+        {"T_max": COUNT, "eta_min": NON_NEGATIVE},
+    ),
+    ScheduleEntry(
+        "warmup",
+        lrs.LinearLR,
+        {"warmup_steps": None, "start_factor": 0.01, "then": {"name": "constant"}},
+        _warmup,
+        {"warmup_steps": COUNT, "start_factor": Range(0, 1, low_open=True)},
+        nestable=False,
+    ),
+    ScheduleEntry(
+        "cosine_restarts",
+        lrs.CosineAnnealingWarmRestarts,
+        {"T_0": None, "T_mult": 1, "eta_min": 0.0},
+        _cosine_restarts,
+        {"T_0": COUNT, "T_mult": Range(1, 1000, integer=True), "eta_min": NON_NEGATIVE},
+    ),
+    ScheduleEntry(
+        "onecycle",
+        lrs.OneCycleLR,
+        {
+            "max_lr": None,
+            "total_steps": None,
+            "pct_start": 0.3,
+            "anneal_strategy": "cos",
+            "div_factor": 25.0,
+            "final_div_factor": 1e4,
+            "cycle_momentum": False,
+        },
+        _onecycle,
+        {
+            "max_lr": POSITIVE,
+            "total_steps": COUNT,
+            "pct_start": Range(0, 1, high_open=True),
+            "div_factor": POSITIVE,
+            "final_div_factor": POSITIVE,
+        },
+        choices={"anneal_strategy": ("cos", "linear")},
+        nestable=False,
+    ),
+    ScheduleEntry(
+        "inverse_sqrt",
+        lrs.LambdaLR,
+        {"warmup_steps": None},
+        _inverse_sqrt,
+        {"warmup_steps": COUNT},
+    ),
+)
+
+SCHEDULES: dict[str, ScheduleEntry] = {entry.name: entry for entry in _ENTRIES}
+
+
+def _nestable() -> tuple[str, ...]:
+    return tuple(name for name, entry in SCHEDULES.items() if entry.nestable)
+
+
+def _choices(entry: ScheduleEntry) -> dict[str, tuple[Any, ...]]:
+    nested = {"then": _nestable()} if "then" in entry.defaults else {}
+    return {**entry.choices, **nested}
+
+
+class _RegistryView(Mapping):
+    """``{name: field of the entry}`` over the live registry, read-only; ``names`` limits it to
+    the entries for which ``keep`` holds."""
+
+    def __init__(self, field_of: Callable[[ScheduleEntry], Any], keep=None) -> None:
+        self._field, self._keep = field_of, keep or (lambda entry: True)
+
+    def _names(self) -> list[str]:
+        return [name for name, entry in SCHEDULES.items() if self._keep(entry)]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names():
+            raise KeyError(name)
+        return self._field(SCHEDULES[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+# Views of the registry under their old names (read when used; SCHEDULE_NAMES is the names at
+# import, schedule_names() reads them live).
+SCHEDULE_NAMES: tuple[str, ...] = tuple(SCHEDULES)
+SCHEDULE_DEFAULTS: Mapping[str, Mapping[str, object]] = _RegistryView(lambda e: e.defaults)
+SCHEDULE_RANGES: Mapping[str, Mapping[str, Range]] = _RegistryView(lambda e: e.ranges)
+# Only the schedules that have choices (onecycle's anneal_strategy, warmup's then).
+SCHEDULE_CHOICES: Mapping[str, dict[str, tuple[Any, ...]]] = _RegistryView(
+    _choices, keep=lambda e: bool(_choices(e))
+)
+TORCH_SCHEDULERS: Mapping[str, type[lrs.LRScheduler]] = _RegistryView(lambda e: e.torch_class)
+
+
+def schedule_names() -> tuple[str, ...]:
+    """Every schedule's name, in the registry's (and the GUI's) order."""
+    return tuple(SCHEDULES)
 
 
 def build_scheduler(
@@ -211,70 +382,7 @@ def build_scheduler(
     def auto(key: str, derived: int) -> int:  # None: derived from the run length, at least 1
         return _count(key, max(1, derived) if p[key] is None else p[key])
 
-    if name == "constant":
-        return lrs.ConstantLR(optimizer, factor=1.0, total_iters=0)
-    if name == "step":
-        step_size = auto("step_size", total_steps // 4)
-        return lrs.StepLR(optimizer, step_size=step_size, gamma=float(p["gamma"]))
-    if name == "exponential":
-        return lrs.ExponentialLR(optimizer, gamma=float(p["gamma"]))
-    if name == "cosine":
-        t_max = auto("T_max", total_steps)
-        return lrs.CosineAnnealingLR(optimizer, T_max=t_max, eta_min=float(p["eta_min"]))
-    if name == "cosine_restarts":
-        return lrs.CosineAnnealingWarmRestarts(
-            optimizer,
-            T_0=auto("T_0", total_steps // 4),
-            T_mult=_count("T_mult", p["T_mult"]),
-            eta_min=float(p["eta_min"]),
-        )
-    if name == "inverse_sqrt":
-        w = auto("warmup_steps", total_steps // 10)
-        return lrs.LambdaLR(optimizer, functools.partial(inverse_sqrt_factor, warmup_steps=w))
-    if name == "onecycle":
-        cycle_steps = auto("total_steps", total_steps)
-        if cycle_steps < total_steps:
-            raise ValueError(
-                f"onecycle total_steps ({cycle_steps}) is shorter than the run ({total_steps}); "
-                "torch's OneCycleLR cannot step past it"
-            )
-        pct_start = float(p["pct_start"])
-        # torch's phase 1 ends at step pct_start * total - 1 and interpolates over each phase's
-        # length: a phase of length 0 divides by zero (at step 0, or at the run's last step).
-        warm_end = float(pct_start * cycle_steps) - 1
-        if warm_end == 0 or warm_end == cycle_steps - 1:
-            raise ValueError(
-                f"onecycle pct_start {pct_start:g} with total_steps {cycle_steps} gives a phase "
-                "of length 0 (torch's OneCycleLR would divide by zero); change pct_start"
-            )
-        max_lr = p["max_lr"]
-        try:
-            return lrs.OneCycleLR(
-                optimizer,
-                max_lr=[float(g["lr"]) for g in optimizer.param_groups]
-                if max_lr is None
-                else float(max_lr),
-                total_steps=cycle_steps,
-                pct_start=pct_start,
-                anneal_strategy=p["anneal_strategy"],
-                div_factor=float(p["div_factor"]),
-                final_div_factor=float(p["final_div_factor"]),
-                cycle_momentum=bool(p["cycle_momentum"]) and _has_momentum(optimizer),
-            )
-        except ZeroDivisionError:
-            raise ValueError("onecycle: these parameters make torch divide by zero") from None
-    # warmup
-    w = auto("warmup_steps", total_steps // 10)
-    then = p["then"]
-    then_name = "constant" if then is None else then.get("name") if isinstance(then, dict) else None
-    if then_name in ("warmup", "onecycle"):
-        raise ValueError(f"warmup cannot be followed by {then_name!r}")
-    linear = lrs.LinearLR(optimizer, start_factor=float(p["start_factor"]), total_iters=w)
-    try:
-        after = build_scheduler(optimizer, then, max(1, total_steps - w))
-    except ValueError as error:
-        raise ValueError(f"then: {error}") from None
-    return lrs.SequentialLR(optimizer, [linear, after], milestones=[w])
+    return SCHEDULES[name].build(optimizer, p, total_steps, auto)
 
 
 def check_schedule(config: dict | None, total_steps: int, lr: float = 0.1) -> None:

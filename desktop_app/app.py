@@ -48,6 +48,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from desktop_app.i18n import register_fonts
 
     register_fonts()  # the bundled CJK font: Chinese never renders as boxes
+    from desktop_app.widgets.wheel_guard import install_wheel_guard
+
+    install_wheel_guard(app)  # the wheel scrolls panels; it edits only a focused box
     return app
 
 

@@ -21,7 +21,8 @@ import os
 import re
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,9 +79,23 @@ def stacked_size(widgets: Sequence[QWidget]) -> QSize:
     return QSize(max(w.width() for w in widgets), sum(w.height() for w in widgets))
 
 
+@contextmanager
+def without_hover_readouts(widgets: Sequence[QWidget]) -> Iterator[None]:
+    """Hide every map's hover readout (``MapView.without_readout``) while pictures are taken:
+    what the mouse happened to point at is no part of an exported figure."""
+    with ExitStack() as stack:
+        for widget in widgets:
+            for view in (widget, *widget.findChildren(QGraphicsView)):
+                hide = getattr(view, "without_readout", None)
+                if callable(hide):
+                    stack.enter_context(hide())
+        yield
+
+
 def render_image(widgets: Sequence[QWidget]) -> QImage:
     """The widgets as they look now, stacked top to bottom, in device pixels."""
-    grabs = [w.grab() for w in widgets]
+    with without_hover_readouts(widgets):
+        grabs = [w.grab() for w in widgets]
     ratio = grabs[0].devicePixelRatio()
     width = max(g.width() for g in grabs)
     height = sum(g.height() for g in grabs)
@@ -133,10 +148,11 @@ def svg_text(widgets: Sequence[QWidget], title: str = "LossLab") -> str:
     painter.fillRect(QRect(QPoint(0, 0), size), widgets[0].palette().window())
     clips: list[DataClip] = []
     y = 0
-    for widget in widgets:
-        area = QRect(0, y, widget.width(), widget.height())
-        _paint_vector(painter, widget, QPoint(0, y), area, clips)
-        y += widget.height()
+    with without_hover_readouts(widgets):
+        for widget in widgets:
+            area = QRect(0, y, widget.width(), widget.height())
+            _paint_vector(painter, widget, QPoint(0, y), area, clips)
+            y += widget.height()
     painter.end()
     return portable_svg(bytes(buffer.data()).decode("utf-8"), size, clips)
 

@@ -18,6 +18,14 @@ Qt's file dialog that Qt 6's Chinese catalogue lacks); Qt then sends every widge
 Texts that live in ``core`` (surface titles and notes, lesson texts) are bilingual data: widgets
 read :func:`current_language` when they retranslate.
 
+The convention, on every page: a widget that shows translatable text implements
+``changeEvent(LanguageChange) -> retranslate()`` and sets its texts there (group titles, form
+labels, combo items, tab texts, plot titles, axis labels, legend entries, captions), never only
+at construction. Texts derived from state (a status line, "step 3 / 150", a legend that depends
+on what is shown) are kept as a function of the state and worded again in ``retranslate`` (or
+the page marks itself dirty so its next frame re-derives them). ``tests/desktop/
+test_live_switch.py`` walks every page after a run-time switch and fails on a leftover.
+
 ``python -m desktop_app.i18n update`` refreshes the ``.ts`` from the sources (keeping the
 translations); ``build`` compiles them.
 """

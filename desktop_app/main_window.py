@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,6 +29,7 @@ from desktop_app.documents import NETWORK, SURFACE, Documents, user_settings, wr
 from desktop_app.export import Exports
 from desktop_app.lessons import LessonBrowser
 from desktop_app.view_menu import ViewMenu
+from desktop_app.widgets.retranslating import Retranslating
 
 APP_NAME = "LossLab"
 DEFAULT_SIZE = QSize(1400, 900)  # on a screen with room for it
@@ -60,7 +61,7 @@ def geometry_key(screen: QScreen | None) -> str:
     return f"{GEOMETRY_GROUP}/{name}-{size.width()}x{size.height()}"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslating, QMainWindow):
     engineReady = Signal()
 
     def __init__(self, language: str = "en") -> None:
@@ -194,11 +195,6 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._own_menus = [m for m in self.menuBar().findChildren(QMenu) if m not in before]
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
-
     def retranslate(self) -> None:
         """Re-apply every text of the window in the current language."""
         self.language = i18n.current_language()
@@ -220,6 +216,7 @@ class MainWindow(QMainWindow):
             if self._device_name
             else self.tr("device: …")
         )
+        self.statusBar().clearMessage()  # a passing message in the previous language
         self._show_scene_title()
 
     def _show_scene_title(self) -> None:
@@ -231,7 +228,7 @@ class MainWindow(QMainWindow):
     def open_lesson(self, path: str) -> None:
         """Open a lesson from the browser and show it in the Surface Lab (unsaved changes to the
         current scene are asked about first, in ``open_scene``)."""
-        if self.open_scene(path):
+        if self.open_scene(path, source="lesson"):
             lab = self.surface_lab if self.surface_lab is not None else self.loading
             if self.pages.currentWidget() is not self.network_lab:  # a network scene shows there
                 self.pages.setCurrentWidget(lab)
@@ -254,6 +251,8 @@ class MainWindow(QMainWindow):
         self.surface_lab.statusMessage.connect(
             lambda text: self.statusBar().showMessage(text, 8000)
         )
+        # A lesson's title goes when the user replaces its surface with their own.
+        self.surface_lab.model.events.title.connect(lambda *_: self._show_scene_title())
         self.pages.removeTab(0)
         self.pages.insertTab(0, self.surface_lab, self.tr("Surface Lab"))
         self.pages.setCurrentIndex(0)
@@ -274,7 +273,7 @@ class MainWindow(QMainWindow):
 
     # -- scenes ----------------------------------------------------------------------------------
 
-    def open_scene(self, path: str | Path, ask: bool = True) -> bool:
+    def open_scene(self, path: str | Path, ask: bool = True, source: str = "file") -> bool:
         """Load a scene file; on any problem show the error and keep the current scene.
 
         Every way a file comes in passes here (the Open dialog, recent files, a drop, a lesson,
@@ -298,7 +297,7 @@ class MainWindow(QMainWindow):
             self.network_lab.load_scene(scene)  # a network scene: the Network Lab shows it
             self.pages.setCurrentWidget(self.network_lab)
         else:
-            self.surface_lab.load_scene(scene)
+            self.surface_lab.load_scene(scene, source=source)  # the lab model's content
             if self.network_lab is not None and self.pages.currentWidget() is self.network_lab:
                 self.pages.setCurrentWidget(self.surface_lab)
         self.scene_path = Path(path)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import numpy as np
 
 _MIN_CAPACITY = 64
+_CHUNK = 256  # records stacked at a time by from_records
 
 
 def _fill_value(dtype: np.dtype) -> float | bool:
@@ -32,6 +33,30 @@ class TrajectoryStore:
         for name, (shape, dtype) in columns.items():
             self.add_column(name, shape, dtype)
 
+    @classmethod
+    def from_records(cls, records) -> TrajectoryStore:
+        """The engine's step records (``core.engine.StepRecord``: row ``t`` is step ``t``) as
+        columns ``positions`` (N, 2), ``loss``, ``grad_norm`` (N,), ``grad`` (N, 2), ``lr``
+        (NaN at step 0: no update led there) and ``diverged`` (N,), allocated once."""
+        store = cls({})
+        if not records:
+            return store
+        store.reserve(len(records), exact=True)
+        for first in range(0, len(records), _CHUNK):  # a chunk at a time: no full-size copies
+            chunk = records[first : first + _CHUNK]
+            grad = np.stack([r.grad for r in chunk])
+            store.append(
+                {
+                    "positions": np.stack([r.positions for r in chunk]),
+                    "loss": np.stack([r.loss for r in chunk]),
+                    "grad": grad,
+                    "grad_norm": np.linalg.norm(grad, axis=-1),
+                    "lr": [np.nan if r.step == 0 else r.lr for r in chunk],
+                    "diverged": np.stack([r.diverged for r in chunk]),
+                }
+            )
+        return store
+
     def __len__(self) -> int:
         return self._count
 
@@ -49,10 +74,20 @@ class TrajectoryStore:
         dtype = np.dtype(dtype)
         self._arrays[name] = np.full((self._capacity, *shape), _fill_value(dtype), dtype=dtype)
 
-    def _reserve(self, rows: int) -> None:
+    @property
+    def capacity(self) -> int:
+        """Rows allocated (valid or not)."""
+        return self._capacity
+
+    def reserve(self, rows: int, exact: bool = False) -> None:
+        """Room for ``rows`` rows: exactly that many when ``exact`` (a run of known length
+        allocates once and never copies), else by doubling."""
+        self._reserve(rows, exact)
+
+    def _reserve(self, rows: int, exact: bool = False) -> None:
         if rows <= self._capacity:
             return
-        capacity = max(rows, 2 * self._capacity, _MIN_CAPACITY)
+        capacity = rows if exact else max(rows, 2 * self._capacity, _MIN_CAPACITY)
         for name, old in self._arrays.items():
             new = np.full((capacity, *old.shape[1:]), _fill_value(old.dtype), dtype=old.dtype)
             new[: self._count] = old[: self._count]
@@ -107,6 +142,12 @@ class TrajectoryStore:
         view = self._arrays[name][:end]
         view.flags.writeable = False
         return view
+
+    def buffer(self, name: str) -> np.ndarray:
+        """The whole allocated column (``capacity`` rows; rows past ``len`` are missing): for
+        readers that index rows they know to be recorded. Only :meth:`write` may change it (the
+        view stays writable because torch warns about tensors made from read-only arrays)."""
+        return self._arrays[name][:]
 
     def row(self, name: str, index: int) -> np.ndarray | float:
         """Row ``index`` of a column (negative counts from the last valid row)."""

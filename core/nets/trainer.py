@@ -43,6 +43,7 @@ import torch
 
 from core.nets.datasets import Augmentation, Dataset, augment_batch, kfold_datasets
 from core.nets.models import ModelConfig, build_model, count_parameters, loss_function
+from core.nets.rules import batch_norm_problem, optimizer_problem
 from core.optim import build_optimizer, needs_closure
 from core.schedules import build_scheduler
 
@@ -81,11 +82,9 @@ class TrainConfig:
             raise ValueError(f"batch_size must be >= 0 (0: full batch), got {self.batch_size}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience must be >= 1, got {self.patience}")
-        if self.optimizer.get("name") == "newton":
-            raise ValueError(
-                "the Newton optimizer is not offered for networks: it treats each row of a weight "
-                "matrix as a separate problem; use lbfgs for curvature-aware steps"
-            )
+        problem = optimizer_problem(self.optimizer.get("name"))
+        if problem is not None:
+            raise ValueError(problem)
 
 
 @dataclass
@@ -144,8 +143,11 @@ class Trainer:
         self.data, self.model_config, self.config, self.label = data, model_config, config, label
         self.device, self.dtype = torch.device(device), dtype
         self.loss_fn = loss_function(config.loss, data.task, data.classes)
-        if config.batch_size == 1 and model_config.batch_norm and model_config.hidden:
-            raise ValueError("batch norm needs batches of at least 2 samples (batch size is 1)")
+        problem = batch_norm_problem(
+            config.batch_size, model_config.batch_norm, model_config.hidden
+        )
+        if problem is not None:
+            raise ValueError(problem)
         self.model = build_model(
             model_config,
             data.input_dim,

@@ -5,11 +5,19 @@ from core.optim.factory import (
     OPTIMIZER_CLASSES,
     OPTIMIZER_DEFAULTS,
     OPTIMIZER_NAMES,
+    OPTIMIZER_RANGES,
     build_optimizer,
     is_per_point,
     needs_closure,
 )
 from core.optim.lecture import RMS, EmaMomentum, LectureAdam, LectureMomentum, Newton
+from core.optim.registry import (
+    OPTIMIZERS,
+    OptimizerEntry,
+    get_entry,
+    network_optimizers,
+    optimizer_names,
+)
 from core.optim.state import STATE_KEYS, read_state
 
 __all__ = [
@@ -17,14 +25,20 @@ __all__ = [
     "OPTIMIZER_CLASSES",
     "OPTIMIZER_DEFAULTS",
     "OPTIMIZER_NAMES",
+    "OPTIMIZER_RANGES",
+    "OPTIMIZERS",
     "RMS",
     "STATE_KEYS",
     "EmaMomentum",
     "LectureAdam",
     "LectureMomentum",
     "Newton",
+    "OptimizerEntry",
     "build_optimizer",
+    "get_entry",
     "is_per_point",
     "needs_closure",
+    "network_optimizers",
+    "optimizer_names",
     "read_state",
 ]

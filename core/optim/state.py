@@ -31,9 +31,10 @@ For Adam the step is ``update = -effective_lr * velocity / (1 - beta1^t)`` (no w
 
 from __future__ import annotations
 
-import torch
+from collections.abc import Callable
 
-from core.optim.lecture import RMS, EmaMomentum, LectureAdam, LectureMomentum
+import torch
+from torch import Tensor
 
 STATE_KEYS = ("grad", "velocity", "second_moment", "effective_lr", "update")
 
@@ -49,50 +50,82 @@ def _copy(t: torch.Tensor) -> torch.Tensor:
     return t.detach().clone()
 
 
+# A state reader: (the param's optimizer state, its param group, the group's lr) ->
+# (velocity, second_moment, scale); scale is the numerator of effective_lr (None where
+# effective_lr is undefined). Each registry entry (core.optim.registry) names its reader.
+StateReader = Callable[[dict, dict, float], tuple[Tensor | None, Tensor | None, float | None]]
+
+
+def _stepped(state: dict) -> bool:
+    return float(state.get("step", 0)) > 0  # Adagrad allocates its state before any step
+
+
+def read_sgd(state: dict, group: dict, lr: float) -> tuple:
+    return state.get("momentum_buffer"), None, lr
+
+
+def read_ema_momentum(state: dict, group: dict, lr: float) -> tuple:
+    return state.get("velocity"), None, lr
+
+
+def read_lecture_momentum(state: dict, group: dict, lr: float) -> tuple:
+    velocity = -state["movement"] / lr if "movement" in state and lr > 0 else None
+    return velocity, None, lr
+
+
+def read_adam(state: dict, group: dict, lr: float) -> tuple:
+    """Adam, AdamW and LectureAdam."""
+    if not _stepped(state):
+        return state.get("exp_avg"), None, None
+    second_moment = state["max_exp_avg_sq" if group["amsgrad"] else "exp_avg_sq"]
+    if group.get("bias_correction", True):
+        second_moment = second_moment / (1 - group["betas"][1] ** float(state["step"]))
+    return state.get("exp_avg"), second_moment, lr
+
+
+def read_adagrad(state: dict, group: dict, lr: float) -> tuple:
+    if not _stepped(state):
+        return None, None, None
+    return None, state["sum"], lr / (1 + (float(state["step"]) - 1) * group["lr_decay"])
+
+
+def read_rmsprop(state: dict, group: dict, lr: float) -> tuple:
+    velocity = state.get("momentum_buffer") if group["momentum"] > 0 else None
+    if not _stepped(state):
+        return velocity, None, None
+    second_moment = state["square_avg"]
+    if group["centered"]:
+        second_moment = second_moment - state["grad_avg"] ** 2
+    return velocity, second_moment, lr
+
+
+def read_rms(state: dict, group: dict, lr: float) -> tuple:
+    if not _stepped(state):
+        return None, None, None
+    return None, state["sum_sq"] / state["step"], lr
+
+
 def read_state(
     optimizer: torch.optim.Optimizer,
     param: torch.Tensor,
     grad: torch.Tensor,
     update: torch.Tensor,
 ) -> dict[str, torch.Tensor]:
-    """The state of ``param`` after a step in LossLab's vocabulary (see the module docstring)."""
+    """The state of ``param`` after a step in LossLab's vocabulary (see the module docstring).
+
+    The optimizer's registry entry (``core.optim.registry``) names the reader of its state."""
+    from core.optim.registry import entry_for
+
     group = _group_of(optimizer, param)
     state = optimizer.state.get(param, {})
     lr = float(group["lr"])
     out: dict[str, torch.Tensor] = {"grad": _copy(grad)}
-    velocity = second_moment = None
-    scale = None  # the numerator of effective_lr; stays None where effective_lr is undefined
     eps = group.get("eps", 0.0)
-    stepped = float(state.get("step", 0)) > 0  # Adagrad allocates its state before any step
-
-    if isinstance(optimizer, torch.optim.SGD):
-        velocity, scale = state.get("momentum_buffer"), lr
-    elif isinstance(optimizer, EmaMomentum):
-        velocity, scale = state.get("velocity"), lr
-    elif isinstance(optimizer, LectureMomentum):
-        scale = lr
-        if "movement" in state and lr > 0:
-            velocity = -state["movement"] / lr
-    elif isinstance(optimizer, torch.optim.Adam | LectureAdam):  # AdamW is an Adam
-        velocity = state.get("exp_avg")
-        if stepped:
-            scale = lr
-            second_moment = state["max_exp_avg_sq" if group["amsgrad"] else "exp_avg_sq"]
-            if group.get("bias_correction", True):
-                second_moment = second_moment / (1 - group["betas"][1] ** float(state["step"]))
-    elif isinstance(optimizer, torch.optim.Adagrad):
-        if stepped:
-            second_moment = state["sum"]
-            scale = lr / (1 + (float(state["step"]) - 1) * group["lr_decay"])
-    elif isinstance(optimizer, torch.optim.RMSprop):
-        if group["momentum"] > 0:
-            velocity = state.get("momentum_buffer")
-        if stepped:
-            scale, second_moment = lr, state["square_avg"]
-            if group["centered"]:
-                second_moment = second_moment - state["grad_avg"] ** 2
-    elif isinstance(optimizer, RMS) and stepped:
-        scale, second_moment = lr, state["sum_sq"] / state["step"]
+    entry = entry_for(optimizer)
+    reader = None if entry is None else entry.state_reader
+    velocity = second_moment = scale = None
+    if reader is not None:
+        velocity, second_moment, scale = reader(state, group, lr)
 
     if velocity is not None:
         out["velocity"] = _copy(velocity)

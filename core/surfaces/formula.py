@@ -233,16 +233,75 @@ _TOKEN = re.compile(
 )
 
 
+_UNBALANCED_CLOSE = "unbalanced parenthesis: this ')' has no matching '('"
+
+
+class _SyntaxScan:
+    """A small operand/operator scan over + - * / ** ( ) , numbers and names (see _diagnose)."""
+
+    def __init__(self, source: _Source) -> None:
+        self.source = source
+        self.expect_operand = True
+        self.opened: list[int] = []
+        self.previous: tuple[str, int, int] | None = None  # (kind, start, end) of the last token
+
+    def _previous_kind(self) -> str | None:
+        return self.previous[0] if self.previous is not None else None
+
+    def _close(self, start: int) -> tuple[str, int] | None:
+        if not self.opened:
+            return _UNBALANCED_CLOSE, start
+        self.opened.pop()
+        return None
+
+    def operand(self, kind: str, text: str, start: int, token: str) -> tuple[str, int] | None:
+        """A token where an expression must start."""
+        if kind in ("number", "name"):
+            self.expect_operand = False
+        elif kind == "open":
+            self.opened.append(start)
+        elif kind == "op" and text in "+-~":
+            pass
+        elif kind == "close" and self._previous_kind() in ("open", "comma"):
+            # "f()" and "f(x,)" are valid syntax (arity is checked later).
+            self.expect_operand = False
+            return self._close(start)
+        else:
+            return f"unexpected {token!r}: expected an expression", start
+        return None
+
+    def operator(self, kind: str, text: str, start: int, token: str) -> tuple[str, int] | None:
+        """A token after a complete operand."""
+        if kind == "op" and text != "~" or kind == "comma":
+            self.expect_operand = True
+        elif kind == "close":
+            return self._close(start)
+        elif kind == "open" and self._previous_kind() in ("name", "close"):
+            self.opened.append(start)  # a call
+            self.expect_operand = True
+        else:
+            return f"expected an operator (such as + or *) before {token!r}", start
+        return None
+
+    def end(self, length: int) -> tuple[str, int] | None:
+        if self.previous is None:
+            return "expected an expression", 0
+        if self.expect_operand:
+            shown = self.source.shown(self.previous[1], self.previous[2])
+            return f"expected an expression after {shown!r}", length
+        if self.opened:
+            return "unbalanced parenthesis: this '(' is never closed", self.opened[-1]
+        return None
+
+
 def _diagnose(source: _Source) -> tuple[str, int] | None:
     """Explain a syntax error in plain words: (message, normalised index), or None if unsure.
 
-    A small operand/operator scan over + - * / ** ( ) , numbers and names; anything it does not
-    model (brackets, keywords, dots...) leaves the explanation to Python's parser.
+    Anything the scan does not model (brackets, keywords, dots...) leaves the explanation to
+    Python's parser.
     """
     text = source.text
-    expect_operand = True
-    opened: list[int] = []
-    previous: tuple[str, int, int] | None = None  # (kind, start, end) of the last token
+    scan = _SyntaxScan(source)
     pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
@@ -252,47 +311,14 @@ def _diagnose(source: _Source) -> tuple[str, int] | None:
         pos = end
         if kind == "space":
             continue
-        token = source.shown(start, end)
         if kind == "name" and keyword.iskeyword(m.group()):
             return None
-        if expect_operand:
-            if kind in ("number", "name"):
-                expect_operand = False
-            elif kind == "open":
-                opened.append(start)
-            elif kind == "op" and m.group() in "+-~":
-                pass
-            elif kind == "close" and previous is not None and previous[0] in ("open", "comma"):
-                # "f()" and "f(x,)" are valid syntax (arity is checked later).
-                if not opened:
-                    return "unbalanced parenthesis: this ')' has no matching '('", start
-                opened.pop()
-                expect_operand = False
-            else:
-                return f"unexpected {token!r}: expected an expression", start
-        else:
-            if kind == "op" and m.group() != "~":
-                expect_operand = True
-            elif kind == "close":
-                if not opened:
-                    return "unbalanced parenthesis: this ')' has no matching '('", start
-                opened.pop()
-            elif kind == "comma":
-                expect_operand = True
-            elif kind == "open" and previous is not None and previous[0] in ("name", "close"):
-                opened.append(start)  # a call
-                expect_operand = True
-            else:
-                return f"expected an operator (such as + or *) before {token!r}", start
-        previous = (kind, start, end)
-    if previous is None:
-        return "expected an expression", 0
-    if expect_operand:
-        shown = source.shown(previous[1], previous[2])
-        return f"expected an expression after {shown!r}", len(text)
-    if opened:
-        return "unbalanced parenthesis: this '(' is never closed", opened[-1]
-    return None
+        step = scan.operand if scan.expect_operand else scan.operator
+        problem = step(kind, m.group(), start, source.shown(start, end))
+        if problem is not None:
+            return problem
+        scan.previous = (kind, start, end)
+    return scan.end(len(text))
 
 
 class _Compiler:

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from core.experiments import batch_label, summarize
+from desktop_app.style import appearance
+from desktop_app.widgets.retranslating import Retranslating
 
 TRAIN_COLOR = "#3cb4f0"
 TEST_COLOR = "#f58231"
@@ -34,15 +36,31 @@ UPDATE_COLOR = "#3cd44b"
 EPOCH_COLOR = "#f032e6"
 
 
-def _plot(title: str, left: str, bottom: str) -> pg.PlotWidget:
-    widget = pg.PlotWidget(title=title)
+def _plot() -> pg.PlotWidget:
+    """A plot whose title and axis labels its view sets in ``retranslate`` (:func:`_label`)."""
+    widget = pg.PlotWidget()
     item = widget.getPlotItem()
-    item.setLabel("left", left)
-    item.setLabel("bottom", bottom)
     item.showGrid(x=True, y=True, alpha=0.25)
     item.setMouseEnabled(x=False, y=False)
     widget.setMinimumHeight(150)
+    appearance().register_plot(item)  # presenter mode and theme
     return widget
+
+
+def _label(widget: pg.PlotWidget, title: str, left: str, bottom: str) -> None:
+    item = widget.getPlotItem()
+    item.setTitle(title)
+    item.setLabel("left", left)
+    item.setLabel("bottom", bottom)
+
+
+def _legend_names(legend: pg.LegendItem, names: dict) -> None:
+    """Rename legend entries in place: ``names`` maps each curve to its (translated) name."""
+    for sample, label in legend.items:
+        name = names.get(sample.item)
+        if name is not None:
+            label.setText(name)
+    legend.updateSize()
 
 
 def _log10(values) -> np.ndarray:
@@ -80,14 +98,15 @@ def _decade_ticks(axis: pg.AxisItem, logs: np.ndarray, label=_number) -> None:
 class _Header(QWidget):
     """[button]  status text: the top row of both views."""
 
-    def __init__(self, button_text: str, explanation: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.button = QPushButton(button_text)
+        self.button = QPushButton()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        note = QLabel(explanation)
+        self.note = note = QLabel()
         note.setWordWrap(True)
         note.setStyleSheet("color: gray;")
+        self._status = lambda: ""  # re-derived on a language change
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.button)
@@ -97,8 +116,18 @@ class _Header(QWidget):
         layout.addLayout(row)
         layout.addWidget(note)
 
+    def set_texts(self, button_text: str, explanation: str) -> None:
+        self.button.setText(button_text)
+        self.note.setText(explanation)
+        self.status.setText(self._status())
 
-class BatchExperimentView(QWidget):
+    def say(self, text) -> None:
+        """Show a status: a text, or a function giving it in the current language."""
+        self._status = text if callable(text) else (lambda: text)
+        self.status.setText(self._status())
+
+
+class BatchExperimentView(Retranslating, QWidget):
     """The small- vs large-batch table: final train/test loss and sharpness per batch size."""
 
     runRequested = Signal()
@@ -109,64 +138,40 @@ class BatchExperimentView(QWidget):
         self.rows: list[dict[str, Any]] = []
         self.labels: list[str] = []
         self.expected = 0
-        self.header = _Header(
-            self.tr("Run the batch-size experiment"),
-            self.tr(
-                "Trains on the left surface from its start with the optimizer on the left, for "
-                "batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the "
-                "loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the "
-                "train loss's Hessian where the run ends (large = a sharp minimum)."
-            ),
-        )
+        self.header = _Header()
         self.header.button.clicked.connect(self.runRequested)
         self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(
-            [
-                self.tr("batch"),
-                self.tr("seed"),
-                self.tr("train loss"),
-                self.tr("test loss"),
-                self.tr("sharpness"),
-            ]
-        )
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumWidth(300)
 
-        self.loss_plot = _plot(self.tr("final loss (mean over seeds)"), self.tr("loss"), "")
-        legend = self.loss_plot.getPlotItem().addLegend(offset=(5, 5))
+        self.loss_plot = _plot()
+        self.legend = self.loss_plot.getPlotItem().addLegend(offset=(5, 5))
         self.train_curve = self.loss_plot.plot(
             pen=pg.mkPen(TRAIN_COLOR, width=2),
             symbol="o",
             symbolBrush=TRAIN_COLOR,
-            name=self.tr("train"),
+            name="train",
         )
         self.test_curve = self.loss_plot.plot(
             pen=pg.mkPen(TEST_COLOR, width=2),
             symbol="s",
             symbolBrush=TEST_COLOR,
-            name=self.tr("test"),
+            name="test",
         )
         self.train_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(TRAIN_COLOR))
         self.test_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(TEST_COLOR))
         for dots in (self.train_dots, self.test_dots):
             dots.setOpacity(0.5)
             self.loss_plot.addItem(dots)
-        legend.setLabelTextColor("w")
-
-        self.sharp_plot = _plot(
-            self.tr("sharpness at the end"), self.tr("largest Hessian eigenvalue λ_max"), ""
-        )
+        self.sharp_plot = _plot()
         self.sharp_curve = self.sharp_plot.plot(
             pen=pg.mkPen(SHARP_COLOR, width=2), symbol="o", symbolBrush=SHARP_COLOR
         )
         self.sharp_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(SHARP_COLOR))
         self.sharp_dots.setOpacity(0.5)
         self.sharp_plot.addItem(self.sharp_dots)
-        for plot in (self.loss_plot, self.sharp_plot):
-            plot.getPlotItem().setLabel("bottom", self.tr("batch size"))
-
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
         splitter.addWidget(self.loss_plot)
@@ -176,6 +181,42 @@ class BatchExperimentView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
         layout.addWidget(splitter, 1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.header.set_texts(
+            self.tr("Run the batch-size experiment"),
+            self.tr(
+                "Trains on the left surface from its start with the optimizer on the left, for "
+                "batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the "
+                "loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the "
+                "train loss's Hessian where the run ends (large = a sharp minimum)."
+            ),
+        )
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("batch"),
+                self.tr("seed"),
+                self.tr("train loss"),
+                self.tr("test loss"),
+                self.tr("sharpness"),
+            ]
+        )
+        _label(
+            self.loss_plot,
+            self.tr("final loss (mean over seeds)"),
+            self.tr("loss"),
+            self.tr("batch size"),
+        )
+        _label(
+            self.sharp_plot,
+            self.tr("sharpness at the end"),
+            self.tr("largest Hessian eigenvalue λ_max"),
+            self.tr("batch size"),
+        )
+        _legend_names(
+            self.legend, {self.train_curve: self.tr("train"), self.test_curve: self.tr("test")}
+        )
 
     def start(self, labels: list[str], expected: int) -> None:
         """Empty the table and plots for a new experiment over batch ``labels``."""
@@ -195,10 +236,11 @@ class BatchExperimentView(QWidget):
         ):
             item.setData([], [])
         self.header.button.setEnabled(False)
-        self.show_status(self.tr("running… 0 / {0} runs").format(expected))
+        self.show_status(lambda: self.tr("running… 0 / {0} runs").format(expected))
 
-    def show_status(self, text: str) -> None:
-        self.header.status.setText(text)
+    def show_status(self, text) -> None:
+        """A text, or a function giving it in the current language."""
+        self.header.say(text)
 
     def add_row(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
@@ -217,7 +259,8 @@ class BatchExperimentView(QWidget):
             self.table.setItem(index, column, item)
         self.table.scrollToBottom()
         self._redraw()
-        self.show_status(self.tr("running… {0} / {1} runs").format(len(self.rows), self.expected))
+        done, expected = len(self.rows), self.expected
+        self.show_status(lambda: self.tr("running… {0} / {1} runs").format(done, expected))
 
     def finish(self, message: str = "") -> None:
         self.header.button.setEnabled(True)
@@ -226,14 +269,15 @@ class BatchExperimentView(QWidget):
             return
         summary = summarize(self.rows)
         if not summary:
-            self.show_status(self.tr("no runs"))
+            self.show_status(lambda: self.tr("no runs"))
             return
         flattest = min(summary, key=lambda s: s["sharpness"])
         best = min(summary, key=lambda s: s["test_loss"])
+        count = len(self.rows)
         self.show_status(
-            self.tr(
+            lambda: self.tr(
                 "done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}."
-            ).format(len(self.rows), best["label"], flattest["label"])
+            ).format(count, best["label"], flattest["label"])
         )
 
     def _redraw(self) -> None:
@@ -257,7 +301,7 @@ class BatchExperimentView(QWidget):
         self.sharp_dots.setData(dots_x, np.array([r["sharpness"] for r in self.rows]))
 
 
-class TimingView(QWidget):
+class TimingView(Retranslating, QWidget):
     """Time of one update and of one epoch against batch size, on the current device."""
 
     runRequested = Signal()
@@ -265,23 +309,10 @@ class TimingView(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.rows: list[dict[str, Any]] = []
-        self.header = _Header(
-            self.tr("Run the timing experiment"),
-            self.tr(
-                "Times one training update (forward, backward, SGD step) of a wide MLP on a "
-                "synthetic dataset for each batch size. One epoch = ⌈N / batch size⌉ updates, so "
-                "its time is the update time times that count. On a GPU the update time stays "
-                "nearly flat as the batch grows (the examples are processed in parallel), so big "
-                "batches finish an epoch much sooner."
-            ),
-        )
+        self.header = _Header()
         self.header.button.clicked.connect(self.runRequested)
-        self.update_plot = _plot(
-            self.tr("time of one update"), self.tr("time (log scale)"), self.tr("batch size")
-        )
-        self.epoch_plot = _plot(
-            self.tr("time of one epoch"), self.tr("time (log scale)"), self.tr("batch size")
-        )
+        self.update_plot = _plot()
+        self.epoch_plot = _plot()
         self.update_curve = self.update_plot.plot(
             pen=pg.mkPen(UPDATE_COLOR, width=2), symbol="o", symbolBrush=UPDATE_COLOR
         )
@@ -295,6 +326,31 @@ class TimingView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
         layout.addWidget(plots, 1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.header.set_texts(
+            self.tr("Run the timing experiment"),
+            self.tr(
+                "Times one training update (forward, backward, SGD step) of a wide MLP on a "
+                "synthetic dataset for each batch size. One epoch = ⌈N / batch size⌉ updates, so "
+                "its time is the update time times that count. On a GPU the update time stays "
+                "nearly flat as the batch grows (the examples are processed in parallel), so big "
+                "batches finish an epoch much sooner."
+            ),
+        )
+        _label(
+            self.update_plot,
+            self.tr("time of one update"),
+            self.tr("time (log scale)"),
+            self.tr("batch size"),
+        )
+        _label(
+            self.epoch_plot,
+            self.tr("time of one epoch"),
+            self.tr("time (log scale)"),
+            self.tr("batch size"),
+        )
 
     def start(self, expected: int) -> None:
         self.rows = []
@@ -302,7 +358,7 @@ class TimingView(QWidget):
         self.update_curve.setData([], [])
         self.epoch_curve.setData([], [])
         self.header.button.setEnabled(False)
-        self.header.status.setText(self.tr("timing… (the first batch size includes warm-up)"))
+        self.header.say(lambda: self.tr("timing… (the first batch size includes warm-up)"))
 
     def add_row(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
@@ -318,8 +374,8 @@ class TimingView(QWidget):
             item = plot.getPlotItem()
             item.getAxis("bottom").setTicks(size_ticks)
             _decade_ticks(item.getAxis("left"), y, _seconds)
-        self.header.status.setText(
-            self.tr("{0}: batch {1}: one update {2:.3g} ms, one epoch {3:.3g} s").format(
+        self.header.say(
+            lambda: self.tr("{0}: batch {1}: one update {2:.3g} ms, one epoch {3:.3g} s").format(
                 row["device"], row["batch_size"], row["update_s"] * 1e3, row["epoch_s"]
             )
         )
@@ -327,26 +383,27 @@ class TimingView(QWidget):
     def finish(self, message: str = "") -> None:
         self.header.button.setEnabled(True)
         if message:
-            self.header.status.setText(message)
+            self.header.say(message)
             return
         if not self.rows:
             return
         first, last = self.rows[0], self.rows[-1]
+        self.header.say(lambda: self._summary(first, last))
+
+    def _summary(self, first: dict[str, Any], last: dict[str, Any]) -> str:
         where = first["device"]
         if first["device"] == "CPU":
             where = self.tr("CPU, {0} thread(s)").format(first["threads"])
-        self.header.status.setText(
-            self.tr(
-                "{0}, N = {1} examples. From batch {2} to {3}: one update takes {4:.2g}× as "
-                "long, one epoch {5:.2g}× as long."
-            ).format(
-                where,
-                first["n_examples"],
-                first["batch_size"],
-                last["batch_size"],
-                last["update_s"] / first["update_s"],
-                last["epoch_s"] / first["epoch_s"],
-            )
+        return self.tr(
+            "{0}, N = {1} examples. From batch {2} to {3}: one update takes {4:.2g}× as "
+            "long, one epoch {5:.2g}× as long."
+        ).format(
+            where,
+            first["n_examples"],
+            first["batch_size"],
+            last["batch_size"],
+            last["update_s"] / first["update_s"],
+            last["epoch_s"] / first["epoch_s"],
         )
 
 

@@ -45,16 +45,28 @@ from PySide6.QtWidgets import (
 )
 
 from core.engine import PointRun, RunConfig
-from core.experiments import BATCH_SIZES, batch_size_experiment, timing_experiment
+from core.experiments import (
+    BATCH_SIZES,
+    PRESETS,
+    batch_size_experiment,
+    comparison_configs,
+    comparison_run_sides,
+    records_with_test_loss,
+    timing_experiment,
+)
+from core.lab import Playback, TrajectoryStore
 from core.surfaces import make_surface
 from core.surfaces.data import MAX_EXAMPLES
 from core.surfaces.raster import rasterize
 from desktop_app.data_lab.arrows import Arrow
 from desktop_app.data_lab.experiment_views import BatchExperimentView, TimingView, labels_for
 from desktop_app.i18n import current_language
+from desktop_app.style import appearance
 from desktop_app.surface_lab.map_view import MapView
 from desktop_app.surface_lab.run_editor import RunEditor
 from desktop_app.surface_lab.transport import Transport
+from desktop_app.widgets.playback import PlaybackProperties
+from desktop_app.widgets.retranslating import Retranslating
 from desktop_app.workers import ComputeService
 
 FRAME_MS = 33
@@ -69,65 +81,57 @@ ARROW_FADE = 0.05  # ... until its gradient falls below this fraction of the sta
 ARROW_MAX = 0.45  # longer arrows (a noisy minibatch) are cut at this fraction
 SEEDS = (0, 1, 2, 3, 4)
 
-# Each comparison: the model, the two panels' settings, and a starting optimizer that shows it.
-PRESETS: dict[str, dict[str, Any]] = {
-    "normalization": {
-        "model": "regression",
-        "optimizer": {"name": "sgd", "lr": 0.1},
-        "steps": 150,
-        "batch_size": None,
-        "scales": (0.3, 3.0),
-    },
-    "loss": {
-        "model": "logistic",
-        "optimizer": {"name": "sgd", "lr": 1.0},
-        "steps": 200,
-        "batch_size": None,
-        "scales": (1.0, 1.0),
-    },
-    "generalization": {
-        "model": "two_basins",
-        "optimizer": {"name": "sgd", "lr": 0.1},
-        "steps": 300,
-        "batch_size": 1,
-        "scales": (1.0, 1.0),
-    },
-}
-
 
 class _History:
     """One run's rows; row t is step t. ``used[t]`` is the minibatch gradient of the update
     that produced row t (so at step t the next update's direction is ``used[t + 1]``)."""
 
     def __init__(self, steps: int) -> None:
-        rows = steps + 1
-        self.count = 0
-        self.positions = np.full((rows, 2), np.nan)
-        self.loss = np.full(rows, np.nan)
-        self.test_loss = np.full(rows, np.nan)
-        self.grad = np.full((rows, 2), np.nan)
-        self.used = np.full((rows, 2), np.nan)
-        self.epoch = np.full(rows, np.nan)
+        # The rows live in a core.lab.TrajectoryStore, reserved once for the run's length; the
+        # attributes below are its whole columns (rows past ``count`` are NaN).
+        self.store = TrajectoryStore(
+            {
+                "positions": ((2,), float),
+                "loss": ((), float),
+                "test_loss": ((), float),
+                "grad": ((2,), float),
+                "used": ((2,), float),
+                "epoch": ((), float),
+            }
+        )
+        self.store.reserve(steps + 1, exact=True)
         self.updates_per_epoch = 1
         self.batch_size: int | None = None
         self.notes: list[str] = []
         self.done = False
 
+    count = property(lambda self: len(self.store))
+    positions = property(lambda self: self.store.buffer("positions"))
+    loss = property(lambda self: self.store.buffer("loss"))
+    test_loss = property(lambda self: self.store.buffer("test_loss"))
+    grad = property(lambda self: self.store.buffer("grad"))
+    used = property(lambda self: self.store.buffer("used"))
+    epoch = property(lambda self: self.store.buffer("epoch"))
+
     def add(self, record, test_loss: float) -> None:
         t = record.step
-        if t >= len(self.loss):
+        if t >= self.store.capacity:
             return
-        self.positions[t] = record.positions[0]
-        self.loss[t] = record.loss[0]
-        self.grad[t] = record.grad[0]
-        self.test_loss[t] = test_loss
-        self.epoch[t] = record.epoch
+        if t > len(self.store):  # a gap (never expected): its rows read as missing
+            self.store.append({"loss": np.full(t - len(self.store), np.nan)})
+        row = {
+            "positions": [record.positions[0]],
+            "loss": [record.loss[0]],
+            "grad": [record.grad[0]],
+            "test_loss": [test_loss],
+            "epoch": [record.epoch],
+        }
         if "grad" in record.state:
-            self.used[t] = record.state["grad"][0]
-        self.count = t + 1
+            row["used"] = [record.state["grad"][0]]
+        self.store.write(t, row)
 
 
-class DataLabPage(QWidget):
+class DataLabPage(PlaybackProperties, Retranslating, QWidget):
     statusMessage = Signal(str)
 
     def __init__(self, device: str = "cpu", parent=None) -> None:
@@ -140,8 +144,7 @@ class DataLabPage(QWidget):
         self.rasters: dict[str, Any] = {}
         self.starts: dict[str, tuple[float, float]] = {}
         self.histories: dict[str, _History] = {}
-        self.cursor = 0.0
-        self.playing = False
+        self.playback = Playback()  # cursor, playing and speed arithmetic (core.lab)
         self._dirty = True
         self._last_frame = time.perf_counter()
         self._started = False  # nothing is computed until the page is first shown
@@ -160,49 +163,53 @@ class DataLabPage(QWidget):
         # Comparison and explanation
         self.comparison = QComboBox()
         self.comparison.setObjectName("comparison")
-        self.comparison.addItem(self.tr("Raw vs normalized features"), "normalization")
-        self.comparison.addItem(self.tr("MSE vs cross-entropy"), "loss")
-        self.comparison.addItem(self.tr("Train vs test (sharp vs flat minimum)"), "generalization")
+        for key in ("normalization", "loss", "generalization"):
+            self.comparison.addItem("", key)  # named in retranslate()
         self.comparison.currentIndexChanged.connect(
             lambda _i: self.set_comparison(self.comparison.currentData())
         )
 
         # Dataset
-        data_box = QGroupBox(self.tr("Dataset"))
+        self.data_box = data_box = QGroupBox()
+        self._row_labels = {
+            key: QLabel()
+            for key in (
+                "examples",
+                "data_seed",
+                "scales",
+                "spread",
+                "shift",
+                "batch",
+                "shuffle",
+                "x_axis",
+            )
+        }
         self.n_examples = QSpinBox(minimum=1, maximum=MAX_EXAMPLES, value=200, singleStep=50)
         self.n_examples.setObjectName("n_examples")
-        self.n_examples.setToolTip(self.tr("N: how many training examples the loss averages."))
         self.data_seed = QSpinBox(minimum=0, maximum=1_000_000, value=0)
-        self.data_seed.setToolTip(self.tr("Seed of the generated dataset."))
+
         self.scale_1 = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=1000.0, singleStep=0.1)
         self.scale_2 = QDoubleSpinBox(decimals=2, minimum=0.01, maximum=1000.0, singleStep=0.5)
-        for spin in (self.scale_1, self.scale_2):
-            spin.setToolTip(self.tr("Standard deviation of the raw feature."))
+
         scales = QHBoxLayout()
         scales.addWidget(self.scale_1)
         scales.addWidget(self.scale_2)
         self.noise = QDoubleSpinBox(decimals=2, minimum=0.0, maximum=10.0, value=1.4)
         self.noise.setSingleStep(0.1)
-        self.noise.setToolTip(
-            self.tr(
-                "How much the examples differ: the spread of their steepness (0 = all the same, "
-                "so every minibatch is the full batch)."
-            )
-        )
         self.shift_x = QDoubleSpinBox(decimals=2, minimum=-5.0, maximum=5.0, value=0.4)
         self.shift_y = QDoubleSpinBox(decimals=2, minimum=-5.0, maximum=5.0, value=-0.4)
         for spin in (self.shift_x, self.shift_y):
             spin.setSingleStep(0.1)
-            spin.setToolTip(self.tr("The test loss is the training loss moved by this much."))
         shift = QHBoxLayout()
         shift.addWidget(self.shift_x)
         shift.addWidget(self.shift_y)
         self.data_form = QFormLayout(data_box)
-        self.data_form.addRow(self.tr("examples N"), self.n_examples)
-        self.data_form.addRow(self.tr("data seed"), self.data_seed)
-        self.data_form.addRow(self.tr("feature scales"), scales)
-        self.data_form.addRow(self.tr("example spread"), self.noise)
-        self.data_form.addRow(self.tr("test shift"), shift)
+        labels = self._row_labels
+        self.data_form.addRow(labels["examples"], self.n_examples)
+        self.data_form.addRow(labels["data_seed"], self.data_seed)
+        self.data_form.addRow(labels["scales"], scales)
+        self.data_form.addRow(labels["spread"], self.noise)
+        self.data_form.addRow(labels["shift"], shift)
         self._scale_row, self._noise_row, self._shift_row = scales, self.noise, shift
         for spin in (self.n_examples, self.data_seed):
             spin.valueChanged.connect(self._data_changed)
@@ -210,30 +217,28 @@ class DataLabPage(QWidget):
             spin.valueChanged.connect(self._data_changed)
 
         # Minibatches
-        batch_box = QGroupBox(self.tr("Minibatches"))
+        self.batch_box = batch_box = QGroupBox()
         self.batch_size = QSpinBox(minimum=1, maximum=MAX_EXAMPLES, value=16)
         self.batch_size.setObjectName("batch_size")
-        self.batch_size.setToolTip(self.tr("Examples per update; one epoch = ⌈N / batch⌉ updates."))
-        self.full_batch = QCheckBox(self.tr("full batch"))
+        self.full_batch = QCheckBox()
         self.full_batch.setObjectName("full_batch")
         self.full_batch.toggled.connect(self.batch_size.setDisabled)
         batch_row = QHBoxLayout()
         batch_row.addWidget(self.batch_size, 1)
         batch_row.addWidget(self.full_batch)
         self.shuffle_seed = QSpinBox(minimum=0, maximum=1_000_000, value=0)
-        self.shuffle_seed.setToolTip(self.tr("Seed of the shuffle at the start of every epoch."))
         self.x_axis = QComboBox()
-        self.x_axis.addItem(self.tr("steps"), "steps")
-        self.x_axis.addItem(self.tr("epochs"), "epochs")
+        self.x_axis.addItem("", "steps")
+        self.x_axis.addItem("", "epochs")
         self.x_axis.currentIndexChanged.connect(self._axis_changed)
         self.batch_note = QLabel()
         self.batch_note.setObjectName("batch_note")
         self.batch_note.setWordWrap(True)
         self.batch_note.setStyleSheet("color: #d08000;")
         batch_form = QFormLayout(batch_box)
-        batch_form.addRow(self.tr("batch size"), batch_row)
-        batch_form.addRow(self.tr("shuffle seed"), self.shuffle_seed)
-        batch_form.addRow(self.tr("loss plot x axis"), self.x_axis)
+        batch_form.addRow(labels["batch"], batch_row)
+        batch_form.addRow(labels["shuffle"], self.shuffle_seed)
+        batch_form.addRow(labels["x_axis"], self.x_axis)
         batch_form.addRow(self.batch_note)
         self.batch_size.valueChanged.connect(self._run_changed)
         self.full_batch.toggled.connect(self._run_changed)
@@ -249,7 +254,8 @@ class DataLabPage(QWidget):
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
-        side_layout.addWidget(QLabel(self.tr("Compare")))
+        self.compare_label = QLabel()
+        side_layout.addWidget(self.compare_label)
         side_layout.addWidget(self.comparison)
         side_layout.addWidget(data_box)
         side_layout.addWidget(batch_box)
@@ -290,13 +296,7 @@ class DataLabPage(QWidget):
                 Arrow(view.plot, FULL_ARROW_COLOR, z=41),
                 Arrow(view.plot, BATCH_ARROW_COLOR, z=40),
             )
-        legend = QLabel(
-            self.tr(
-                '<span style="color:{0}">━━▶</span> full-batch −gradient &nbsp;&nbsp; '
-                '<span style="color:{1}">━━▶</span> this minibatch\'s −gradient (the step '
-                "taken) &nbsp;&nbsp; click a map: move the start"
-            ).format("#9a9a9a", BATCH_ARROW_COLOR)
-        )
+        self.arrow_legend = legend = QLabel()
         legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         legend.setWordWrap(True)
         self.readout = QLabel()
@@ -319,11 +319,11 @@ class DataLabPage(QWidget):
         top_layout.addWidget(self.transport)
 
         # Loss plot and experiments
-        self.loss_plot = pg.PlotWidget(title=self.tr("full-batch loss"))
+        self.loss_plot = pg.PlotWidget()
         item = self.loss_plot.getPlotItem()
         item.setLogMode(y=True)
         item.showGrid(x=True, y=True, alpha=0.2)
-        item.setLabel("left", self.tr("loss"))
+        appearance().register_plot(item)  # presenter mode and theme
         self.loss_legend = item.addLegend(offset=(-10, 5))
         self.loss_curves = {
             "left": self.loss_plot.plot(pen=pg.mkPen(RUN_COLORS["left"], width=2)),
@@ -331,16 +331,16 @@ class DataLabPage(QWidget):
             "test": self.loss_plot.plot(pen=pg.mkPen(TEST_COLOR, width=2)),
         }
         self._x_range: tuple[float, bool] | None = None
-        self.loss_cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen((250, 250, 250, 140), width=1))
+        self.loss_cursor = pg.InfiniteLine(angle=90, pen=appearance().cursor_pen())
         self.loss_plot.addItem(self.loss_cursor)
+        appearance().changed.connect(self._apply_style)
         self.batch_view = BatchExperimentView()
         self.batch_view.runRequested.connect(self.run_batch_experiment)
         self.timing_view = TimingView()
         self.timing_view.runRequested.connect(self.run_timing_experiment)
         self.bottom = QTabWidget()
-        self.bottom.addTab(self.loss_plot, self.tr("Loss"))
-        self.bottom.addTab(self.batch_view, self.tr("Batch-size experiment"))
-        self.bottom.addTab(self.timing_view, self.tr("Timing experiment"))
+        for tab in (self.loss_plot, self.batch_view, self.timing_view):
+            self.bottom.addTab(tab, "")  # named in retranslate()
 
         centre = QSplitter(Qt.Orientation.Vertical)
         centre.addWidget(top)
@@ -355,6 +355,84 @@ class DataLabPage(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(splitter)
+        self.retranslate()
+
+    # -- language --------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        """Every text of the page in the current language, including the ones derived from its
+        state (surface titles, legend, readout, step label): called on every language change."""
+        names = {
+            "normalization": self.tr("Raw vs normalized features"),
+            "loss": self.tr("MSE vs cross-entropy"),
+            "generalization": self.tr("Train vs test (sharp vs flat minimum)"),
+        }
+        for key, name in names.items():
+            self.comparison.setItemText(self.comparison.findData(key), name)
+        self.compare_label.setText(self.tr("Compare"))
+        self.data_box.setTitle(self.tr("Dataset"))
+        self.batch_box.setTitle(self.tr("Minibatches"))
+        rows = {
+            "examples": self.tr("examples N"),
+            "data_seed": self.tr("data seed"),
+            "scales": self.tr("feature scales"),
+            "spread": self.tr("example spread"),
+            "shift": self.tr("test shift"),
+            "batch": self.tr("batch size"),
+            "shuffle": self.tr("shuffle seed"),
+            "x_axis": self.tr("loss plot x axis"),
+        }
+        for key, text in rows.items():
+            self._row_labels[key].setText(text)
+        self.n_examples.setToolTip(self.tr("N: how many training examples the loss averages."))
+        self.data_seed.setToolTip(self.tr("Seed of the generated dataset."))
+        for spin in (self.scale_1, self.scale_2):
+            spin.setToolTip(self.tr("Standard deviation of the raw feature."))
+        self.noise.setToolTip(
+            self.tr(
+                "How much the examples differ: the spread of their steepness (0 = all the same, "
+                "so every minibatch is the full batch)."
+            )
+        )
+        for spin in (self.shift_x, self.shift_y):
+            spin.setToolTip(self.tr("The test loss is the training loss moved by this much."))
+        self.batch_size.setToolTip(self.tr("Examples per update; one epoch = ⌈N / batch⌉ updates."))
+        self.full_batch.setText(self.tr("full batch"))
+        self.shuffle_seed.setToolTip(self.tr("Seed of the shuffle at the start of every epoch."))
+        self.x_axis.setItemText(self.x_axis.findData("steps"), self.tr("steps"))
+        self.x_axis.setItemText(self.x_axis.findData("epochs"), self.tr("epochs"))
+        self.arrow_legend.setText(
+            self.tr(
+                '<span style="color:{0}">━━▶</span> full-batch −gradient &nbsp;&nbsp; '
+                '<span style="color:{1}">━━▶</span> this minibatch\'s −gradient (the step '
+                "taken) &nbsp;&nbsp; click a map: move the start"
+            ).format("#9a9a9a", BATCH_ARROW_COLOR)
+        )
+        item = self.loss_plot.getPlotItem()
+        item.setTitle(self.tr("full-batch loss"))
+        item.setLabel("left", self.tr("loss"))
+        tabs = (self.tr("Loss"), self.tr("Batch-size experiment"), self.tr("Timing experiment"))
+        for index, text in enumerate(tabs):
+            self.bottom.setTabText(index, text)
+        key = self.comparison.currentData()
+        if key is not None:
+            self.explanation.setText(self._explanation(key))
+            self._fill_legend(key)
+        for side, surface in self.surfaces.items():
+            self.titles[side].setText(surface.text("title", current_language()))
+        self._dirty = True  # the next frame re-derives the readout, axis and step label
+
+    def _apply_style(self) -> None:
+        """The timeline cursor in the theme's colour (the plot itself is registered)."""
+        self.loss_cursor.setPen(appearance().cursor_pen())
+
+    def _fill_legend(self, key: str) -> None:
+        names = self._curve_names(key)
+        self.loss_legend.clear()
+        for curve_key, curve in self.loss_curves.items():
+            if curve_key in names:
+                self.loss_legend.addItem(curve, names[curve_key])
+            curve.setVisible(curve_key in names)
 
     # -- settings --------------------------------------------------------------------------------
 
@@ -384,12 +462,7 @@ class DataLabPage(QWidget):
         self._set_row_visible(self._noise_row, model == "two_basins")
         self._set_row_visible(self._shift_row, key == "generalization")
         self.explanation.setText(self._explanation(key))
-        names = self._curve_names(key)
-        self.loss_legend.clear()
-        for curve_key, curve in self.loss_curves.items():
-            if curve_key in names:
-                self.loss_legend.addItem(curve, names[curve_key])
-            curve.setVisible(curve_key in names)
+        self._fill_legend(key)
         self._data_changed()
 
     def _set_row_visible(self, field, visible: bool) -> None:
@@ -426,24 +499,18 @@ class DataLabPage(QWidget):
 
     def data_configs(self) -> dict[str, dict[str, Any]]:
         """The two panels' surface configs (``make_surface``'s ``{"data": ...}``)."""
-        key = self.current_comparison()
-        base: dict[str, Any] = {"n": self.n_examples.value(), "seed": self.data_seed.value()}
-        scales = [self.scale_1.value(), self.scale_2.value()]
-        if key == "normalization":
-            left = {**base, "model": "regression", "scales": scales, "normalize": False}
-            right = {**left, "normalize": True}
-        elif key == "loss":
-            left = {**base, "model": "logistic", "scales": scales, "loss": "mse"}
-            right = {**left, "loss": "cross_entropy"}
-        else:
-            shift = [self.shift_x.value(), self.shift_y.value()]
-            left = {**base, "model": "two_basins", "noise": self.noise.value(), "shift": shift}
-            right = {**left, "split": "test"}
-        return {"left": {"data": left}, "right": {"data": right}}
+        return comparison_configs(
+            self.current_comparison(),
+            n=self.n_examples.value(),
+            seed=self.data_seed.value(),
+            scales=(self.scale_1.value(), self.scale_2.value()),
+            noise=self.noise.value(),
+            shift=(self.shift_x.value(), self.shift_y.value()),
+        )
 
     def run_sides(self) -> tuple[str, ...]:
         """Which panels have their own run (train vs test: one run drawn on both)."""
-        return ("left",) if self.current_comparison() == "generalization" else SIDES
+        return comparison_run_sides(self.current_comparison())
 
     def chosen_batch_size(self) -> int | None:
         return None if self.full_batch.isChecked() else self.batch_size.value()
@@ -651,16 +718,17 @@ class DataLabPage(QWidget):
         return max((len(h.loss) - 1 for h in self.histories.values()), default=0)
 
     def set_playing(self, playing: bool) -> None:
-        if playing and int(self.cursor) >= self.max_step():
-            self.cursor = 0.0
-        self.playing = playing
+        if playing:
+            self.playback.play(self.max_step())
+        else:
+            self.playback.pause()
         self._last_frame = time.perf_counter()
         self.transport.set_playing(playing)
         self._dirty = True
 
     def seek(self, step: int) -> None:
         self.set_playing(False)
-        self.cursor = float(max(0, min(step, self.max_step())))
+        self.playback.seek(step, self.max_step())
         self._dirty = True
         self._frame()
 
@@ -672,11 +740,11 @@ class DataLabPage(QWidget):
         dt, self._last_frame = now - self._last_frame, now
         if self.playing:
             computed = max((h.count - 1 for h in self.histories.values()), default=0)
-            new = min(self.cursor + self.transport.speed.value() * dt, float(max(computed, 0)))
-            if new != self.cursor:
-                self.cursor, self._dirty = new, True
             finished = all(h.done for h in self.histories.values())
-            if int(self.cursor) >= self.max_step() and finished:
+            self.playback.speed = self.transport.speed.value()
+            if self.playback.advance(dt, computed, self.max_step(), finished):
+                self._dirty = True
+            if not self.playback.playing:  # reached the end of finished runs
                 self.set_playing(False)
         if self._dirty:
             self._dirty = False
@@ -869,11 +937,7 @@ def _run_job(surface, config: RunConfig, test):
                 "batch_size": engine.batch_size,
             },
         )
-        for record in engine.records():
-            test_loss = float("nan")
-            if test is not None:
-                with torch.no_grad():
-                    test_loss = float(test(torch.as_tensor(record.positions))[0])
+        for record, test_loss in records_with_test_loss(engine, test):
             yield ("step", record, test_loss)
 
     return _lazy(items)

@@ -41,6 +41,27 @@ class LessonBrowser(QWidget):
         self.lessons: list[Lesson] = list_lessons()
         self._by_path = {str(lesson.path): lesson for lesson in self.lessons}
 
+        left, right = self._build_list(), self._build_details()
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([420, 640])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+
+        appearance().changed.connect(self._apply_style)
+        self._apply_style()
+        self.retranslate()
+        first = self._lesson_items()
+        if first:
+            self.tree.setCurrentItem(first[0])
+
+    def _build_list(self) -> QWidget:
+        """The search box over the chapter tree."""
         self.filter = QLineEdit()
         self.filter.setObjectName("lesson_filter")
         self.filter.setClearButtonEnabled(True)
@@ -58,7 +79,10 @@ class LessonBrowser(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.filter)
         left_layout.addWidget(self.tree, 1)
+        return left
 
+    def _build_details(self) -> QWidget:
+        """The selected lesson: chapter, title, description, runs and the Open button."""
         self.title = QLabel()
         self.title.setObjectName("lesson_title")
         self.title.setWordWrap(True)
@@ -91,23 +115,7 @@ class LessonBrowser(QWidget):
         right_layout.addWidget(self.runs)
         right_layout.addStretch(1)
         right_layout.addLayout(buttons)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([420, 640])
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter)
-
-        appearance().changed.connect(self._apply_style)
-        self._apply_style()
-        self.retranslate()
-        first = self._lesson_items()
-        if first:
-            self.tree.setCurrentItem(first[0])
+        return right
 
     # -- public ---------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
 from desktop_app.style import appearance
+from desktop_app.widgets.retranslating import Retranslating
 
 TRAIN_COLOR = "#1f77b4"
 VAL_COLOR = "#ff7f0e"
@@ -34,21 +35,13 @@ def cache_axes(plot: pg.PlotItem) -> None:
             axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
-class TrainingCurves(QWidget):
+class TrainingCurves(Retranslating, QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.layout_widget = pg.GraphicsLayoutWidget()
-        # Short titles: a pyqtgraph title's width is the plot's minimum width.
-        titles = {
-            "loss": self.tr("loss"),
-            "accuracy": self.tr("accuracy"),
-            "lr": self.tr("learning rate"),
-            "grad_norm": self.tr("gradient norm ‖g‖"),
-        }
         self.plots: dict[str, pg.PlotItem] = {}
         for index, metric in enumerate(METRICS):
-            plot = self.layout_widget.addPlot(row=index // 2, col=index % 2, title=titles[metric])
-            plot.setLabel("bottom", self.tr("epoch"))
+            plot = self.layout_widget.addPlot(row=index // 2, col=index % 2)
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setMenuEnabled(False)
             # Long runs: draw at most about one point per pixel column.
@@ -73,7 +66,9 @@ class TrainingCurves(QWidget):
         for item in (self.best_line, self.best_dot, self.best_text):
             self.plots["loss"].addItem(item, ignoreBounds=True)
             item.setVisible(False)
-        self.no_accuracy = pg.TextItem(self.tr("regression: no accuracy"), color=(120, 120, 120))
+        self.no_accuracy = pg.TextItem("", color=(120, 120, 120))
+        self._best: tuple[int | None, float | None] = (None, None)
+        self._legend_names: dict[pg.PlotDataItem, object] = {}  # curve -> its name, re-derived
         self.plots["accuracy"].addItem(self.no_accuracy, ignoreBounds=True)
         self.no_accuracy.setPos(0.0, 0.5)
         self.no_accuracy.setVisible(False)
@@ -83,17 +78,11 @@ class TrainingCurves(QWidget):
         self.curves: dict[tuple[str, str, str], pg.PlotDataItem] = {}
         self.step_curves: dict[str, pg.PlotDataItem] = {}
 
-        self.log_loss = QCheckBox(self.tr("log scale (loss)"))
+        self.log_loss = QCheckBox()
         self.log_loss.setChecked(True)
         self.log_loss.toggled.connect(lambda on: self.plots["loss"].setLogMode(y=on))
         self.plots["loss"].setLogMode(y=True)
         self.plots["grad_norm"].setLogMode(y=True)
-        self.layout_widget.setToolTip(
-            self.tr(
-                "Dashed: training set, solid: validation set, both measured after each epoch in "
-                "eval mode. The gradient norm is the mean over the epoch's mini-batches."
-            )
-        )
         options = QHBoxLayout()
         options.setContentsMargins(4, 0, 4, 0)
         options.addWidget(self.log_loss)
@@ -102,8 +91,37 @@ class TrainingCurves(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget, 1)
         layout.addLayout(options)
+        self.retranslate()
         self.apply_style()
         appearance().changed.connect(self.apply_style)
+
+    def retranslate(self) -> None:
+        """Titles, axis labels, legend entries and captions in the current language."""
+        # Short titles: a pyqtgraph title's width is the plot's minimum width.
+        titles = {
+            "loss": self.tr("loss"),
+            "accuracy": self.tr("accuracy"),
+            "lr": self.tr("learning rate"),
+            "grad_norm": self.tr("gradient norm ‖g‖"),
+        }
+        for metric, plot in self.plots.items():
+            plot.setTitle(titles[metric])
+            plot.setLabel("bottom", self.tr("epoch"))
+            appearance().style_plot(plot)  # the title's size and colour
+        self.no_accuracy.setText(self.tr("regression: no accuracy"))
+        self.log_loss.setText(self.tr("log scale (loss)"))
+        self.layout_widget.setToolTip(
+            self.tr(
+                "Dashed: training set, solid: validation set, both measured after each epoch in "
+                "eval mode. The gradient norm is the mean over the epoch's mini-batches."
+            )
+        )
+        for sample, label in self.legend.items:
+            name = self._legend_names.get(sample.item)
+            if name is not None:
+                label.setText(name())
+        self.legend.updateSize()
+        self.set_best(*self._best)
 
     def apply_style(self) -> None:
         self.layout_widget.setBackground(appearance().plot_background())
@@ -120,6 +138,7 @@ class TrainingCurves(QWidget):
             self.plots["loss"].removeItem(curve)
         self.curves, self.step_curves = {}, {}
         self.legend.clear()
+        self._legend_names = {}
         if self.band is not None:
             self.plots["loss"].removeItem(self.band)
             for item in (*self.band_curves, self.mean_curve):
@@ -156,12 +175,7 @@ class TrainingCurves(QWidget):
                     curve = self.plots[metric].plot(pen=pen, connect="finite")
                     self.curves[(metric, label, side)] = curve
                     if metric == "loss" and kind != "kfold":
-                        name = (
-                            {"train": self.tr("training"), "val": self.tr("validation")}[side]
-                            if kind == "single"
-                            else f"{label} ({'train' if side == 'train' else 'val'})"
-                        )
-                        self.legend.addItem(curve, name)
+                        self._add_legend(curve, self._curve_name(kind, label, side))
             step = self.plots["loss"].plot(pen=appearance().pen((120, 120, 120, 90), 1))
             step.setZValue(-5)
             self.step_curves[label] = step
@@ -172,8 +186,22 @@ class TrainingCurves(QWidget):
             self.plots["loss"].addItem(self.band)
             self.band_curves = (upper, lower)
             self.mean_curve = self.plots["loss"].plot(pen=appearance().pen(VAL_COLOR, 3))
-            self.legend.addItem(self.mean_curve, self.tr("validation: mean of the folds ± 1 sd"))
+            self._add_legend(
+                self.mean_curve, lambda: self.tr("validation: mean of the folds ± 1 sd")
+            )
         self.set_best(None, None)
+
+    def _curve_name(self, kind: str, label: str, side: str):
+        """A function giving a loss curve's legend name in the current language."""
+        if kind == "single":
+            return lambda: self.tr("training") if side == "train" else self.tr("validation")
+        if side == "train":
+            return lambda: self.tr("{0} (training)").format(label)
+        return lambda: self.tr("{0} (validation)").format(label)
+
+    def _add_legend(self, curve: pg.PlotDataItem, name) -> None:
+        self._legend_names[curve] = name
+        self.legend.addItem(curve, name())
 
     # -- data -------------------------------------------------------------------------------------
 
@@ -215,6 +243,7 @@ class TrainingCurves(QWidget):
         self.mean_curve.setData(epoch, mean)
 
     def set_best(self, epoch: int | None, val_loss: float | None) -> None:
+        self._best = (epoch, val_loss)
         shown = bool(epoch is not None and val_loss is not None and np.isfinite(val_loss))
         for item in (self.best_line, self.best_dot, self.best_text):
             item.setVisible(shown)

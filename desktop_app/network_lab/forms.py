@@ -1,9 +1,10 @@
 """The Network Lab's side forms: the dataset, the model and the training settings.
 
-Each form emits ``changed`` once per user edit; the page then rebuilds what it needs and resets
-the training (like TensorFlow Playground: any change starts over). The optimizer and schedule
-are the Surface Lab's :class:`~desktop_app.surface_lab.run_editor.RunEditor`, whose "steps" are
-epochs here (a network's schedule advances once per epoch).
+Each form emits ``changed`` once per user edit (or a field losing focus); the page compares the
+settings with the training's and rebuilds only when one really changed. The optimizer and
+schedule are the Surface Lab's :class:`~desktop_app.surface_lab.run_editor.RunEditor`, offering
+the optimizers core allows for networks (``core.nets.rules.network_optimizers``), whose "steps"
+are epochs here (a network's schedule advances once per epoch).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QSignalBlocker, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,8 +37,10 @@ from core.nets.datasets import (
     Augmentation,
 )
 from core.nets.models import ACTIVATIONS, INITS, MAX_DEPTH, MAX_WIDTH, ModelConfig
+from core.nets.rules import network_optimizers
 from desktop_app.i18n import current_language
 from desktop_app.surface_lab.run_editor import RunEditor
+from desktop_app.widgets.retranslating import Retranslating
 
 # Marked for lupdate; DataForm translates them when it shows them.
 DATASET_TITLES = {
@@ -49,6 +52,14 @@ DATASET_TITLES = {
     "sine": QT_TRANSLATE_NOOP("DataForm", "Noisy sine (1D)"),
     "sinc": QT_TRANSLATE_NOOP("DataForm", "sin(5πx)/(5πx) (1D)"),
     "digits": QT_TRANSLATE_NOOP("DataForm", "Digits 8×8 (10 classes)"),
+}
+# Each augmentation's check-box label (its key is the scene file's name for it).
+AUGMENTATION_LABELS = {
+    "flip": QT_TRANSLATE_NOOP("DataForm", "flip"),
+    "shift": QT_TRANSLATE_NOOP("DataForm", "shift"),
+    "noise": QT_TRANSLATE_NOOP("DataForm", "noise"),
+    "cutout": QT_TRANSLATE_NOOP("DataForm", "cutout"),
+    "mixup": QT_TRANSLATE_NOOP("DataForm", "mixup"),
 }
 AUGMENTATION_TIPS = {
     "flip": QT_TRANSLATE_NOOP("DataForm", "Mirror left-right with probability 1/2."),
@@ -74,7 +85,7 @@ def _select(combo: QComboBox, data: Any) -> None:
         combo.setCurrentIndex(index)
 
 
-class DataForm(QGroupBox):
+class DataForm(Retranslating, QGroupBox):
     changed = Signal()
 
     def __init__(self, parent=None) -> None:
@@ -152,6 +163,7 @@ class DataForm(QGroupBox):
         self.mismatch.currentIndexChanged.connect(self._mismatch_chosen)
         self._last: dict[str, Any] | None = None
         self.set_settings({"name": "circles"})
+        self.retranslate()
 
     def settings(self) -> dict[str, Any]:
         """``make_dataset``'s arguments."""
@@ -189,6 +201,7 @@ class DataForm(QGroupBox):
             box.setChecked(bool(augmentation and getattr(augmentation, key)))
         del blockers
         self._update_visibility()
+        self._last = None  # the page compares the next edit with the settings it trains
 
     def show_preview(self, before: np.ndarray | None, after: np.ndarray | None) -> None:
         for row, images in enumerate((before, after)):
@@ -210,12 +223,49 @@ class DataForm(QGroupBox):
         with QSignalBlocker(self.amount):
             self.amount.setValue(float(table[mismatch] if amount is None else amount))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.Type.LanguageChange:  # the dataset names and description
-            for index, name in enumerate(DATASET_NAMES):
-                self.name.setItemText(index, self.tr(DATASET_TITLES[name]))
-            self._update_visibility()
-        super().changeEvent(event)
+    def retranslate(self) -> None:
+        """Every text of the form in the current language (the dataset's description too)."""
+        self.setTitle(self.tr("Data"))
+        for index, name in enumerate(DATASET_NAMES):
+            self.name.setItemText(index, self.tr(DATASET_TITLES[name]))
+        mismatches = (self.tr("same distribution"), self.tr("shifted"), self.tr("rotated"))
+        for index, text in enumerate(mismatches):
+            self.mismatch.setItemText(index, text)
+        self.mismatch.setToolTip(
+            self.tr(
+                "Mismatch: draw the validation set from a shifted or rotated distribution; "
+                "more training data will not close that gap."
+            )
+        )
+        self.amount.setToolTip(
+            self.tr("Shift in input units (digits: pixels); rotation in degrees.")
+        )
+        for name, box in self.augment.items():
+            box.setText(self.tr(AUGMENTATION_LABELS[name]))
+            box.setToolTip(self.tr(AUGMENTATION_TIPS[name]))
+        self.preview_caption.setText(self.tr("top: training digits · bottom: augmented"))
+        form = self.layout()
+        rows = {
+            self.name: self.tr("dataset"),
+            self.size: self.tr("points"),
+            self.noise: self.tr("noise"),
+            self.val_percent: self.tr("validation"),
+            self.seed: self.tr("seed"),
+        }
+        for field, text in rows.items():
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setText(text)
+        self.augment_label.setText(self.tr("augmentation"))
+        for index in range(form.rowCount()):  # the mismatch row holds a layout
+            item = form.itemAt(index, QFormLayout.ItemRole.FieldRole)
+            if item is not None and item.layout() is not None:
+                layout = item.layout()
+                if any(layout.itemAt(i).widget() is self.mismatch for i in range(layout.count())):
+                    label = form.labelForField(layout)
+                    if isinstance(label, QLabel):
+                        label.setText(self.tr("mismatch"))
+        self._update_visibility()
 
     def _update_visibility(self) -> None:
         name = self.name.currentData()
@@ -246,7 +296,7 @@ class DataForm(QGroupBox):
             self.changed.emit()
 
 
-class ModelForm(QGroupBox):
+class ModelForm(Retranslating, QGroupBox):
     changed = Signal()
 
     def __init__(self, parent=None) -> None:
@@ -285,13 +335,16 @@ class ModelForm(QGroupBox):
         self.bn_stats.setWordWrap(True)
         self.bn_stats.setStyleSheet("color: gray;")
         shape = QHBoxLayout()
-        shape.addWidget(QLabel(self.tr("layers")))
+        self._layers_label = QLabel(self.tr("layers"))
+        self._units_label = QLabel(self.tr("× units"))
+        shape.addWidget(self._layers_label)
         shape.addWidget(self.depth)
-        shape.addWidget(QLabel(self.tr("× units")))
+        shape.addWidget(self._units_label)
         shape.addWidget(self.width)
         regular = QHBoxLayout()
         regular.addWidget(self.batch_norm)
-        regular.addWidget(QLabel(self.tr("dropout p")))
+        self._dropout_label = QLabel(self.tr("dropout p"))
+        regular.addWidget(self._dropout_label)
         regular.addWidget(self.dropout)
         form = QFormLayout(self)
         form.addRow(shape)
@@ -302,12 +355,54 @@ class ModelForm(QGroupBox):
         form.addRow(self.summary)
         form.addRow(self.bn_stats)
         self._hidden: tuple[int, ...] | None = None  # a scene's own widths until edited
+        for spin in (self.depth, self.width, self.dropout):
+            spin.setKeyboardTracking(False)  # a typed number is one edit, not one per digit
         for spin in (self.depth, self.width):
             spin.valueChanged.connect(self._shape_edited)
         self.dropout.valueChanged.connect(self.changed)
         self.batch_norm.toggled.connect(self.changed)
         for combo in (self.activation, self.init, self.loss):
             combo.currentIndexChanged.connect(self.changed)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Model"))
+        self.depth.setToolTip(self.tr("Hidden layers (0: a linear model)."))
+        self.width.setToolTip(self.tr("Units in each hidden layer."))
+        self.batch_norm.setText(self.tr("batch norm"))
+        self.batch_norm.setToolTip(
+            self.tr(
+                "After each linear layer: normalize with the batch's mean and variance in "
+                "training, with running averages in eval mode (the validation curves)."
+            )
+        )
+        self.dropout.setToolTip(
+            self.tr("Inverted dropout: in training each hidden unit is off with probability p.")
+        )
+        self.init.setToolTip(
+            self.tr(
+                "default: torch's · xavier: for tanh/sigmoid · kaiming: for ReLU · small: "
+                "N(0, 0.01²) · zeros: every unit the same (symmetry never breaks)"
+            )
+        )
+        self.loss.setItemText(self.loss.findData("cross_entropy"), self.tr("cross-entropy"))
+        self.loss.setItemText(self.loss.findData("mse"), self.tr("MSE"))
+        self.loss.setToolTip(
+            self.tr("For classes, MSE compares the softmax probabilities with one-hot targets.")
+        )
+        self._layers_label.setText(self.tr("layers"))
+        self._units_label.setText(self.tr("× units"))
+        self._dropout_label.setText(self.tr("dropout p"))
+        form = self.layout()
+        rows = {
+            self.activation: self.tr("activation"),
+            self.init: self.tr("initialization"),
+            self.loss: self.tr("loss"),
+        }
+        for field, text in rows.items():
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setText(text)
 
     def config(self) -> ModelConfig:
         hidden = self._hidden or (self.width.value(),) * self.depth.value()
@@ -355,7 +450,8 @@ class TrainingForm(QGroupBox):
 
     def __init__(self, parent=None) -> None:
         super().__init__(self.tr("Training"), parent)
-        self.editor = RunEditor()
+        self.editor = RunEditor(optimizers=network_optimizers())  # core says which fit a network
+        self.editor.findChild(QSpinBox, "steps").setKeyboardTracking(False)  # typed: one edit
         self.editor.set_run(
             {"optimizer": {"name": "adam", "lr": 0.03}, "schedule": None, "steps": 300}
         )
@@ -396,6 +492,7 @@ class TrainingForm(QGroupBox):
         form.addRow(self.tr("weights seed"), self.train_seed)
         form.addRow(self.tr("speed"), self.speed)
         form.addRow(self.per_step)
+        self._form = form
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor)
         layout.addLayout(form)
@@ -404,6 +501,49 @@ class TrainingForm(QGroupBox):
             spin.editingFinished.connect(self.changed)
         for box in (self.early, self.restore, self.per_step):
             box.toggled.connect(self.changed)
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+            # The run editor retranslates its own "steps" label, maybe after this form: name it
+            # "epochs" again once every widget has had the event.
+            QTimer.singleShot(0, self, self._relabel_steps)  # dropped if this form is gone
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("Training"))
+        self._relabel_steps()
+        self.batch.setSpecialValueText(self.tr("full batch"))
+        self.batch.setToolTip(
+            self.tr("Examples per update; 'full batch' uses the whole training set.")
+        )
+        self.early.setText(self.tr("early stopping, patience"))
+        self.restore.setText(self.tr("restore best weights"))
+        self.kfold.setSpecialValueText(self.tr("off"))
+        self.kfold.setToolTip(
+            self.tr("k-fold cross-validation: k trainings, each validated on another fold.")
+        )
+        self.per_step.setText(self.tr("also plot the mini-batch loss of every step"))
+        self.train_seed.setToolTip(self.tr("Initial weights and the order of the batches."))
+        speeds = (
+            self.tr("as fast as possible"),
+            self.tr("100 epochs/s"),
+            self.tr("20 epochs/s"),
+            self.tr("5 epochs/s"),
+        )
+        for index, text in enumerate(speeds):
+            self.speed.setItemText(index, text)
+        rows = {
+            self.batch: self.tr("batch size"),
+            self.kfold: self.tr("k-fold"),
+            self.train_seed: self.tr("weights seed"),
+            self.speed: self.tr("speed"),
+        }
+        for field, text in rows.items():
+            label = self._form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setText(text)
 
     def _relabel_steps(self) -> None:
         steps = self.editor.findChild(QSpinBox, "steps")

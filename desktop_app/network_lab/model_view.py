@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop_app.network_lab.curves import cache_axes
 from desktop_app.style import appearance
+from desktop_app.widgets.retranslating import Retranslating
 
 CLASS_COLORS = ("#1f77b4", "#ff7f0e")
 # P(class 1) from 0 to 1: blue through white to orange, like the point colours.
@@ -30,12 +31,12 @@ def _plot_widget() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem]:
     plot = widget.addPlot()
     plot.setMenuEnabled(False)
     widget.setBackground(appearance().plot_background())
-    appearance().style_plot(plot)
+    appearance().register_plot(plot)  # restyled on every presenter-mode or theme change
     cache_axes(plot)
     return widget, plot
 
 
-class BoundaryView(QWidget):
+class BoundaryView(Retranslating, QWidget):
     pointAdded = Signal(float, float, int)  # x, y, class
 
     def __init__(self, parent=None) -> None:
@@ -54,15 +55,7 @@ class BoundaryView(QWidget):
         self.val_points = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(None), symbol="o")
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
-        blue, orange = CLASS_COLORS
-        hint = QLabel(
-            self.tr(
-                "<span style='color:{0}'>●</span> class 0 · <span style='color:{1}'>●</span> "
-                "class 1 (training) · ○ validation · <b>—</b> decision boundary (p = 0.5). "
-                "Background: the model's probability of class 1, blue 0 · white 0.5 · orange 1."
-                "<br>Click to add a class 0 training point, Shift-click for class 1."
-            ).format(blue, orange)
-        )
+        self.hint = hint = QLabel()
         hint.setWordWrap(True)
         hint.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
@@ -71,6 +64,18 @@ class BoundaryView(QWidget):
         layout.addWidget(hint)
         self.widget.scene().sigMouseClicked.connect(self._clicked)
         self.bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        blue, orange = CLASS_COLORS
+        self.hint.setText(
+            self.tr(
+                "<span style='color:{0}'>●</span> class 0 · <span style='color:{1}'>●</span> "
+                "class 1 (training) · ○ validation · <b>—</b> decision boundary (p = 0.5). "
+                "Background: the model's probability of class 1, blue 0 · white 0.5 · orange 1."
+                "<br>Click to add a class 0 training point, Shift-click for class 1."
+            ).format(blue, orange)
+        )
 
     def show_data(self, data) -> None:
         self.bounds = data.bounds
@@ -116,14 +121,16 @@ class BoundaryView(QWidget):
         self.pointAdded.emit(point.x(), point.y(), 1 if shift else 0)
 
 
-class CurveView(QWidget):
+class CurveView(Retranslating, QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.widget, self.plot = _plot_widget()
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        legend = self.plot.addLegend(offset=(6, 6), labelTextSize="8pt", brush=(255, 255, 255, 200))
+        self.legend = legend = self.plot.addLegend(
+            offset=(6, 6), labelTextSize="8pt", brush=(255, 255, 255, 200)
+        )
         self.target = self.plot.plot(
             pen=pg.mkPen((150, 150, 150), width=1.5, style=Qt.PenStyle.DashLine)
         )
@@ -134,13 +141,24 @@ class CurveView(QWidget):
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
         self.fitted = self.plot.plot(pen=pg.mkPen("#d62728", width=2.5))
-        legend.addItem(self.target, self.tr("true function"))
-        legend.addItem(self.train_points, self.tr("training points"))
-        legend.addItem(self.val_points, self.tr("validation points"))
-        legend.addItem(self.fitted, self.tr("the network"))
+        for item in (self.target, self.train_points, self.val_points, self.fitted):
+            legend.addItem(item, "")  # named in retranslate()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        names = {
+            self.target: self.tr("true function"),
+            self.train_points: self.tr("training points"),
+            self.val_points: self.tr("validation points"),
+            self.fitted: self.tr("the network"),
+        }
+        for sample, label in self.legend.items:
+            if sample.item in names:
+                label.setText(names[sample.item])
+        self.legend.updateSize()
 
     def show_data(self, data) -> None:
         from core.nets.datasets import sinc_target, sine_target
@@ -161,7 +179,7 @@ class CurveView(QWidget):
         self.fitted.setData(snapshot.xs, snapshot.fitted)
 
 
-class DigitsView(QWidget):
+class DigitsView(Retranslating, QWidget):
     """A confusion matrix over the validation set, and 12 validation digits with the guesses."""
 
     def __init__(self, parent=None) -> None:
@@ -169,9 +187,6 @@ class DigitsView(QWidget):
         self.widget = pg.GraphicsLayoutWidget()
         self.widget.setBackground(appearance().plot_background())
         self.matrix_plot = self.widget.addPlot(row=0, col=0, colspan=6)
-        self.matrix_plot.setTitle(self.tr("confusion matrix on the validation set"))
-        self.matrix_plot.setLabel("left", self.tr("true digit"))
-        self.matrix_plot.setLabel("bottom", self.tr("predicted digit"))
         self.matrix_plot.setMenuEnabled(False)
         self.matrix_plot.setMouseEnabled(x=False, y=False)
         self.matrix_plot.hideButtons()
@@ -180,7 +195,7 @@ class DigitsView(QWidget):
         ticks = [[(i + 0.5, str(i)) for i in range(10)]]
         for side in ("left", "bottom"):
             self.matrix_plot.getAxis(side).setTicks(ticks)
-        appearance().style_plot(self.matrix_plot)
+        appearance().register_plot(self.matrix_plot)
         cache_axes(self.matrix_plot)
         self.matrix = pg.ImageItem(axisOrder="row-major")
         self.matrix.setLookupTable(CONFUSION_MAP.getLookupTable(0.0, 1.0, 256))
@@ -212,18 +227,26 @@ class DigitsView(QWidget):
         self.widget.ci.layout.setRowStretchFactor(0, 5)
         self.widget.ci.layout.setRowStretchFactor(1, 1)
         self.widget.ci.layout.setRowStretchFactor(2, 1)
-        self.caption = QLabel(
-            self.tr(
-                "Row: the true digit, column: the network's guess; the diagonal is right. Below: "
-                "validation digits as 'true → guess (confidence)', green right, red wrong."
-            )
-        )
+        self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: gray;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget, 1)
         layout.addWidget(self.caption)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.matrix_plot.setTitle(self.tr("confusion matrix on the validation set"))
+        self.matrix_plot.setLabel("left", self.tr("true digit"))
+        self.matrix_plot.setLabel("bottom", self.tr("predicted digit"))
+        appearance().style_plot(self.matrix_plot)  # the title's size and colour
+        self.caption.setText(
+            self.tr(
+                "Row: the true digit, column: the network's guess; the diagonal is right. Below: "
+                "validation digits as 'true → guess (confidence)', green right, red wrong."
+            )
+        )
 
     def show_data(self, data) -> None:
         images = data.x_val[:12].reshape(-1, 8, 8)

@@ -7,8 +7,9 @@ Data flows one way. The forms describe a training (dataset, model, optimizer, ..
 thread) builds and drives its session. Records and snapshots arrive in batches, land in plain
 per-run columns here, and a ~30 Hz frame timer draws the newest data (curves, decision boundary,
 ...). Curvature and landscapes are computed by the backend too, after training has paused, so a
-model is never used by two threads. Any change to the forms resets the training (like TensorFlow
-Playground). The trainer starts when the page is first shown.
+model is never used by two threads. A change to the forms resets the training (like TensorFlow
+Playground) only when a setting really changed, and asks first when a trained model would be lost
+("Keep training" undoes the edit). The trainer starts when the page is first shown.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.lab import TrajectoryStore
 from core.nets.datasets import Dataset, augmentation_preview, make_dataset
 from core.nets.experiments import EXPERIMENTS, Conclusion
 from core.nets.models import build_model, count_parameters, describe
@@ -45,6 +47,7 @@ from desktop_app.network_lab.forms import DataForm, ModelForm, TrainingForm
 from desktop_app.network_lab.model_view import ModelView
 from desktop_app.network_lab.panels import CurvaturePanel, LandscapePanel
 from desktop_app.network_lab.session import Finished, Snapshot, TrainingSpec
+from desktop_app.style import tinted_icon
 
 FRAME_MS = 33  # curves and the model view redraw at most ~30 times a second
 TRAIN_KEY, CURVATURE_KEY, LANDSCAPE_KEY = "train", "curvature", "landscape"
@@ -66,24 +69,39 @@ def _local(texts: dict[str, str]) -> str:
 
 
 class RunHistory:
-    """One run's epoch records as growing columns (read by ``draw``)."""
+    """One run's records in :class:`core.lab.TrajectoryStore` columns (read by ``draw``): row t
+    of ``epochs`` is epoch t, row k of ``steps`` is the k-th optimizer update."""
 
     def __init__(self) -> None:
-        self.columns: dict[str, list[float]] = {name: [] for name in COLUMNS}
-        self.step_x: list[float] = []
-        self.step_loss: list[float] = []
+        self.epochs = TrajectoryStore({name: ((), float) for name in COLUMNS})
+        self.steps = TrajectoryStore({"x": ((), float), "loss": ((), float)})
         self.last: EpochRecord | None = None
 
     def add(self, record: EpochRecord) -> None:
-        for name in COLUMNS:
-            self.columns[name].append(getattr(record, name))
+        self.epochs.append({name: [getattr(record, name)] for name in COLUMNS})
         self.last = record
 
+    def add_step(self, x: float, loss: float) -> None:
+        self.steps.append({"x": [x], "loss": [loss]})
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every epoch column (read-only views)."""
+        return {name: self.epochs.column(name) for name in COLUMNS}
+
     def arrays(self) -> dict[str, np.ndarray]:
-        return {name: np.asarray(values, dtype=float) for name, values in self.columns.items()}
+        return self.columns
+
+    @property
+    def step_x(self) -> np.ndarray:
+        return self.steps.column("x")
+
+    @property
+    def step_loss(self) -> np.ndarray:
+        return self.steps.column("loss")
 
     def __len__(self) -> int:
-        return len(self.columns["epoch"])
+        return len(self.epochs)
 
 
 class NetworkLabPage(QWidget):
@@ -115,6 +133,10 @@ class NetworkLabPage(QWidget):
         self.frames_drawn = 0
         self._dirty = True
         self._updates_per_epoch = 1
+        # what the forms showed when the training on view was built: an edit that leaves them
+        # the same (a field merely losing focus) keeps the training
+        self._shown: tuple | None = None
+        self._asking = False
         self._build_ui()
         self.frame_timer = QTimer(self, interval=FRAME_MS)
         self.frame_timer.timeout.connect(self._frame)
@@ -153,11 +175,9 @@ class NetworkLabPage(QWidget):
         self.data_form = DataForm()
         self.data_form.changed.connect(self._data_changed)
         self.model_form = ModelForm()
-        self.model_form.changed.connect(self.rebuild)
+        self.model_form.changed.connect(self._settings_edited)
         self.training_form = TrainingForm()
-        self.training_form.changed.connect(self.rebuild)
-        for form in (self.data_form, self.model_form, self.training_form):
-            form.changed.connect(self.sceneChanged)  # after the page has taken the edit
+        self.training_form.changed.connect(self._settings_edited)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -174,20 +194,19 @@ class NetworkLabPage(QWidget):
         scroll.setMaximumWidth(440)
 
         # transport
-        style = self.style()
         self.reset_button = QToolButton()
-        self.reset_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward))
+        self.reset_button.setIcon(tinted_icon(QStyle.StandardPixmap.SP_MediaSkipBackward, self))
         self.reset_button.setToolTip(self.tr("Reset: new initial weights, epoch 0"))
         self.reset_button.clicked.connect(self.reset)
         self.play_button = QToolButton()
         self.play_button.setCheckable(True)
-        self.play_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
+        self.play_button.setIcon(tinted_icon(QStyle.StandardPixmap.SP_MediaPlay, self))
         self.play_button.setToolTip(self.tr("Train / pause (Space)"))
         self.play_button.toggled.connect(self.set_playing)
         self.step_button = QToolButton()
         self.step_button.setText(self.tr("+1 epoch"))
         self.step_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.step_button.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
+        self.step_button.setIcon(tinted_icon(QStyle.StandardPixmap.SP_MediaSeekForward, self))
         self.step_button.setToolTip(self.tr("Train one epoch, then pause"))
         self.step_button.clicked.connect(self.step_epoch)
         self.epoch_label = QLabel()
@@ -251,6 +270,10 @@ class NetworkLabPage(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange) and hasattr(
+            self, "step_button"
+        ):
+            self._update_icons()  # the theme: icons in the palette's button-text colour
         super().changeEvent(event)
 
     def retranslate(self) -> None:
@@ -270,6 +293,9 @@ class NetworkLabPage(QWidget):
             self.experiment_combo.setItemText(index, _local(experiment.title))
         self._show_question()
         self._show_scene_text()
+        summary = getattr(self, "_model_summary", None)
+        if summary is not None:
+            self.model_form.summary.setText(summary())
         self._dirty = True  # the epoch line
 
     # -- building a training ---------------------------------------------------------------------
@@ -290,38 +316,129 @@ class NetworkLabPage(QWidget):
         )
 
     def _data_changed(self) -> None:
-        self.added_points = []
-        self.rebuild()
+        self._settings_edited(clear_points=True)
 
-    def rebuild(self) -> None:
-        """Read the forms; on valid settings show the data and reset the training."""
-        self.experiment_key = None
+    def _settings_edited(self, clear_points: bool = False) -> None:
+        """A form's edit: the training is rebuilt only when a setting really changed, and a
+        trained model is thrown away only when the user says so (:meth:`ask_rebuild`)."""
+        if self._asking:
+            return  # the question took the focus, which "finished" the same edit again
+        if self.rebuild(ask=True, force=False, clear_points=clear_points):
+            self.sceneChanged.emit()  # after the page has taken the edit
+
+    def _form_settings(self, points) -> tuple:
+        """What the forms describe, comparable with ``==`` (raises ValueError when invalid)."""
+        kfold = self.training_form.values()["kfold"]
         settings = self.data_form.settings()
+        return (settings, tuple(points), self.model_form.config(), self.train_config(), kfold)
+
+    def has_trained_model(self) -> bool:
+        """Whether a run has trained at least one epoch (rebuilding would lose its weights)."""
+        return any(h.last is not None and h.last.epoch > 0 for h in self.history.values())
+
+    def ask_rebuild(self) -> bool:
+        """Ask whether to throw the trained model away; True: rebuild, False: keep training.
+        (Tests monkeypatch this: a modal box would wait forever offscreen.)"""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Rebuild the network?"))
+        box.setText(self.tr("This change builds a new network: the trained model will be lost."))
+        box.setInformativeText(
+            self.tr("Keep training: undo the change and go on with the trained model.")
+        )
+        rebuild = box.addButton(self.tr("Rebuild"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("Keep training"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is rebuild
+
+    def _show_trained_settings(self) -> None:
+        """Put the forms back to the settings of the training on view ("Keep training")."""
+        settings, _points, model, train, kfold = self._shown
+        self.data_form.set_settings(settings, train.augmentation)
+        self.model_form.set_config(model, train.loss)
+        self.training_form.set_values(
+            {
+                "optimizer": train.optimizer,
+                "schedule": train.schedule,
+                "epochs": train.epochs,
+                "batch_size": train.batch_size,
+                "patience": train.patience,
+                "restore_best": train.restore_best,
+                "seed": train.seed,
+                "per_step": train.per_step,
+                "kfold": kfold,
+            }
+        )
+        self._show_error("")
+        self._dirty = True
+
+    def rebuild(
+        self,
+        *,
+        ask: bool = False,
+        force: bool = True,
+        clear_points: bool = False,
+        points: list[tuple[float, float, int]] | None = None,
+    ) -> bool:
+        """Read the forms; on valid settings show the data and reset the training.
+
+        ``force`` False: settings equal to those of the training on view keep it. ``ask``: a
+        trained model is lost only if :meth:`ask_rebuild` says so, else the forms go back.
+        ``clear_points``: clicked points go when the data settings changed; ``points``: the
+        clicked points to use (default: the current ones). Returns whether the page took the
+        new settings (rebuilt, or showed why they are invalid).
+        """
+        settings = self.data_form.settings()
+        points = list(self.added_points if points is None else points)
+        if clear_points and (self._shown is None or settings != self._shown[0]):
+            points = []
         try:
             data = make_dataset(**settings)
-            if self.added_points:
-                points = np.array([(x, y) for x, y, _ in self.added_points])
-                labels = np.array([c for _, _, c in self.added_points])
-                data = data.with_points(points, labels)
+            if points:
+                xy = np.array([(x, y) for x, y, _ in points])
+                labels = np.array([c for _, _, c in points])
+                data = data.with_points(xy, labels)
             self.model_form.set_task(data.task == "regression")
-            model = self.model_form.config()
-            train = self.train_config()
+            wanted = self._form_settings(points)
+            if not force and wanted == self._shown:
+                if self._error_shown():
+                    self._show_error("")  # back to valid settings: the training goes on
+                    self._dirty = True
+                return False
+            _settings, _points, model, train, kfold = wanted
             if not self.training_form.is_valid():
                 raise ValueError(self.tr("the optimizer or schedule settings are invalid"))
-            kfold = self.training_form.values()["kfold"]
-            # what the trainer would refuse, checked here so the message is immediate
+            # what the trainer would refuse, checked here (by core's rules) so the message is
+            # immediate
             from core.nets.models import loss_function
+            from core.nets.rules import batch_norm_problem, kfold_problem
 
             loss_function(train.loss, data.task, data.classes)
-            if train.batch_size == 1 and model.batch_norm and model.hidden:
+            if batch_norm_problem(train.batch_size, model.batch_norm, model.hidden):
                 raise ValueError(self.tr("batch norm needs batches of at least 2 samples"))
-            if kfold and kfold > len(data.x_train) + len(data.x_val):
+            if kfold_problem(kfold, len(data.x_train) + len(data.x_val)):
                 raise ValueError(self.tr("k-fold needs at least k samples"))
         except ValueError as error:
             self.statusMessage.emit(str(error))
             self._show_error(str(error))
-            return
+            return True
+        if ask and self.has_trained_model():
+            self._asking = True
+            try:
+                rebuild = self.ask_rebuild()
+            finally:
+                self._asking = False
+            if not rebuild:
+                self._show_trained_settings()
+                return False
         self._show_error("")
+        self.experiment_key = None
+        self.added_points = points
+        self._shown = wanted
         self.data = data
         labels = [f"fold {i + 1}" for i in range(kfold)] if kfold else ["network"]
         self.datasets = dict.fromkeys(labels, data)
@@ -339,14 +456,17 @@ class NetworkLabPage(QWidget):
             kfold=kfold,
         )
         self._start_over(spec, labels)
+        return True
 
     def _show_model_summary(self, model, data: Dataset) -> None:
         parameters = count_parameters(build_model(model, data.input_dim, data.output_dim))
-        self.model_form.summary.setText(
-            self.tr("{0} · {1} parameters").format(
-                describe(model, data.input_dim, data.output_dim), parameters
-            )
-        )
+        shape = describe(model, data.input_dim, data.output_dim)
+        # re-worded by retranslate() on a language change
+        self._model_summary = lambda: self.tr("{0} · {1} parameters").format(shape, parameters)
+        self.model_form.summary.setText(self._model_summary())
+
+    def _error_shown(self) -> bool:
+        return self.epoch_label.text().startswith("<span style='color:#c62828'>")
 
     def _show_error(self, text: str) -> None:
         self.epoch_label.setText(f"<span style='color:#c62828'>{text}</span>" if text else "")
@@ -373,7 +493,9 @@ class NetworkLabPage(QWidget):
         self.view_combo.blockSignals(False)
         self.view_combo.setVisible(len(labels) > 1)
         self.view_run = labels[0]
-        self.model_view.show_data(self.datasets[self.view_run])
+        self.model_view.show_data(self.datasets[self.view_run])  # no old predictions
+        self.curvature.clear()  # the derived plots described the old model
+        self.landscape.clear()
         regression = self.datasets[self.view_run].task == "regression"
         self.curves.set_runs(labels, kind, regression)
         self.curves.set_epoch_range(self._planned_epochs(spec))
@@ -441,8 +563,14 @@ class NetworkLabPage(QWidget):
         self.play_button.setChecked(self.playing)
         pixmap = QStyle.StandardPixmap
         icon = pixmap.SP_MediaPause if self.playing else pixmap.SP_MediaPlay
-        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_button.setIcon(tinted_icon(icon, self))
         self.play_button.blockSignals(False)
+
+    def _update_icons(self) -> None:
+        """Transport icons in the palette's button-text colour (visible in the dark theme)."""
+        self.reset_button.setIcon(tinted_icon(QStyle.StandardPixmap.SP_MediaSkipBackward, self))
+        self.step_button.setIcon(tinted_icon(QStyle.StandardPixmap.SP_MediaSeekForward, self))
+        self._sync_play_button()
 
     def toggle_play(self) -> None:
         self.set_playing(not self.playing)
@@ -485,8 +613,7 @@ class NetworkLabPage(QWidget):
                 )
         elif isinstance(item, StepRecord):
             history = self.history[item.run]
-            history.step_x.append(item.step / self._updates_per_epoch)
-            history.step_loss.append(item.loss)
+            history.add_step(item.step / self._updates_per_epoch, item.loss)
         elif isinstance(item, Snapshot):
             self.snapshots[item.run] = item
         elif isinstance(item, Conclusion):
@@ -498,9 +625,7 @@ class NetworkLabPage(QWidget):
             diverged = [label for label, status in item.statuses.items() if status == "diverged"]
             if diverged:
                 self.statusMessage.emit(
-                    self.tr(
-                        "Training diverged (the loss exploded): lower the learning rate."
-                    )
+                    self.tr("Training diverged (the loss exploded): lower the learning rate.")
                 )
 
     def _on_failed(self, key: str, message: str) -> None:
@@ -534,8 +659,10 @@ class NetworkLabPage(QWidget):
         """A clicked training point (2D data); the training starts over with it."""
         if self.experiment_key is not None or self.data is None or self.data.input_dim != 2:
             return
-        self.added_points.append((float(x), float(y), int(cls)))
-        self.rebuild()
+        before = len(self.added_points)
+        self.rebuild(ask=True, points=[*self.added_points, (float(x), float(y), int(cls))])
+        if len(self.added_points) <= before:
+            return  # kept the trained model (or the settings are invalid)
         self.statusMessage.emit(
             self.tr("Added a class {0} point at ({1:.2f}, {2:.2f}); {3} added so far").format(
                 cls, x, y, len(self.added_points)
@@ -571,6 +698,10 @@ class NetworkLabPage(QWidget):
                 "seed": run.train.seed,
             }
         )
+        try:  # an edit that leaves these settings keeps the experiment
+            self._shown = self._form_settings(())
+        except ValueError:
+            self._shown = None
 
     # -- scenes ----------------------------------------------------------------------------------
 
@@ -637,10 +768,8 @@ class NetworkLabPage(QWidget):
             if not len(history):
                 continue
             self.curves.set_run_data(label, history.arrays())
-            if history.step_x:
-                self.curves.set_steps(
-                    label, np.asarray(history.step_x), np.asarray(history.step_loss)
-                )
+            if len(history.steps):
+                self.curves.set_steps(label, history.step_x, history.step_loss)
         if self.kind == "kfold":
             self._draw_kfold_band()
         shown = self.history.get(self.view_run)

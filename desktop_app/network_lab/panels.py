@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.style import appearance
 from desktop_app.surface_lab.map_view import MapView
+from desktop_app.widgets.retranslating import Retranslating
 
 LOG_FLOOR = -0.35  # bars start a little below log10(1) so that a single eigenvalue shows
 VERDICT_COLORS = {
@@ -28,45 +29,36 @@ VERDICT_COLORS = {
 }
 
 
-def _plot(title: str, bottom: str, left: str) -> pg.PlotWidget:
+def _plot() -> pg.PlotWidget:
+    """A plot whose title and labels its panel sets in ``retranslate`` (:func:`_label`)."""
     widget = pg.PlotWidget(background=appearance().plot_background())
+    plot = widget.getPlotItem()
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    plot.setMenuEnabled(False)
+    appearance().register_plot(plot)  # restyled on every presenter-mode or theme change
+    return widget
+
+
+def _label(widget: pg.PlotWidget, title: str, bottom: str, left: str) -> None:
     plot = widget.getPlotItem()
     plot.setTitle(title)
     plot.setLabel("bottom", bottom)
     plot.setLabel("left", left)
-    plot.showGrid(x=True, y=True, alpha=0.15)
-    plot.setMenuEnabled(False)
-    appearance().style_plot(plot)
-    return widget
+    appearance().style_plot(plot)  # the title's size and colour
 
 
-class CurvaturePanel(QWidget):
+class CurvaturePanel(Retranslating, QWidget):
     computeRequested = Signal()
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.button = QPushButton(self.tr("Compute the Hessian at the current weights"))
-        self.button.setToolTip(
-            self.tr(
-                "Pauses training. Exact eigenvalues up to 2,000 parameters (torch.func), the "
-                "extreme ones by Lanczos beyond; on the whole training set, in eval mode."
-            )
-        )
+        self.button = QPushButton()
         self.button.clicked.connect(self.computeRequested)
-        self.summary = QLabel(
-            self.tr(
-                "The Hessian's eigenvalues say how the loss curves around the current weights: "
-                "all positive (minimum ratio 1) at a strict local minimum, some negative at a "
-                "saddle point. Train a while, pause, then compute."
-            )
-        )
+        self.summary = QLabel()
+        self._summary = self._introduction  # the shown text, re-derived on a language change
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.histogram_widget = _plot(
-            self.tr("spectrum of the Hessian"),
-            self.tr("eigenvalue λ"),
-            self.tr("number of eigenvalues (log scale)"),
-        )
+        self.histogram_widget = _plot()
         self.histogram = pg.BarGraphItem(x=[], height=[], width=1.0, brush="#5b8fd6", pen=None)
         self.histogram_widget.addItem(self.histogram)
         self.zero_line = pg.InfiniteLine(
@@ -77,9 +69,47 @@ class CurvaturePanel(QWidget):
         layout.addWidget(self.button)
         layout.addWidget(self.summary)
         layout.addWidget(self.histogram_widget, 1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.button.setText(self.tr("Compute the Hessian at the current weights"))
+        self.button.setToolTip(
+            self.tr(
+                "Pauses training. Exact eigenvalues up to 2,000 parameters (torch.func), the "
+                "extreme ones by Lanczos beyond; on the whole training set, in eval mode."
+            )
+        )
+        _label(
+            self.histogram_widget,
+            self.tr("spectrum of the Hessian"),
+            self.tr("eigenvalue λ"),
+            self.tr("number of eigenvalues (log scale)"),
+        )
+        self.summary.setText(self._summary())
+
+    def _say(self, text) -> None:
+        """Show a summary: a function giving it in the current language."""
+        self._summary = text
+        self.summary.setText(text())
+
+    def _introduction(self) -> str:
+        return self.tr(
+            "The Hessian's eigenvalues say how the loss curves around the current weights: "
+            "all positive (minimum ratio 1) at a strict local minimum, some negative at a "
+            "saddle point. Train a while, pause, then compute."
+        )
 
     def show_busy(self) -> None:
-        self.summary.setText(self.tr("Computing the Hessian…"))
+        self._say(lambda: self.tr("Computing the Hessian…"))
+
+    def clear(self) -> None:
+        """Forget the last report (its model is gone): an empty spectrum and the introduction."""
+        self.histogram.setOpts(x=[], height=[], width=1.0)
+        self._say(self._introduction)
+
+    def has_report(self) -> bool:
+        """Whether a spectrum is shown (tests)."""
+        return len(self.histogram.opts.get("height", [])) > 0
 
     def show_report(self, report) -> None:
         values, weights = report.spectrum, report.spectrum_weights
@@ -103,6 +133,9 @@ class CurvaturePanel(QWidget):
         self.histogram_widget.setYRange(LOG_FLOOR, top + 0.2, padding=0)
         ticks = [(k, f"{10**k:g}") for k in range(0, int(np.ceil(top)) + 1)]
         self.histogram_widget.getPlotItem().getAxis("left").setTicks([ticks])
+        self._say(lambda: self._report_text(report))
+
+    def _report_text(self, report) -> str:
         color = VERDICT_COLORS.get(report.verdict, "#555555")
         verdict = {
             "not_critical": self.tr("not at a critical point"),
@@ -116,7 +149,7 @@ class CurvaturePanel(QWidget):
         )
         top = ", ".join(f"{v:.3g}" for v in report.top[:5])
         bottom = ", ".join(f"{v:.3g}" for v in report.bottom[:5])
-        self.summary.setText(
+        return (
             f"<b style='color:{color}'>{verdict}</b> — "
             + self.tr("minimum ratio (share of positive eigenvalues): <b>{0:.3f}</b>").format(
                 report.minimum_ratio
@@ -148,41 +181,29 @@ class CurvaturePanel(QWidget):
         )
 
 
-class LandscapePanel(QWidget):
+class LandscapePanel(Retranslating, QWidget):
     interpolationRequested = Signal()
     sliceRequested = Signal(float)  # span
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.line_button = QPushButton(self.tr("1D: from the initial to the current weights"))
+        self.line_button = QPushButton()
         self.line_button.clicked.connect(self.interpolationRequested)
-        self.slice_button = QPushButton(self.tr("2D slice around the current weights"))
+        self.slice_button = QPushButton()
         self.span = QDoubleSpinBox(minimum=0.05, maximum=5.0, value=1.0, singleStep=0.25)
-        self.span.setPrefix(self.tr("± "))
-        self.span.setToolTip(
-            self.tr("How far along each filter-normalized direction (1 = the weights' own size).")
-        )
         self.slice_button.clicked.connect(lambda: self.sliceRequested.emit(self.span.value()))
         buttons = QHBoxLayout()
         buttons.addWidget(self.line_button)
         buttons.addWidget(self.slice_button)
         buttons.addWidget(self.span)
-        self.caption = QLabel(
-            self.tr(
-                "Left: the training loss along the straight line (1−a)·θ_initial + a·θ_now. "
-                "Right: the loss on a plane through the current weights (centre), along two "
-                "random filter-normalized directions (Li et al., 2018)."
-            )
-        )
+        self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: gray;")
-        self.line_plot = _plot(self.tr("loss along the line"), "a", self.tr("training loss"))
+        self.line_plot = _plot()
         self.line_curve = self.line_plot.plot(pen=pg.mkPen("#1f77b4", width=2))
         self.line_marks = pg.ScatterPlotItem(size=9, brush="#d62728", pen=None)
         self.line_plot.addItem(self.line_marks)
         self.map = MapView()
-        self.map.plot.setLabel("bottom", self.tr("along direction 1"))
-        self.map.plot.setLabel("left", self.tr("along direction 2"))
         self.map.colorbar.axis.enableAutoSIPrefix(False)  # log10 values, not "x0.001"
         self.centre = pg.ScatterPlotItem(
             size=12, symbol="+", pen=pg.mkPen("#ff3030", width=2.5), brush=None
@@ -196,6 +217,25 @@ class LandscapePanel(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.caption)
         layout.addWidget(views, 1)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.line_button.setText(self.tr("1D: from the initial to the current weights"))
+        self.slice_button.setText(self.tr("2D slice around the current weights"))
+        self.span.setPrefix(self.tr("± "))
+        self.span.setToolTip(
+            self.tr("How far along each filter-normalized direction (1 = the weights' own size).")
+        )
+        self.caption.setText(
+            self.tr(
+                "Left: the training loss along the straight line (1−a)·θ_initial + a·θ_now. "
+                "Right: the loss on a plane through the current weights (centre), along two "
+                "random filter-normalized directions (Li et al., 2018)."
+            )
+        )
+        _label(self.line_plot, self.tr("loss along the line"), "a", self.tr("training loss"))
+        self.map.plot.setLabel("bottom", self.tr("along direction 1"))
+        self.map.plot.setLabel("left", self.tr("along direction 2"))
 
     def show_line(self, alphas: np.ndarray, losses: np.ndarray) -> None:
         self.line_curve.setData(alphas, losses)
@@ -205,3 +245,17 @@ class LandscapePanel(QWidget):
     def show_slice(self, raster) -> None:
         self.map.set_raster(raster)
         self.centre.setData([0.0], [0.0])
+
+    def clear(self) -> None:
+        """Forget the line and the slice (their model is gone)."""
+        self.line_curve.setData([], [])
+        self.line_marks.setData([], [])
+        self.map.raster = None
+        self.map.image.clear()
+        self.map.contours.setData([], [])
+        self.centre.setData([], [])
+
+    def has_plots(self) -> bool:
+        """Whether a line or a slice is shown (tests)."""
+        line = self.line_curve.getData()[0]
+        return (line is not None and len(line) > 0) or self.map.raster is not None

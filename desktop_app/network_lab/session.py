@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import contourpy
 import numpy as np
 import torch
 
@@ -28,6 +27,7 @@ from core.nets.datasets import Dataset, kfold_datasets, make_dataset
 from core.nets.experiments import EXPERIMENTS, Conclusion, ExperimentRunner
 from core.nets.models import ModelConfig
 from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer
+from core.nets.views import boundary_line, confusion_matrix
 
 SNAPSHOT_HZ = 30.0
 GRID = 90  # decision-boundary resolution per side
@@ -89,20 +89,14 @@ class _Viewer:
         if self.kind == "boundary":
             probability = trainer.predict(self.points)[:, 1].reshape(GRID, GRID)
             shot.grid, shot.rect = probability, self.rect
-            generator = contourpy.contour_generator(
-                self.xs, self.ys, probability, line_type="ChunkCombinedNan"
-            )
-            line = generator.lines(0.5)[0][0]
-            shot.boundary = line if line is not None else np.empty((0, 2))
+            shot.boundary = boundary_line(self.xs, self.ys, probability)
         elif self.kind == "curve":
             shot.xs, shot.fitted = self.xs, trainer.predict(self.points)
         else:
             probabilities = trainer.predict(self.data.x_val)
             predicted = probabilities.argmax(1)
             truth = self.data.y_val
-            confusion = np.zeros((10, 10), np.int64)
-            np.add.at(confusion, (truth, predicted), 1)
-            shot.confusion = confusion
+            shot.confusion = confusion_matrix(truth, predicted, self.data.classes)
             shot.sample_images = self.data.x_val[:SAMPLES].reshape(-1, 8, 8)
             shot.sample_truth = truth[:SAMPLES]
             shot.sample_predicted = predicted[:SAMPLES]

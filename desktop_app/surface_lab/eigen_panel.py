@@ -6,15 +6,15 @@ the gradient norm is below the threshold the user sets), offers "Escape the sadd
 along the eigenvector of the negative eigenvalue, notes 001/002) and "Find critical points".
 
 The panel computes nothing: the page hands it :class:`core.curvature.Curvature` rows computed in
-the worker (:class:`CurvatureStore` keeps them per run and step) and wires its signals.
+the worker (:class:`core.curvature.CurvatureStore` keeps them per run and step) and wires its
+signals.
 """
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from core.curvature import DEFAULT_THRESHOLD, DEFAULT_TOLERANCE, Curvature, classify
 from desktop_app.surface_lab.map_view import KIND_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR
 from desktop_app.surface_lab.run_editor import _FloatBox, _Range
+from desktop_app.widgets.retranslating import Retranslating
 
 KIND_GLYPHS = {"minimum": "○", "saddle": "×", "maximum": "△", "degenerate": "◇", "undefined": "?"}
 
@@ -74,66 +75,6 @@ def number(value: float) -> str:
     return f"{value:.6g}".replace("-", "−")
 
 
-class CurvatureStore:
-    """Curvature rows per run and step (computed in the worker after a run's records arrive)."""
-
-    def __init__(self) -> None:
-        self._rows: dict[str, dict[str, np.ndarray]] = {}
-        self._count: dict[str, int] = {}
-
-    def begin(self, run_id: str, total: int) -> int:
-        """Make room for ``total`` steps, keeping the valid rows; returns how many are kept (the
-        first step still to compute)."""
-        old, kept = self._rows.get(run_id), min(self.count(run_id), total)
-        shapes = {
-            "points": (2,),
-            "loss": (),
-            "grad": (2,),
-            "hessian": (2, 2),
-            "eigenvalues": (2,),
-            "eigenvectors": (2, 2),
-        }
-        rows = {name: np.full((total, *shape), np.nan) for name, shape in shapes.items()}
-        if old is not None:
-            for name, array in rows.items():
-                array[:kept] = old[name][:kept]
-        self._rows[run_id], self._count[run_id] = rows, kept
-        return kept
-
-    def put(self, run_id: str, start: int, chunk: Curvature) -> None:
-        rows = self._rows.get(run_id)
-        if rows is None:
-            return
-        end = min(start + len(chunk.loss), len(rows["loss"]))
-        for name, array in rows.items():
-            array[start:end] = getattr(chunk, name)[: end - start]
-        self._count[run_id] = max(self._count[run_id], end)
-
-    def truncate(self, run_id: str, count: int) -> None:
-        """Rows from ``count`` on are no longer valid (the run was restarted or continued)."""
-        if run_id in self._count:
-            self._count[run_id] = min(self._count[run_id], max(count, 0))
-
-    def remove(self, run_id: str) -> None:
-        self._rows.pop(run_id, None)
-        self._count.pop(run_id, None)
-
-    def count(self, run_id: str) -> int:
-        return self._count.get(run_id, 0)
-
-    def row(self, run_id: str, step: int) -> Curvature | None:
-        """The curvature at ``step`` as a one-point :class:`Curvature`, or ``None`` (pending)."""
-        if not 0 <= step < self.count(run_id):
-            return None
-        rows = self._rows[run_id]
-        return Curvature(**{name: array[step : step + 1] for name, array in rows.items()})
-
-    def sharpness(self, run_id: str) -> np.ndarray:
-        """The largest eigenvalue per step, for the valid steps."""
-        rows = self._rows.get(run_id)
-        return np.empty(0) if rows is None else rows["eigenvalues"][: self.count(run_id), 1]
-
-
 class _Brackets(QFrame):
     """A frame drawn as the square brackets of a matrix around its contents."""
 
@@ -154,7 +95,7 @@ def _mono(label: QWidget) -> QWidget:
     return label
 
 
-class EigenPanel(QWidget):
+class EigenPanel(Retranslating, QWidget):
     """Numbers and actions for the Hessian at one point."""
 
     escapeRequested = Signal()
@@ -300,11 +241,6 @@ class EigenPanel(QWidget):
         self._escape = None  # the last escape shown, re-worded on a language change
         self.retranslate()
         self.show_message(self.tr("Select a run, or Ctrl-click the map to inspect a point."))
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         """The panel's own texts; the page re-sends what it shows on its next frame."""

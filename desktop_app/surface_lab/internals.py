@@ -1,8 +1,7 @@
 """Optimizer internals: the arrows of the lecture's momentum figure and the sigma plots.
 
-- :func:`step_arrows` turns one recorded step into the three arrows of notes 001 ("red arrow
-  gradient, blue dashed momentum, blue solid real movement"), read from the engine's state
-  vocabulary (``core.optim.state``); the map draws them.
+- the arrows of notes 001 come from :func:`core.lab.arrows.step_arrows` (Qt-free); the map
+  draws them.
 - :class:`InternalsPlots` plots each coordinate's sigma (the root of the second moment that
   adaptive optimizers divide by) and the effective learning rate eta/sigma per step, one colour
   per run, so that Adagrad's early decay and the burst after a flat stretch are plain to see.
@@ -12,49 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop_app.style import appearance
-
-ARROW_KEYS = ("gradient", "momentum", "update")
-
-
-def step_arrows(track, step: int) -> dict[str, np.ndarray] | None:
-    """The arrows of the step that leaves ``step`` for the first point of ``track``.
-
-    Returns ``{"start": (2,), "gradient": (2,), "update": (2,)}`` plus ``"momentum"`` when the
-    optimizer keeps a velocity, all in parameter units, or ``None`` when that step is not (yet)
-    recorded or recorded no state:
-
-    - ``gradient`` = ``-effective_lr * grad``: the step the current gradient alone would take
-      (``-lr * grad`` where the optimizer has no effective learning rate: L-BFGS, Newton);
-    - ``update`` = the real move, ``theta[step + 1] - theta[step]``;
-    - ``momentum`` = ``update - gradient``: what the past contributed. For SGD with momentum this
-      is exactly ``momentum * (previous update)``, the lecture's ``lambda m``; the three arrows
-      close a triangle as in the notes' figure.
-    """
-    following = step + 1
-    if step < 0 or following >= track.count:
-        return None
-    state = {key: values[following, 0] for key, values in track.state.items()}
-    if "update" not in state or "grad" not in state:
-        return None
-    grad, update = state["grad"], state["update"]
-    rate = state.get("effective_lr")
-    if rate is None or not np.all(np.isfinite(rate)):
-        rate = np.full(2, track.lr[following])
-    if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(update))):
-        return None
-    gradient = -rate * grad
-    arrows = {"start": track.positions[step, 0].copy(), "gradient": gradient, "update": update}
-    if "velocity" in state and np.all(np.isfinite(state["velocity"])):
-        arrows["momentum"] = update - gradient
-    return arrows
+from desktop_app.widgets.retranslating import Retranslating
 
 
-class InternalsPlots(QWidget):
+class InternalsPlots(Retranslating, QWidget):
     """sigma and eta/sigma per step and coordinate for every run that has them."""
 
     cursorMoved = Signal(int)
@@ -88,11 +53,6 @@ class InternalsPlots(QWidget):
         layout.addWidget(self.hint)
         appearance().changed.connect(self.apply_style)  # presenter mode, theme
         self.retranslate()
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         titles = {

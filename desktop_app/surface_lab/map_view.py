@@ -7,11 +7,15 @@ dragged; in draw mode a drag paints bumps (left) or dips (right-click or Alt) wi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 
+from core.lab import HoverPoint, LabModel
 from desktop_app.style import appearance
 
 COLORMAP = "viridis"
@@ -145,10 +149,13 @@ class MapView(pg.GraphicsLayoutWidget):
     paint = Signal(float, float, float, bool, bool)  # x, y, sign, stroke start, stroke end
     pointInspected = Signal(float, float)  # ctrl-click: inspect this point
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, model: LabModel | None = None) -> None:
         super().__init__(parent)
         self.draw_mode = False
         self.raster = None
+        # The hover point lives in the lab model (the page's, or the map's own): the map writes
+        # it on mouse moves, None when the mouse leaves, and the readout only shows the model's.
+        self.model = model if model is not None else LabModel()
         self.view = _MapViewBox(self)
         self.plot = self.addPlot(viewBox=self.view)
         self.plot.setLabel("bottom", "x")
@@ -193,6 +200,8 @@ class MapView(pg.GraphicsLayoutWidget):
         self.readout.setZValue(100)
         self.plot.addItem(self.readout, ignoreBounds=True)
         self.readout.setVisible(False)
+        self.model.events.hover.connect(self._show_hover)
+        self.destroyed.connect(lambda *_: _disconnect(self.model.events.hover, self._show_hover))
         self._build_curvature_items()
         appearance().changed.connect(self.apply_style)  # presenter mode, theme
         self.apply_style()
@@ -297,6 +306,7 @@ class MapView(pg.GraphicsLayoutWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
             self._label_colorbar()
+            self._retranslate_legend()
         super().changeEvent(event)
 
     def remove_run(self, run_id: str) -> None:
@@ -414,9 +424,11 @@ class MapView(pg.GraphicsLayoutWidget):
             arrow.set(np.asarray(point) - vector, np.asarray(point) + vector)
         self._show_legend(
             "eigen",
-            f"eigenvectors of H: <span style='color:{POSITIVE_COLOR}'>━ λ &gt; 0 curves up</span>"
-            f"&nbsp; <span style='color:{NEGATIVE_COLOR}'>━ λ &lt; 0 curves down</span>"
-            "&nbsp; (longer: larger |λ|)",
+            self.tr(
+                "eigenvectors of H: <span style='color:{0}'>━ λ &gt; 0 curves up</span>"
+                "&nbsp; <span style='color:{1}'>━ λ &lt; 0 curves down</span>"
+                "&nbsp; (longer: larger |λ|)"
+            ).format(POSITIVE_COLOR, NEGATIVE_COLOR),
         )
 
     def set_inspected(self, point: tuple[float, float] | None) -> None:
@@ -441,7 +453,7 @@ class MapView(pg.GraphicsLayoutWidget):
 
     def set_internals(self, arrows: dict[str, np.ndarray] | None) -> None:
         """The selected run's step at the cursor as the arrows of notes 001, from
-        :func:`desktop_app.surface_lab.internals.step_arrows` (``None`` hides them): the momentum
+        :func:`core.lab.arrows.step_arrows` (``None`` hides them): the momentum
         and the real step start at the point, the gradient step at the momentum's tip.
 
         The three vectors keep their recorded ratios; they are magnified together (never
@@ -477,13 +489,20 @@ class MapView(pg.GraphicsLayoutWidget):
             return
         parts = [
             f"<span style='color:{GRADIENT_COLOR}'>━ −η·g</span>",
-            f"<span style='color:{MOTION_COLOR}'>╍ momentum</span>"
+            f"<span style='color:{MOTION_COLOR}'>╍ " + self.tr("momentum") + "</span>"
             if "momentum" in self.internal_vectors
             else "",
-            f"<span style='color:{MOTION_COLOR}'>━ actual step</span>",
+            f"<span style='color:{MOTION_COLOR}'>━ " + self.tr("actual step") + "</span>",
         ]
         scale = f"  (×{self.internal_scale:.3g})" if self.internal_scale != 1.0 else ""
         self._show_legend("internals", "&nbsp; ".join(p for p in parts if p) + scale)
+
+    def _retranslate_legend(self) -> None:
+        """Word the shown legend again in the current language (it is derived from state)."""
+        if self._legend_owner == "eigen" and self._eigen_args is not None:
+            self.set_eigen_arrows(*self._eigen_args)
+        elif self._legend_owner == "internals" and self._internal_args is not None:
+            self.set_internals(self._internal_args)
 
     def _show_legend(self, owner: str, html: str) -> None:
         self._legend_owner = owner
@@ -529,18 +548,56 @@ class MapView(pg.GraphicsLayoutWidget):
 
     def _on_move(self, scene_pos: QPointF) -> None:
         if self.raster is None or not self.view.sceneBoundingRect().contains(scene_pos):
-            self.readout.setVisible(False)
+            self.model.set_hover(None)
             return
         point = self.view.mapSceneToView(scene_pos)
         x, y = point.x(), point.y()
-        loss = self.raster.loss_at(x, y)
-        text = f"x = {x:.4g}   y = {y:.4g}   loss = {loss:.5g}"
+        self.model.set_hover(x, y, float(self.raster.loss_at(x, y)))
+
+    def hover_at(self, x: float | None, y: float | None = None) -> None:
+        """What the mouse over view coordinates ``(x, y)`` does (None: it left); for tests."""
+        if x is None or y is None or self.raster is None:
+            self.model.set_hover(None)
+        else:
+            self.model.set_hover(x, y, float(self.raster.loss_at(x, y)))
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        self.model.set_hover(None)
+        super().leaveEvent(event)
+
+    @staticmethod
+    def readout_text(hover: HoverPoint) -> str:
+        loss = "" if hover.loss is None else f"   loss = {hover.loss:.5g}"
+        return f"x = {hover.x:.4g}   y = {hover.y:.4g}{loss}"
+
+    def _show_hover(self, hover: HoverPoint | None) -> None:
+        """The readout follows ``model.hover`` (and nothing else)."""
+        if hover is None:
+            self.readout.setVisible(False)
+            self.hovered.emit("")
+            return
+        text = self.readout_text(hover)
         self.readout.setText(text)
         view_rect = self.view.viewRect()
         self.readout.setPos(view_rect.left(), view_rect.bottom())
         self.readout.setVisible(True)
         self.hovered.emit(text)
 
+    @contextmanager
+    def without_readout(self) -> Iterator[None]:
+        """Pictures (PNG, SVG, GIF frames) never show the hover readout."""
+        shown = self.readout.isVisible()
+        self.readout.setVisible(False)
+        try:
+            yield
+        finally:
+            self.readout.setVisible(shown and self.model.hover is not None)
+
     def click_at(self, x: float, y: float, shift: bool = False) -> None:
         """What a click at view coordinates does (used by tests and keyboard paths)."""
         self.startClicked.emit(x, y, shift)
+
+
+def _disconnect(signal, slot) -> None:
+    with suppress(RuntimeError, ValueError, TypeError):
+        signal.disconnect(slot)

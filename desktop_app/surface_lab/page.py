@@ -38,21 +38,30 @@ from PySide6.QtWidgets import (
 )
 
 from core.basins import grid_starts, label_basins, random_starts
-from core.curvature import curvature_at, escape_saddle, find_critical_points
-from core.engine import PointRun, RunConfig
+from core.curvature import CurvatureStore, curvature_at, escape_saddle, find_critical_points
+from core.lab import LabModel, Playback
+from core.lab.arrows import step_arrows
 from core.scene import Scene, parse_scene, scene_to_dict
 from core.surfaces import make_surface
-from core.surfaces.drawn import Bump
 from core.surfaces.raster import rasterize
 from desktop_app.style import appearance
-from desktop_app.surface_lab.eigen_panel import CurvatureStore, EigenPanel
-from desktop_app.surface_lab.internals import InternalsPlots, step_arrows
+from desktop_app.surface_lab.drawing import DrawingMixin
+from desktop_app.surface_lab.eigen_panel import EigenPanel
+from desktop_app.surface_lab.internals import InternalsPlots
+from desktop_app.surface_lab.jobs import (
+    CRITICAL_KEY,
+    CURVATURE_PREFIX,
+    INSPECT_KEY,
+    SURFACE_KEY,
+    JobsMixin,
+)
 from desktop_app.surface_lab.map_view import COLORMAP, MapView
 from desktop_app.surface_lab.plots import MetricPlots
 from desktop_app.surface_lab.recorder import Recorder
 from desktop_app.surface_lab.run_editor import RunEditor
 from desktop_app.surface_lab.surface_picker import SurfacePicker
 from desktop_app.surface_lab.transport import Transport
+from desktop_app.widgets.playback import PlaybackProperties
 from desktop_app.workers import ComputeService
 
 FRAME_MS = 33  # views redraw at most ~30 times a second
@@ -69,11 +78,6 @@ PALETTE = [
     "#fabebe",
     "#9a6324",
 ]
-SURFACE_KEY = "surface"
-# Worker streams of the Hessian panel: per-run curvature (+ run id), a clicked point, the finder.
-CURVATURE_PREFIX = "curvature:"
-INSPECT_KEY = "inspect"
-CRITICAL_KEY = "critical"
 CURVATURE_CHUNK = 2048  # trajectory points per Hessian batch in the worker
 
 
@@ -116,7 +120,15 @@ class RunState:
         return data
 
 
-class SurfaceLabPage(QWidget):
+def _surface_source(config: dict[str, Any]) -> str:
+    if "formula" in config:
+        return "formula"
+    return "drawn" if "bumps" in config else "builtin"
+
+
+class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
+    """The page: layout and wiring; jobs (jobs.py) and drawing (drawing.py) are mixins."""
+
     statusMessage = Signal(str)
     sceneChanged = Signal()
 
@@ -127,6 +139,9 @@ class SurfaceLabPage(QWidget):
         self.service = ComputeService(self)
         self.service.batchReady.connect(self._on_batch)
         self.service.failed.connect(self._on_failed)
+        # The document and what the user looks at (title, text, hover point), Qt-free: views
+        # derive what they show from it, so nothing outlives the content it describes.
+        self.model = LabModel()
         self.recorder = Recorder()
         self.runs: dict[str, RunState] = {}
         self._ids = itertools.count(1)
@@ -134,21 +149,16 @@ class SurfaceLabPage(QWidget):
         self.surface_config: dict[str, Any] = {"builtin": "rosenbrock"}
         self.surface = make_surface(self.surface_config)
         self.raster = None
-        self.cursor = 0.0
-        self.playing = False
-        self.speed = 40
+        # The timeline cursor, playing and speed: core.lab's arithmetic, this page's timer.
+        self.playback = Playback(speed=40)
         self._dirty = True
         self._last_frame = time.perf_counter()
-        self._strokes: list[
-            list[Bump]
-        ] = []  # undo stack of the drawn surface (each entry: all bumps)
-        self._redo: list[list[Bump]] = []
-        self._stroke_last = None
+        self._init_drawing()  # undo/redo stacks of the drawn surface
         self.frames_drawn = 0
         self.log_scale = True
-        self.title: dict[str, str] = {}
-        self.description: dict[str, str] = {}
         self._build_ui()
+        self.model.events.title.connect(self._show_lesson_note)
+        self.model.events.description.connect(self._show_lesson_note)
         self.frame_timer = QTimer(self, interval=FRAME_MS)
         self.frame_timer.timeout.connect(self._frame)
         self.frame_timer.start()
@@ -156,7 +166,7 @@ class SurfaceLabPage(QWidget):
     # -- layout ----------------------------------------------------------------------------------
 
     def _build_ui(self) -> None:
-        self.map = MapView()
+        self.map = MapView(model=self.model)
         self.map.startClicked.connect(self._map_clicked)
         self.map.startDragged.connect(self._start_dragged)
         self.map.paint.connect(self._paint)
@@ -331,6 +341,7 @@ class SurfaceLabPage(QWidget):
             if label is not None:
                 label.setText(text)
         self._show_lesson_note()
+        self._dirty = True  # the next frame re-derives the texts drawn from state
 
     def _apply_style(self) -> None:
         scale = appearance().font_scale
@@ -339,11 +350,20 @@ class SurfaceLabPage(QWidget):
         # A splitter hands out its initial sizes ignoring maximum widths: give the rest to the map.
         self.splitter.setSizes([self.side_scroll.maximumWidth(), 10_000])
 
-    def _show_lesson_note(self) -> None:
+    @property
+    def title(self) -> dict[str, str]:
+        """The document's title per language (the model's; a lesson's until replaced)."""
+        return self.model.title
+
+    @property
+    def description(self) -> dict[str, str]:
+        return self.model.description
+
+    def _show_lesson_note(self, *_args) -> None:
         import html
 
-        title = self.title.get(self.language) or self.title.get("en") or ""
-        text = self.description.get(self.language) or self.description.get("en") or ""
+        title = self.model.text("title", self.language)
+        text = self.model.text("description", self.language)
         self.lesson_note.setText(
             f"<b>{html.escape(title)}</b><br>{html.escape(text)}" if title or text else ""
         )
@@ -351,11 +371,13 @@ class SurfaceLabPage(QWidget):
 
     # -- scene -----------------------------------------------------------------------------------
 
-    def load_scene(self, scene: Scene) -> None:
+    def load_scene(self, scene: Scene, source: str = "file") -> None:
         self.service.abort()
         for run_id in list(self.runs):
             self._drop_run(run_id)
-        self.title, self.description = dict(scene.title), dict(scene.description)
+        self.model.replace_content(
+            scene, source=source, title=dict(scene.title), description=dict(scene.description)
+        )
         self._show_lesson_note()
         config = scene.surface.to_config()
         self.picker.show_surface(config)
@@ -392,18 +414,37 @@ class SurfaceLabPage(QWidget):
     # -- surface ---------------------------------------------------------------------------------
 
     def set_surface(self, config: dict[str, Any]) -> None:
-        """Switch surface (from the picker); runs restart on the new surface."""
+        """Switch surface (from the picker); runs restart on the new surface.
+
+        Another surface (a formula, a drawing, another built-in) is the user's own content: the
+        lesson's title and text go. New parameters of the same built-in keep them.
+        """
         if "bumps" in config and "bumps" not in self.surface_config:
             self._strokes, self._redo = [], []
-        self._apply_surface(config, restart=True)
+        same_builtin = "builtin" in config and config.get("builtin") == self.surface_config.get(
+            "builtin"
+        )
+        replace = None if same_builtin else _surface_source(config)
+        self._apply_surface(config, restart=True, replace=replace)
 
-    def _apply_surface(self, config: dict[str, Any], restart: bool) -> None:
+    def _replace_content(self, source: str) -> None:
+        """The user replaced the document's content: what described the old one goes."""
+        self.model.replace_content(None, source=source)
+
+    def _apply_surface(
+        self, config: dict[str, Any], restart: bool, replace: str | None = None
+    ) -> None:
+        """Show ``config``'s surface; ``replace`` (a source: "formula", "drawn", "builtin"):
+        it is the user's own content, so the lesson's title and text go (see ``LabModel``)."""
         try:
             surface = make_surface(config)
         except ValueError as error:
             self.statusMessage.emit(str(error))
             return
+        if replace is not None:
+            self._replace_content(replace)
         self.surface_config, self.surface = copy.deepcopy(config), surface
+        self.model.set_hover(None)  # the readout described the old surface
         self.map.set_critical_points([(p.x, p.y, p.kind) for p in surface.critical_points])
         self._curvature_surface_changed()
         self._compute_raster()
@@ -423,67 +464,6 @@ class SurfaceLabPage(QWidget):
     def _set_log_scale(self, on: bool) -> None:
         self.log_scale = on
         self._compute_raster()
-
-    # -- drawing ---------------------------------------------------------------------------------
-
-    def _set_draw_mode(self, on: bool) -> None:
-        self.map.draw_mode = on
-        if on and "bumps" not in self.surface_config:
-            # Drawing starts from a bowl covering the current view.
-            self._strokes, self._redo = [], []
-            self.set_surface(
-                {
-                    "bumps": [],
-                    "base": "bowl",
-                    "x_range": list(self.surface.x_range),
-                    "y_range": list(self.surface.y_range),
-                }
-            )
-            self.picker.show_surface(self.surface_config)
-
-    def _bumps(self) -> list[Bump]:
-        return [Bump(**b) for b in self.surface_config.get("bumps", [])]
-
-    def _paint(self, x: float, y: float, sign: float, start: bool, finish: bool) -> None:
-        if "bumps" not in self.surface_config:
-            return
-        radius, strength = self.picker.radius.value(), self.picker.strength.value()
-        if start:
-            self._strokes.append(self._bumps())
-            self._redo.clear()
-            self._stroke_last = None
-        last = self._stroke_last
-        if last is not None and np.hypot(x - last[0], y - last[1]) < radius * 0.5 and not finish:
-            return  # space the dabs along a stroke by half a radius
-        self._stroke_last = (x, y)
-        bumps = self._bumps() + [Bump(x=x, y=y, height=sign * strength, width=radius)]
-        self._set_bumps(bumps)
-
-    def paint_dab(self, x: float, y: float, sign: float = 1.0) -> None:
-        """One click-sized stroke (tests and keyboard use)."""
-        self._paint(x, y, sign, True, True)
-
-    def _set_bumps(self, bumps: list[Bump]) -> None:
-        config = dict(self.surface_config)
-        config["bumps"] = [
-            {"x": b.x, "y": b.y, "height": b.height, "width": b.width} for b in bumps
-        ]
-        self._apply_surface(config, restart=True)
-
-    def undo_drawing(self) -> None:
-        if self._strokes:
-            self._redo.append(self._bumps())
-            self._set_bumps(self._strokes.pop())
-
-    def redo_drawing(self) -> None:
-        if self._redo:
-            self._strokes.append(self._bumps())
-            self._set_bumps(self._redo.pop())
-
-    def clear_drawing(self) -> None:
-        if self._bumps():
-            self._strokes.append(self._bumps())
-            self._set_bumps([])
 
     # -- runs ------------------------------------------------------------------------------------
 
@@ -720,114 +700,7 @@ class SurfaceLabPage(QWidget):
         if self.selected and not self.runs[self.selected].swarm:
             self.set_start(self.selected, self.start_x.value(), self.start_y.value())
 
-    # -- computing -------------------------------------------------------------------------------
-
-    def _engine(self, run: RunState, starts, steps: int, offset: int):
-        self._clear_failed(run)  # every (re)start computes the run anew
-        config = RunConfig(
-            optimizer=run.optimizer["name"],
-            hyper={k: v for k, v in run.optimizer.items() if k != "name"},
-            starts=starts,
-            steps=steps,
-            schedule=run.schedule,
-            label=run.label,
-            batch_size=run.batch_size,
-            seed=run.seed,
-        )
-        surface, device = self.surface, self.device
-        record_state = not run.swarm
-
-        def records():
-            import torch
-
-            engine = PointRun(
-                surface,
-                config,
-                device=device,
-                dtype=torch.float32 if run.swarm else torch.float64,
-                record_state=record_state,
-            )
-            for record in engine.records():
-                if offset and record.step == 0:
-                    continue  # the step we continue from is recorded already
-                record.step += offset
-                yield record
-
-        return records()
-
-    def _restart_run(self, run_id: str) -> None:
-        run = self.runs[run_id]
-        self.service.bump(run_id)
-        self.recorder.reset(run_id, len(run.starts))
-        run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
-        self._dirty = True
-        self._resume_jobs()
-
-    def _continue_run(self, run_id: str, step: int) -> None:
-        run = self.runs[run_id]
-        track = self.recorder.get(run_id)
-        if track is None or track.count == 0:
-            self._restart_run(run_id)
-            return
-        step = min(step, track.last_step())
-        self.service.bump(run_id)
-        track.truncate(step)
-        remaining = max(run.steps - step, 0)
-        start = track.positions[step].tolist()
-        run.engine, run.offset, run.done = self._engine(run, start, remaining, step), step, False
-        self._dirty = True
-        self._resume_jobs()
-
-    def _restart_all(self) -> None:
-        for run_id in self.runs:
-            run = self.runs[run_id]
-            self.service.bump(run_id)
-            self.recorder.reset(run_id, len(run.starts))
-            run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
-        self.map.set_basins(None)
-        self._dirty = True
-        self._resume_jobs()
-
-    def _compute_runs(self, run_ids: list[str]) -> None:
-        for run_id in run_ids:
-            run = self.runs[run_id]
-            self.service.bump(run_id)
-            self.recorder.reset(run_id, len(run.starts))
-            run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
-        self._resume_jobs()
-
-    def _resume_jobs(self) -> None:
-        """(Re)start one job over every unfinished run, continuing each engine where it is."""
-        streams = [
-            (run.id, self.service.generation(run.id), lambda engine=run.engine: engine)
-            for run in self.runs.values()
-            if not run.done and run.engine is not None
-        ]
-        self.service.submit(streams)
-
-    def _on_batch(self, batch) -> None:
-        if batch.key.startswith(CURVATURE_PREFIX) or batch.key in (INSPECT_KEY, CRITICAL_KEY):
-            self._on_curvature_batch(batch)
-            return
-        if batch.key == SURFACE_KEY:
-            if batch.items:
-                self.raster = batch.items[-1]
-                self.map.set_raster(self.raster)
-                if self.view3d is not None:
-                    self._update_3d_surface()
-            return
-        run = self.runs.get(batch.key)
-        track = self.recorder.get(batch.key)
-        if run is None or track is None:
-            return
-        track.extend(batch.items)
-        if batch.done:
-            run.done = track.finished = True
-            if run.swarm:
-                self._show_basins(run)
-        if not run.swarm:
-            self._curvature_after_batch(run.id, batch.items, batch.done)
-        self._dirty = True
+    # -- computing (the rest is in jobs.py) ------------------------------------------------
 
     def _on_failed(self, key: str, message: str) -> None:
         """A stream of the worker raised: that run stops, marked failed (its row and the status
@@ -849,26 +722,6 @@ class SurfaceLabPage(QWidget):
             item.setToolTip(text)
         self._dirty = True
         self.statusMessage.emit(text)
-
-    def _clear_failed(self, run: RunState) -> None:
-        if run.extra.pop("failed", None) is not None:
-            item = self._item_for(run.id)
-            if item is not None:
-                item.setIcon(self._swatch(run.color))
-                item.setToolTip("")
-
-    def wait_idle(self, timeout_s: float = 10.0) -> bool:
-        """Process events until every job has finished (tests, render, bench)."""
-        from PySide6.QtWidgets import QApplication
-
-        deadline = time.perf_counter() + timeout_s
-        while time.perf_counter() < deadline:
-            QApplication.processEvents()
-            busy = self.service.busy() or any(not r.done for r in self.runs.values())
-            if not busy and self.raster is not None:
-                return True
-            time.sleep(0.002)
-        return False
 
     # -- swarm basins ----------------------------------------------------------------------------
 
@@ -911,9 +764,10 @@ class SurfaceLabPage(QWidget):
         return max((r.offset + r.steps for r in self.runs.values()), default=0)
 
     def set_playing(self, playing: bool) -> None:
-        if playing and int(self.cursor) >= self.max_step():
-            self.cursor = 0.0
-        self.playing = playing
+        if playing:
+            self.playback.play(self.max_step())
+        else:
+            self.playback.pause()
         self._last_frame = time.perf_counter()
         self.transport.set_playing(playing)
         self._dirty = True
@@ -926,7 +780,7 @@ class SurfaceLabPage(QWidget):
 
     def seek(self, step: int) -> None:
         self.set_playing(False)
-        self.cursor = float(max(0, min(step, self.max_step())))
+        self.playback.seek(step, self.max_step())
         self._dirty = True
         self._frame()
 
@@ -943,11 +797,10 @@ class SurfaceLabPage(QWidget):
         now = time.perf_counter()
         dt, self._last_frame = now - self._last_frame, now
         if self.playing:
-            limit = self.recorder.max_step()
-            new = min(self.cursor + self.speed * dt, float(max(limit, 0)))
-            if new != self.cursor:
-                self.cursor, self._dirty = new, True
-            if int(self.cursor) >= self.max_step() and all(r.done for r in self.runs.values()):
+            finished = all(r.done for r in self.runs.values())
+            if self.playback.advance(dt, self.recorder.max_step(), self.max_step(), finished):
+                self._dirty = True
+            if not self.playback.playing:  # reached the end of finished runs
                 self.set_playing(False)
         if self._dirty:
             self._dirty = False
@@ -956,6 +809,7 @@ class SurfaceLabPage(QWidget):
     def draw(self) -> None:
         """Draw every view at the cursor from the recorder (the only place views get run data)."""
         step = int(self.cursor)
+        self.model.cursor = step  # what the user looks at, in the lab model
         swarm_xy = None
         for run in self.runs.values():
             track = self.recorder.get(run.id)

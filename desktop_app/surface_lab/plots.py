@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from desktop_app.style import appearance
+from desktop_app.widgets.retranslating import Retranslating
 
 METRICS = ("loss", "grad_norm", "lr", "sharpness")
 
 
-class MetricPlots(QWidget):
+class MetricPlots(Retranslating, QWidget):
     """Linked plots, one per metric; dragging the cursor on any of them moves the timeline."""
 
     cursorMoved = Signal(int)
@@ -69,11 +70,6 @@ class MetricPlots(QWidget):
             "lr": self.tr("learning rate"),
             "sharpness": self.tr("sharpness λmax (Hessian)"),
         }
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         titles = self._titles()

@@ -12,102 +12,147 @@ A 100,000-point swarm then takes about 1.7 MB per recorded step instead of 4.9 M
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
+
+from core.lab import TrajectoryStore
 
 STATE_KEYS = ("grad", "velocity", "second_moment", "effective_lr", "update")
 GRAD_MAX_POINTS = 1_000  # bigger tracks keep grad_norm but not the (N, 2) gradient vectors
+_STATE = "state."  # the store's columns of optimizer state: "state.velocity", ...
 
 
-@dataclass
 class Track:
-    """The history of one run: ``steps`` rows, row ``t`` is step ``t`` (0 = the start)."""
+    """The history of one run: ``count`` rows, row ``t`` is step ``t`` (0 = the start).
 
-    n_points: int
-    count: int = 0
-    positions: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 2)))
-    loss: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    grad_norm: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
-    grad: np.ndarray = field(default_factory=lambda: np.empty((0, 0, 2)))
-    lr: np.ndarray = field(default_factory=lambda: np.empty(0))
-    diverged: np.ndarray = field(default_factory=lambda: np.empty((0, 0), bool))
-    state: dict[str, np.ndarray] = field(default_factory=dict)
-    # Per-step medians over the points (a swarm's curves), computed once as records arrive.
-    loss_median: np.ndarray = field(default_factory=lambda: np.empty(0))
-    grad_norm_median: np.ndarray = field(default_factory=lambda: np.empty(0))
-    finished: bool = False
-    # float32 or float64: set by the first records (the engine's dtype) unless given
-    dtype: np.dtype | None = None
-    # The run's steps + 1 when known: reserved at once, so a big swarm never copies as it grows.
-    planned_rows: int | None = None
+    A thin view over a :class:`core.lab.TrajectoryStore` (``store``), which holds the arrays:
+    ``positions`` (n, 2), ``loss``, ``grad_norm`` (n,), ``grad`` (n, 2; only while
+    ``keeps_grad``), ``lr``, ``loss_median``, ``grad_norm_median`` (scalars), ``diverged`` (n,),
+    and the optimizer's state as ``state.<key>`` columns (n, 2). The attributes below are the
+    store's whole allocated columns (rows past ``count`` are missing: NaN or False).
+    """
+
+    def __init__(
+        self,
+        n_points: int,
+        dtype: np.dtype | type | None = None,
+        planned_rows: int | None = None,
+    ) -> None:
+        self.n_points = n_points
+        # float32 or float64: set by the first records (the engine's dtype) unless given
+        self.dtype: np.dtype | None = None if dtype is None else np.dtype(dtype)
+        # The run's steps + 1 when known: reserved at once, so a big swarm never copies.
+        self.planned_rows = planned_rows
+        self.store: TrajectoryStore | None = None
+        self._finished = False
+        if self.dtype is not None:
+            self._make_store()
+
+    def _make_store(self) -> TrajectoryStore:
+        n, dtype = self.n_points, self.dtype
+        columns = {
+            "positions": ((n, 2), dtype),
+            "loss": ((n,), dtype),
+            "grad_norm": ((n,), dtype),
+            "lr": ((), float),
+            "loss_median": ((), float),
+            "grad_norm_median": ((), float),
+            "diverged": ((n,), bool),
+        }
+        if self.keeps_grad:
+            columns["grad"] = ((n, 2), dtype)
+        self.store = TrajectoryStore(columns)
+        self.store.finished = self._finished
+        return self.store
 
     @property
     def keeps_grad(self) -> bool:
         """Whether ``grad`` holds the gradient vectors (else it stays empty: see the module)."""
         return self.n_points <= GRAD_MAX_POINTS
 
-    def _reserve(self, rows: int, exact: bool = False) -> None:
-        capacity = len(self.lr)
-        if rows <= capacity:
-            return
-        capacity = rows if exact else max(rows, 2 * capacity, 64)
-        dtype = self.dtype if self.dtype is not None else np.dtype(float)
+    @property
+    def count(self) -> int:
+        return 0 if self.store is None else len(self.store)
 
-        def grow(array: np.ndarray, shape: tuple, kind: np.dtype | type = dtype) -> np.ndarray:
-            new = np.full((capacity, *shape), False if kind is bool else np.nan, dtype=kind)
-            if self.count:
-                new[: self.count] = array[: self.count]
-            return new
+    @property
+    def finished(self) -> bool:
+        return self._finished if self.store is None else self.store.finished
 
-        n = self.n_points
-        self.positions = grow(self.positions, (n, 2))
-        self.loss = grow(self.loss, (n,))
-        self.grad_norm = grow(self.grad_norm, (n,))
-        if self.keeps_grad:
-            self.grad = grow(self.grad, (n, 2))
-        self.lr = grow(self.lr, (), float)
-        self.loss_median = grow(self.loss_median, (), float)
-        self.grad_norm_median = grow(self.grad_norm_median, (), float)
-        self.diverged = grow(self.diverged, (n,), bool)
-        for key, array in self.state.items():
-            self.state[key] = grow(array, (n, 2))
+    @finished.setter
+    def finished(self, value: bool) -> None:
+        self._finished = bool(value)
+        if self.store is not None:
+            self.store.finished = bool(value)
+
+    def _column(self, name: str, shape: tuple, dtype=None) -> np.ndarray:
+        if self.store is None or name not in self.store:
+            kind = dtype or (self.dtype if self.dtype is not None else np.dtype(float))
+            return np.empty((0, *shape), kind)
+        return self.store.buffer(name)
+
+    positions = property(lambda self: self._column("positions", (self.n_points, 2)))
+    loss = property(lambda self: self._column("loss", (self.n_points,)))
+    grad_norm = property(lambda self: self._column("grad_norm", (self.n_points,)))
+    grad = property(lambda self: self._column("grad", (self.n_points, 2)))
+    lr = property(lambda self: self._column("lr", (), float))
+    loss_median = property(lambda self: self._column("loss_median", (), float))
+    grad_norm_median = property(lambda self: self._column("grad_norm_median", (), float))
+    diverged = property(lambda self: self._column("diverged", (self.n_points,), bool))
+
+    @property
+    def state(self) -> dict[str, np.ndarray]:
+        """The optimizer's state per key (``STATE_KEYS``), as recorded."""
+        if self.store is None:
+            return {}
+        return {
+            name[len(_STATE) :]: self.store.buffer(name)
+            for name in self.store.columns
+            if name.startswith(_STATE)
+        }
 
     def extend(self, records: list) -> None:
+        """Write these consecutive records from their first step; a restart from an earlier
+        step ("continue from here") replaces the rest."""
         if not records:
             return
         if self.dtype is None:
             kind = np.asarray(records[0].positions).dtype
             self.dtype = np.dtype(np.float32 if kind == np.float32 else float)
+        store = self.store if self.store is not None else self._make_store()
         start = records[0].step
-        self.count = min(self.count, start)  # a restart from an earlier step replaces the rest
-        if not len(self.lr) and self.planned_rows:
-            self._reserve(max(self.planned_rows, start + len(records)), exact=True)
-        self._reserve(start + len(records))
-        rows = slice(start, start + len(records))
-        self.positions[rows] = np.stack([r.positions for r in records])
-        self.loss[rows] = np.stack([r.loss for r in records])
+        if start > len(store):  # a gap (never expected): its rows read as missing
+            store.append({"lr": np.full(start - len(store), np.nan)})
+        if not store.capacity and self.planned_rows:
+            store.reserve(max(self.planned_rows, start + len(records)), exact=True)
+        loss = np.stack([r.loss for r in records]).astype(self.dtype, copy=False)
         grads = np.stack([r.grad for r in records])
+        grad_norm = np.linalg.norm(grads, axis=-1).astype(self.dtype, copy=False)
+        rows = {
+            "positions": np.stack([r.positions for r in records]),
+            "loss": loss,
+            "grad_norm": grad_norm,
+            "lr": np.array([r.lr for r in records], float),
+            "diverged": np.stack([r.diverged for r in records]),
+        }
         if self.keeps_grad:
-            self.grad[rows] = grads
-        self.grad_norm[rows] = np.linalg.norm(grads, axis=-1)
+            rows["grad"] = grads
         del grads
-        self.lr[rows] = [r.lr for r in records]
         with np.errstate(all="ignore"):
-            self.loss_median[rows] = np.median(self.loss[rows], axis=1)
-            self.grad_norm_median[rows] = np.median(self.grad_norm[rows], axis=1)
-        self.diverged[rows] = np.stack([r.diverged for r in records])
+            rows["loss_median"] = np.median(loss, axis=1)
+            rows["grad_norm_median"] = np.median(grad_norm, axis=1)
         for key in records[-1].state:
-            if key not in self.state:
-                self.state[key] = np.full((len(self.lr), self.n_points, 2), np.nan, self.dtype)
+            name = _STATE + key
+            store.add_column(name, (self.n_points, 2), self.dtype)
+            values = np.full((len(records), self.n_points, 2), np.nan, self.dtype)
             for offset, record in enumerate(records):
                 if key in record.state:
-                    self.state[key][start + offset] = record.state[key]
-        self.count = start + len(records)
+                    values[offset] = record.state[key]
+            rows[name] = values
+        store.write(start, rows)
 
     def truncate(self, steps: int) -> None:
         """Keep rows ``0..steps`` (inclusive) only."""
-        self.count = min(self.count, steps + 1)
+        if self.store is not None:
+            self.store.truncate(steps + 1)
         self.finished = False
 
     def last_step(self) -> int:

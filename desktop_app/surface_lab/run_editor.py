@@ -1,10 +1,12 @@
 """The form that edits one run's optimizer, learning-rate schedule and length.
 
-Both parameter forms are built from the engine's tables (``OPTIMIZER_DEFAULTS`` /
-``SCHEDULE_DEFAULTS`` and their ``*_CHOICES``), never hand-listed per optimizer, so a parameter
-torch adds shows up by itself. The editor of each parameter has the parameter's (torch's) name as
-its ``objectName``; the elements of a tuple are ``NAME[0]``, ``NAME[1]``; the parameters of the
-schedule nested in ``warmup`` are ``then.NAME``. A schedule count whose default is ``None``
+Both parameter forms are built from the engine's registries (``core.optim.registry`` and
+``core.schedules.SCHEDULES``, through ``OPTIMIZER_DEFAULTS`` / ``SCHEDULE_DEFAULTS``, their
+``*_CHOICES`` and ``*_RANGES``), never hand-listed per optimizer, so a parameter torch adds shows
+up by itself and every spin box offers exactly the values the engine accepts. The editor of
+each parameter has the parameter's (torch's) name as its ``objectName``; the elements of a
+tuple are ``NAME[0]``, ``NAME[1]``; the parameters of the schedule nested in ``warmup`` are
+``then.NAME``. A schedule count whose default is ``None``
 ("derived from the run length") shows "auto" at 0 and is left out of the data.
 
 ``RunEditor.changed`` carries ``{"optimizer": {...}, "schedule": {...} or None, "steps": int}``
@@ -15,7 +17,7 @@ the schedule previews; otherwise the reason is shown in red under the form that 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +43,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.optim import OPTIMIZER_CHOICES, OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES, build_optimizer
-from core.schedules import SCHEDULE_CHOICES, SCHEDULE_DEFAULTS, SCHEDULE_NAMES, preview_lr
+from core.limits import Range
+from core.optim import (
+    OPTIMIZER_CHOICES,
+    OPTIMIZER_DEFAULTS,
+    OPTIMIZER_RANGES,
+    build_optimizer,
+    optimizer_names,
+)
+from core.schedules import (
+    SCHEDULE_CHOICES,
+    SCHEDULE_DEFAULTS,
+    SCHEDULE_RANGES,
+    preview_lr,
+    schedule_names,
+)
 from desktop_app.style import appearance
 
 _CONTEXT = "RunEditor"  # the translation context of every text in this module (= self.tr's)
@@ -192,6 +207,11 @@ class _Range:
     log: bool = False  # arrows multiply / divide by 10
 
 
+# How each float is shown (decimals, arrow steps) and the editor's practical caps where the
+# engine allows more (lr >= 1e-6 as scenes need lr > 0; rates up to 100). The valid values
+# themselves come from the engine's ranges (OPTIMIZER_RANGES, SCHEDULE_RANGES): the bounds a
+# box offers are those ranges cut to these caps (an open bound moves in by one last decimal),
+# so the form never offers a value the engine refuses.
 _UNIT = _Range(0.0, 1.0, 4, step=0.01)
 _RATE = _Range(0.0, 100.0, 6)
 _TINY = _Range(0.0, 1.0, 20, log=True)
@@ -205,7 +225,7 @@ _FLOAT_RANGES: dict[str, _Range] = {
     "betas": _UNIT,
     "start_factor": _UNIT,
     "pct_start": _UNIT,
-    "gamma": _Range(0.0, 2.0, 4, step=0.01),
+    "gamma": _UNIT,
     "eps": _TINY,
     "tolerance_grad": _TINY,
     "tolerance_change": _TINY,
@@ -214,8 +234,8 @@ _FLOAT_RANGES: dict[str, _Range] = {
     "eta_min": _RATE,
     "damping": _Range(0.0, 1000.0, 6),
     "initial_accumulator_value": _RATE,
-    "div_factor": _Range(1.0, 1e9, 3),
-    "final_div_factor": _Range(1.0, 1e12, 3),
+    "div_factor": _Range(0.0, 1e9, 3),
+    "final_div_factor": _Range(0.0, 1e12, 3),
 }
 _FALLBACK_RANGE = _Range(-1e9, 1e9, 6)
 _AUTO_FLOATS = frozenset({"max_lr"})  # a None default of these is a float, of others a count
@@ -290,8 +310,36 @@ def _int_box(low: int, high: int, auto: bool = False) -> QSpinBox:
     return box
 
 
-def _float_range(name: str) -> _Range:
-    return _FLOAT_RANGES.get(name, _FALLBACK_RANGE)
+def _float_range(name: str, valid: Range | None = None, auto: bool = False) -> _Range:
+    """The editor of float ``name``: its display (``_FLOAT_RANGES``) with the bounds cut to the
+    engine's range ``valid``. With ``auto`` the minimum is "auto" (None), so an open low bound
+    stays as it is there."""
+    shown = _FLOAT_RANGES.get(name, _FALLBACK_RANGE)
+    if valid is None:
+        return shown
+    unit = 10.0**-shown.decimals
+    low, high = shown.low, shown.high
+    if valid.low is not None:
+        nudge = unit if valid.low_open and not auto else 0.0
+        low = max(low, float(valid.low) + nudge)
+    if valid.high is not None:
+        high = min(high, float(valid.high) - (unit if valid.high_open else 0.0))
+    return _Range(low, high, shown.decimals, shown.step, shown.log)
+
+
+def _int_range(valid: Range | None, default: int | None) -> tuple[int, int]:
+    """The bounds of an integer editor: the engine's range (capped at MAX_STEPS); an "auto"
+    box (default None) has one more value below, which reads as None."""
+    low = 0 if default is None else min(1, default)
+    high = MAX_STEPS
+    if valid is not None:
+        if valid.low is not None:
+            low = math.floor(valid.low) + 1 if valid.low_open else math.ceil(valid.low)
+            low -= default is None
+        if valid.high is not None:
+            top = math.ceil(valid.high) - 1 if valid.high_open else math.floor(valid.high)
+            high = min(high, top)
+    return low, high
 
 
 def _choice_text(choice: object) -> str:
@@ -303,6 +351,8 @@ class _ParamForm(QWidget):
 
     ``tables`` holds the parameter tables a dict-valued default (a nested schedule such as
     warm-up's ``then``) is built from; its choices of names come from ``choices[key]``.
+    ``ranges`` are the engine's valid values of the numbers (``table_ranges`` those of the
+    nested tables): the spin boxes offer only those.
     ``edited`` fires after any change of any editor, including nested ones.
     """
 
@@ -315,10 +365,14 @@ class _ParamForm(QWidget):
         tables: dict[str, dict[str, object]] | None = None,
         table_choices: dict[str, dict[str, tuple[Any, ...]]] | None = None,
         prefix: str = "",
+        ranges: Mapping[str, Range] | None = None,
+        table_ranges: Mapping[str, Mapping[str, Range]] | None = None,
     ) -> None:
         super().__init__()
         self._tables = tables or {}
         self._table_choices = table_choices or {}
+        self._table_ranges = table_ranges or {}
+        self._ranges: Mapping[str, Range] = {}
         self._prefix = prefix
         self._getters: dict[str, Callable[[], object]] = {}
         self._setters: dict[str, Callable[[object], None]] = {}
@@ -330,14 +384,19 @@ class _ParamForm(QWidget):
         self._layout.setHorizontalSpacing(8)
         self._layout.setVerticalSpacing(3)
         self._layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.rebuild(defaults, choices)
+        self.rebuild(defaults, choices, ranges)
 
     # --- building -------------------------------------------------------------------------
 
     def rebuild(
-        self, defaults: dict[str, object], choices: dict[str, tuple[Any, ...]] | None = None
+        self,
+        defaults: dict[str, object],
+        choices: Mapping[str, tuple[Any, ...]] | None = None,
+        ranges: Mapping[str, Range] | None = None,
     ) -> None:
-        """Replace all rows by editors for ``defaults`` showing the default values."""
+        """Replace all rows by editors for ``defaults`` showing the default values; the spin
+        boxes offer the values of ``ranges`` (the engine's)."""
+        self._ranges = ranges or {}
         while self._layout.rowCount():
             self._layout.removeRow(0)  # deletes the row's widgets
         self._getters.clear()
@@ -361,11 +420,13 @@ class _ParamForm(QWidget):
             get, put = editor.isChecked, lambda v, e=editor: e.setChecked(bool(v))
             editor.toggled.connect(self.edited)
         elif isinstance(default, int) or (default is None and name not in _AUTO_FLOATS):
-            editor = _int_box(0 if default is None else min(1, default), MAX_STEPS, default is None)
+            low, high = _int_range(self._ranges.get(name), default)
+            editor = _int_box(low, high, default is None)
             get, put = self._auto_accessors(editor)
             editor.valueChanged.connect(self.edited)
         elif isinstance(default, float) or default is None:
-            editor = _FloatBox(_float_range(name), auto=default is None)
+            spec = _float_range(name, self._ranges.get(name), auto=default is None)
+            editor = _FloatBox(spec, auto=default is None)
             get, put = self._auto_accessors(editor)
             editor.valueChanged.connect(self.edited)
         elif isinstance(default, tuple):
@@ -421,7 +482,7 @@ class _ParamForm(QWidget):
         layout.setSpacing(4)
         boxes = []
         for i in range(len(default)):
-            box = _FloatBox(_float_range(name))
+            box = _FloatBox(_float_range(name, self._ranges.get(name)))
             box.setObjectName(f"{self._prefix}{name}[{i}]")
             box.valueChanged.connect(self.edited)
             layout.addWidget(box)
@@ -451,6 +512,8 @@ class _ParamForm(QWidget):
             self._tables,
             self._table_choices,
             prefix=f"{self._prefix}{name}.",
+            ranges=self._table_ranges.get(combo.currentData()),
+            table_ranges=self._table_ranges,
         )
         nested.setContentsMargins(14, 0, 0, 0)
         nested.edited.connect(self.edited)
@@ -458,7 +521,11 @@ class _ParamForm(QWidget):
 
         def choose(_index: int) -> None:
             key = combo.currentData()
-            nested.rebuild(self._tables.get(key, {}), self._table_choices.get(key))
+            nested.rebuild(
+                self._tables.get(key, {}),
+                self._table_choices.get(key),
+                self._table_ranges.get(key),
+            )
             self.edited.emit()
 
         def put(value: object) -> None:
@@ -468,7 +535,11 @@ class _ParamForm(QWidget):
                 raise ValueError(f"{name}: {key!r} is not one of {list(names)}")
             with QSignalBlocker(combo):
                 combo.setCurrentIndex(names.index(key))
-            nested.rebuild(self._tables.get(key, {}), self._table_choices.get(key))
+            nested.rebuild(
+                self._tables.get(key, {}),
+                self._table_choices.get(key),
+                self._table_ranges.get(key),
+            )
             nested.set_values(config)
 
         combo.currentIndexChanged.connect(choose)
@@ -567,16 +638,22 @@ class RunEditor(QWidget):
 
     changed = Signal(dict)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, optimizers: tuple[str, ...] | None = None
+    ) -> None:
+        """``optimizers``: the names offered (default: every optimizer of the engine)."""
         super().__init__(parent)
         self._loading = 0
         self._valid = True
+        self.optimizer_names = tuple(optimizers or optimizer_names())  # the registry's
 
         # Optimizer
         self._optimizer_box = QGroupBox()
-        self._optimizer_combo = _name_combo(OPTIMIZER_NAMES, "optimizer")
-        first = OPTIMIZER_NAMES[0]
-        self._optimizer_form = _ParamForm(self._defaults(first), OPTIMIZER_CHOICES.get(first))
+        self._optimizer_combo = _name_combo(self.optimizer_names, "optimizer")
+        first = self.optimizer_names[0]
+        self._optimizer_form = _ParamForm(
+            self._defaults(first), OPTIMIZER_CHOICES.get(first), ranges=OPTIMIZER_RANGES[first]
+        )
         self._optimizer_form.setObjectName("optimizer_params")
         self._optimizer_error = _error_label("optimizer_error")
         layout = QVBoxLayout(self._optimizer_box)
@@ -588,8 +665,9 @@ class RunEditor(QWidget):
 
         # Schedule, steps and lr preview
         self._schedule_box = QGroupBox()
-        self._schedule_combo = _name_combo(SCHEDULE_NAMES, "schedule")
-        self._schedule_form = self._new_schedule_form(SCHEDULE_NAMES[0])
+        self._schedule_names = schedule_names()  # the registry's, when the editor is made
+        self._schedule_combo = _name_combo(self._schedule_names, "schedule")
+        self._schedule_form = self._new_schedule_form(self._schedule_names[0])
         self._schedule_error = _error_label("schedule_error")
         self._steps = _int_box(1, MAX_STEPS)
         self._steps.setObjectName("steps")
@@ -650,6 +728,8 @@ class RunEditor(QWidget):
         name = optimizer.pop("name")
         if name not in OPTIMIZER_DEFAULTS:
             raise ValueError(f"unknown optimizer {name!r}")
+        if name not in self.optimizer_names:
+            raise ValueError(f"optimizer {name!r} is not offered here")
         schedule = dict(run.get("schedule") or {"name": "constant"})
         schedule_name = schedule.pop("name")
         if schedule_name not in SCHEDULE_DEFAULTS:
@@ -662,12 +742,16 @@ class RunEditor(QWidget):
             if unknown:
                 raise ValueError(f"unknown parameter(s) of {what!r}: {', '.join(unknown)}")
         with self._quiet():
-            self._optimizer_combo.setCurrentIndex(OPTIMIZER_NAMES.index(name))
-            self._optimizer_form.rebuild(self._defaults(name), OPTIMIZER_CHOICES.get(name))
+            self._optimizer_combo.setCurrentIndex(self.optimizer_names.index(name))
+            self._optimizer_form.rebuild(
+                self._defaults(name), OPTIMIZER_CHOICES.get(name), OPTIMIZER_RANGES[name]
+            )
             self._optimizer_form.set_values(optimizer)
-            self._schedule_combo.setCurrentIndex(SCHEDULE_NAMES.index(schedule_name))
+            self._schedule_combo.setCurrentIndex(self._schedule_names.index(schedule_name))
             self._schedule_form.rebuild(
-                SCHEDULE_DEFAULTS[schedule_name], SCHEDULE_CHOICES.get(schedule_name)
+                SCHEDULE_DEFAULTS[schedule_name],
+                SCHEDULE_CHOICES.get(schedule_name),
+                SCHEDULE_RANGES.get(schedule_name),
             )
             self._schedule_form.set_values(schedule)
             self._steps.setValue(int(run.get("steps", DEFAULT_STEPS)))
@@ -707,6 +791,8 @@ class RunEditor(QWidget):
             SCHEDULE_CHOICES.get(name),
             tables=SCHEDULE_DEFAULTS,
             table_choices=SCHEDULE_CHOICES,
+            ranges=SCHEDULE_RANGES.get(name),
+            table_ranges=SCHEDULE_RANGES,
         )
         form.setObjectName("schedule_params")
         return form
@@ -770,7 +856,9 @@ class RunEditor(QWidget):
             return
         lr = self._optimizer_form.values().get("lr")
         name = self._optimizer_combo.currentData()
-        self._optimizer_form.rebuild(self._defaults(name), OPTIMIZER_CHOICES.get(name))
+        self._optimizer_form.rebuild(
+            self._defaults(name), OPTIMIZER_CHOICES.get(name), OPTIMIZER_RANGES[name]
+        )
         if lr is not None and "lr" in self._defaults(name):
             self._optimizer_form.set_values({"lr": lr})
         self._edited()
@@ -779,7 +867,9 @@ class RunEditor(QWidget):
         if self._loading:
             return
         name = self._schedule_combo.currentData()
-        self._schedule_form.rebuild(SCHEDULE_DEFAULTS[name], SCHEDULE_CHOICES.get(name))
+        self._schedule_form.rebuild(
+            SCHEDULE_DEFAULTS[name], SCHEDULE_CHOICES.get(name), SCHEDULE_RANGES.get(name)
+        )
         self._edited()
 
     def _edited(self) -> None:

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.style import tinted_icon
+
 
 class Transport(QWidget):
     playToggled = Signal(bool)
@@ -23,22 +25,17 @@ class Transport(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        style = self.style()
         self.play = QToolButton()
         self.play.setCheckable(True)
-        self.play.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.play.setToolTip(self.tr("Play / pause (Space)"))
         self.play.toggled.connect(self._play_toggled)
         self.back = QToolButton()
-        self.back.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekBackward))
         self.back.setToolTip(self.tr("One step back (Left)"))
         self.back.clicked.connect(lambda: self.stepRequested.emit(-1))
         self.forward = QToolButton()
-        self.forward.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSeekForward))
         self.forward.setToolTip(self.tr("One step forward (Right)"))
         self.forward.clicked.connect(lambda: self.stepRequested.emit(1))
         self.reset = QToolButton()
-        self.reset.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_MediaSkipBackward))
         self.reset.setToolTip(self.tr("Back to the start (R)"))
         self.reset.clicked.connect(self.resetRequested)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -62,11 +59,22 @@ class Transport(QWidget):
         self._setting = False
         self._shown = (0, 0)
         self.show_step(0, 0)
+        self._update_icons()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() in (QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
+            self._update_icons()  # the theme: icons in the new button-text colour
         super().changeEvent(event)
+
+    def _update_icons(self) -> None:
+        pixmaps = QStyle.StandardPixmap
+        play = pixmaps.SP_MediaPause if self.play.isChecked() else pixmaps.SP_MediaPlay
+        self.play.setIcon(tinted_icon(play, self))
+        self.back.setIcon(tinted_icon(pixmaps.SP_MediaSeekBackward, self))
+        self.forward.setIcon(tinted_icon(pixmaps.SP_MediaSeekForward, self))
+        self.reset.setIcon(tinted_icon(pixmaps.SP_MediaSkipBackward, self))
 
     def retranslate(self) -> None:
         self.play.setToolTip(self.tr("Play / pause (Space)"))
@@ -78,10 +86,7 @@ class Transport(QWidget):
         self.show_step(*self._shown)
 
     def _play_toggled(self, playing: bool) -> None:
-        icon = (
-            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        )
-        self.play.setIcon(self.style().standardIcon(icon))
+        self._update_icons()
         self.playToggled.emit(playing)
 
     def _slider_moved(self, value: int) -> None:

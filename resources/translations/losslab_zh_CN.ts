@@ -231,6 +231,22 @@
         <translation>手写数字 8×8（10 类）</translation>
     </message>
     <message>
+        <source>flip</source>
+        <translation>翻转</translation>
+    </message>
+    <message>
+        <source>shift</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <source>cutout</source>
+        <translation>遮挡</translation>
+    </message>
+    <message>
+        <source>mixup</source>
+        <translation>混合（mixup）</translation>
+    </message>
+    <message>
         <source>Mirror left-right with probability 1/2.</source>
         <translation>以 1/2 的概率左右镜像翻转。</translation>
     </message>
@@ -528,7 +544,7 @@
         <translation>是否保存对“{0}”的更改？</translation>
     </message>
     <message>
-        <source>Your changes will be lost if you don't save them.</source>
+        <source>Your changes will be lost if you don&apos;t save them.</source>
         <translation>如果不保存，您的更改将会丢失。</translation>
     </message>
     <message>
@@ -1011,6 +1027,18 @@
         <source>loss</source>
         <translation>损失</translation>
     </message>
+    <message>
+        <source>eigenvectors of H: &lt;span style=&apos;color:{0}&apos;&gt;━ λ &amp;gt; 0 curves up&lt;/span&gt;&amp;nbsp; &lt;span style=&apos;color:{1}&apos;&gt;━ λ &amp;lt; 0 curves down&lt;/span&gt;&amp;nbsp; (longer: larger |λ|)</source>
+        <translation>H 的特征向量：&lt;span style=&apos;color:{0}&apos;&gt;━ λ &amp;gt; 0 向上弯&lt;/span&gt;&amp;nbsp; &lt;span style=&apos;color:{1}&apos;&gt;━ λ &amp;lt; 0 向下弯&lt;/span&gt;&amp;nbsp;（越长：|λ| 越大）</translation>
+    </message>
+    <message>
+        <source>momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <source>actual step</source>
+        <translation>实际步长</translation>
+    </message>
 </context>
 <context>
     <name>MetricPlots</name>
@@ -1105,6 +1133,10 @@
         <source>loss</source>
         <translation>损失</translation>
     </message>
+    <message>
+        <source>MSE</source>
+        <translation>均方误差</translation>
+    </message>
 </context>
 <context>
     <name>NetworkLabPage</name>
@@ -1147,6 +1179,26 @@
     <message>
         <source>Landscape</source>
         <translation>损失地形</translation>
+    </message>
+    <message>
+        <source>Rebuild the network?</source>
+        <translation>重建网络？</translation>
+    </message>
+    <message>
+        <source>This change builds a new network: the trained model will be lost.</source>
+        <translation>这项更改会构建一个新网络：已训练的模型将丢失。</translation>
+    </message>
+    <message>
+        <source>Keep training: undo the change and go on with the trained model.</source>
+        <translation>继续训练：撤销更改，继续使用已训练的模型。</translation>
+    </message>
+    <message>
+        <source>Rebuild</source>
+        <translation>重建</translation>
+    </message>
+    <message>
+        <source>Keep training</source>
+        <translation>继续训练</translation>
     </message>
     <message>
         <source>the optimizer or schedule settings are invalid</source>
@@ -1773,6 +1825,14 @@
     <message>
         <source>validation: mean of the folds ± 1 sd</source>
         <translation>验证集：各折的平均值 ± 1 个标准差</translation>
+    </message>
+    <message>
+        <source>{0} (training)</source>
+        <translation>{0}（训练）</translation>
+    </message>
+    <message>
+        <source>{0} (validation)</source>
+        <translation>{0}（验证）</translation>
     </message>
     <message>
         <source>best epoch {0}</source>

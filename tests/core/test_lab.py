@@ -87,3 +87,31 @@ def test_replacing_the_content_clears_everything_that_described_the_old():
     assert model.hover is None and model.selected_run is None and model.cursor == 0
     assert model.title == {} and model.text("title", "en") == ""
     assert events == [("hover", None), ("generation", 2)]  # the content event comes last
+
+
+def test_a_known_length_is_reserved_once_and_the_buffer_reads_the_allocated_rows():
+    store = TrajectoryStore({"xy": ((2,), np.float32), "lr": ((), float)})
+    store.reserve(11, exact=True)
+    assert store.capacity == 11
+    store.append({"xy": np.ones((11, 2)), "lr": np.arange(11.0)})
+    assert store.capacity == 11  # no copy while it filled
+    assert store.column("xy").dtype == np.float32
+    store.truncate(4)
+    buffer = store.buffer("lr")
+    assert len(buffer) == 11 and buffer[3] == 3.0 and np.isnan(buffer[4:]).all()
+
+
+def test_from_records_gives_the_engines_columns():
+    from core.engine import PointRun, RunConfig
+    from core.surfaces import make_surface
+
+    surface = make_surface({"formula": "x**2 + 10*y**2"})
+    config = RunConfig("sgd", {"lr": 0.01}, np.array([[2.0, 1.0]]), steps=600)
+    records = list(PointRun(surface, config).records())
+    store = TrajectoryStore.from_records(records)
+    assert len(store) == 601 and store.capacity == 601  # chunked, but allocated once
+    np.testing.assert_array_equal(store.column("positions")[600], records[600].positions)
+    np.testing.assert_allclose(store.row("grad_norm", 5), np.linalg.norm(records[5].grad, axis=-1))
+    assert np.isnan(store.row("lr", 0)) and store.row("lr", 1) == 0.01
+    assert not store.column("diverged").any()
+    assert len(TrajectoryStore.from_records([])) == 0

@@ -182,8 +182,8 @@ print(json.dumps([cost.recorded_bytes, cost.seconds, grown, seconds]))
 )
 def test_the_estimate_bounds_what_losslab_run_really_uses(data):
     """``losslab run``'s work (records, result lists, JSON) in a fresh interpreter: memory
-    never above the estimate; CPU time within a factor of the estimate (it is a budget, not a
-    benchmark, and this machine is shared)."""
+    never above the estimate. (The time estimate is a budget, not a benchmark: it is printed by
+    ``losslab bench``, not asserted in a unit test on a shared machine.)"""
     out = subprocess.run(
         [sys.executable, "-c", MEASURE, json.dumps(data)],
         capture_output=True,
@@ -191,6 +191,5 @@ def test_the_estimate_bounds_what_losslab_run_really_uses(data):
         timeout=300,
         check=True,
     )
-    estimated_bytes, estimated_seconds, grown, seconds = json.loads(out.stdout)
+    estimated_bytes, _, grown, _ = json.loads(out.stdout)
     assert grown <= estimated_bytes + 8 * 1024**2, (grown, estimated_bytes)
-    assert seconds <= 2 * estimated_seconds + 0.5, (seconds, estimated_seconds)

@@ -578,3 +578,75 @@ def test_read_state_uses_the_scheduled_lr():
     opt.param_groups[0]["lr"] = 0.025  # what a scheduler does
     state, _ = step_and_read(opt, p, quadratic, 1)
     torch.testing.assert_close(state["effective_lr"], torch.full_like(START, 0.025))
+
+
+# --- the registry: one entry per optimizer, everything else derived ---------------------------
+
+
+def test_every_derived_table_follows_the_registry():
+    from core.optim import OPTIMIZER_RANGES, OPTIMIZERS, network_optimizers, optimizer_names
+
+    assert optimizer_names() == OPTIMIZER_NAMES == tuple(OPTIMIZERS)
+    for name, entry in OPTIMIZERS.items():
+        assert OPTIMIZER_CLASSES[name] is entry.cls
+        assert OPTIMIZER_DEFAULTS[name] == entry.defaults
+        assert OPTIMIZER_RANGES[name] == entry.ranges
+        assert needs_closure(name) is entry.needs_closure
+        assert is_per_point(name) is entry.per_point
+    assert network_optimizers() == tuple(n for n in OPTIMIZER_NAMES if n != "newton")
+
+
+def test_a_dummy_entry_reaches_the_factory_validator_and_state_reader(monkeypatch):
+    from core.limits import Range
+    from core.optim import OPTIMIZER_RANGES, network_optimizers, optimizer_names, registry
+    from core.optim.factory import check_hyper
+    from core.scene import SceneError, parse_scene
+
+    entry = registry.OptimizerEntry(
+        "dummy",
+        torch.optim.SGD,
+        {"lr": registry.LR, "momentum": Range(0, 0.5)},
+        left_out=frozenset({"dampening", "weight_decay", "nesterov"}),
+        gui_lr=0.05,
+        needs_closure=True,
+        networks=False,
+        state_reader=registry.OPTIMIZERS["sgd"].state_reader,
+    )
+    monkeypatch.setitem(registry.OPTIMIZERS, "dummy", entry)
+    assert optimizer_names()[-1] == "dummy"
+    assert "dummy" not in network_optimizers()
+    assert OPTIMIZER_DEFAULTS["dummy"] == {"lr": 0.05, "momentum": 0.0}
+    assert OPTIMIZER_RANGES["dummy"]["momentum"] == Range(0, 0.5)
+    assert needs_closure("dummy") and not is_per_point("dummy")
+    with pytest.raises(ValueError, match=r"momentum must be <= 0.5"):
+        check_hyper("dummy", {"momentum": 0.7})
+    with pytest.raises(ValueError, match="unknown hyper-parameter.*nesterov"):
+        build_optimizer("dummy", [torch.zeros(2, requires_grad=True)], nesterov=True)
+
+    # The factory builds it: two steps of heavy-ball SGD on 0.5 |x|^2 (gradient x).
+    x = torch.tensor([1.0, -2.0], dtype=F64, requires_grad=True)
+    opt = build_optimizer("dummy", [x], lr=0.1, momentum=0.5)
+    assert isinstance(opt, torch.optim.SGD)
+    x0 = x.detach().clone()
+    for _ in range(2):
+        opt.zero_grad()
+        (0.5 * (x * x).sum()).backward()
+        before = x.detach().clone()
+        opt.step()
+    # v1 = x0, x1 = 0.9 x0; v2 = 0.5 x0 + 0.9 x0 = 1.4 x0, x2 = 0.9 x0 - 0.14 x0 = 0.76 x0
+    torch.testing.assert_close(x.detach(), 0.76 * x0)
+    state = read_state(opt, x, x0 * 0.9, x.detach() - before)
+    torch.testing.assert_close(state["velocity"], 1.4 * x0)
+    torch.testing.assert_close(state["effective_lr"], torch.full_like(x0, 0.1))
+
+    # The scene validator knows it, with its ranges.
+    def scene(**hyper):
+        run = {"optimizer": {"name": "dummy", "lr": 0.1, **hyper}, "start": [0, 0]}
+        return parse_scene({"runs": [run]})
+
+    assert scene().runs[0].optimizer.name == "dummy"
+    with pytest.raises(SceneError, match="momentum"):
+        scene(momentum=0.9)
+    monkeypatch.delitem(registry.OPTIMIZERS, "dummy")
+    with pytest.raises(SceneError, match="unknown optimizer"):
+        scene()

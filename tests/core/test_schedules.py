@@ -341,3 +341,52 @@ def test_check_schedule_checks_the_real_length_without_stepping():
     started = time.process_time()
     check_schedule({"name": "onecycle"}, 100_000)
     assert time.process_time() - started < 0.5  # preview_lr of the same length takes seconds
+
+
+# --- the registry: one entry per schedule -----------------------------------------------------
+
+
+def _halving_entry():
+    from core.limits import Range
+    from core.schedules import ScheduleEntry
+
+    def build(optimizer, p, total_steps, auto):
+        every = auto("every", total_steps // 2)
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=every, gamma=0.5)
+
+    return ScheduleEntry(
+        "halving",
+        torch.optim.lr_scheduler.StepLR,
+        {"every": None},
+        build,
+        {"every": Range(1, 50, integer=True)},
+    )
+
+
+def test_a_new_schedule_entry_reaches_the_builder_validator_and_tables(monkeypatch):
+    from core import schedules
+    from core.scene import SceneError, parse_scene
+    from core.schedules import SCHEDULE_CHOICES, SCHEDULE_RANGES, check_schedule, schedule_names
+
+    monkeypatch.setitem(schedules.SCHEDULES, "halving", _halving_entry())
+    assert schedule_names()[-1] == "halving"
+    assert SCHEDULE_DEFAULTS["halving"] == {"every": None}
+    assert SCHEDULE_RANGES["halving"]["every"].high == 50
+    assert "halving" in SCHEDULE_CHOICES["warmup"]["then"]  # it may follow a warm-up
+    # closed form: lr * 0.5^floor(t / every); "auto" every = steps // 2
+    np.testing.assert_allclose(
+        preview_lr({"name": "halving", "every": 3}, 1.0, 7), [1, 1, 1, 0.5, 0.5, 0.5, 0.25]
+    )
+    np.testing.assert_allclose(preview_lr({"name": "halving"}, 2.0, 4), [2, 2, 1, 1])
+    warm = preview_lr({"name": "warmup", "warmup_steps": 2, "then": {"name": "halving"}}, 1.0, 6)
+    np.testing.assert_allclose(warm[2:], [1, 1, 0.5, 0.5])
+    with pytest.raises(ValueError, match="every"):
+        check_schedule({"name": "halving", "every": 51}, 10)
+    run = {"optimizer": {"name": "sgd", "lr": 0.1}, "start": [0, 0], "steps": 10}
+    scene = parse_scene({"runs": [{**run, "schedule": {"name": "halving", "every": 5}}]})
+    assert scene.runs[0].schedule.name == "halving"
+    with pytest.raises(SceneError, match="every"):
+        parse_scene({"runs": [{**run, "schedule": {"name": "halving", "every": 0}}]})
+    monkeypatch.delitem(schedules.SCHEDULES, "halving")
+    with pytest.raises(ValueError, match="unknown schedule"):
+        check_schedule({"name": "halving"}, 10)

@@ -24,6 +24,15 @@ def discard_unsaved_changes(monkeypatch):
     )
 
 
+@pytest.fixture(autouse=True)
+def rebuild_without_asking(monkeypatch):
+    """The Network Lab asks before a rebuild throws a trained model away: answer "Rebuild" (a
+    modal box would wait forever offscreen). Tests of the question patch it themselves."""
+    from desktop_app.network_lab.page import NetworkLabPage
+
+    monkeypatch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
+
+
 LIGHT_SCENE = {
     "format": 1,
     "title": {"en": "A light test scene"},

@@ -153,21 +153,31 @@ def test_scientific_input_is_accepted(editor, qtbot):
 
 
 def test_an_invalid_value_shows_the_error_and_emits_nothing(editor, qtbot):
-    _choose(_child(editor, "optimizer", QComboBox), "adam")
+    # Every box offers only its range's values; what remains invalid is a combination that
+    # torch refuses: Nesterov momentum without momentum.
     label = _child(editor, "optimizer_error", QLabel)
     assert label.isHidden() and not label.text()
-    beta1 = _child(editor, "betas[0]", QDoubleSpinBox)
     with qtbot.assertNotEmitted(editor.changed):
-        beta1.setValue(1.0)
-    assert "beta" in label.text().lower()
+        _child(editor, "nesterov", QCheckBox).setChecked(True)
+    assert "nesterov" in label.text().lower()
     assert not label.isHidden()
     assert not editor.is_valid()
-    assert editor.run_data()["optimizer"]["betas"][0] == 1.0
+    assert editor.run_data()["optimizer"]["nesterov"] is True
     with qtbot.waitSignal(editor.changed, timeout=1000) as blocker:
-        beta1.setValue(0.8)
-    assert blocker.args[0]["optimizer"]["betas"] == pytest.approx([0.8, 0.999])
+        _child(editor, "momentum", QDoubleSpinBox).setValue(0.8)
+    assert blocker.args[0]["optimizer"]["momentum"] == pytest.approx(0.8)
     assert label.isHidden() and not label.text()
     assert editor.is_valid()
+    _assert_valid_scene_run(blocker.args[0])
+
+
+def test_a_box_clamps_to_the_engine_range(editor, qtbot):
+    _choose(_child(editor, "optimizer", QComboBox), "adam")
+    beta1 = _child(editor, "betas[0]", QDoubleSpinBox)
+    beta1.setValue(1.0)  # beta1 is in [0, 1): the box stops one last decimal below 1
+    assert beta1.value() == pytest.approx(0.9999)
+    assert editor.is_valid()
+    _assert_valid_scene_run(editor.run_data())
 
 
 def test_set_run_shows_the_values_and_emits_nothing(editor, qtbot):
@@ -222,8 +232,8 @@ def test_set_run_refuses_unknown_names(editor):
 
 def test_set_run_with_invalid_values_shows_the_error_without_emitting(editor, qtbot):
     with qtbot.assertNotEmitted(editor.changed):
-        editor.set_run({"optimizer": {"name": "ema_momentum", "lr": 0.1, "beta": 1.0}})
-    assert "beta" in _child(editor, "optimizer_error", QLabel).text()
+        editor.set_run({"optimizer": {"name": "sgd", "lr": 0.1, "nesterov": True}})
+    assert "nesterov" in _child(editor, "optimizer_error", QLabel).text().lower()
     assert not editor.is_valid()
 
 
@@ -338,3 +348,132 @@ def _assert_same_values(actual: dict, expected: dict, context: str = "") -> None
             assert actual[key] == pytest.approx(value), (context, key)
         else:
             assert actual[key] == value, (context, key)
+
+
+# --- the spin boxes offer the engine's ranges (core.optim.registry, core.schedules) -----------
+
+
+def _boxes(form: QWidget, parameter: str) -> list:
+    widget = _child(form, parameter)
+    if isinstance(widget, QDoubleSpinBox | QSpinBox):
+        return [widget]
+    return [box for box in widget.findChildren(QDoubleSpinBox) if box.objectName()]
+
+
+def _assert_box_in_range(box, valid, where) -> None:
+    """The box's bounds are valid values, and equal the range's closed finite bounds (a
+    special "auto" minimum stands for None and is not a value)."""
+    auto = bool(box.specialValueText())
+    if not auto:
+        assert valid.problem(box.minimum()) is None, (where, box.minimum())
+    assert valid.problem(box.maximum()) is None, (where, box.maximum())
+    if valid.low is not None and not valid.low_open and not auto and where[-1] != "lr":
+        assert box.minimum() == pytest.approx(valid.low), where
+    elif valid.low is not None and valid.low_open and not auto:
+        assert valid.low < box.minimum() <= valid.low + 1e-3, where
+    if valid.high is not None and isinstance(box, QSpinBox):
+        assert box.maximum() == min(valid.high, 100_000), where
+    elif valid.high is not None and not valid.high_open and valid.high <= 1:
+        assert box.maximum() == pytest.approx(valid.high), where
+    elif valid.high is not None:
+        assert valid.high - 1e-3 <= box.maximum() < valid.high, where
+
+
+def test_optimizer_boxes_offer_exactly_the_registry_ranges(editor):
+    from core.optim import OPTIMIZER_RANGES
+
+    combo = _child(editor, "optimizer", QComboBox)
+    form = _child(editor, "optimizer_params")
+    checked = 0
+    for name in OPTIMIZER_NAMES:
+        _choose(combo, name)
+        for parameter, valid in OPTIMIZER_RANGES[name].items():
+            for box in _boxes(form, parameter):
+                _assert_box_in_range(box, valid, (name, parameter))
+                checked += 1
+    assert checked > 30
+    # The values the issue named: momentum 1, eps 0 are not offered any more.
+    _choose(combo, "sgd")
+    assert _child(form, "momentum", QDoubleSpinBox).maximum() < 1
+    _choose(combo, "adam")
+    assert _child(form, "eps", QDoubleSpinBox).minimum() > 0
+    _choose(combo, "lbfgs")
+    assert _child(form, "history_size", QSpinBox).maximum() == 200
+
+
+def test_schedule_boxes_offer_exactly_the_schedule_ranges(editor):
+    from core.schedules import SCHEDULE_RANGES
+
+    combo = _child(editor, "schedule", QComboBox)
+    form = _child(editor, "schedule_params")
+    for name in SCHEDULE_NAMES:
+        _choose(combo, name)
+        for parameter, valid in SCHEDULE_RANGES[name].items():
+            for box in _boxes(form, parameter):
+                _assert_box_in_range(box, valid, (name, parameter))
+    _choose(combo, "step")
+    assert _child(form, "gamma", QDoubleSpinBox).maximum() == 1.0  # was 2: a growth, refused
+    assert _child(form, "gamma", QDoubleSpinBox).minimum() > 0
+    _choose(combo, "warmup")
+    _choose(_child(form, "then", QComboBox), "exponential")  # the nested form too
+    assert _child(form, "then.gamma", QDoubleSpinBox).maximum() == 1.0
+
+
+def test_a_new_registry_entry_appears_in_the_editor(qtbot, monkeypatch):
+    """One entry in the registry: the editor offers it with its own ranges and it runs."""
+    import torch
+
+    from core.limits import Range
+    from core.optim import registry
+
+    entry = registry.OptimizerEntry(
+        "dummy_sgd",
+        torch.optim.SGD,
+        {"lr": registry.LR, "momentum": Range(0, 0.5)},
+        left_out=frozenset({"dampening", "weight_decay", "nesterov"}),
+        gui_lr=0.05,
+        state_reader=registry.OPTIMIZERS["sgd"].state_reader,
+    )
+    monkeypatch.setitem(registry.OPTIMIZERS, "dummy_sgd", entry)
+    monkeypatch.setitem(HUMAN_NAMES, "dummy_sgd", "Dummy SGD")
+    widget = RunEditor()
+    qtbot.addWidget(widget)
+    combo = _child(widget, "optimizer", QComboBox)
+    assert combo.itemData(combo.count() - 1) == "dummy_sgd"
+    with qtbot.waitSignal(widget.changed, timeout=1000) as blocker:
+        _choose(combo, "dummy_sgd")
+    form = _child(widget, "optimizer_params")
+    assert _row_names(form) == ["lr", "momentum"]
+    assert _child(form, "momentum", QDoubleSpinBox).maximum() == pytest.approx(0.5)
+    assert blocker.args[0]["optimizer"]["name"] == "dummy_sgd"
+    _assert_valid_scene_run(blocker.args[0])
+
+
+def test_a_new_schedule_entry_appears_in_the_editor(qtbot, monkeypatch):
+    import torch
+
+    from core import schedules
+    from core.limits import Range
+
+    def build(optimizer, p, total_steps, auto):
+        every = auto("every", total_steps // 2)
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=every, gamma=0.5)
+
+    entry = schedules.ScheduleEntry(
+        "halving", torch.optim.lr_scheduler.StepLR, {"every": None}, build, {"every": Range(1, 50)}
+    )
+    monkeypatch.setitem(schedules.SCHEDULES, "halving", entry)
+    monkeypatch.setitem(HUMAN_NAMES, "halving", "Halving")
+    widget = RunEditor()
+    qtbot.addWidget(widget)
+    combo = _child(widget, "schedule", QComboBox)
+    assert combo.itemData(combo.count() - 1) == "halving"
+    _choose(combo, "halving")
+    box = _child(widget, "every", QSpinBox)
+    assert (box.minimum(), box.maximum()) == (0, 50)  # 0: "auto"
+    with qtbot.waitSignal(widget.changed, timeout=1000) as blocker:
+        box.setValue(25)
+    assert blocker.args[0]["schedule"] == {"name": "halving", "every": 25}
+    x, y = widget.preview_curve.getData()
+    np.testing.assert_allclose(y, preview_lr({"name": "halving", "every": 25}, 0.01, 200))
+    assert y[0] == pytest.approx(0.01) and y[-1] == pytest.approx(0.01 * 0.5**7)

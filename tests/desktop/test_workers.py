@@ -97,10 +97,11 @@ def test_a_stale_stream_failing_reports_nothing(service):
 
 
 def test_the_surface_lab_marks_the_failed_run_and_finishes_the_others(qtbot, monkeypatch):
+    import desktop_app.surface_lab.jobs as jobs_module  # where the page builds its engines
     import desktop_app.surface_lab.page as page_module
     from core.scene import parse_scene
 
-    class Breaking(page_module.PointRun):
+    class Breaking(jobs_module.PointRun):
         """The engine, except that the run labelled "bad" raises as torch does at step 5."""
 
         def records(self):
@@ -109,7 +110,7 @@ def test_the_surface_lab_marks_the_failed_run_and_finishes_the_others(qtbot, mon
                     raise RuntimeError("linalg.solve: singular matrix")
                 yield record
 
-    monkeypatch.setattr(page_module, "PointRun", Breaking)
+    monkeypatch.setattr(jobs_module, "PointRun", Breaking)
     lab = page_module.SurfaceLabPage("en", "cpu")
     qtbot.addWidget(lab)
     messages: list[str] = []

@@ -1,0 +1,153 @@
+"""The Surface Lab's jobs: engine streams submitted to the compute service, batches received
+into the recorder, restarts and "continue from here".
+
+A mixin of :class:`desktop_app.surface_lab.page.SurfaceLabPage` (it uses the page's ``runs``,
+``recorder``, ``service`` and views). The keys below name the worker's streams.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from core.engine import PointRun, RunConfig
+
+if TYPE_CHECKING:
+    from desktop_app.surface_lab.page import RunState
+
+SURFACE_KEY = "surface"
+# Worker streams of the Hessian panel: per-run curvature (+ run id), a clicked point, the finder.
+CURVATURE_PREFIX = "curvature:"
+INSPECT_KEY = "inspect"
+CRITICAL_KEY = "critical"
+
+
+class JobsMixin:
+    """Submitting, continuing and receiving the runs' engine streams."""
+
+    def _engine(self, run: RunState, starts, steps: int, offset: int):
+        self._clear_failed(run)  # every (re)start computes the run anew
+        config = RunConfig(
+            optimizer=run.optimizer["name"],
+            hyper={k: v for k, v in run.optimizer.items() if k != "name"},
+            starts=starts,
+            steps=steps,
+            schedule=run.schedule,
+            label=run.label,
+            batch_size=run.batch_size,
+            seed=run.seed,
+        )
+        surface, device = self.surface, self.device
+        record_state = not run.swarm
+
+        def records():
+            import torch
+
+            engine = PointRun(
+                surface,
+                config,
+                device=device,
+                dtype=torch.float32 if run.swarm else torch.float64,
+                record_state=record_state,
+            )
+            for record in engine.records():
+                if offset and record.step == 0:
+                    continue  # the step we continue from is recorded already
+                record.step += offset
+                yield record
+
+        return records()
+
+    def _restart_run(self, run_id: str) -> None:
+        run = self.runs[run_id]
+        self.service.bump(run_id)
+        self.recorder.reset(run_id, len(run.starts))
+        run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
+        self._dirty = True
+        self._resume_jobs()
+
+    def _continue_run(self, run_id: str, step: int) -> None:
+        run = self.runs[run_id]
+        track = self.recorder.get(run_id)
+        if track is None or track.count == 0:
+            self._restart_run(run_id)
+            return
+        step = min(step, track.last_step())
+        self.service.bump(run_id)
+        track.truncate(step)
+        remaining = max(run.steps - step, 0)
+        start = track.positions[step].tolist()
+        run.engine, run.offset, run.done = self._engine(run, start, remaining, step), step, False
+        self._dirty = True
+        self._resume_jobs()
+
+    def _restart_all(self) -> None:
+        for run_id in self.runs:
+            run = self.runs[run_id]
+            self.service.bump(run_id)
+            self.recorder.reset(run_id, len(run.starts))
+            run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
+        self.map.set_basins(None)
+        self._dirty = True
+        self._resume_jobs()
+
+    def _compute_runs(self, run_ids: list[str]) -> None:
+        for run_id in run_ids:
+            run = self.runs[run_id]
+            self.service.bump(run_id)
+            self.recorder.reset(run_id, len(run.starts))
+            run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
+        self._resume_jobs()
+
+    def _resume_jobs(self) -> None:
+        """(Re)start one job over every unfinished run, continuing each engine where it is."""
+        streams = [
+            (run.id, self.service.generation(run.id), lambda engine=run.engine: engine)
+            for run in self.runs.values()
+            if not run.done and run.engine is not None
+        ]
+        self.service.submit(streams)
+
+    def _on_batch(self, batch) -> None:
+        if batch.key.startswith(CURVATURE_PREFIX) or batch.key in (INSPECT_KEY, CRITICAL_KEY):
+            self._on_curvature_batch(batch)
+            return
+        if batch.key == SURFACE_KEY:
+            if batch.items:
+                self.raster = batch.items[-1]
+                self.map.set_raster(self.raster)
+                if self.view3d is not None:
+                    self._update_3d_surface()
+            return
+        run = self.runs.get(batch.key)
+        track = self.recorder.get(batch.key)
+        if run is None or track is None:
+            return
+        track.extend(batch.items)
+        if batch.done:
+            run.done = track.finished = True
+            if run.swarm:
+                self._show_basins(run)
+        if not run.swarm:
+            self._curvature_after_batch(run.id, batch.items, batch.done)
+        self._dirty = True
+
+    def _clear_failed(self, run: RunState) -> None:
+        if run.extra.pop("failed", None) is not None:
+            item = self._item_for(run.id)
+            if item is not None:
+                item.setIcon(self._swatch(run.color))
+                item.setToolTip("")
+
+    def wait_idle(self, timeout_s: float = 10.0) -> bool:
+        """Process events until every job has finished (tests, render, bench)."""
+        from PySide6.QtWidgets import QApplication
+
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            QApplication.processEvents()
+            busy = self.service.busy() or any(not r.done for r in self.runs.values())
+            if not busy and self.raster is not None:
+                return True
+            time.sleep(0.002)
+        return False
