@@ -51,7 +51,23 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     from desktop_app.widgets.wheel_guard import install_wheel_guard
 
     install_wheel_guard(app)  # the wheel scrolls panels; it edits only a focused box
+    _collect_garbage_in_the_gui_thread()
     return app
+
+
+_garbage_collector = None
+
+
+def _collect_garbage_in_the_gui_thread() -> None:
+    """Python's cyclic collector runs in whichever thread happens to allocate: a Qt widget in a
+    reference cycle was once destroyed in the compute worker, which then waited for ever on the
+    GIL inside ~QObject. pyqtgraph's GarbageCollector turns automatic collection off and
+    collects on a GUI-thread timer instead."""
+    global _garbage_collector
+    if _garbage_collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _garbage_collector = GarbageCollector(interval=1.0)
 
 
 def run_app(scene_path: str | None = None, language: str | None = None) -> int:

@@ -254,14 +254,7 @@ class Appearance(QObject):
         view.setBackground(self.plot_background())
         for item in scene.items():
             if isinstance(item, pg.AxisItem):
-                pen = QPen(item.pen())  # every axis: its width stays, its colour follows
-                pen.setColor(foreground)
-                item.setPen(pen)
-                item.setTextPen(foreground)
-                if ours(item.labelStyle.get("color")):
-                    item.labelStyle = {**item.labelStyle, "color": foreground.name()}
-                    if item.labelText or item.labelUnits:
-                        item.setLabel(item.labelText, item.labelUnits, item.labelUnitPrefix)
+                self._restyle_axis(item, foreground, ours)
             elif isinstance(item, pg.LegendItem):
                 if ours(item.opts.get("labelTextColor")):
                     item.setLabelTextColor(foreground)
@@ -270,6 +263,17 @@ class Appearance(QObject):
                     item.setText(item.text, color=foreground)
             elif isinstance(item, pg.TextItem) and ours(item.color):
                 item.setColor(foreground)
+
+    @staticmethod
+    def _restyle_axis(item, foreground, ours) -> None:
+        pen = QPen(item.pen())  # every axis: its width stays, its colour follows
+        pen.setColor(foreground)
+        item.setPen(pen)
+        item.setTextPen(foreground)
+        if ours(item.labelStyle.get("color")):
+            item.labelStyle = {**item.labelStyle, "color": foreground.name()}
+            if item.labelText or item.labelUnits:
+                item.setLabel(item.labelText, item.labelUnits, item.labelUnitPrefix)
 
     def style_plot(self, plot, widget=None, delta_points: float = -1.0) -> None:
         """Axis pens, tick and label fonts, and title of a pyqtgraph ``PlotItem`` (and the

@@ -386,33 +386,56 @@ def data_surface(
     shift = _pair(shift, "shift")
     config: dict[str, Any] = {"model": model, "n": n, "seed": int(seed), "shift": list(shift)}
 
-    if model in ("regression", "logistic"):
-        default_scales = (0.3, 3.0) if model == "regression" else (1.0, 1.0)
-        pair = _pair(default_scales if scales is None else scales, "scales")
-        if min(pair) <= 0:
-            raise ValueError(f"feature scales must be positive, got {list(scales or pair)}")
-        config |= {"scales": list(pair), "normalize": normalize}
     if model == "regression":
-        if loss not in (None, "mse"):
-            raise ValueError(f"linear regression uses the loss 'mse', got {loss!r}")
-        noise_value = _REGRESSION_NOISE if noise is None else _number(noise, "noise")
-        if noise_value < 0:
-            raise ValueError(f"noise must be >= 0, got {noise!r}")
-        config |= {"noise": noise_value}
-        surface = _regression_surface(n, int(seed), pair, normalize, noise_value, config)
+        surface = _checked_regression(n, int(seed), scales, normalize, loss, noise, config)
     elif model == "logistic":
-        loss = "cross_entropy" if loss is None else loss
-        if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
-        config |= {"loss": loss}
-        surface = _logistic_surface(n, int(seed), pair, normalize, loss, config)
+        surface = _checked_logistic(n, int(seed), scales, normalize, loss, config)
     else:
-        spread = _BASIN_NOISE if noise is None else _number(noise, "noise")
-        if not 0 <= spread <= 10:
-            raise ValueError(f"noise (how much examples differ) must be in [0, 10], got {noise!r}")
-        config |= {"noise": spread}
-        surface = _basins_surface(n, int(seed), spread, config)
+        surface = _checked_basins(n, int(seed), noise, config)
     return surface.shifted() if split == "test" else surface
+
+
+def _checked_scales(
+    model: str, scales: Sequence[float] | None, normalize: bool, config: dict[str, Any]
+) -> tuple[float, float]:
+    """The feature scales (regression, logistic), checked; records them in ``config``."""
+    default_scales = (0.3, 3.0) if model == "regression" else (1.0, 1.0)
+    pair = _pair(default_scales if scales is None else scales, "scales")
+    if min(pair) <= 0:
+        raise ValueError(f"feature scales must be positive, got {list(scales or pair)}")
+    config |= {"scales": list(pair), "normalize": normalize}
+    return pair
+
+
+def _checked_regression(n, seed, scales, normalize, loss, noise, config) -> DataSurface:
+    """Check the regression settings (filling ``config``) and build its surface."""
+    pair = _checked_scales("regression", scales, normalize, config)
+    if loss not in (None, "mse"):
+        raise ValueError(f"linear regression uses the loss 'mse', got {loss!r}")
+    noise_value = _REGRESSION_NOISE if noise is None else _number(noise, "noise")
+    if noise_value < 0:
+        raise ValueError(f"noise must be >= 0, got {noise!r}")
+    config |= {"noise": noise_value}
+    return _regression_surface(n, seed, pair, normalize, noise_value, config)
+
+
+def _checked_logistic(n, seed, scales, normalize, loss, config) -> DataSurface:
+    """Check the logistic settings (filling ``config``) and build its surface."""
+    pair = _checked_scales("logistic", scales, normalize, config)
+    loss = "cross_entropy" if loss is None else loss
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
+    config |= {"loss": loss}
+    return _logistic_surface(n, seed, pair, normalize, loss, config)
+
+
+def _checked_basins(n, seed, noise, config) -> DataSurface:
+    """Check the two_basins settings (filling ``config``) and build its surface."""
+    spread = _BASIN_NOISE if noise is None else _number(noise, "noise")
+    if not 0 <= spread <= 10:
+        raise ValueError(f"noise (how much examples differ) must be in [0, 10], got {noise!r}")
+    config |= {"noise": spread}
+    return _basins_surface(n, seed, spread, config)
 
 
 def _regression_surface(n, seed, scales, normalize, noise, config) -> DataSurface:

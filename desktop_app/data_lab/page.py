@@ -160,7 +160,58 @@ class DataLabPage(PlaybackProperties, Retranslating, QWidget):
     # -- layout ----------------------------------------------------------------------------------
 
     def _build_ui(self) -> None:
-        # Comparison and explanation
+        scroll = self._build_side_panel()
+        top = self._build_maps()
+        self._build_bottom()
+
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.addWidget(top)
+        centre.addWidget(self.bottom)
+        centre.setStretchFactor(0, 3)
+        centre.setStretchFactor(1, 2)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(centre)
+        splitter.setStretchFactor(1, 1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+        self.retranslate()
+
+    def _build_side_panel(self) -> QScrollArea:
+        """The settings column: comparison, dataset, minibatches, run editor, errors."""
+        self._build_comparison()
+        data_box = self._build_data_box()
+        batch_box = self._build_batch_box()
+
+        self.editor = RunEditor()
+        self.editor.changed.connect(lambda _data: self._run_changed())
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("error_label")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #e04040;")
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        self.compare_label = QLabel()
+        side_layout.addWidget(self.compare_label)
+        side_layout.addWidget(self.comparison)
+        side_layout.addWidget(data_box)
+        side_layout.addWidget(batch_box)
+        side_layout.addWidget(self.editor)
+        side_layout.addWidget(self.error_label)
+        side_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(side)
+        scroll.setMinimumWidth(330)
+        scroll.setMaximumWidth(400)
+        return scroll
+
+    def _build_comparison(self) -> None:
+        """The comparison chooser."""
         self.comparison = QComboBox()
         self.comparison.setObjectName("comparison")
         for key in ("normalization", "loss", "generalization"):
@@ -169,7 +220,8 @@ class DataLabPage(PlaybackProperties, Retranslating, QWidget):
             lambda _i: self.set_comparison(self.comparison.currentData())
         )
 
-        # Dataset
+    def _build_data_box(self) -> QGroupBox:
+        """The dataset box and its row labels."""
         self.data_box = data_box = QGroupBox()
         self._row_labels = {
             key: QLabel()
@@ -215,8 +267,10 @@ class DataLabPage(PlaybackProperties, Retranslating, QWidget):
             spin.valueChanged.connect(self._data_changed)
         for spin in (self.scale_1, self.scale_2, self.noise, self.shift_x, self.shift_y):
             spin.valueChanged.connect(self._data_changed)
+        return data_box
 
-        # Minibatches
+    def _build_batch_box(self) -> QGroupBox:
+        """The minibatch box: batch size, shuffle seed, loss plot x axis, batch note."""
         self.batch_box = batch_box = QGroupBox()
         self.batch_size = QSpinBox(minimum=1, maximum=MAX_EXAMPLES, value=16)
         self.batch_size.setObjectName("batch_size")
@@ -235,6 +289,7 @@ class DataLabPage(PlaybackProperties, Retranslating, QWidget):
         self.batch_note.setObjectName("batch_note")
         self.batch_note.setWordWrap(True)
         self.batch_note.setStyleSheet("color: #d08000;")
+        labels = self._row_labels
         batch_form = QFormLayout(batch_box)
         batch_form.addRow(labels["batch"], batch_row)
         batch_form.addRow(labels["shuffle"], self.shuffle_seed)
@@ -243,32 +298,10 @@ class DataLabPage(PlaybackProperties, Retranslating, QWidget):
         self.batch_size.valueChanged.connect(self._run_changed)
         self.full_batch.toggled.connect(self._run_changed)
         self.shuffle_seed.valueChanged.connect(self._run_changed)
+        return batch_box
 
-        self.editor = RunEditor()
-        self.editor.changed.connect(lambda _data: self._run_changed())
-
-        self.error_label = QLabel()
-        self.error_label.setObjectName("error_label")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #e04040;")
-
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        self.compare_label = QLabel()
-        side_layout.addWidget(self.compare_label)
-        side_layout.addWidget(self.comparison)
-        side_layout.addWidget(data_box)
-        side_layout.addWidget(batch_box)
-        side_layout.addWidget(self.editor)
-        side_layout.addWidget(self.error_label)
-        side_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(side)
-        scroll.setMinimumWidth(330)
-        scroll.setMaximumWidth(400)
-
-        # Maps
+    def _build_maps(self) -> QWidget:
+        """The explanation, the two maps with their arrows, legend, readout and transport."""
         self.explanation = QLabel()
         self.explanation.setObjectName("explanation")
         self.explanation.setWordWrap(True)
@@ -317,8 +350,10 @@ class DataLabPage(PlaybackProperties, Retranslating, QWidget):
         top_layout.addWidget(legend)
         top_layout.addWidget(self.readout)
         top_layout.addWidget(self.transport)
+        return top
 
-        # Loss plot and experiments
+    def _build_bottom(self) -> None:
+        """The bottom tabs: the loss plot and the two experiments."""
         self.loss_plot = pg.PlotWidget()
         item = self.loss_plot.getPlotItem()
         item.setLogMode(y=True)
@@ -341,21 +376,6 @@ class DataLabPage(PlaybackProperties, Retranslating, QWidget):
         self.bottom = QTabWidget()
         for tab in (self.loss_plot, self.batch_view, self.timing_view):
             self.bottom.addTab(tab, "")  # named in retranslate()
-
-        centre = QSplitter(Qt.Orientation.Vertical)
-        centre.addWidget(top)
-        centre.addWidget(self.bottom)
-        centre.setStretchFactor(0, 3)
-        centre.setStretchFactor(1, 2)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(centre)
-        splitter.setStretchFactor(1, 1)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(splitter)
-        self.retranslate()
 
     # -- language --------------------------------------------------------------------------------
 

@@ -132,6 +132,17 @@ class TrainingCurves(Retranslating, QWidget):
 
     def set_runs(self, labels: list[str], kind: str, regression: bool) -> None:
         """Forget every curve and make the items for ``labels`` (kind: single/kfold/experiment)."""
+        self._clear_runs()
+        self.kind = kind
+        self.no_accuracy.setVisible(regression)
+        for index, label in enumerate(labels):
+            self._add_run_curves(index, label, kind, regression)
+        if kind == "kfold":
+            self._add_kfold_band()
+        self.set_best(None, None)
+
+    def _clear_runs(self) -> None:
+        """Take every run curve, the k-fold band and the legend entries off the plots."""
         for (metric, _, _), curve in self.curves.items():
             self.plots[metric].removeItem(curve)
         for curve in self.step_curves.values():
@@ -144,52 +155,51 @@ class TrainingCurves(Retranslating, QWidget):
             for item in (*self.band_curves, self.mean_curve):
                 self.plots["loss"].removeItem(item)
             self.band = self.band_curves = self.mean_curve = None
-        self.kind = kind
-        self.no_accuracy.setVisible(regression)
-        for index, label in enumerate(labels):
-            if kind == "single":
-                colors = {"train": TRAIN_COLOR, "val": VAL_COLOR}
-            else:
-                color = RUN_COLORS[index % len(RUN_COLORS)]
-                colors = {"train": color, "val": color}
-            for metric in METRICS:
-                if metric == "accuracy" and regression:
-                    continue  # all-NaN curves upset the autorange
-                sides = ("train", "val") if metric in ("loss", "accuracy") else ("train",)
-                for side in sides:
-                    if kind == "kfold" and side == "train" and metric in ("loss", "accuracy"):
-                        continue  # k-fold compares validation curves
-                    style = (
-                        Qt.PenStyle.DashLine
-                        if side == "train"
-                        and metric
-                        in (
-                            "loss",
-                            "accuracy",
-                        )
-                        else Qt.PenStyle.SolidLine
+
+    def _add_run_curves(self, index: int, label: str, kind: str, regression: bool) -> None:
+        """Make the curves of run ``label`` (the ``index``-th run of a set_runs call)."""
+        if kind == "single":
+            colors = {"train": TRAIN_COLOR, "val": VAL_COLOR}
+        else:
+            color = RUN_COLORS[index % len(RUN_COLORS)]
+            colors = {"train": color, "val": color}
+        for metric in METRICS:
+            if metric == "accuracy" and regression:
+                continue  # all-NaN curves upset the autorange
+            sides = ("train", "val") if metric in ("loss", "accuracy") else ("train",)
+            for side in sides:
+                if kind == "kfold" and side == "train" and metric in ("loss", "accuracy"):
+                    continue  # k-fold compares validation curves
+                style = (
+                    Qt.PenStyle.DashLine
+                    if side == "train"
+                    and metric
+                    in (
+                        "loss",
+                        "accuracy",
                     )
-                    width = 1.0 if kind == "kfold" else 2.0
-                    color = colors[side] if metric in ("loss", "accuracy") else colors["val"]
-                    pen = appearance().pen(color, width, style=style)
-                    curve = self.plots[metric].plot(pen=pen, connect="finite")
-                    self.curves[(metric, label, side)] = curve
-                    if metric == "loss" and kind != "kfold":
-                        self._add_legend(curve, self._curve_name(kind, label, side))
-            step = self.plots["loss"].plot(pen=appearance().pen((120, 120, 120, 90), 1))
-            step.setZValue(-5)
-            self.step_curves[label] = step
-        if kind == "kfold":
-            # invisible pens (not None: a curve without a pen builds no path to fill between)
-            upper, lower = (self.plots["loss"].plot(pen=pg.mkPen((0, 0, 0, 0))) for _ in range(2))
-            self.band = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(255, 127, 14, 50))
-            self.plots["loss"].addItem(self.band)
-            self.band_curves = (upper, lower)
-            self.mean_curve = self.plots["loss"].plot(pen=appearance().pen(VAL_COLOR, 3))
-            self._add_legend(
-                self.mean_curve, lambda: self.tr("validation: mean of the folds ± 1 sd")
-            )
-        self.set_best(None, None)
+                    else Qt.PenStyle.SolidLine
+                )
+                width = 1.0 if kind == "kfold" else 2.0
+                color = colors[side] if metric in ("loss", "accuracy") else colors["val"]
+                pen = appearance().pen(color, width, style=style)
+                curve = self.plots[metric].plot(pen=pen, connect="finite")
+                self.curves[(metric, label, side)] = curve
+                if metric == "loss" and kind != "kfold":
+                    self._add_legend(curve, self._curve_name(kind, label, side))
+        step = self.plots["loss"].plot(pen=appearance().pen((120, 120, 120, 90), 1))
+        step.setZValue(-5)
+        self.step_curves[label] = step
+
+    def _add_kfold_band(self) -> None:
+        """The band of the folds' validation loss (mean ± 1 sd) and the mean curve."""
+        # invisible pens (not None: a curve without a pen builds no path to fill between)
+        upper, lower = (self.plots["loss"].plot(pen=pg.mkPen((0, 0, 0, 0))) for _ in range(2))
+        self.band = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(255, 127, 14, 50))
+        self.plots["loss"].addItem(self.band)
+        self.band_curves = (upper, lower)
+        self.mean_curve = self.plots["loss"].plot(pen=appearance().pen(VAL_COLOR, 3))
+        self._add_legend(self.mean_curve, lambda: self.tr("validation: mean of the folds ± 1 sd"))
 
     def _curve_name(self, kind: str, label: str, side: str):
         """A function giving a loss curve's legend name in the current language."""

@@ -146,6 +146,16 @@ class NetworkLabPage(QWidget):
     # -- layout ----------------------------------------------------------------------------------
 
     def _build_ui(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._build_side())
+        splitter.addWidget(self._build_centre())
+        splitter.setStretchFactor(1, 1)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+
+    def _build_side(self) -> QScrollArea:
+        """The scrolling side column: scene text, experiments and the three forms."""
         self.scene_label = QLabel()
         self.scene_label.setWordWrap(True)
         self.scene_label.setTextFormat(Qt.TextFormat.RichText)
@@ -192,8 +202,10 @@ class NetworkLabPage(QWidget):
         scroll.setWidget(side)
         scroll.setMinimumWidth(360)
         scroll.setMaximumWidth(440)
+        return scroll
 
-        # transport
+    def _build_transport(self) -> QHBoxLayout:
+        """Reset / play / step, the epoch line and the run picker; also the conclusion label."""
         self.reset_button = QToolButton()
         self.reset_button.setIcon(tinted_icon(QStyle.StandardPixmap.SP_MediaSkipBackward, self))
         self.reset_button.setToolTip(self.tr("Reset: new initial weights, epoch 0"))
@@ -227,7 +239,11 @@ class NetworkLabPage(QWidget):
         self.conclusion_label.setStyleSheet(
             "background: #fff7d6; color: #3a3000; padding: 6px; border-radius: 4px;"
         )
+        return transport
 
+    def _build_centre(self) -> QWidget:
+        """The transport row, the conclusion and the views | curves splitter."""
+        transport = self._build_transport()
         self.model_view = ModelView()
         self.model_view.boundary.pointAdded.connect(self.add_point)
         self.curvature = CurvaturePanel()
@@ -254,14 +270,7 @@ class NetworkLabPage(QWidget):
         centre_layout.addLayout(transport)
         centre_layout.addWidget(self.conclusion_label)
         centre_layout.addWidget(split, 1)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(centre)
-        splitter.setStretchFactor(1, 1)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(splitter)
+        return centre
 
     def _show_question(self) -> None:
         key = self.experiment_combo.currentData()

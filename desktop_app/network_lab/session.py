@@ -260,60 +260,77 @@ def trainer_process(commands, results) -> None:
     Training runs between commands in slices of about 30 ms, so a command waits at most that.
     """
     torch.set_num_threads(1)  # the GUI has the other core
-    session: Session | None = None
-    spec: TrainingSpec | None = None
-    generation = -1
-    job: tuple[int, Iterator[object]] | None = None  # (request, items)
-
-    def finish_job() -> None:
-        nonlocal job
-        if job is not None:
-            results.put(("train", generation, job[0], [], True))
-            job = None
-
-    def current_session() -> Session:
-        nonlocal session
-        if session is None:
-            session = spec.session()
-        return session
-
+    loop = _TrainerLoop(results)
     while True:
         try:
-            command = commands.get(block=job is None, timeout=None if job is None else 0)
+            command = commands.get(block=loop.job is None, timeout=None if loop.job is None else 0)
         except queue.Empty:
             command = None
         if command is not None:
-            name = command[0]
-            if name == "quit":
+            if command[0] == "quit":
                 return
-            if name == "new":
-                finish_job()
-                _, generation, spec = command
-                session = None
-            elif name == "pause":
-                finish_job()
-            elif name == "run" and command[1] == generation:
-                finish_job()
-                _, _, request, epochs, rate = command
-                try:
-                    job = (request, current_session().items(epochs, rate))
-                except Exception as error:  # a setting the forms did not catch
-                    results.put(("error", "train", generation, request, _describe(error)))
-            elif name == "compute" and command[1] == generation:
-                finish_job()
-                _, _, request, kind, label, argument = command
-                key = RESULT_KEYS[kind]
-                try:
-                    value = compute(current_session(), kind, label, argument)
-                    results.put((key, generation, request, [value], True))
-                except Exception as error:
-                    results.put(("error", key, generation, request, _describe(error)))
-            elif name in ("run", "compute"):  # for an old training: answer and forget
-                results.put(("train", command[1], command[2], [], True))
-            continue
-        if job is None:
-            continue
-        request, items = job
+            loop.handle(command)
+        elif loop.job is not None:
+            loop.train_slice()
+
+
+class _TrainerLoop:
+    """The trainer process's state: the current session and the training job it runs."""
+
+    def __init__(self, results) -> None:
+        self.results = results
+        self.session: Session | None = None
+        self.spec: TrainingSpec | None = None
+        self.generation = -1
+        self.job: tuple[int, Iterator[object]] | None = None  # (request, items)
+
+    def finish_job(self) -> None:
+        if self.job is not None:
+            self.results.put(("train", self.generation, self.job[0], [], True))
+            self.job = None
+
+    def current_session(self) -> Session:
+        if self.session is None:
+            self.session = self.spec.session()
+        return self.session
+
+    def handle(self, command: tuple) -> None:
+        """Answer one command other than ``quit``."""
+        name = command[0]
+        if name == "new":
+            self.finish_job()
+            _, self.generation, self.spec = command
+            self.session = None
+        elif name == "pause":
+            self.finish_job()
+        elif name == "run" and command[1] == self.generation:
+            self._run(command)
+        elif name == "compute" and command[1] == self.generation:
+            self._compute(command)
+        elif name in ("run", "compute"):  # for an old training: answer and forget
+            self.results.put(("train", command[1], command[2], [], True))
+
+    def _run(self, command: tuple) -> None:
+        self.finish_job()
+        _, _, request, epochs, rate = command
+        try:
+            self.job = (request, self.current_session().items(epochs, rate))
+        except Exception as error:  # a setting the forms did not catch
+            self.results.put(("error", "train", self.generation, request, _describe(error)))
+
+    def _compute(self, command: tuple) -> None:
+        self.finish_job()
+        _, _, request, kind, label, argument = command
+        key = RESULT_KEYS[kind]
+        try:
+            value = compute(self.current_session(), kind, label, argument)
+            self.results.put((key, self.generation, request, [value], True))
+        except Exception as error:
+            self.results.put(("error", key, self.generation, request, _describe(error)))
+
+    def train_slice(self) -> None:
+        """Train for about ``BATCH_SECONDS`` and send what came out."""
+        request, items = self.job
         pending: list[object] = []
         start = time.perf_counter()
         try:
@@ -322,14 +339,14 @@ def trainer_process(commands, results) -> None:
                 if time.perf_counter() - start >= BATCH_SECONDS:
                     break
             else:
-                results.put(("train", generation, request, pending, True))
-                job = None
-                continue
+                self.results.put(("train", self.generation, request, pending, True))
+                self.job = None
+                return
         except Exception as error:
-            results.put(("error", "train", generation, request, _describe(error)))
-            job = None
-            continue
-        results.put(("train", generation, request, pending, False))
+            self.results.put(("error", "train", self.generation, request, _describe(error)))
+            self.job = None
+            return
+        self.results.put(("train", self.generation, request, pending, False))
 
 
 def _describe(error: BaseException) -> str:

@@ -118,6 +118,22 @@ class EigenPanel(Retranslating, QWidget):
         self.follow.clicked.connect(self.followRequested)
         self.follow.setVisible(False)
 
+        left = self._build_numbers()
+
+        # -- right of the numbers: the verdict and the escape
+        verdict, settings, escape_row = self._build_verdict()
+        left.insertLayout(left.count() - 1, escape_row)  # under the eigenvalues it uses
+
+        # -- right: the finder
+        self.finder_box = self._build_finder(settings)
+
+        self._build_layout(left, verdict, self.finder_box)
+        self._escape = None  # the last escape shown, re-worded on a language change
+        self.retranslate()
+        self.show_message(self.tr("Select a run, or Ctrl-click the map to inspect a point."))
+
+    def _build_numbers(self) -> QVBoxLayout:
+        """The Hessian, its eigenvalues and the gradient norm (the left column)."""
         self.matrix = _Brackets()
         self.matrix.setObjectName("hessian_matrix")
         grid = QGridLayout(self.matrix)
@@ -148,8 +164,10 @@ class EigenPanel(Retranslating, QWidget):
         left.addWidget(self.eigen[1])
         left.addWidget(self.grad_norm)
         left.addStretch(1)
+        return left
 
-        # -- right of the numbers: the verdict and the escape
+    def _build_verdict(self) -> tuple[QVBoxLayout, QFormLayout, QHBoxLayout]:
+        """The verdict, the settings that judge it, and the escape."""
         self.kind = QLabel()
         self.kind.setObjectName("eigen_kind")
         self.kind.setTextFormat(Qt.TextFormat.RichText)
@@ -195,10 +213,11 @@ class EigenPanel(Retranslating, QWidget):
         verdict.addWidget(self.kind)
         verdict.addWidget(self.explanation)
         verdict.addWidget(self.escape_result)
-        left.insertLayout(left.count() - 1, escape_row)  # under the eigenvalues it uses
         verdict.addStretch(1)
+        return verdict, settings, escape_row
 
-        # -- right: the finder
+    def _build_finder(self, settings: QFormLayout) -> QGroupBox:
+        """The critical-point finder, with the settings it shares with the panel."""
         finder = QGroupBox()
         self.find = QPushButton()
         self.find.setObjectName("find_critical_points")
@@ -219,8 +238,9 @@ class EigenPanel(Retranslating, QWidget):
         box.addLayout(settings)  # they judge the panel's point and the found points alike
         box.addWidget(self.find)
         box.addWidget(self.found_list, 1)
-        self.finder_box = finder
+        return finder
 
+    def _build_layout(self, left, verdict, finder: QGroupBox) -> None:
         # Where (one line across), then the numbers, the verdict and the actions side by side;
         # the finder takes the full height on the right (the tab is wide and short).
         source_row = QHBoxLayout()
@@ -238,9 +258,6 @@ class EigenPanel(Retranslating, QWidget):
         layout.setSpacing(14)
         layout.addLayout(main, 5)
         layout.addWidget(finder, 2)
-        self._escape = None  # the last escape shown, re-worded on a language change
-        self.retranslate()
-        self.show_message(self.tr("Select a run, or Ctrl-click the map to inspect a point."))
 
     def retranslate(self) -> None:
         """The panel's own texts; the page re-sends what it shows on its next frame."""

@@ -166,6 +166,43 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
     # -- layout ----------------------------------------------------------------------------------
 
     def _build_ui(self) -> None:
+        self._build_views()
+        centre = self._build_centre()
+
+        # side panel
+        self._build_picker()
+        self._build_runs_box()
+
+        self.editor = RunEditor()
+        self.editor.changed.connect(self._editor_changed)
+
+        self._build_swarm_box()
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.addWidget(self.picker)
+        side_layout.addWidget(self.runs_box)
+        side_layout.addWidget(self.editor)
+        side_layout.addWidget(self.swarm_box)
+        side_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(side)
+        self.side_scroll = scroll
+
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(scroll)
+        splitter.addWidget(centre)
+        splitter.setStretchFactor(1, 1)
+        appearance().changed.connect(self._apply_style)  # presenter mode widens the panel
+        self._apply_style()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(splitter)
+        self.retranslate()
+
+    def _build_views(self) -> None:
+        """The map, the metric plots, the curvature panel, the transport and the view tabs."""
         self.map = MapView(model=self.model)
         self.map.startClicked.connect(self._map_clicked)
         self.map.startDragged.connect(self._start_dragged)
@@ -193,6 +230,8 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         self.lesson_note.setVisible(False)
         self.views.currentChanged.connect(self._view_tab_changed)
 
+    def _build_centre(self) -> QSplitter:
+        """The views over the bottom tabs."""
         centre = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -204,8 +243,9 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         centre.addWidget(self.bottom_tabs)
         centre.setStretchFactor(0, 3)
         centre.setStretchFactor(1, 1)
+        return centre
 
-        # side panel
+    def _build_picker(self) -> None:
         self.picker = SurfacePicker(self.language)
         self.picker.surfaceRequested.connect(self.set_surface)
         self.picker.logScaleToggled.connect(self._set_log_scale)
@@ -214,6 +254,8 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         self.picker.redoRequested.connect(self.redo_drawing)
         self.picker.clearDrawingRequested.connect(self.clear_drawing)
 
+    def _build_runs_box(self) -> None:
+        """The run list, its buttons, the start point and the hint."""
         self.runs_box = runs_box = QGroupBox()
         self.run_list = QListWidget()
         self.run_list.setObjectName("run_list")
@@ -248,9 +290,7 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         box.addWidget(self.continue_on_change)
         box.addWidget(hint)
 
-        self.editor = RunEditor()
-        self.editor.changed.connect(self._editor_changed)
-
+    def _build_swarm_box(self) -> None:
         self.swarm_box = swarm_box = QGroupBox()
         self.swarm_count = QSpinBox(minimum=4, maximum=10_000, value=2_500, singleStep=100)
         self.swarm_layout = QComboBox()
@@ -266,29 +306,6 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         form.addRow("", self.swarm_layout)
         form.addRow(self.swarm_button)
         form.addRow(self.swarm_info)
-
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.addWidget(self.picker)
-        side_layout.addWidget(runs_box)
-        side_layout.addWidget(self.editor)
-        side_layout.addWidget(swarm_box)
-        side_layout.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(side)
-        self.side_scroll = scroll
-
-        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(centre)
-        splitter.setStretchFactor(1, 1)
-        appearance().changed.connect(self._apply_style)  # presenter mode widens the panel
-        self._apply_style()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(splitter)
-        self.retranslate()
 
     # -- language --------------------------------------------------------------------------------
 

@@ -647,7 +647,28 @@ class RunEditor(QWidget):
         self._valid = True
         self.optimizer_names = tuple(optimizers or optimizer_names())  # the registry's
 
-        # Optimizer
+        self._build_optimizer_box()
+        self._build_schedule_box()
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(8)
+        outer.addWidget(self._optimizer_box)
+        outer.addWidget(self._schedule_box)
+        outer.addStretch(1)
+
+        self._optimizer_combo.currentIndexChanged.connect(self._optimizer_chosen)
+        self._optimizer_form.edited.connect(self._edited)
+        self._schedule_combo.currentIndexChanged.connect(self._schedule_chosen)
+        self._schedule_form.edited.connect(self._edited)
+        self._steps.valueChanged.connect(self._edited)
+        appearance().changed.connect(self._style_preview)  # presenter mode, theme
+        self._style_preview()
+        self._retranslate()
+        self._refresh()
+
+    def _build_optimizer_box(self) -> None:
+        """The optimizer group: its name, hyper-parameters and error."""
         self._optimizer_box = QGroupBox()
         self._optimizer_combo = _name_combo(self.optimizer_names, "optimizer")
         first = self.optimizer_names[0]
@@ -663,7 +684,8 @@ class RunEditor(QWidget):
         layout.addWidget(self._optimizer_form)
         layout.addWidget(self._optimizer_error)
 
-        # Schedule, steps and lr preview
+    def _build_schedule_box(self) -> None:
+        """The schedule group: its name and parameters, the steps and the lr preview."""
         self._schedule_box = QGroupBox()
         self._schedule_names = schedule_names()  # the registry's, when the editor is made
         self._schedule_combo = _name_combo(self._schedule_names, "schedule")
@@ -699,23 +721,6 @@ class RunEditor(QWidget):
         layout.addWidget(self._schedule_error)
         layout.addWidget(self.preview_plot)
         layout.addWidget(self._preview_caption)
-
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(8)
-        outer.addWidget(self._optimizer_box)
-        outer.addWidget(self._schedule_box)
-        outer.addStretch(1)
-
-        self._optimizer_combo.currentIndexChanged.connect(self._optimizer_chosen)
-        self._optimizer_form.edited.connect(self._edited)
-        self._schedule_combo.currentIndexChanged.connect(self._schedule_chosen)
-        self._schedule_form.edited.connect(self._edited)
-        self._steps.valueChanged.connect(self._edited)
-        appearance().changed.connect(self._style_preview)  # presenter mode, theme
-        self._style_preview()
-        self._retranslate()
-        self._refresh()
 
     # --- public API -----------------------------------------------------------------------
 

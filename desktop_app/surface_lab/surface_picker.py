@@ -38,7 +38,20 @@ class SurfacePicker(QWidget):
         self.language = language
         self._setting = False
 
-        # built-in library
+        library = self._build_library()
+        self._build_formula()
+        self._build_draw()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(library)
+        layout.addWidget(self.formula_box)
+        layout.addWidget(self.draw_box)
+        self._mode = "builtin"
+        self.retranslate()
+
+    def _build_library(self) -> QGroupBox:
+        """The built-in library box: surface choice, parameters, note, log scale."""
         self.library = library = QGroupBox()
         self.builtin = QComboBox()
         self.builtin.setObjectName("builtin")
@@ -61,8 +74,10 @@ class SurfacePicker(QWidget):
         box.addLayout(self.params_form)
         box.addWidget(self.note)
         box.addWidget(self.log_scale)
+        return library
 
-        # formula
+    def _build_formula(self) -> None:
+        """The formula box: a line edit with its error label and debounce timer."""
         self.formula_box = QGroupBox()
         self.formula = QLineEdit()
         self.formula.setObjectName("formula")
@@ -79,7 +94,8 @@ class SurfacePicker(QWidget):
         box.addWidget(self.formula)
         box.addWidget(self.formula_error)
 
-        # draw
+    def _build_draw(self) -> None:
+        """The draw box: draw mode, brush radius and strength, undo/redo/clear."""
         self.draw_box = QGroupBox()
         self.draw = QCheckBox()
         self.draw.setObjectName("draw_mode")
@@ -108,14 +124,6 @@ class SurfacePicker(QWidget):
         box.addWidget(self.draw)
         box.addLayout(form)
         box.addLayout(buttons)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(library)
-        layout.addWidget(self.formula_box)
-        layout.addWidget(self.draw_box)
-        self._mode = "builtin"
-        self.retranslate()
 
     # -- language --------------------------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+import gc
 import json
 
 import pytest
@@ -9,6 +10,14 @@ def user_data_dir(tmp_path, monkeypatch):
     folder = tmp_path / "user-data"
     monkeypatch.setenv("LOSSLAB_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def collect_widgets_in_the_gui_thread():
+    """A test's dead widgets are collected here, in the GUI thread, never later by the cyclic
+    collector in a compute worker (see desktop_app.app._collect_garbage_in_the_gui_thread)."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

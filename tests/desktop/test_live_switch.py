@@ -80,21 +80,26 @@ def widget_texts(page: QWidget):
             yield name, widget.text()
         if isinstance(widget, QGroupBox):
             yield name, widget.title()
-        if isinstance(widget, QTabBar):
-            for i in range(widget.count()):
-                yield name + f" tab {i}", widget.tabText(i)
-        if isinstance(widget, QComboBox):
-            for i in range(widget.count()):
-                yield name + f" item {i}", widget.itemText(i)
-        if isinstance(widget, QListWidget):
-            for i in range(widget.count()):
-                yield name + f" item {i}", widget.item(i).text()
-        if isinstance(widget, QHeaderView) and widget.model() is not None:
-            for i in range(widget.count()):
-                value = widget.model().headerData(i, widget.orientation())
-                if isinstance(value, str):
-                    yield name + f" header {i}", value
+        yield from item_texts(widget, name)
     yield from plot_texts(page)
+
+
+def item_texts(widget: QWidget, name: str):
+    """(where, text) for the items of a tab bar, combo box, list or header."""
+    if isinstance(widget, QTabBar):
+        for i in range(widget.count()):
+            yield name + f" tab {i}", widget.tabText(i)
+    if isinstance(widget, QComboBox):
+        for i in range(widget.count()):
+            yield name + f" item {i}", widget.itemText(i)
+    if isinstance(widget, QListWidget):
+        for i in range(widget.count()):
+            yield name + f" item {i}", widget.item(i).text()
+    if isinstance(widget, QHeaderView) and widget.model() is not None:
+        for i in range(widget.count()):
+            value = widget.model().headerData(i, widget.orientation())
+            if isinstance(value, str):
+                yield name + f" header {i}", value
 
 
 def plot_texts(page: QWidget):
