@@ -367,7 +367,13 @@ class NetworkLabPage(QWidget):
     def _show_trained_settings(self) -> None:
         """Put the forms back to the settings of the training on view ("Keep training")."""
         settings, _points, model, train, kfold = self._shown
-        self.data_form.set_settings(settings, train.augmentation)
+        self._fill_forms(settings, model, train, kfold)
+        self._show_error("")
+        self._dirty = True
+
+    def _fill_forms(self, data, model, train, kfold) -> None:
+        """Show these settings in the three forms (a scene's, or the trained model's)."""
+        self.data_form.set_settings(data, train.augmentation)
         self.model_form.set_config(model, train.loss)
         self.training_form.set_values(
             {
@@ -382,8 +388,6 @@ class NetworkLabPage(QWidget):
                 "kfold": kfold,
             }
         )
-        self._show_error("")
-        self._dirty = True
 
     def rebuild(
         self,
@@ -721,21 +725,7 @@ class NetworkLabPage(QWidget):
         setup = setup_from_spec(scene.network)
         self.title, self.description = dict(scene.title), dict(scene.description)
         self.added_points = []
-        self.data_form.set_settings(setup.data, setup.train.augmentation)
-        self.model_form.set_config(setup.model, setup.train.loss)
-        train = setup.train
-        self.training_form.set_values(
-            {
-                "optimizer": train.optimizer,
-                "schedule": train.schedule,
-                "epochs": train.epochs,
-                "batch_size": train.batch_size,
-                "patience": train.patience,
-                "restore_best": train.restore_best,
-                "seed": train.seed,
-                "kfold": setup.kfold,
-            }
-        )
+        self._fill_forms(setup.data, setup.model, setup.train, setup.kfold)
         self._show_scene_text()
         self.rebuild()
 
