@@ -54,7 +54,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QToolBar,
-    QWidget,
 )
 
 from core.fileio import write_atomic
@@ -522,28 +521,37 @@ class Documents(QObject):
 
     # -- the data-folder notice ----------------------------------------------------------------
 
-    def _build_notice_bar(self) -> QToolBar:
+    def _message_bar(self, name: str, colours: tuple[str, str, str]) -> QToolBar:
+        """A hidden bar across the top of the window with a plain-text label (``{name}_label``);
+        ``colours``: background, border and text."""
+        background, border, text = colours
         bar = QToolBar(self.window)
-        bar.setObjectName("notice_bar")
+        bar.setObjectName(f"{name}_bar")
         bar.setMovable(False)
         bar.setFloatable(False)
         bar.setStyleSheet(
-            "QToolBar#notice_bar { background: #fdecea; border-bottom: 1px solid #e6a19a; }"
-            "QToolBar#notice_bar QLabel { color: #5f1d16; padding: 4px 8px; }"
+            f"QToolBar#{name}_bar {{ background: {background}; "
+            f"border-bottom: 1px solid {border}; }}"
+            f"QToolBar#{name}_bar QLabel {{ color: {text}; padding: 4px 8px; }}"
         )
-        self.notice_label = QLabel()
-        self.notice_label.setObjectName("notice_label")
-        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.notice_label.setWordWrap(True)
-        self.notice_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.notice_close_button = QPushButton()
-        self.notice_close_button.setObjectName("notice_close_button")
-        self.notice_close_button.clicked.connect(lambda: bar.setVisible(False))
-        bar.addWidget(self.notice_label)
-        bar.addWidget(self.notice_close_button)
+        label = QLabel()
+        label.setObjectName(f"{name}_label")
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(label)
         self.window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
         self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         bar.setVisible(False)
+        return bar
+
+    def _build_notice_bar(self) -> QToolBar:
+        bar = self._message_bar("notice", ("#fdecea", "#e6a19a", "#5f1d16"))
+        self.notice_label = bar.findChild(QLabel, "notice_label")
+        self.notice_label.setWordWrap(True)
+        self.notice_close_button = QPushButton()
+        self.notice_close_button.setObjectName("notice_close_button")
+        self.notice_close_button.clicked.connect(lambda: bar.setVisible(False))
+        bar.addWidget(self.notice_close_button)
         return bar
 
     def _show_notice(self) -> None:
@@ -561,32 +569,16 @@ class Documents(QObject):
     # -- recovery ------------------------------------------------------------------------------
 
     def _build_recovery_bar(self) -> QToolBar:
-        bar = QToolBar(self.window)
-        bar.setObjectName("recovery_bar")
-        bar.setMovable(False)
-        bar.setFloatable(False)
-        bar.setStyleSheet(
-            "QToolBar#recovery_bar { background: #fff3cd; border-bottom: 1px solid #e0c870; }"
-            "QToolBar#recovery_bar QLabel { color: #4d3b00; padding: 4px 8px; }"
-        )
-        self.recovery_label = QLabel()
-        self.recovery_label.setObjectName("recovery_label")
-        self.recovery_label.setTextFormat(Qt.TextFormat.PlainText)
+        bar = self._message_bar("recovery", ("#fff3cd", "#e0c870", "#4d3b00"))
+        self.recovery_label = bar.findChild(QLabel, "recovery_label")
         self.recover_button = QPushButton()
         self.recover_button.setObjectName("recover_button")
         self.recover_button.clicked.connect(self.recover)
         self.discard_button = QPushButton()
         self.discard_button.setObjectName("discard_button")
         self.discard_button.clicked.connect(self.discard)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        bar.addWidget(self.recovery_label)
-        bar.addWidget(spacer)
         bar.addWidget(self.recover_button)
         bar.addWidget(self.discard_button)
-        self.window.addToolBarBreak(Qt.ToolBarArea.TopToolBarArea)
-        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        bar.setVisible(False)
         return bar
 
     def _offer_next(self) -> None:
