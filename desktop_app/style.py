@@ -279,6 +279,8 @@ class Appearance(QObject):
         """Axis pens, tick and label fonts, and title of a pyqtgraph ``PlotItem`` (and the
         background of the ``GraphicsView`` it sits in)."""
         foreground = self.plot_foreground()
+        # A plot made after the last theme change must not keep pyqtgraph's black default.
+        widget = widget if widget is not None else plot.getViewWidget()
         if widget is not None:
             widget.setBackground(self.plot_background())
         tick_font = self.font(delta_points)
