@@ -24,10 +24,18 @@ from PySide6.QtWidgets import (
     QTabWidget,
 )
 
+from core.lesson_progress import LessonProgress
 from desktop_app import i18n
-from desktop_app.documents import NETWORK, SURFACE, Documents, user_settings, write_file_atomic
+from desktop_app.documents import (
+    NETWORK,
+    SURFACE,
+    Documents,
+    user_data_dir,
+    user_settings,
+    write_file_atomic,
+)
 from desktop_app.export import Exports
-from desktop_app.lessons import LessonBrowser
+from desktop_app.lessons import LessonBrowser, LessonPlayer, with_player
 from desktop_app.view_menu import ViewMenu
 from desktop_app.widgets.retranslating import Retranslating
 
@@ -80,10 +88,13 @@ class MainWindow(Retranslating, QMainWindow):
         self.loading = QLabel(self.tr("Loading the engine (torch)…"))
         self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pages.addTab(self.loading, self.tr("Surface Lab"))
-        self.lessons = LessonBrowser()
+        # The guided-lesson bar over the pages; answers kept in the user's data folder.
+        self.player = LessonPlayer(LessonProgress(user_data_dir()))
+        self.lessons = LessonBrowser(progress=self.player.progress)
         self.lessons.openRequested.connect(self.open_lesson)
+        self.player.progressChanged.connect(self.lessons.refresh_progress)
         self.pages.addTab(self.lessons, self.tr("Lessons"))
-        self.setCentralWidget(self.pages)
+        self.setCentralWidget(with_player(self.player, self.pages))
         self.device_label = QLabel(self.tr("device: …"))
         self.statusBar().addPermanentWidget(self.device_label)
         # New/save/recent, drag and drop, autosave and recovery; the Export submenu.
@@ -175,6 +186,13 @@ class MainWindow(Retranslating, QMainWindow):
         )
         for action in (self.play_action, self.step_action, self.back_action, self.reset_action):
             run_menu.addAction(action)
+        self.player.route_keys(  # Space, Right and Left step through a guided lesson's beats
+            {
+                self.play_action: ("toggle_play",),
+                self.step_action: ("step_by", 1),
+                self.back_action: ("step_by", -1),
+            }
+        )
 
         menu.addMenu(self.view_menu)
 
@@ -300,6 +318,8 @@ class MainWindow(Retranslating, QMainWindow):
             self.surface_lab.load_scene(scene, source=source)  # the lab model's content
             if self.network_lab is not None and self.pages.currentWidget() is self.network_lab:
                 self.pages.setCurrentWidget(self.surface_lab)
+        page = self.network_lab if kind == NETWORK else self.surface_lab
+        self.player.start(scene, Path(path).stem, page, network=kind == NETWORK)  # its beats
         self.scene_path = Path(path)
         title = scene.text("title", self.language)
         self.setWindowTitle(f"{title} — {APP_NAME}" if title else APP_NAME)
@@ -363,6 +383,7 @@ class MainWindow(Retranslating, QMainWindow):
             return
         self.remember_geometry()
         self.documents.end_session()  # a clean exit: no autosave left to recover
+        self.player.stop()  # nothing polls the pages while they shut down
         if self.surface_lab is not None:
             self.surface_lab.shutdown()
         if self.network_lab is not None:

@@ -5,7 +5,8 @@ at ``--steps`` (default: the end) and the map with the plots under it (``--view 
 alone (``map``) or the whole page with its panels (``page``) is drawn at ``--size``. The output
 kind follows the suffix (or ``--format``): PNG, SVG, or an animated GIF of the runs up to that
 step. The picture is made in memory and written with ``core.fileio.write_output``: complete or
-not at all, ``-`` for standard output.
+not at all, ``-`` for standard output. Every picture names its runs in a legend (their colours,
+dashes and markers; ``export.with_run_legend``), so a slide explains itself.
 
 Bad input (a missing or invalid scene, a bad size, an unusable ``--out``) is one line on stderr,
 exit code 2, found before any computing, and no file. A run that fails while computing, or a
@@ -156,7 +157,7 @@ def _render(args: argparse.Namespace, scene, size: tuple[int, int], kind: str, t
     from desktop_app.app import create_application
 
     app = create_application()
-    from desktop_app import i18n
+    from desktop_app import export, i18n
     from desktop_app.export import ExportError
 
     language = i18n.set_language(i18n.initial_language(args.lang))
@@ -176,7 +177,8 @@ def _render(args: argparse.Namespace, scene, size: tuple[int, int], kind: str, t
                 widget.grab()
             app.processEvents()
         try:
-            data, what = _picture(page, widgets, kind, step)
+            with export.with_run_legend(widgets, export.run_keys(page)):
+                data, what = _picture(page, widgets, kind, step)
         except ExportError as error:
             raise _Failed(str(error)) from None
     finally:
@@ -320,14 +322,17 @@ def _picture(page, widgets, kind: str, step: int) -> tuple[bytes, str]:
 def _gif(page, widgets, step: int) -> tuple[bytes, str]:
     from PySide6.QtCore import QEventLoop
 
+    from desktop_app import export
     from desktop_app.export import GIF_FRAME_MS, GIF_HOLD_MS, ExportError, GifRecorder
 
     class InMemory(GifRecorder):
         def _save(self) -> None:  # the frames are kept; render encodes and writes them
             pass
 
-    width = max(w.width() for w in widgets)
-    recorder = InMemory(page, lambda: widgets, "unused.gif", max_width=width, last_step=step)
+    size = export.stacked_size(widgets)  # the frames keep the --size layout, unscaled
+    recorder = InMemory(
+        page, lambda: widgets, "unused.gif", size=(size.width(), size.height()), last_step=step
+    )
     recorder.start()  # raises ExportError if Pillow is missing
     loop = QEventLoop()
     outcome: list[str] = []

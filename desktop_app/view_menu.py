@@ -1,8 +1,12 @@
-"""The View menu: language, presenter mode (F5) and theme, remembered between starts."""
+"""The View menu: language, presenter mode (F5) and theme, remembered between starts.
+
+F5 also takes the window full screen (a projector shows the lab, not the desktop); F5 again or
+Esc leaves presenter mode and gives the window back its previous state.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -51,6 +55,19 @@ class ViewMenu(QMenu):
         self.presenter_action.setCheckable(True)
         self.presenter_action.setShortcut(QKeySequence(PRESENTER_SHORTCUT))
         self.presenter_action.toggled.connect(self.set_presenter)
+        # Esc leaves presenter mode, as it ends a slide show; enabled only while presenting, so
+        # it takes the key from nobody otherwise.
+        self.leave_presenter_action = QAction(self)
+        self.leave_presenter_action.setObjectName("leave_presenter_action")
+        self.leave_presenter_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.leave_presenter_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.leave_presenter_action.setEnabled(False)
+        self.leave_presenter_action.triggered.connect(
+            lambda: self.presenter_action.setChecked(False)
+        )
+        if parent is not None:
+            parent.addAction(self.leave_presenter_action)
+        self._state_before_full_screen = Qt.WindowState.WindowNoState
 
         self.theme_menu = self.addMenu("")
         self.theme_menu.setObjectName("theme_menu")
@@ -77,6 +94,17 @@ class ViewMenu(QMenu):
     def set_presenter(self, on: bool) -> None:
         appearance().set_presenter(on)
         _settings().setValue(PRESENTER_KEY, on)
+        self._set_full_screen(on)
+
+    def _set_full_screen(self, on: bool) -> None:
+        window = self.parentWidget().window() if self.parentWidget() is not None else None
+        if window is None:
+            return
+        if on and not window.isFullScreen():
+            self._state_before_full_screen = window.windowState()
+            window.setWindowState(window.windowState() | Qt.WindowState.WindowFullScreen)
+        elif not on and window.isFullScreen():
+            window.setWindowState(self._state_before_full_screen)
 
     def choose_theme(self, theme: str) -> None:
         appearance().set_theme(theme)
@@ -94,6 +122,7 @@ class ViewMenu(QMenu):
             self.presenter_action.blockSignals(True)
             self.presenter_action.setChecked(appearance().presenter)
             self.presenter_action.blockSignals(False)
+        self.leave_presenter_action.setEnabled(appearance().presenter)
         self.theme_actions[appearance().theme].setChecked(True)
 
     # -- language -------------------------------------------------------------------------------

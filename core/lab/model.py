@@ -51,13 +51,21 @@ class LabModel(EventedModel):
     model_config = ConfigDict(arbitrary_types_allowed=True, validate_assignment=True)
 
     scene: Any = None  # the validated core.scene.Scene of the document, or None
-    kind: Literal["surface", "network", "none"] = "none"
+    kind: Literal["surface", "network", "data", "none"] = "none"
     title: dict[str, str] = Field(default_factory=dict)
     description: dict[str, str] = Field(default_factory=dict)
     source: str = ""  # "lesson", "file", "formula", "drawn", "builtin", "new"
     cursor: int = 0
     selected_run: str | None = None
     hover: HoverPoint | None = None
+    # The Surface Lab's surface config (core.surfaces.make_surface's dict) and its runs as
+    # validated core.scene.RunSpec values, in list order; a view's run list derives from these.
+    surface: dict[str, Any] = Field(default_factory=dict)
+    runs: tuple[Any, ...] = ()
+    # Page-level settings the forms edit (the Network Lab's network section, the Data page's
+    # experiment): JSON-like values. ``update_settings`` emits ``events.settings`` only when a
+    # value really changed, so a field that merely lost focus changes nothing.
+    settings: dict[str, Any] = Field(default_factory=dict)
     # Bumped by every replace_content; ``events.generation`` is the "content replaced" event,
     # and views drop results computed for an older generation.
     generation: int = 0
@@ -67,7 +75,7 @@ class LabModel(EventedModel):
         scene: Any,
         *,
         source: str,
-        kind: Literal["surface", "network", "none"] = "surface",
+        kind: Literal["surface", "network", "data", "none"] = "surface",
         title: dict[str, str] | None = None,
         description: dict[str, str] | None = None,
     ) -> None:
@@ -81,6 +89,15 @@ class LabModel(EventedModel):
         self.title = dict(title or {})
         self.description = dict(description or {})
         self.generation += 1
+
+    def update_settings(self, **changes: Any) -> bool:
+        """Merge ``changes`` into ``settings``; True (and one ``events.settings``) only if a value
+        differs from what the model holds."""
+        merged = {**self.settings, **changes}
+        if merged == self.settings:
+            return False
+        self.settings = merged
+        return True
 
     def set_hover(self, x: float | None, y: float | None = None, loss: float | None = None) -> None:
         """Where the mouse is; ``None`` when it left the map."""

@@ -1,11 +1,16 @@
 """``losslab bench --nets``: training and curvature speed of the Network Lab's engine (CPU).
 
-Prints one line per figure. The live-page figure (TensorFlow Playground's setting with the decision
+Prints one line per figure: the plain trainer against the fast path (``core.nets.fast``) on
+TensorFlow Playground's three settings, and 64 networks trained at once (``core.nets.many``)
+against one. Torch is pinned to one thread and the machine's load is printed: on a shared 2-core
+machine a second torch thread, or another busy process, changes these figures many times over.
+The live-page figure (TensorFlow Playground's setting with the decision
 boundary and curves redrawn at 30 Hz) needs Qt: ``python -m desktop_app.network_lab.bench``.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,6 +19,8 @@ import torch
 
 from core.nets.curvature import analyze, extreme_eigenvalues, flat_loss, hvp_operator
 from core.nets.datasets import make_dataset
+from core.nets.fast import FastTrainer
+from core.nets.many import ManyTrainer
 from core.nets.models import ModelConfig, build_model, count_parameters, loss_function
 from core.nets.trainer import TrainConfig, Trainer
 
@@ -43,6 +50,62 @@ def epochs_per_second(data, model: ModelConfig, train: TrainConfig, repeat: int 
 
     run()  # warm-up (first optimizer construction, allocator)
     return train.epochs / _best_of(run, repeat)
+
+
+# TensorFlow Playground's three settings (250 training points, SGD at its default lr 0.03):
+# (label, dataset, hidden layers, batch size, epochs timed, issue 13's target: 10x Playground).
+PLAYGROUND_SETTINGS = (
+    ("spiral 8-8 tanh, batch 10", "spiral", (8, 8), 10, 40, ">= 240"),
+    ("spiral 8-8 tanh, batch 1", "spiral", (8, 8), 1, 6, ">= 250"),
+    ("circle 4-2 tanh, batch 10", "circles", (4, 2), 10, 40, ">= 550"),
+)
+MANY_NETWORKS = 64
+
+
+def _records_rate(make: Callable[[], object], epochs: int, repeat: int = 3) -> float:
+    """Epochs per second of ``make().records()`` drained (the per-epoch evaluation included)."""
+
+    def run() -> None:
+        for _ in make().records():  # type: ignore[attr-defined]
+            pass
+
+    run()  # warm-up
+    return epochs / _best_of(run, repeat)
+
+
+def playground_rates(quick: bool) -> list[tuple[str, float, float, float]]:
+    """Per setting: (label, plain, fast with the gradient norm, fast without) epochs/s."""
+    rows = []
+    for label, dataset, hidden, batch, epochs, _ in PLAYGROUND_SETTINGS:
+        epochs = max(1, epochs // 4) if quick else epochs
+        data = make_dataset(dataset, size=500, val_fraction=0.5, seed=0)
+        model = ModelConfig(hidden=hidden, activation="tanh")
+        train = replace(PLAYGROUND_TRAIN, batch_size=batch, epochs=epochs)
+        plain = _records_rate(lambda: Trainer(data, model, train), epochs)  # noqa: B023
+        fast = _records_rate(lambda: FastTrainer(data, model, train), epochs)  # noqa: B023
+        quiet = _records_rate(
+            lambda: FastTrainer(data, model, train, track_grad_norm=False),  # noqa: B023
+            epochs,
+        )
+        rows.append((label, plain, fast, quiet))
+    return rows
+
+
+def many_rate(quick: bool, networks: int = MANY_NETWORKS) -> tuple[float, float, float]:
+    """Spiral 8-8 tanh at batch 10: (aggregate epochs/s of ``networks`` trained at once, one
+    plain trainer's, one fast trainer's); each member has its own seed (weights, data order)."""
+    epochs = 10 if quick else 40
+    data = make_dataset(**PLAYGROUND_DATA)
+    train = replace(PLAYGROUND_TRAIN, epochs=epochs)
+    configs = [replace(train, seed=seed) for seed in range(networks)]
+    many = _records_rate(
+        lambda: ManyTrainer(data, PLAYGROUND_MODEL, configs, track_grad_norm=False), epochs
+    )
+    plain = _records_rate(lambda: Trainer(data, PLAYGROUND_MODEL, train), epochs)
+    fast = _records_rate(
+        lambda: FastTrainer(data, PLAYGROUND_MODEL, train, track_grad_norm=False), epochs
+    )
+    return many * networks, plain, fast
 
 
 def small_net_rate(quick: bool) -> tuple[float, int]:
@@ -94,9 +157,11 @@ def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
     # gain little from a second one, and on a busy 2-core machine threads fight.
     torch.set_num_threads(1)
     rows: list[tuple[str, float, str]] = []
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(
         f"LossLab network benchmark on CPU, torch {torch.__version__}, float32, "
-        f"{torch.get_num_threads()} torch thread(s)",
+        f"{torch.get_num_threads()} torch thread(s), {os.cpu_count()} cores, "
+        f"load average {load} (1, 5, 15 min)",
         flush=True,
     )
 
@@ -104,6 +169,16 @@ def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
         rows.append((what, value, unit))
         print(f"  {what:58s} {value:9.1f} {unit:10s} (target {target})", flush=True)
 
+    rates = playground_rates(quick)
+    for (label, plain, fast, quiet), setting in zip(rates, PLAYGROUND_SETTINGS, strict=True):
+        target = setting[-1]
+        row(f"Playground {label}: plain trainer", plain, "epochs/s", target)
+        row(f"Playground {label}: fast path", fast, "epochs/s", target)
+        row(f"Playground {label}: fast, no grad norm", quiet, "epochs/s", target)
+    many, plain, fast = many_rate(quick)
+    row(f"{MANY_NETWORKS} spiral 8-8 networks at once, aggregate", many, "epochs/s", "-")
+    row(f"{MANY_NETWORKS} at once vs one plain trainer", many / plain, "x", ">= 20")
+    row(f"{MANY_NETWORKS} at once vs one fast trainer", many / fast, "x", "-")
     rate, n = small_net_rate(quick)
     row(f"2-8-8-2 tanh, {n} points, full-batch Adam", rate, "epochs/s", ">= 300")
     seconds, n = digits_epoch_seconds(quick)
@@ -120,7 +195,8 @@ def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
     rate = playground_rate(quick)
     row("Playground spiral 2-8-8-2 tanh, batch 10, 250 points", rate, "epochs/s", ">= 46 live")
     print(
-        "  (live page with boundary and curves: python -m desktop_app.network_lab.bench)",
+        "  (live page with boundary and curves: python -m desktop_app.network_lab.bench)\n"
+        f"  load average after the run: {', '.join(f'{v:.1f}' for v in os.getloadavg())}",
         flush=True,
     )
     return rows

@@ -18,8 +18,12 @@ Minimum ratio (ML 2021 homework): the share of the Hessian's eigenvalues that ar
 Eigenvalues within ``ZERO_TOLERANCE`` (1e-5 in float32, 1e-8 in float64) times the largest
 magnitude count as zero (flat directions: dead ReLU units, the softmax's free shift), neither
 positive nor negative. The verdict needs a small gradient first (``grad_tolerance``): then
-*local-minimum-like* when no eigenvalue is negative, *saddle-like* when one is (moving along its
-eigenvector lowers the loss).
+*local-minimum-like* when no eigenvalue is clearly negative, *saddle-like* when one is (moving
+along its eigenvector lowers the loss). "Clearly" is :func:`curvature_verdict`'s rule: an
+eigenvalue within ``VERDICT_TOLERANCE`` (0.1 %) of the largest magnitude counts as zero. Near a
+minimum reached to a tiny loss the Hessian keeps small negative eigenvalues from the residuals'
+own curvature and from rounding (-8.7e-6 beside a largest of about 1): they are flat directions,
+not a way down worth a "saddle" verdict.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ HESSIAN_CHUNK = 32
 # |lambda| below this share of the largest |lambda| counts as 0, per working precision.
 ZERO_TOLERANCE = {torch.float32: 1e-5, torch.float64: 1e-8}
 GRAD_TOLERANCE = 1e-3
+# The verdict's zero: |lambda| below this share of the largest |lambda| is flat, not negative.
+VERDICT_TOLERANCE = 1e-3
 
 Matvec = Callable[[torch.Tensor], torch.Tensor]
 
@@ -213,6 +219,13 @@ class CurvatureReport:
     spectrum_weights: np.ndarray  # 1/P each (exact) or the quadrature weights
     grad_tolerance: float = GRAD_TOLERANCE
     eigenvalues: np.ndarray | None = field(default=None, repr=False)  # all, when exact
+    verdict_tolerance: float = 0.0  # |lambda| below this is flat for the verdict
+
+    @property
+    def scale(self) -> float:
+        """The largest eigenvalue magnitude (what the tolerances are relative to)."""
+        ends = [abs(float(v)) for v in (*self.top[:1], *self.bottom[:1])]
+        return max(ends, default=0.0)
 
     @property
     def estimated(self) -> bool:
@@ -234,8 +247,9 @@ class CurvatureReport:
             )
         if self.verdict == "local_minimum_like":
             return head + (
-                "Small gradient and no negative eigenvalue: local-minimum-like (every direction "
-                "curves up or is flat)."
+                "Small gradient and no clearly negative eigenvalue (none below "
+                f"-{self.verdict_tolerance:.2g}, 0.1% of the largest): local-minimum-like (every "
+                "direction curves up or is flat)."
             )
         return head + (
             f"Small gradient but a negative eigenvalue ({lowest:.3g}): saddle-like; moving along "
@@ -243,10 +257,29 @@ class CurvatureReport:
         )
 
 
-def _verdict(grad_norm: float, lowest: float, tolerance: float, grad_tolerance: float) -> str:
+def curvature_verdict(
+    grad_norm: float,
+    lowest: float,
+    scale: float,
+    *,
+    grad_tolerance: float = GRAD_TOLERANCE,
+    relative_tolerance: float = VERDICT_TOLERANCE,
+) -> str:
+    """One of :data:`VERDICTS` for a point with gradient norm ``grad_norm``, smallest Hessian
+    eigenvalue ``lowest`` and largest eigenvalue magnitude ``scale``: not a critical point
+    while the gradient is above ``grad_tolerance``; then saddle-like only when ``lowest`` is
+    below ``-relative_tolerance * scale`` (a smaller negative value is a flat direction)."""
     if not grad_norm <= grad_tolerance:
         return "not_critical"
-    return "saddle_like" if lowest < -tolerance else "local_minimum_like"
+    return "saddle_like" if lowest < -relative_tolerance * scale else "local_minimum_like"
+
+
+def report_verdict(report: CurvatureReport) -> str:
+    """:func:`curvature_verdict` of a report's own numbers."""
+    lowest = float(report.bottom[0]) if len(report.bottom) else 0.0
+    return curvature_verdict(
+        report.grad_norm, lowest, report.scale, grad_tolerance=report.grad_tolerance
+    )
 
 
 def analyze(
@@ -293,7 +326,10 @@ def analyze(
             minimum_ratio=float(np.mean(eigenvalues > tolerance)),
             negative_share=float(np.mean(eigenvalues < -tolerance)),
             zero_tolerance=tolerance,
-            verdict=_verdict(grad_norm, float(eigenvalues[0]), tolerance, grad_tolerance),
+            verdict=curvature_verdict(
+                grad_norm, float(eigenvalues[0]), scale, grad_tolerance=grad_tolerance
+            ),
+            verdict_tolerance=VERDICT_TOLERANCE * scale,
             spectrum=eigenvalues,
             spectrum_weights=np.full(dim, 1.0 / dim),
             grad_tolerance=grad_tolerance,
@@ -315,7 +351,10 @@ def analyze(
         minimum_ratio=float(weights[nodes > tolerance].sum()),
         negative_share=float(weights[nodes < -tolerance].sum()),
         zero_tolerance=tolerance,
-        verdict=_verdict(grad_norm, float(bottom[0]), tolerance, grad_tolerance),
+        verdict=curvature_verdict(
+            grad_norm, float(bottom[0]), scale, grad_tolerance=grad_tolerance
+        ),
+        verdict_tolerance=VERDICT_TOLERANCE * scale,
         spectrum=nodes,
         spectrum_weights=weights,
         grad_tolerance=grad_tolerance,

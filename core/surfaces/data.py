@@ -8,6 +8,11 @@ Three models, each on a seeded generated dataset:
 - ``logistic``: a classifier ``p = sigmoid(w1·x1 + w2·x2)`` with the loss ``"mse"`` on the
   sigmoid output or ``"cross_entropy"``; far from the optimum the MSE surface is flat where the
   cross-entropy surface is not (notes 002, 003).
+- ``classifier_1d``: the loss-function lessons' classifier ``p = sigmoid(w·x + b)`` of one
+  feature with a weight ``w`` and a bias ``b`` (the two axes) on six fixed labelled points
+  (x = −2, −1, 0.5 with label 0; x = −0.5, 1, 2 with label 1), with the loss ``"mse"`` or
+  ``"cross_entropy"``: the same model under two losses, each named, so that their values (on
+  different scales) are not compared as if one were better.
 - ``two_basins``: every example is a copy of the built-in sharp/flat two-basin surface, scaled
   by its own strength and moved by a tiny offset, so each minibatch sees a slightly different
   landscape (notes 003: the loss L1 of one batch differs from L2 of the next) while the full
@@ -20,6 +25,11 @@ A :class:`DataSurface` is a :class:`core.surfaces.Surface` (``fn`` is the full-b
 also evaluate the loss on a subset of the examples: :meth:`DataSurface.batch_loss`. The test
 surface of the train/test lesson is the train surface shifted in parameter space
 (:meth:`DataSurface.shifted`): a mismatch between training and test data.
+
+A data surface names its two axes after the model's parameters (``axis_names``: w₁ and w₂) and
+its loss (``loss_name``: mean squared error or cross-entropy, in English and Chinese), so a plot
+can say which loss it shows: an MSE and a cross-entropy are on different scales, and their values
+must not be compared as if one were "better".
 
 Datasets come from ``numpy.random.default_rng(seed)``, so a seed gives the same data everywhere.
 """
@@ -48,7 +58,7 @@ __all__ = [
     "hessian_at",
 ]
 
-MODELS = ("regression", "logistic", "two_basins")
+MODELS = ("regression", "logistic", "two_basins", "classifier_1d")
 LOSSES = ("mse", "cross_entropy")
 MAX_EXAMPLES = 100_000
 
@@ -59,7 +69,7 @@ DATA_DEFAULTS: dict[str, Any] = {
     "seed": 0,
     "scales": None,  # regression (0.3, 3.0), logistic (1.0, 1.0)
     "normalize": False,
-    "loss": None,  # regression "mse", logistic "cross_entropy"
+    "loss": None,  # regression "mse", logistic and classifier_1d "cross_entropy"
     "noise": None,  # regression: std of the target noise (0.5); two_basins: std of strengths (1.4)
     "shift": (0.0, 0.0),
     "split": "train",
@@ -69,7 +79,12 @@ _MODEL_FIELDS = {
     "regression": {"n", "seed", "scales", "normalize", "loss", "noise", "shift", "split"},
     "logistic": {"n", "seed", "scales", "normalize", "loss", "shift", "split"},
     "two_basins": {"n", "seed", "noise", "shift", "split"},
+    "classifier_1d": {"loss", "shift", "split"},
 }
+# The loss-function lessons' six labelled points (x, label): the classes overlap (0.5 has label
+# 0, -0.5 label 1), so the cross-entropy minimum is finite.
+_CLASSIFIER_POINTS = ((-2.0, 0), (-1.0, 0), (0.5, 0), (-0.5, 1), (1.0, 1), (2.0, 1))
+_CLASSIFIER_HALF = 6.0  # half the window's side: the lessons' [-6, 6] square
 
 # The targets depend on the standardized features with these weights, so the normalized surface's
 # minimum sits near them whatever the raw scales are.
@@ -78,6 +93,11 @@ _REGRESSION_NOISE = 0.5
 _LOGISTIC_WEIGHTS = (2.0, 1.0)
 _BASIN_NOISE = 1.4  # std of the examples' strengths (mean 1)
 _BASIN_OFFSET = 0.035  # std of the examples' offsets per unit of noise
+# The losses by name, as a plot says which one it shows.
+_LOSS_NAMES = {
+    "mse": {"en": "mean squared error", "zh": "均方误差"},
+    "cross_entropy": {"en": "cross-entropy", "zh": "交叉熵"},
+}
 # Above this many (point, example) pairs the loss is evaluated in chunks of points.
 _CHUNK_PAIRS = 1 << 21
 
@@ -181,7 +201,8 @@ class DataSurface(Surface):
     ``fn(points)`` is the full-batch loss; ``batch_loss(points, indices)`` the mean over the
     examples ``indices`` only (a minibatch). ``config`` is the data config it was built from
     (the keys of :data:`DATA_DEFAULTS`), ``default_start`` a start point that shows the lesson,
-    ``axis_names`` the names of the two parameters.
+    ``axis_names`` the names of the two parameters (the map's axes), ``loss_name`` which loss
+    it is, ``{"en": ..., "zh": ...}``.
     """
 
     n_examples: int = 0
@@ -189,6 +210,7 @@ class DataSurface(Surface):
     config: dict[str, Any] = field(default_factory=dict)
     default_start: tuple[float, float] = (0.0, 0.0)
     axis_names: tuple[str, str] = ("w₁", "w₂")
+    loss_name: dict[str, str] = field(default_factory=dict)
 
     def batch_loss(self, points: torch.Tensor, indices: Any) -> torch.Tensor:
         """Mean loss over the examples ``indices`` (a 1-D integer sequence) at each point."""
@@ -390,6 +412,8 @@ def data_surface(
         surface = _checked_regression(n, int(seed), scales, normalize, loss, noise, config)
     elif model == "logistic":
         surface = _checked_logistic(n, int(seed), scales, normalize, loss, config)
+    elif model == "classifier_1d":
+        surface = _checked_classifier(loss, config)
     else:
         surface = _checked_basins(n, int(seed), noise, config)
     return surface.shifted() if split == "test" else surface
@@ -429,6 +453,15 @@ def _checked_logistic(n, seed, scales, normalize, loss, config) -> DataSurface:
     return _logistic_surface(n, seed, pair, normalize, loss, config)
 
 
+def _checked_classifier(loss, config) -> DataSurface:
+    """Check the classifier_1d settings (filling ``config``) and build its surface."""
+    loss = "cross_entropy" if loss is None else loss
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of: {', '.join(LOSSES)}")
+    config |= {"loss": loss, "n": len(_CLASSIFIER_POINTS)}
+    return _classifier_surface(loss, config)
+
+
 def _checked_basins(n, seed, noise, config) -> DataSurface:
     """Check the two_basins settings (filling ``config``) and build its surface."""
     spread = _BASIN_NOISE if noise is None else _number(noise, "noise")
@@ -448,18 +481,21 @@ def _regression_surface(n, seed, scales, normalize, noise, config) -> DataSurfac
     x_range, y_range = _square_window(best, half)
     minimum = CriticalPoint(float(best[0]), float(best[1]), "minimum")
     kind = "normalized" if normalize else "raw"
-    scales_text = f"{scales[0]:g} and {scales[1]:g}"
+    if normalize:
+        title = {"en": "Linear regression on normalized features", "zh": "归一化特征上的线性回归"}
+    else:
+        first, second = f"{scales[0]:g}", f"{scales[1]:g}"
+        title = {
+            "en": f"Linear regression on raw features of scales {first} and {second}",
+            "zh": f"尺度为 {first} 和 {second} 的原始特征上的线性回归",
+        }
     return DataSurface(
         name=f"data:regression:{kind}",
         fn=examples.loss,
         x_range=x_range,
         y_range=y_range,
         critical_points=(minimum,),
-        title={
-            "en": f"Linear regression, {kind} features"
-            + ("" if normalize else f" (scales {scales_text})"),
-            "zh": "线性回归，" + ("归一化特征" if normalize else f"原始特征（尺度 {scales_text}）"),
-        },
+        title=title,
         note={
             "en": "Squared error of y ≈ w₁x₁ + w₂x₂ over the examples. With features on very "
             "different scales the contours are long thin ellipses: the loss is steep along one "
@@ -474,6 +510,8 @@ def _regression_surface(n, seed, scales, normalize, noise, config) -> DataSurfac
         examples=examples,
         config=config,
         default_start=(float(best[0]) - 0.8 * half, float(best[1]) + 0.8 * half),
+        axis_names=("w₁", "w₂"),
+        loss_name=dict(_LOSS_NAMES["mse"]),
     )
 
 
@@ -488,28 +526,73 @@ def _logistic_surface(n, seed, scales, normalize, loss, config) -> DataSurface:
     reach = 3.0 / max(float(inputs.std(axis=0).min()), 1e-12)
     half = 1.6 * max(abs(best.x), abs(best.y), reach)
     x_range, y_range = _square_window((0.0, 0.0), half)
-    names = {"mse": ("MSE", "均方误差"), "cross_entropy": ("cross-entropy", "交叉熵")}
-    en, zh = names[loss]
     return DataSurface(
         name=f"data:logistic:{loss}",
         fn=examples.loss,
         x_range=x_range,
         y_range=y_range,
         critical_points=tuple(p for p in points if p.kind == "minimum"),
-        title={"en": f"Logistic classifier, {en} loss", "zh": f"逻辑回归分类器，{zh}损失"},
+        title={
+            "en": f"Logistic classifier trained with {_LOSS_NAMES[loss]['en']}",
+            "zh": f"用{_LOSS_NAMES[loss]['zh']}训练的逻辑回归分类器",
+        },
         note={
             "en": "p = sigmoid(w₁x₁ + w₂x₂) on two overlapping classes. Where the classifier is "
             "confidently wrong the sigmoid saturates: the MSE on its output is a flat plateau "
             "(tiny gradients, training gets stuck) while cross-entropy keeps a steady slope "
-            "towards the optimum.",
+            "towards the optimum. The two losses are on different scales: compare what each "
+            "does to the gradient (the gradient-norm plot), not their values.",
             "zh": "两个相互重叠的类别上的 p = sigmoid(w₁x₁ + w₂x₂)。分类器“自信地错”时 sigmoid "
             "饱和：其输出上的 MSE 是一片平台（梯度很小，训练卡住），而交叉熵仍有稳定的坡度"
-            "通向最优点。",
+            "通向最优点。两种损失的尺度不同：请比较它们对梯度的影响（梯度范数图），而不是损失值。",
         },
         n_examples=n,
         examples=examples,
         config=config,
         default_start=(-0.75 * half, -0.75 * half),
+        axis_names=("w₁", "w₂"),
+        loss_name=dict(_LOSS_NAMES[loss]),
+    )
+
+
+def _classifier_surface(loss, config) -> DataSurface:
+    # w·x + b is the logistic model's w₁·x₁ + w₂·x₂ with x₂ = 1: the same examples class.
+    inputs = np.array([[x, 1.0] for x, _label in _CLASSIFIER_POINTS])
+    targets = np.array([float(label) for _x, label in _CLASSIFIER_POINTS])
+    examples = _Examples("logistic", loss, inputs, targets)
+    ce = _Examples("logistic", "cross_entropy", inputs, targets)
+    (best,) = _refine(ce.loss, [(0.0, 0.0)]) or (CriticalPoint(0.0, 0.0, "minimum"),)
+    points = _refine(examples.loss, [(best.x, best.y)]) if loss == "mse" else (best,)
+    x_range, y_range = _square_window((0.0, 0.0), _CLASSIFIER_HALF)
+    name = _LOSS_NAMES[loss]
+    return DataSurface(
+        name=f"data:classifier_1d:{loss}",
+        fn=examples.loss,
+        x_range=x_range,
+        y_range=y_range,
+        critical_points=tuple(p for p in points if p.kind == "minimum"),
+        title={
+            "en": f"One-feature classifier with weight w and bias b, trained with {name['en']}",
+            "zh": f"用{name['zh']}训练的单特征分类器（权重 w，偏置 b）",
+        },
+        note={
+            "en": "p = sigmoid(w·x + b) on six labelled points; the horizontal axis is the weight "
+            "w, the vertical one the bias b. Mean squared error and cross-entropy are on "
+            "different scales (the MSE of a probability is at most 1, cross-entropy has no "
+            "bound), so compare what each does to the gradient, not their values: where the "
+            "model is confidently wrong the MSE's gradient almost vanishes, the "
+            "cross-entropy's does not.",
+            "zh": "六个带标签的点上的 p = sigmoid(w·x + b)；横轴是权重 w，纵轴是偏置 b。"
+            "均方误差与交叉熵的尺度不同（概率的均方误差至多为 1，交叉熵没有上界），"
+            "所以请比较它们对梯度的影响，而不是损失值：模型自信地错时，均方误差的梯度几乎为零，"
+            "交叉熵的梯度却不会。",
+        },
+        n_examples=len(_CLASSIFIER_POINTS),
+        examples=examples,
+        config=config,
+        default_start=(-5.0, 0.0),  # confidently wrong
+        axis_names=("w", "b"),
+        loss_name=dict(name),
     )
 
 
@@ -547,6 +630,7 @@ def _basins_surface(n, seed, noise, config) -> DataSurface:
         config=config,
         default_start=(sharp.x - 0.3, sharp.y + 0.5),  # inside the sharp well's basin
         axis_names=("w₁", "w₂"),
+        loss_name={"en": "mean loss over the examples", "zh": "样本上的平均损失"},
     )
 
 

@@ -10,21 +10,30 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from desktop_app.style import appearance
+
 
 class Arrow:
     def __init__(self, plot: pg.PlotItem, color: str, *, width: float = 2.5, z: float = 30):
         self._plot = plot
-        self.outline = pg.PlotDataItem(pen=pg.mkPen((0, 0, 0, 170), width=width + 2))
-        self.shaft = pg.PlotDataItem(pen=pg.mkPen(color, width=width))
-        self.head = pg.ArrowItem(
-            headLen=14, tipAngle=34, pen=pg.mkPen((0, 0, 0, 200), width=1), brush=pg.mkBrush(color)
-        )
+        self._color, self._width = color, width
+        self.outline = pg.PlotDataItem()
+        self.shaft = pg.PlotDataItem()
+        self.head = pg.ArrowItem(tipAngle=34, brush=pg.mkBrush(color))
+        self.apply_style()
         for offset, item in enumerate((self.outline, self.shaft, self.head)):
             item.setZValue(z + offset / 10)
             plot.addItem(item, ignoreBounds=True)
         self.ends: tuple[np.ndarray, np.ndarray] | None = None
         plot.getViewBox().sigRangeChanged.connect(lambda *_: self.refresh())
         self.hide()
+
+    def apply_style(self) -> None:
+        """Widths and head size of the current mode (presenter mode: thicker, bigger)."""
+        look = appearance()
+        self.outline.setPen(look.pen((0, 0, 0, 170), self._width + 2))
+        self.shaft.setPen(look.pen(self._color, self._width))
+        self.head.setStyle(headLen=look.marker(14), pen=look.pen((0, 0, 0, 200), 1))
 
     def set(self, start, end) -> None:
         self.ends = (np.asarray(start, dtype=float), np.asarray(end, dtype=float))

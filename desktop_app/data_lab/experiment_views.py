@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,25 +25,42 @@ from PySide6.QtWidgets import (
 )
 
 from core.experiments import batch_label, summarize
+from core.palette import METRIC_COLOURS, RUN_COLOURS
+from desktop_app.network_lab.axes import readable_axes, style_legend
+from desktop_app.network_lab.labels import hint
+from desktop_app.network_lab.responsive import ResponsiveSplitter
 from desktop_app.style import appearance
 from desktop_app.widgets.retranslating import Retranslating
 
-TRAIN_COLOR = "#3cb4f0"
-TEST_COLOR = "#f58231"
-SHARP_COLOR = "#e6194b"
-UPDATE_COLOR = "#3cd44b"
-EPOCH_COLOR = "#f032e6"
+TRAIN_COLOR = METRIC_COLOURS["train"]
+TEST_COLOR = METRIC_COLOURS["val"]
+SHARP_COLOR = RUN_COLOURS[0]
+UPDATE_COLOR = RUN_COLOURS[2]
+EPOCH_COLOR = RUN_COLOURS[3]
 
 
 def _plot() -> pg.PlotWidget:
     """A plot whose title and axis labels its view sets in ``retranslate`` (:func:`_label`)."""
     widget = pg.PlotWidget()
     item = widget.getPlotItem()
+    readable_axes(item)
     item.showGrid(x=True, y=True, alpha=0.25)
     item.setMouseEnabled(x=False, y=False)
-    widget.setMinimumHeight(150)
     appearance().register_plot(item)  # presenter mode and theme
     return widget
+
+
+def _restyle(curves: dict, dots: dict, legend: pg.LegendItem | None = None) -> None:
+    """Pens and marker sizes of the current mode: ``curves`` maps a curve with markers to its
+    colour, ``dots`` a scatter to its base size."""
+    look = appearance()
+    for curve, colour in curves.items():
+        curve.setPen(look.pen(colour, 2))
+        curve.setSymbolSize(look.marker(8))
+    for scatter, size in dots.items():
+        scatter.setSize(look.marker(size))
+    if legend is not None:
+        style_legend(legend)
 
 
 def _label(widget: pg.PlotWidget, title: str, left: str, bottom: str) -> None:
@@ -105,7 +121,7 @@ class _Header(QWidget):
         self.status.setWordWrap(True)
         self.note = note = QLabel()
         note.setWordWrap(True)
-        note.setStyleSheet("color: gray;")
+        hint(note)
         self._status = lambda: ""  # re-derived on a language change
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -144,44 +160,54 @@ class BatchExperimentView(Retranslating, QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumWidth(300)
+        self.table.setMinimumWidth(180)
 
         self.loss_plot = _plot()
-        self.legend = self.loss_plot.getPlotItem().addLegend(offset=(5, 5))
-        self.train_curve = self.loss_plot.plot(
-            pen=pg.mkPen(TRAIN_COLOR, width=2),
-            symbol="o",
-            symbolBrush=TRAIN_COLOR,
-            name="train",
-        )
-        self.test_curve = self.loss_plot.plot(
-            pen=pg.mkPen(TEST_COLOR, width=2),
-            symbol="s",
-            symbolBrush=TEST_COLOR,
-            name="test",
-        )
-        self.train_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(TRAIN_COLOR))
-        self.test_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(TEST_COLOR))
+        # The legend under the plot's bottom axis: inside, it covered the axes of a small plot.
+        self.legend = pg.LegendItem(colCount=2)
+        self.loss_plot.getPlotItem().layout.addItem(self.legend, 4, 1)
+        self.train_curve = self.loss_plot.plot(symbol="o", symbolBrush=TRAIN_COLOR)
+        self.test_curve = self.loss_plot.plot(symbol="s", symbolBrush=TEST_COLOR)
+        self.legend.addItem(self.train_curve, "train")
+        self.legend.addItem(self.test_curve, "test")
+        self.train_dots = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(TRAIN_COLOR))
+        self.test_dots = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(TEST_COLOR))
         for dots in (self.train_dots, self.test_dots):
             dots.setOpacity(0.5)
             self.loss_plot.addItem(dots)
         self.sharp_plot = _plot()
-        self.sharp_curve = self.sharp_plot.plot(
-            pen=pg.mkPen(SHARP_COLOR, width=2), symbol="o", symbolBrush=SHARP_COLOR
-        )
-        self.sharp_dots = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(SHARP_COLOR))
+        self.sharp_curve = self.sharp_plot.plot(symbol="o", symbolBrush=SHARP_COLOR)
+        self.sharp_dots = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(SHARP_COLOR))
         self.sharp_dots.setOpacity(0.5)
         self.sharp_plot.addItem(self.sharp_dots)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        # Side by side when there is room; stacked in a narrow column (presenter mode).
+        plots = ResponsiveSplitter(ratio=0.8, min_part=180)
+        plots.addWidget(self.loss_plot)
+        plots.addWidget(self.sharp_plot)
+        splitter = ResponsiveSplitter(ratio=1.5, min_part=300)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.loss_plot)
-        splitter.addWidget(self.sharp_plot)
-        splitter.setSizes([320, 400, 400])
+        splitter.addWidget(plots)
+        splitter.shares = [1, 3]  # the plots get most of the room
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
         layout.addWidget(splitter, 1)
         self.retranslate()
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def apply_style(self) -> None:
+        # one entry a row in presenter mode: two side by side ran past a narrow plot
+        self.legend.setColumnCount(1 if appearance().presenter else 2)
+        _restyle(
+            {
+                self.train_curve: TRAIN_COLOR,
+                self.test_curve: TEST_COLOR,
+                self.sharp_curve: SHARP_COLOR,
+            },
+            {self.train_dots: 5, self.test_dots: 5, self.sharp_dots: 5},
+            self.legend,
+        )
 
     def retranslate(self) -> None:
         self.header.set_texts(
@@ -204,28 +230,54 @@ class BatchExperimentView(Retranslating, QWidget):
         )
         _label(
             self.loss_plot,
-            self.tr("final loss (mean over seeds)"),
-            self.tr("loss"),
+            self.tr("final loss"),
+            self.tr("mean loss"),
             self.tr("batch size"),
         )
         _label(
             self.sharp_plot,
-            self.tr("sharpness at the end"),
-            self.tr("largest Hessian eigenvalue λ_max"),
+            self.tr("final sharpness"),
+            self.tr("Hessian's λ_max"),
             self.tr("batch size"),
         )
         _legend_names(
             self.legend, {self.train_curve: self.tr("train"), self.test_curve: self.tr("test")}
         )
+        self._label_ticks()
+        for index, row in enumerate(self.rows):  # the batch column names the full batch
+            item = self.table.item(index, 0)
+            if item is not None:
+                item.setText(self._batch_text(row["label"]))
+
+    def _batch_text(self, label: str) -> str:
+        """A batch size as shown: the number, or the full batch in the current language."""
+        return self.tr("full") if label == batch_label(None) else label
+
+    def _label_ticks(self) -> None:
+        ticks = [[(i, self._batch_text(label)) for i, label in enumerate(self.labels)]]
+        for plot in (self.loss_plot, self.sharp_plot):
+            plot.getPlotItem().getAxis("bottom").setTicks(ticks if self.labels else None)
+
+    def clear(self) -> None:
+        """No experiment: an empty table and plots, no status, the button ready."""
+        self._empty([], 0)
+        self.header.button.setEnabled(True)
+        self.show_status("")
 
     def start(self, labels: list[str], expected: int) -> None:
         """Empty the table and plots for a new experiment over batch ``labels``."""
+        self._empty(labels, expected)
+        self.header.button.setEnabled(False)
+        self.show_status(lambda: self.tr("running… 0 / {0} runs").format(expected))
+
+    def _empty(self, labels: list[str], expected: int) -> None:
         self.rows, self.labels, self.expected = [], list(labels), expected
         self.table.setRowCount(0)
-        ticks = [list(enumerate(self.labels))]
+        self._label_ticks()
         for plot in (self.loss_plot, self.sharp_plot):
-            plot.getPlotItem().getAxis("bottom").setTicks(ticks)
-            plot.getPlotItem().setXRange(-0.5, len(self.labels) - 0.5, padding=0)
+            plot.getPlotItem().getAxis("left").setTicks(None)
+            if self.labels:
+                plot.getPlotItem().setXRange(-0.5, len(self.labels) - 0.5, padding=0)
         for item in (
             self.train_curve,
             self.test_curve,
@@ -235,8 +287,6 @@ class BatchExperimentView(Retranslating, QWidget):
             self.sharp_dots,
         ):
             item.setData([], [])
-        self.header.button.setEnabled(False)
-        self.show_status(lambda: self.tr("running… 0 / {0} runs").format(expected))
 
     def show_status(self, text) -> None:
         """A text, or a function giving it in the current language."""
@@ -247,7 +297,7 @@ class BatchExperimentView(Retranslating, QWidget):
         index = self.table.rowCount()
         self.table.insertRow(index)
         cells = (
-            row["label"],
+            self._batch_text(row["label"]),
             str(row["seed"]),
             f"{row['train_loss']:.4g}",
             f"{row['test_loss']:.4g}",
@@ -277,7 +327,7 @@ class BatchExperimentView(Retranslating, QWidget):
         self.show_status(
             lambda: self.tr(
                 "done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}."
-            ).format(count, best["label"], flattest["label"])
+            ).format(count, self._batch_text(best["label"]), self._batch_text(flattest["label"]))
         )
 
     def _redraw(self) -> None:
@@ -313,13 +363,9 @@ class TimingView(Retranslating, QWidget):
         self.header.button.clicked.connect(self.runRequested)
         self.update_plot = _plot()
         self.epoch_plot = _plot()
-        self.update_curve = self.update_plot.plot(
-            pen=pg.mkPen(UPDATE_COLOR, width=2), symbol="o", symbolBrush=UPDATE_COLOR
-        )
-        self.epoch_curve = self.epoch_plot.plot(
-            pen=pg.mkPen(EPOCH_COLOR, width=2), symbol="t", symbolBrush=EPOCH_COLOR
-        )
-        plots = QSplitter(Qt.Orientation.Horizontal)
+        self.update_curve = self.update_plot.plot(symbol="o", symbolBrush=UPDATE_COLOR)
+        self.epoch_curve = self.epoch_plot.plot(symbol="t", symbolBrush=EPOCH_COLOR)
+        plots = ResponsiveSplitter(min_part=240)
         plots.addWidget(self.update_plot)
         plots.addWidget(self.epoch_plot)
         layout = QVBoxLayout(self)
@@ -327,6 +373,11 @@ class TimingView(Retranslating, QWidget):
         layout.addWidget(self.header)
         layout.addWidget(plots, 1)
         self.retranslate()
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def apply_style(self) -> None:
+        _restyle({self.update_curve: UPDATE_COLOR, self.epoch_curve: EPOCH_COLOR}, {})
 
     def retranslate(self) -> None:
         self.header.set_texts(
@@ -352,11 +403,20 @@ class TimingView(Retranslating, QWidget):
             self.tr("batch size"),
         )
 
+    def clear(self) -> None:
+        """No experiment: empty plots, no status, the button ready."""
+        self.start(0)
+        self.header.button.setEnabled(True)
+        self.header.say("")
+
     def start(self, expected: int) -> None:
         self.rows = []
         self.expected = expected
         self.update_curve.setData([], [])
         self.epoch_curve.setData([], [])
+        for plot in (self.update_plot, self.epoch_plot):
+            for side in ("bottom", "left"):
+                plot.getPlotItem().getAxis(side).setTicks(None)
         self.header.button.setEnabled(False)
         self.header.say(lambda: self.tr("timing… (the first batch size includes warm-up)"))
 

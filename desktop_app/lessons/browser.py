@@ -1,19 +1,24 @@
 """A page that lists the built-in lessons (``core.lessons``) by chapter, in the UI language.
 
-Selecting a lesson shows its title, chapter and the few sentences that say what to look at;
+Each row has the lesson's picture (``resources/thumbnails``) and a check mark once the lesson is
+done (``core.lesson_progress``). Selecting a lesson shows its picture, title, the chapter of the
+notes it illustrates, the few sentences that say what to look at and its guided beats;
 double-click, Enter or the button emits ``openRequested(path)`` (the window opens the scene in
-the Surface Lab, where it starts playing). The texts are the scenes' own bilingual data, so the
-page follows the UI language on ``QEvent.LanguageChange`` without a translation file.
+the Surface Lab or, for a network lesson, the Network Lab; the button says which). The search
+box filters by title and description in both languages. The texts are the scenes' own
+bilingual data, so the page follows the UI language on ``QEvent.LanguageChange``.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,11 +29,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.lesson_progress import LessonProgress
 from core.lessons import CHAPTERS, Lesson, list_lessons
 from desktop_app.i18n import current_language
+from desktop_app.lessons.thumbnails import thumbnail_path
 from desktop_app.style import appearance
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
+TITLE_COLUMN, DONE_COLUMN = 0, 1
+ICON_SIZE = QSize(96, 60)  # the pictures in the list; the selected lesson's is shown larger
+DONE_MARK = "✓"
+
+
+def _scene_data(lesson: Lesson) -> dict:
+    try:
+        data = json.loads(lesson.path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 class LessonBrowser(QWidget):
@@ -36,10 +54,15 @@ class LessonBrowser(QWidget):
 
     openRequested = Signal(str)  # path of the lesson's scene file
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, progress: LessonProgress | None = None
+    ) -> None:
         super().__init__(parent)
         self.lessons: list[Lesson] = list_lessons()
         self._by_path = {str(lesson.path): lesson for lesson in self.lessons}
+        self._data = {lesson.key: _scene_data(lesson) for lesson in self.lessons}
+        self.progress = progress
+        self._icons: dict[str, QIcon] = {}
 
         left, right = self._build_list(), self._build_details()
 
@@ -68,7 +91,14 @@ class LessonBrowser(QWidget):
         self.filter.textChanged.connect(self._apply_filter)
         self.tree = QTreeWidget()
         self.tree.setObjectName("lesson_tree")
+        self.tree.setColumnCount(2)
         self.tree.setHeaderHidden(True)
+        self.tree.setIconSize(ICON_SIZE)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.header().setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(
+            DONE_COLUMN, QHeaderView.ResizeMode.ResizeToContents
+        )
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(False)
         self.tree.setWordWrap(True)
@@ -82,7 +112,10 @@ class LessonBrowser(QWidget):
         return left
 
     def _build_details(self) -> QWidget:
-        """The selected lesson: chapter, title, description, runs and the Open button."""
+        """The selected lesson: picture, chapter, title, description, runs and the Open button."""
+        self.thumbnail = QLabel()
+        self.thumbnail.setObjectName("lesson_thumbnail")
+        self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.title = QLabel()
         self.title.setObjectName("lesson_title")
         self.title.setWordWrap(True)
@@ -98,6 +131,9 @@ class LessonBrowser(QWidget):
         self.runs.setObjectName("lesson_runs")
         self.runs.setWordWrap(True)
         self.runs.setStyleSheet("color: gray;")
+        self.guide = QLabel()
+        self.guide.setObjectName("lesson_guide")
+        self.guide.setWordWrap(True)
         self.open_button = QPushButton()
         self.open_button.setObjectName("open_lesson")
         self.open_button.setDefault(True)
@@ -109,10 +145,12 @@ class LessonBrowser(QWidget):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(16, 8, 16, 8)
         right_layout.setSpacing(10)
+        right_layout.addWidget(self.thumbnail)
         right_layout.addWidget(self.chapter)
         right_layout.addWidget(self.title)
         right_layout.addWidget(self.description)
         right_layout.addWidget(self.runs)
+        right_layout.addWidget(self.guide)
         right_layout.addStretch(1)
         right_layout.addLayout(buttons)
         return right
@@ -126,6 +164,39 @@ class LessonBrowser(QWidget):
     def lesson_titles(self, chapter_row: int) -> list[str]:
         chapter = self.tree.topLevelItem(chapter_row)
         return [chapter.child(i).text(0) for i in range(chapter.childCount())]
+
+    def shown_keys(self) -> list[str]:
+        """The lessons the search leaves in the list, in order."""
+        return [
+            Path(item.data(0, PATH_ROLE)).stem
+            for item in self._lesson_items()
+            if not item.isHidden() and not item.parent().isHidden()
+        ]
+
+    def done_keys(self) -> list[str]:
+        """The lessons shown as done (a check mark in their row)."""
+        return [
+            Path(item.data(0, PATH_ROLE)).stem
+            for item in self._lesson_items()
+            if item.text(DONE_COLUMN) == DONE_MARK
+        ]
+
+    def is_network(self, lesson: Lesson) -> bool:
+        """Whether the lesson opens in the Network Lab."""
+        return "network" in self._data.get(lesson.key, {})
+
+    def set_progress(self, progress: LessonProgress | None) -> None:
+        self.progress = progress
+        self.refresh_progress()
+
+    def refresh_progress(self, *_args) -> None:
+        """Show the check marks (and the selected lesson's answers) from ``progress``."""
+        done = self.progress.done_lessons() if self.progress is not None else set()
+        for item in self._lesson_items():
+            key = Path(item.data(0, PATH_ROLE)).stem
+            item.setText(DONE_COLUMN, DONE_MARK if key in done else "")
+            item.setToolTip(DONE_COLUMN, self.tr("Done") if key in done else "")
+        self._show_current()
 
     def current_lesson(self) -> Lesson | None:
         item = self.tree.currentItem()
@@ -171,16 +242,23 @@ class LessonBrowser(QWidget):
                 parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.tree.addTopLevelItem(parent)
                 chapters[lesson.chapter] = parent
-            item = QTreeWidgetItem([lesson.title(language)])
+            item = QTreeWidgetItem([lesson.title(language), ""])
             item.setData(0, PATH_ROLE, str(lesson.path))
             item.setToolTip(0, lesson.title(language))
+            item.setIcon(0, self._icon(lesson.key))
             parent.addChild(item)
         self.tree.expandAll()
         self.tree.blockSignals(False)
         if current is not None:
             self.select(current.key)
         self._apply_filter(self.filter.text())
-        self._show_current()
+        self.refresh_progress()
+
+    def _icon(self, key: str) -> QIcon:
+        if key not in self._icons:
+            path = thumbnail_path(key)
+            self._icons[key] = QIcon(str(path)) if path.is_file() else QIcon()
+        return self._icons[key]
 
     def _apply_filter(self, text: str) -> None:
         needle = text.strip().casefold()
@@ -191,7 +269,14 @@ class LessonBrowser(QWidget):
                 item = chapter.child(i)
                 lesson = self._by_path[item.data(0, PATH_ROLE)]
                 haystack = " ".join(
-                    (lesson.key, lesson.title_en, lesson.title_zh, chapter.text(0))
+                    (
+                        lesson.key,
+                        lesson.title_en,
+                        lesson.title_zh,
+                        lesson.description_en,
+                        lesson.description_zh,
+                        chapter.text(0),
+                    )
                 ).casefold()
                 hide = bool(needle) and needle not in haystack
                 item.setHidden(hide)
@@ -206,27 +291,57 @@ class LessonBrowser(QWidget):
             self.title.setText(self.tr("Choose a lesson"))
             self.chapter.clear()
             self.description.setText(
-                self.tr("Each lesson opens a prepared scene in the Surface Lab, ready to play.")
+                self.tr(
+                    "Each lesson opens a prepared scene in the Surface Lab or the Network Lab; "
+                    "a guided lesson then goes beat by beat."
+                )
             )
             self.runs.clear()
+            self.guide.clear()
+            self.thumbnail.clear()
+            self.open_button.setText(self.tr("Open in the Surface Lab"))
             return
         names = CHAPTERS.get(lesson.chapter, {"en": lesson.chapter})
-        self.chapter.setText(names.get(language) or names["en"])
+        self.chapter.setText(
+            self.tr("From the notes: {0}").format(names.get(language) or names["en"])
+        )
         self.title.setText(lesson.title(language))
         self.description.setText(lesson.description(language))
         self.runs.setText(self._runs_text(lesson))
+        self.guide.setText(self._guide_text(lesson))
+        path = thumbnail_path(lesson.key)
+        self.thumbnail.setPixmap(QPixmap(str(path)) if path.is_file() else QPixmap())
+        self.open_button.setText(
+            self.tr("Open in the Network Lab")
+            if self.is_network(lesson)
+            else self.tr("Open in the Surface Lab")
+        )
 
     def _runs_text(self, lesson: Lesson) -> str:
-        import json
-
-        try:
-            data = json.loads(lesson.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return ""
-        labels = [run.get("label", "") for run in data.get("runs", []) if run.get("label")]
+        runs = self._data.get(lesson.key, {}).get("runs", [])
+        labels = [
+            run.get("label", "") for run in runs if isinstance(run, dict) and run.get("label")
+        ]
         if not labels:
             return ""
         return self.tr("Runs: {0}").format(" · ".join(labels))
+
+    def _guide_text(self, lesson: Lesson) -> str:
+        """How many beats and predictions the lesson has, and how the student's went."""
+        beats = self._data.get(lesson.key, {}).get("beats", [])
+        if not isinstance(beats, list) or not beats:
+            return ""
+        questions = sum(1 for beat in beats if isinstance(beat, dict) and beat.get("question"))
+        text = self.tr("Guided: {0} beats, {1} predictions").format(len(beats), questions)
+        if self.progress is None:
+            return text
+        answers = self.progress.answers(lesson.key)
+        if answers:
+            held = sum(answer.held for answer in answers.values())
+            text += " · " + self.tr("predictions held: {0} of {1}").format(held, len(answers))
+        if self.progress.is_done(lesson.key):
+            text += " · " + self.tr("done")
+        return text
 
     # -- reactions ------------------------------------------------------------------------------
 
@@ -255,6 +370,5 @@ class LessonBrowser(QWidget):
 
     def retranslate(self) -> None:
         self.filter.setPlaceholderText(self.tr("Filter lessons…"))
-        self.open_button.setText(self.tr("Open in the Surface Lab"))
         self.open_button.setToolTip(self.tr("Open this lesson's scene (or double-click it)"))
         self._fill(current_language())

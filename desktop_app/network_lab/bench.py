@@ -40,13 +40,16 @@ def _run_event_loop(seconds: float) -> None:
 def measure(page, setting: dict, seconds: float) -> tuple[float, float]:
     """(epochs per second, frames per second) while training live for ``seconds``."""
     from core.nets.models import ModelConfig
+    from core.nets.spec import NetworkSetup
+    from core.nets.trainer import TrainConfig
+    from desktop_app.network_lab.settings import settings_of_setup
 
-    page.data_form.set_settings(setting["data"])
-    page.model_form.set_config(
-        ModelConfig(hidden=setting["hidden"], activation="tanh"), "cross_entropy"
+    setup = NetworkSetup(
+        data=setting["data"],
+        model=ModelConfig(hidden=setting["hidden"], activation="tanh"),
+        train=TrainConfig(**setting["train"], epochs=5000),
     )
-    page.training_form.set_values({**setting["train"], "epochs": 5000, "schedule": None})
-    page.rebuild()
+    page.rebuild(settings_of_setup(setup))
     assert page.wait_for(lambda: "network" in page.snapshots, 60)
     page.set_playing(True)
     page.wait_for(lambda: page.epochs_done() >= 5, 30)  # past start-up

@@ -1,10 +1,12 @@
 """Live training curves: loss, accuracy, learning rate and gradient norm against the epoch.
 
-One run: training (blue, dashed) and validation (orange, solid). Several runs (an experiment):
-one colour per run, training dashed and validation solid. k-fold: each fold's validation loss thin,
-their mean thick with a band of one standard deviation. A vertical line and a ring mark the best
-epoch (lowest validation loss). Items are created when the runs are set and then only get
-``setData``.
+One run: training (blue, dashed) and validation (orange, solid); the learning rate and the
+gradient norm have colours of their own (``core.palette.METRIC_COLOURS``). Several runs (an
+experiment): one colour and dash pattern per run (``core.palette.run_style``), training thin and
+validation thick, so that a black-and-white printout still tells them apart. k-fold: each
+fold's validation loss thin, their mean thick with a band of one standard deviation. A vertical
+line and a ring mark the best epoch (lowest validation loss). Items are created when the runs
+are set and then only get ``setData``; ``apply_style`` gives them the current mode's pens.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
+from core.palette import METRIC_COLOURS
+from desktop_app.network_lab.axes import readable_axes, run_pen, style_legend
 from desktop_app.style import appearance
 from desktop_app.widgets.retranslating import Retranslating
 
-TRAIN_COLOR = "#1f77b4"
-VAL_COLOR = "#ff7f0e"
-RUN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2"]
+TRAIN_COLOR = METRIC_COLOURS["train"]
+VAL_COLOR = METRIC_COLOURS["val"]
 METRICS = ("loss", "accuracy", "lr", "grad_norm")
+BEST_COLOR = (60, 160, 60)
 
 
 def cache_axes(plot: pg.PlotItem) -> None:
@@ -42,6 +46,7 @@ class TrainingCurves(Retranslating, QWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         for index, metric in enumerate(METRICS):
             plot = self.layout_widget.addPlot(row=index // 2, col=index % 2)
+            readable_axes(plot)
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setMenuEnabled(False)
             # Long runs: draw at most about one point per pixel column.
@@ -54,14 +59,10 @@ class TrainingCurves(Retranslating, QWidget):
         for plot in self.plots.values():
             cache_axes(plot)
         # The legend sits under the plots: inside one it hides the curves.
-        self.legend = pg.LegendItem(labelTextSize="8pt", colCount=2)
+        self.legend = pg.LegendItem(colCount=2)
         self.layout_widget.addItem(self.legend, row=2, col=0, colspan=2)
-        self.best_line = pg.InfiniteLine(
-            angle=90, pen=pg.mkPen((60, 160, 60), width=1.5, style=Qt.PenStyle.DotLine)
-        )
-        self.best_dot = pg.ScatterPlotItem(
-            size=11, pen=pg.mkPen((60, 160, 60), width=2), brush=pg.mkBrush(None)
-        )
+        self.best_line = pg.InfiniteLine(angle=90)
+        self.best_dot = pg.ScatterPlotItem(brush=pg.mkBrush(None))
         self.best_text = pg.TextItem(color=(40, 130, 40), anchor=(1, 1))
         for item in (self.best_line, self.best_dot, self.best_text):
             self.plots["loss"].addItem(item, ignoreBounds=True)
@@ -77,6 +78,7 @@ class TrainingCurves(Retranslating, QWidget):
         self.mean_curve: pg.PlotDataItem | None = None
         self.curves: dict[tuple[str, str, str], pg.PlotDataItem] = {}
         self.step_curves: dict[str, pg.PlotDataItem] = {}
+        self._pens: dict[pg.PlotDataItem, object] = {}  # curve -> its pen in the current mode
 
         self.log_loss = QCheckBox()
         self.log_loss.setChecked(True)
@@ -124,9 +126,20 @@ class TrainingCurves(Retranslating, QWidget):
         self.set_best(*self._best)
 
     def apply_style(self) -> None:
-        self.layout_widget.setBackground(appearance().plot_background())
+        """Fonts, pen widths and marker sizes of the current mode (presenter mode scales them
+        all; turning it off gives back the normal ones) and the theme's colours."""
+        look = appearance()
+        self.layout_widget.setBackground(look.plot_background())
         for plot in self.plots.values():
-            appearance().style_plot(plot)
+            look.style_plot(plot)
+        style_legend(self.legend)
+        for curve, pen in self._pens.items():
+            curve.setPen(pen())
+        self.best_line.setPen(look.pen(BEST_COLOR, 1.5, style=Qt.PenStyle.DotLine))
+        self.best_dot.setPen(look.pen(BEST_COLOR, 2))
+        self.best_dot.setSize(look.marker(11))
+        for text in (self.best_text, self.no_accuracy):
+            text.setFont(look.font(-1))
 
     # -- runs -------------------------------------------------------------------------------------
 
@@ -147,7 +160,7 @@ class TrainingCurves(Retranslating, QWidget):
             self.plots[metric].removeItem(curve)
         for curve in self.step_curves.values():
             self.plots["loss"].removeItem(curve)
-        self.curves, self.step_curves = {}, {}
+        self.curves, self.step_curves, self._pens = {}, {}, {}
         self.legend.clear()
         self._legend_names = {}
         if self.band is not None:
@@ -158,11 +171,6 @@ class TrainingCurves(Retranslating, QWidget):
 
     def _add_run_curves(self, index: int, label: str, kind: str, regression: bool) -> None:
         """Make the curves of run ``label`` (the ``index``-th run of a set_runs call)."""
-        if kind == "single":
-            colors = {"train": TRAIN_COLOR, "val": VAL_COLOR}
-        else:
-            color = RUN_COLORS[index % len(RUN_COLORS)]
-            colors = {"train": color, "val": color}
         for metric in METRICS:
             if metric == "accuracy" and regression:
                 continue  # all-NaN curves upset the autorange
@@ -170,35 +178,46 @@ class TrainingCurves(Retranslating, QWidget):
             for side in sides:
                 if kind == "kfold" and side == "train" and metric in ("loss", "accuracy"):
                     continue  # k-fold compares validation curves
-                style = (
-                    Qt.PenStyle.DashLine
-                    if side == "train"
-                    and metric
-                    in (
-                        "loss",
-                        "accuracy",
-                    )
-                    else Qt.PenStyle.SolidLine
-                )
-                width = 1.0 if kind == "kfold" else 2.0
-                color = colors[side] if metric in ("loss", "accuracy") else colors["val"]
-                pen = appearance().pen(color, width, style=style)
-                curve = self.plots[metric].plot(pen=pen, connect="finite")
+                pen = self._pen_maker(kind, index, metric, side)
+                curve = self.plots[metric].plot(pen=pen(), connect="finite")
+                self._pens[curve] = pen
                 self.curves[(metric, label, side)] = curve
                 if metric == "loss" and kind != "kfold":
                     self._add_legend(curve, self._curve_name(kind, label, side))
-        step = self.plots["loss"].plot(pen=appearance().pen((120, 120, 120, 90), 1))
+        step = self.plots["loss"].plot()
+        self._pens[step] = lambda: appearance().pen((120, 120, 120, 90), 1)
+        step.setPen(self._pens[step]())
         step.setZValue(-5)
         self.step_curves[label] = step
+
+    @staticmethod
+    def _pen_maker(kind: str, index: int, metric: str, side: str):
+        """A function giving a curve's pen in the current mode. One run: a colour per quantity
+        (training dashed); an experiment: the run's colour and dash, training thinner."""
+        if kind == "single":
+            if metric in ("loss", "accuracy"):
+                colour = METRIC_COLOURS[side]
+                style = Qt.PenStyle.DashLine if side == "train" else Qt.PenStyle.SolidLine
+                return lambda: appearance().pen(colour, 2.0, style=style)
+            colour = METRIC_COLOURS[metric]
+            return lambda: appearance().pen(colour, 2.0)
+        if kind == "kfold":
+            return lambda: run_pen(index, 1.0)
+        width = 1.0 if side == "train" and metric in ("loss", "accuracy") else 2.5
+        return lambda: run_pen(index, width)
 
     def _add_kfold_band(self) -> None:
         """The band of the folds' validation loss (mean ± 1 sd) and the mean curve."""
         # invisible pens (not None: a curve without a pen builds no path to fill between)
         upper, lower = (self.plots["loss"].plot(pen=pg.mkPen((0, 0, 0, 0))) for _ in range(2))
-        self.band = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(255, 127, 14, 50))
+        band_colour = pg.mkColor(VAL_COLOR)
+        band_colour.setAlpha(50)
+        self.band = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(band_colour))
         self.plots["loss"].addItem(self.band)
         self.band_curves = (upper, lower)
-        self.mean_curve = self.plots["loss"].plot(pen=appearance().pen(VAL_COLOR, 3))
+        self.mean_curve = self.plots["loss"].plot()
+        self._pens[self.mean_curve] = lambda: appearance().pen(VAL_COLOR, 3)
+        self.mean_curve.setPen(self._pens[self.mean_curve]())
         self._add_legend(self.mean_curve, lambda: self.tr("validation: mean of the folds ± 1 sd"))
 
     def _curve_name(self, kind: str, label: str, side: str):

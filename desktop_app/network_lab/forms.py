@@ -1,306 +1,55 @@
 """The Network Lab's side forms: the dataset, the model and the training settings.
 
-Each form emits ``changed`` once per user edit (or a field losing focus); the page compares the
-settings with the training's and rebuilds only when one really changed. The optimizer and
-schedule are the Surface Lab's :class:`~desktop_app.surface_lab.run_editor.RunEditor`, offering
-the optimizers core allows for networks (``core.nets.rules.network_optimizers``), whose "steps"
-are epochs here (a network's schedule advances once per epoch).
+Each form writes what the user set into the lab model (``model.update_settings``: its part of the
+settings, :mod:`desktop_app.network_lab.settings`) and shows whatever the model holds (it follows
+``model.events.settings``), so a scene, an experiment or "Keep training" reaches every field. A
+spin box commits a typed number once (Enter, focus loss, arrows), not per keystroke, and a field
+left unchanged writes nothing. The optimizer and schedule are the Surface Lab's
+:class:`~desktop_app.surface_lab.run_editor.RunEditor`, offering the optimizers core allows for
+networks (``core.nets.rules.network_optimizers``), whose "steps" are epochs here (a network's
+schedule advances once per epoch). The data form lives in
+:mod:`desktop_app.network_lab.data_form`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QEvent, QSignalBlocker, QTimer, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
-from core.nets.datasets import (
-    AUGMENTATIONS,
-    DATASET_DEFAULTS,
-    DATASET_NAMES,
-    DESCRIPTIONS,
-    REGRESSION_1D,
-    Augmentation,
-)
+from core.lab import LabModel
+from core.nets.datasets import REGRESSION_1D
 from core.nets.models import ACTIVATIONS, INITS, MAX_DEPTH, MAX_WIDTH, ModelConfig
 from core.nets.rules import network_optimizers
-from desktop_app.i18n import current_language
+from desktop_app.network_lab.data_form import DataForm
+from desktop_app.network_lab.fields import combo as _combo
+from desktop_app.network_lab.fields import form_model as _model
+from desktop_app.network_lab.fields import select as _select
+from desktop_app.network_lab.fields import shows as _shows
+from desktop_app.network_lab.labels import hint
+from desktop_app.network_lab.settings import plain
 from desktop_app.surface_lab.run_editor import RunEditor
 from desktop_app.widgets.retranslating import Retranslating
 
-# Marked for lupdate; DataForm translates them when it shows them.
-DATASET_TITLES = {
-    "circles": QT_TRANSLATE_NOOP("DataForm", "Circles"),
-    "xor": QT_TRANSLATE_NOOP("DataForm", "XOR"),
-    "gaussians": QT_TRANSLATE_NOOP("DataForm", "Two Gaussians"),
-    "spiral": QT_TRANSLATE_NOOP("DataForm", "Spiral"),
-    "moons": QT_TRANSLATE_NOOP("DataForm", "Moons"),
-    "sine": QT_TRANSLATE_NOOP("DataForm", "Noisy sine (1D)"),
-    "sinc": QT_TRANSLATE_NOOP("DataForm", "sin(5πx)/(5πx) (1D)"),
-    "digits": QT_TRANSLATE_NOOP("DataForm", "Digits 8×8 (10 classes)"),
-}
-# Each augmentation's check-box label (its key is the scene file's name for it).
-AUGMENTATION_LABELS = {
-    "flip": QT_TRANSLATE_NOOP("DataForm", "flip"),
-    "shift": QT_TRANSLATE_NOOP("DataForm", "shift"),
-    "noise": QT_TRANSLATE_NOOP("DataForm", "noise"),
-    "cutout": QT_TRANSLATE_NOOP("DataForm", "cutout"),
-    "mixup": QT_TRANSLATE_NOOP("DataForm", "mixup"),
-}
-AUGMENTATION_TIPS = {
-    "flip": QT_TRANSLATE_NOOP("DataForm", "Mirror left-right with probability 1/2."),
-    "shift": QT_TRANSLATE_NOOP("DataForm", "Move by −1, 0 or +1 pixel along each axis."),
-    "noise": QT_TRANSLATE_NOOP("DataForm", "Add Gaussian noise (std 0.1)."),
-    "cutout": QT_TRANSLATE_NOOP("DataForm", "Blank a random 3×3 square."),
-    "mixup": QT_TRANSLATE_NOOP(
-        "DataForm", "Blend each image with another one, and their labels alike."
-    ),
-}
-
-
-def _combo(items: list[tuple[str, Any]]) -> QComboBox:
-    combo = QComboBox()
-    for text, data in items:
-        combo.addItem(text, data)
-    return combo
-
-
-def _select(combo: QComboBox, data: Any) -> None:
-    index = combo.findData(data)
-    if index >= 0:
-        combo.setCurrentIndex(index)
-
-
-class DataForm(Retranslating, QGroupBox):
-    changed = Signal()
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(self.tr("Data"), parent)
-        self.name = _combo([(self.tr(DATASET_TITLES[n]), n) for n in DATASET_NAMES])
-        self.name.setObjectName("dataset")
-        self.size = QSpinBox(minimum=4, maximum=20_000, singleStep=50)
-        self.noise = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.05, decimals=2)
-        self.seed = QSpinBox(minimum=0, maximum=1_000_000)
-        self.val_percent = QSpinBox(minimum=5, maximum=90, value=30, suffix=" %")
-        self.mismatch = _combo(
-            [
-                (self.tr("same distribution"), None),
-                (self.tr("shifted"), "shift"),
-                (self.tr("rotated"), "rotate"),
-            ]
-        )
-        self.mismatch.setToolTip(
-            self.tr(
-                "Mismatch: draw the validation set from a shifted or rotated distribution; "
-                "more training data will not close that gap."
-            )
-        )
-        self.amount = QDoubleSpinBox(minimum=0.0, maximum=180.0, singleStep=0.1, decimals=2)
-        self.amount.setToolTip(
-            self.tr("Shift in input units (digits: pixels); rotation in degrees.")
-        )
-        mismatch_row = QHBoxLayout()
-        mismatch_row.addWidget(self.mismatch, 1)
-        mismatch_row.addWidget(self.amount)
-        self.description = QLabel()
-        self.description.setWordWrap(True)
-        self.description.setStyleSheet("color: gray;")
-        self.augment_box = QWidget()
-        boxes = QGridLayout(self.augment_box)
-        boxes.setContentsMargins(0, 0, 0, 0)
-        self.augment: dict[str, QCheckBox] = {}
-        for index, name in enumerate(AUGMENTATIONS):
-            box = QCheckBox(name)
-            box.setToolTip(self.tr(AUGMENTATION_TIPS[name]))
-            box.toggled.connect(self._augmentation_changed)
-            boxes.addWidget(box, index // 3, index % 3)
-            self.augment[name] = box
-        self.preview = pg.GraphicsLayoutWidget()
-        self.preview.setBackground("w")
-        self.preview.setFixedHeight(86)
-        self.preview_images: list[list[pg.ImageItem]] = []
-        for row in range(2):
-            items = []
-            for col in range(8):
-                box = self.preview.addViewBox(row=row, col=col, lockAspect=True)
-                box.setMouseEnabled(False, False)
-                box.invertY(True)
-                image = pg.ImageItem(axisOrder="row-major")
-                box.addItem(image)
-                items.append(image)
-            self.preview_images.append(items)
-        self.preview_caption = QLabel(self.tr("top: training digits · bottom: augmented"))
-        self.preview_caption.setStyleSheet("color: gray;")
-        form = QFormLayout(self)
-        form.addRow(self.tr("dataset"), self.name)
-        form.addRow(self.description)
-        form.addRow(self.tr("points"), self.size)
-        form.addRow(self.tr("noise"), self.noise)
-        form.addRow(self.tr("validation"), self.val_percent)
-        form.addRow(self.tr("mismatch"), mismatch_row)
-        form.addRow(self.tr("seed"), self.seed)
-        self.augment_label = QLabel(self.tr("augmentation"))
-        form.addRow(self.augment_label, self.augment_box)
-        form.addRow(self.preview)
-        form.addRow(self.preview_caption)
-        self.name.currentIndexChanged.connect(self._dataset_chosen)
-        for spin in (self.size, self.noise, self.seed, self.val_percent, self.amount):
-            spin.editingFinished.connect(self._edited)
-        self.mismatch.currentIndexChanged.connect(self._mismatch_chosen)
-        self._last: dict[str, Any] | None = None
-        self.set_settings({"name": "circles"})
-        self.retranslate()
-
-    def settings(self) -> dict[str, Any]:
-        """``make_dataset``'s arguments."""
-        mismatch = self.mismatch.currentData()
-        return {
-            "name": self.name.currentData(),
-            "size": self.size.value(),
-            "noise": self.noise.value(),
-            "seed": self.seed.value(),
-            "val_fraction": self.val_percent.value() / 100,
-            "mismatch": mismatch,
-            "mismatch_amount": self.amount.value() if mismatch else None,
-        }
-
-    def augmentation(self) -> Augmentation:
-        if self.name.currentData() != "digits":
-            return Augmentation()
-        return Augmentation(**{name: box.isChecked() for name, box in self.augment.items()})
-
-    def set_settings(self, data: dict[str, Any], augmentation: Augmentation | None = None) -> None:
-        name = data["name"]
-        defaults = DATASET_DEFAULTS[name]
-        widgets = (self.name, self.size, self.noise, self.seed, self.val_percent, self.mismatch)
-        blockers = [QSignalBlocker(w) for w in (*widgets, *self.augment.values())]
-        _select(self.name, name)
-        self.size.setMaximum(1797 if name == "digits" else 20_000)
-        self.size.setValue(int(data.get("size") or defaults["size"]))
-        noise = data.get("noise")
-        self.noise.setValue(float(defaults["noise"] if noise is None else noise))
-        self.seed.setValue(int(data.get("seed", 0)))
-        self.val_percent.setValue(round(100 * float(data.get("val_fraction", 0.3))))
-        _select(self.mismatch, data.get("mismatch"))
-        self._set_amount(data.get("mismatch"), data.get("mismatch_amount"))
-        for key, box in self.augment.items():
-            box.setChecked(bool(augmentation and getattr(augmentation, key)))
-        del blockers
-        self._update_visibility()
-        self._last = None  # the page compares the next edit with the settings it trains
-
-    def show_preview(self, before: np.ndarray | None, after: np.ndarray | None) -> None:
-        for row, images in enumerate((before, after)):
-            for col, item in enumerate(self.preview_images[row]):
-                if images is None or col >= len(images):
-                    item.clear()
-                else:
-                    item.setImage(1.0 - images[col], levels=(0.0, 1.0), autoLevels=False)
-
-    def _set_amount(self, mismatch: str | None, amount: float | None) -> None:
-        from core.nets.datasets import DIGITS_MISMATCH_DEFAULTS, MISMATCH_DEFAULTS
-
-        self.amount.setEnabled(mismatch is not None)
-        if mismatch is None:
-            return
-        table = (
-            DIGITS_MISMATCH_DEFAULTS if self.name.currentData() == "digits" else MISMATCH_DEFAULTS
-        )
-        with QSignalBlocker(self.amount):
-            self.amount.setValue(float(table[mismatch] if amount is None else amount))
-
-    def retranslate(self) -> None:
-        """Every text of the form in the current language (the dataset's description too)."""
-        self.setTitle(self.tr("Data"))
-        for index, name in enumerate(DATASET_NAMES):
-            self.name.setItemText(index, self.tr(DATASET_TITLES[name]))
-        mismatches = (self.tr("same distribution"), self.tr("shifted"), self.tr("rotated"))
-        for index, text in enumerate(mismatches):
-            self.mismatch.setItemText(index, text)
-        self.mismatch.setToolTip(
-            self.tr(
-                "Mismatch: draw the validation set from a shifted or rotated distribution; "
-                "more training data will not close that gap."
-            )
-        )
-        self.amount.setToolTip(
-            self.tr("Shift in input units (digits: pixels); rotation in degrees.")
-        )
-        for name, box in self.augment.items():
-            box.setText(self.tr(AUGMENTATION_LABELS[name]))
-            box.setToolTip(self.tr(AUGMENTATION_TIPS[name]))
-        self.preview_caption.setText(self.tr("top: training digits · bottom: augmented"))
-        form = self.layout()
-        rows = {
-            self.name: self.tr("dataset"),
-            self.size: self.tr("points"),
-            self.noise: self.tr("noise"),
-            self.val_percent: self.tr("validation"),
-            self.seed: self.tr("seed"),
-        }
-        for field, text in rows.items():
-            label = form.labelForField(field)
-            if isinstance(label, QLabel):
-                label.setText(text)
-        self.augment_label.setText(self.tr("augmentation"))
-        for index in range(form.rowCount()):  # the mismatch row holds a layout
-            item = form.itemAt(index, QFormLayout.ItemRole.FieldRole)
-            if item is not None and item.layout() is not None:
-                layout = item.layout()
-                if any(layout.itemAt(i).widget() is self.mismatch for i in range(layout.count())):
-                    label = form.labelForField(layout)
-                    if isinstance(label, QLabel):
-                        label.setText(self.tr("mismatch"))
-        self._update_visibility()
-
-    def _update_visibility(self) -> None:
-        name = self.name.currentData()
-        digits = name == "digits"
-        for widget in (self.augment_label, self.augment_box, self.preview, self.preview_caption):
-            widget.setVisible(digits)
-        texts = DESCRIPTIONS[name]
-        self.description.setText(texts.get(current_language()) or texts["en"])
-        rotate = self.mismatch.model().item(2)
-        rotate.setEnabled(name not in REGRESSION_1D)
-
-    def _dataset_chosen(self, _index: int) -> None:
-        name = self.name.currentData()
-        self.set_settings({"name": name, "seed": self.seed.value()})
-        self._edited()
-
-    def _mismatch_chosen(self, _index: int) -> None:
-        self._set_amount(self.mismatch.currentData(), None)
-        self._edited()
-
-    def _augmentation_changed(self) -> None:
-        self._edited()
-
-    def _edited(self) -> None:
-        current = {**self.settings(), "augmentation": self.augmentation()}
-        if current != self._last:
-            self._last = current
-            self.changed.emit()
+__all__ = ["DataForm", "ModelForm", "TrainingForm"]
 
 
 class ModelForm(Retranslating, QGroupBox):
-    changed = Signal()
+    """Writes ``settings["model"]`` and ``settings["loss"]``."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, model: LabModel | None = None, parent=None) -> None:
         super().__init__(self.tr("Model"), parent)
+        self.model = _model(model)
         self.depth = QSpinBox(minimum=0, maximum=MAX_DEPTH, value=2)
         self.depth.setToolTip(self.tr("Hidden layers (0: a linear model)."))
         self.width = QSpinBox(minimum=1, maximum=MAX_WIDTH, value=8)
@@ -333,7 +82,7 @@ class ModelForm(Retranslating, QGroupBox):
         self.summary.setWordWrap(True)
         self.bn_stats = QLabel()
         self.bn_stats.setWordWrap(True)
-        self.bn_stats.setStyleSheet("color: gray;")
+        hint(self.bn_stats)
         shape = QHBoxLayout()
         self._layers_label = QLabel(self.tr("layers"))
         self._units_label = QLabel(self.tr("× units"))
@@ -359,11 +108,13 @@ class ModelForm(Retranslating, QGroupBox):
             spin.setKeyboardTracking(False)  # a typed number is one edit, not one per digit
         for spin in (self.depth, self.width):
             spin.valueChanged.connect(self._shape_edited)
-        self.dropout.valueChanged.connect(self.changed)
-        self.batch_norm.toggled.connect(self.changed)
+        self.dropout.valueChanged.connect(self._edited)
+        self.batch_norm.toggled.connect(self._edited)
         for combo in (self.activation, self.init, self.loss):
-            combo.currentIndexChanged.connect(self.changed)
+            combo.currentIndexChanged.connect(self._edited)
         self.retranslate()
+        self.model.events.settings.connect(self._follow)
+        self._follow()
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Model"))
@@ -417,6 +168,34 @@ class ModelForm(Retranslating, QGroupBox):
     def loss_name(self) -> str:
         return self.loss.currentData()
 
+    def section(self) -> dict[str, Any]:
+        """``settings["model"]`` and ``settings["loss"]`` of what the form shows."""
+        config = self.config()
+        model = {
+            "hidden": list(config.hidden),
+            "activation": config.activation,
+            "batch_norm": config.batch_norm,
+            "dropout": config.dropout,
+            "init": config.init,
+        }
+        return {"model": model, "loss": self.loss_name()}
+
+    def _follow(self, *_event: Any) -> None:
+        """Show the model and loss the model holds (and offer MSE only for regression data)."""
+        settings = self.model.settings
+        if "model" not in settings:
+            return
+        dataset = settings.get("dataset", {}).get("name")
+        self.set_task(dataset in REGRESSION_1D)
+        wanted = {"model": settings["model"], "loss": settings.get("loss")}
+        if wanted != self.section():
+            model = settings["model"]
+            config = ModelConfig(**{**model, "hidden": tuple(model.get("hidden", ()))})
+            self.set_config(config, settings.get("loss") or "cross_entropy")
+
+    def _edited(self) -> None:
+        self.model.update_settings(**self.section())
+
     def set_config(self, config: ModelConfig, loss: str) -> None:
         widgets = (self.depth, self.width, self.activation, self.batch_norm, self.dropout)
         blockers = [QSignalBlocker(w) for w in (*widgets, self.init, self.loss)]
@@ -433,23 +212,20 @@ class ModelForm(Retranslating, QGroupBox):
         del blockers
 
     def set_task(self, regression: bool) -> None:
-        """Regression data take MSE only."""
-        item = self.loss.model().item(0)
-        item.setEnabled(not regression)
-        if regression and self.loss.currentData() != "mse":
-            with QSignalBlocker(self.loss):
-                _select(self.loss, "mse")
+        """Regression data take MSE only (the page puts it in the settings)."""
+        self.loss.model().item(0).setEnabled(not regression)
 
     def _shape_edited(self) -> None:
         self._hidden = None
-        self.changed.emit()
+        self._edited()
 
 
 class TrainingForm(QGroupBox):
-    changed = Signal()
+    """Writes ``settings["training"]`` and ``settings["per_step"]``."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, model: LabModel | None = None, parent=None) -> None:
         super().__init__(self.tr("Training"), parent)
+        self.model = _model(model)
         self.editor = RunEditor(optimizers=network_optimizers())  # core says which fit a network
         self.editor.findChild(QSpinBox, "steps").setKeyboardTracking(False)  # typed: one edit
         self.editor.set_run(
@@ -496,12 +272,15 @@ class TrainingForm(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor)
         layout.addLayout(form)
-        self.editor.changed.connect(lambda _data: self.changed.emit())
+        self.editor.changed.connect(self._edited)  # valid edits only
         for spin in (self.batch, self.patience, self.kfold, self.train_seed):
-            spin.editingFinished.connect(self.changed)
+            spin.setKeyboardTracking(False)  # a typed number is one edit, not one per digit
+            spin.valueChanged.connect(self._edited)
         for box in (self.early, self.restore, self.per_step):
-            box.toggled.connect(self.changed)
+            box.toggled.connect(self._edited)
         self.retranslate()
+        self.model.events.settings.connect(self._follow)
+        self._follow()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
@@ -573,17 +352,54 @@ class TrainingForm(QGroupBox):
     def max_rate(self) -> float:
         return float(self.speed.currentData())
 
+    def section(self) -> dict[str, Any]:
+        """``settings["training"]`` (the scene's training data) of what the form shows."""
+        values = self.values()
+        training = {key: values[key] for key in ("optimizer", "epochs", "batch_size", "seed")}
+        if values["schedule"]:
+            training["schedule"] = values["schedule"]
+        if values["patience"] is not None:
+            training["early_stopping"] = {
+                "patience": values["patience"],
+                "restore_best": values["restore_best"],
+            }
+        if values["kfold"]:
+            training["kfold"] = values["kfold"]
+        return plain(training)
+
+    def _edited(self, *_args: Any) -> None:
+        self.model.update_settings(training=self.section(), per_step=self.per_step.isChecked())
+
+    def _follow(self, *_event: Any) -> None:
+        """Show the training settings the model holds."""
+        settings = self.model.settings
+        training = settings.get("training")
+        if training is None:
+            return
+        per_step = bool(settings.get("per_step", False))
+        if training == self.section() and per_step == self.per_step.isChecked():
+            return
+        stopping = training.get("early_stopping")
+        self.set_values(
+            {
+                **training,
+                "patience": stopping["patience"] if stopping else None,
+                "restore_best": stopping.get("restore_best", True) if stopping else True,
+                "per_step": per_step,
+            }
+        )
+
     def set_values(self, values: dict[str, Any]) -> None:
         widgets = (self.batch, self.early, self.patience, self.restore, self.kfold)
         blockers = [QSignalBlocker(w) for w in (*widgets, self.train_seed, self.per_step)]
-        self.editor.set_run(
-            {
-                "optimizer": values["optimizer"],
-                "schedule": values.get("schedule"),
-                "steps": max(1, int(values["epochs"])),
-            }
-        )
-        self._relabel_steps()
+        run = {
+            "optimizer": values["optimizer"],
+            "schedule": values.get("schedule"),
+            "steps": max(1, int(values["epochs"])),
+        }
+        if not _shows(self.editor.run_data(), run):  # rebuilding its rows only when needed
+            self.editor.set_run(run)
+            self._relabel_steps()
         self.batch.setValue(int(values.get("batch_size", 0)))
         patience = values.get("patience")
         self.early.setChecked(patience is not None)

@@ -16,11 +16,14 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from desktop_app.network_lab.axes import readable_axes, style_legend
 from desktop_app.network_lab.curves import cache_axes
+from desktop_app.network_lab.labels import hint
 from desktop_app.style import appearance
 from desktop_app.widgets.retranslating import Retranslating
 
 CLASS_COLORS = ("#1f77b4", "#ff7f0e")
+FITTED_COLOR = "#d62728"
 # P(class 1) from 0 to 1: blue through white to orange, like the point colours.
 BOUNDARY_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(84, 140, 200), (250, 250, 250), (250, 160, 80)])
 CONFUSION_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (30, 90, 170)])
@@ -29,6 +32,7 @@ CONFUSION_MAP = pg.ColorMap([0.0, 1.0], [(255, 255, 255), (30, 90, 170)])
 def _plot_widget() -> tuple[pg.GraphicsLayoutWidget, pg.PlotItem]:
     widget = pg.GraphicsLayoutWidget()
     plot = widget.addPlot()
+    readable_axes(plot)
     plot.setMenuEnabled(False)
     widget.setBackground(appearance().plot_background())
     appearance().register_plot(plot)  # restyled on every presenter-mode or theme change
@@ -49,10 +53,11 @@ class BoundaryView(Retranslating, QWidget):
         self.image.setLookupTable(BOUNDARY_MAP.getLookupTable(0.0, 1.0, 256))
         self.plot.addItem(self.image)
         self.image.setVisible(False)
-        self.boundary = pg.PlotDataItem(pen=pg.mkPen((40, 40, 40), width=2), connect="finite")
+        self.boundary = pg.PlotDataItem(connect="finite")
         self.plot.addItem(self.boundary)
-        self.train_points = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=0.8))
-        self.val_points = pg.ScatterPlotItem(size=7, brush=pg.mkBrush(None), symbol="o")
+        self.train_points = pg.ScatterPlotItem()
+        self.val_points = pg.ScatterPlotItem(brush=pg.mkBrush(None), symbol="o")
+        self.data = None
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
         self.hint = hint = QLabel()
@@ -65,6 +70,14 @@ class BoundaryView(Retranslating, QWidget):
         self.widget.scene().sigMouseClicked.connect(self._clicked)
         self.bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
         self.retranslate()
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def apply_style(self) -> None:
+        """Line width and marker sizes of the current mode (presenter mode: thicker, bigger)."""
+        self.boundary.setPen(appearance().pen((40, 40, 40), 2))
+        if self.data is not None:
+            self._show_points(self.data)
 
     def retranslate(self) -> None:
         blue, orange = CLASS_COLORS
@@ -79,21 +92,29 @@ class BoundaryView(Retranslating, QWidget):
 
     def show_data(self, data) -> None:
         self.bounds = data.bounds
+        self.data = data
+        self._show_points(data)
+        (x0, x1), (y0, y1) = data.bounds
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.image.setVisible(False)
+        self.boundary.setData([], [])
+
+    def _show_points(self, data) -> None:
+        """The training (filled) and validation (hollow) points, in the mode's sizes."""
+        look = appearance()
+        size = look.marker(7)
         for item, x, y, hollow in (
             (self.train_points, data.x_train, data.y_train, False),
             (self.val_points, data.x_val, data.y_val, True),
         ):
             colors = [QColor(CLASS_COLORS[int(c)]) for c in y]
             if hollow:
-                item.setData(
-                    x[:, 0], x[:, 1], pen=[pg.mkPen(c, width=1.5) for c in colors], brush=None
-                )
+                pens = [look.pen(c, 1.5) for c in colors]
+                item.setData(x[:, 0], x[:, 1], pen=pens, brush=None, size=size)
             else:
-                item.setData(x[:, 0], x[:, 1], brush=[pg.mkBrush(c) for c in colors])
-        (x0, x1), (y0, y1) = data.bounds
-        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        self.image.setVisible(False)
-        self.boundary.setData([], [])
+                brushes = [pg.mkBrush(c) for c in colors]
+                pen = look.pen("w", 0.8)
+                item.setData(x[:, 0], x[:, 1], brush=brushes, pen=pen, size=size)
 
     def show_snapshot(self, snapshot) -> None:
         x, y, w, h = snapshot.rect
@@ -105,6 +126,12 @@ class BoundaryView(Retranslating, QWidget):
             self.boundary.setData(line[:, 0], line[:, 1], connect="finite")
         else:
             self.boundary.setData([], [])
+
+    def clear_predictions(self) -> None:
+        """No probabilities and no boundary (their model is gone); the data points stay."""
+        self.image.clear()
+        self.image.setVisible(False)
+        self.boundary.setData([], [])
 
     def image_sum(self) -> float:
         """Sum of the shown probabilities (tests: the picture changes)."""
@@ -128,25 +155,31 @@ class CurveView(Retranslating, QWidget):
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "y")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        self.legend = legend = self.plot.addLegend(
-            offset=(6, 6), labelTextSize="8pt", brush=(255, 255, 255, 200)
-        )
-        self.target = self.plot.plot(
-            pen=pg.mkPen((150, 150, 150), width=1.5, style=Qt.PenStyle.DashLine)
-        )
-        self.train_points = pg.ScatterPlotItem(size=6, brush=CLASS_COLORS[0], pen=None)
-        self.val_points = pg.ScatterPlotItem(
-            size=7, brush=None, pen=pg.mkPen(CLASS_COLORS[1], width=1.5)
-        )
+        self.legend = legend = self.plot.addLegend(offset=(6, 6), brush=(255, 255, 255, 200))
+        self.target = self.plot.plot()
+        self.train_points = pg.ScatterPlotItem(brush=CLASS_COLORS[0], pen=None)
+        self.val_points = pg.ScatterPlotItem(brush=None)
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
-        self.fitted = self.plot.plot(pen=pg.mkPen("#d62728", width=2.5))
+        self.fitted = self.plot.plot()
         for item in (self.target, self.train_points, self.val_points, self.fitted):
             legend.addItem(item, "")  # named in retranslate()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget)
         self.retranslate()
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def apply_style(self) -> None:
+        """Pens, marker sizes and legend text of the current mode."""
+        look = appearance()
+        self.target.setPen(look.pen((150, 150, 150), 1.5, style=Qt.PenStyle.DashLine))
+        self.fitted.setPen(look.pen(FITTED_COLOR, 2.5))
+        self.train_points.setSize(look.marker(6))
+        self.val_points.setSize(look.marker(7))
+        self.val_points.setPen(look.pen(CLASS_COLORS[1], 1.5))
+        style_legend(self.legend)
 
     def retranslate(self) -> None:
         names = {
@@ -178,6 +211,9 @@ class CurveView(Retranslating, QWidget):
     def show_snapshot(self, snapshot) -> None:
         self.fitted.setData(snapshot.xs, snapshot.fitted)
 
+    def clear_predictions(self) -> None:
+        self.fitted.setData([], [])
+
 
 class DigitsView(Retranslating, QWidget):
     """A confusion matrix over the validation set, and 12 validation digits with the guesses."""
@@ -192,6 +228,7 @@ class DigitsView(Retranslating, QWidget):
         self.matrix_plot.hideButtons()
         self.matrix_plot.invertY(True)
         self.matrix_plot.setAspectLocked(True)
+        readable_axes(self.matrix_plot)
         ticks = [[(i + 0.5, str(i)) for i in range(10)]]
         for side in ("left", "bottom"):
             self.matrix_plot.getAxis(side).setTicks(ticks)
@@ -229,12 +266,29 @@ class DigitsView(Retranslating, QWidget):
         self.widget.ci.layout.setRowStretchFactor(2, 1)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("color: gray;")
+        hint(self.caption)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget, 1)
         layout.addWidget(self.caption)
         self.retranslate()
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def apply_style(self) -> None:
+        """Counts and the digits' captions in the current mode's font."""
+        font = appearance().font(-1)
+        for text in self.counts:
+            text.setFont(font)
+        for box, _image in self.samples:
+            label = box.titleLabel
+            self._caption(box, label.text, label.opts.get("color"))
+
+    @staticmethod
+    def _caption(box: pg.PlotItem, text: str, color=None) -> None:
+        """A digit's caption ("true → guess (confidence)") in the mode's size."""
+        options = {"color": color} if color is not None else {}
+        box.setTitle(text, size=f"{appearance().point_size(-1):.1f}pt", **options)
 
     def retranslate(self) -> None:
         self.matrix_plot.setTitle(self.tr("confusion matrix on the validation set"))
@@ -252,7 +306,7 @@ class DigitsView(Retranslating, QWidget):
         images = data.x_val[:12].reshape(-1, 8, 8)
         for (box, image), pixels, label in zip(self.samples, images, data.y_val[:12], strict=False):
             image.setImage(1.0 - pixels, levels=(0.0, 1.0), autoLevels=False)
-            box.setTitle(f"{int(label)} → ?", size="8pt")
+            self._caption(box, f"{int(label)} → ?")
         self.matrix.setImage(np.zeros((10, 10)), levels=(0.0, 1.0), autoLevels=False)
         for text in self.counts:
             text.setText("")
@@ -272,8 +326,16 @@ class DigitsView(Retranslating, QWidget):
             truth, guess = int(snapshot.sample_truth[index]), int(snapshot.sample_predicted[index])
             confidence = float(snapshot.sample_confidence[index])
             color = "#2e7d32" if truth == guess else "#c62828"
-            box.setTitle(f"{truth} → {guess} ({confidence:.0%})", size="8pt", color=color)
+            self._caption(box, f"{truth} → {guess} ({confidence:.0%})", color)
             image.setImage(1.0 - snapshot.sample_images[index], levels=(0.0, 1.0), autoLevels=False)
+
+    def clear_predictions(self) -> None:
+        """An empty confusion matrix and no guesses under the digits."""
+        self.matrix.setImage(np.zeros((10, 10)), levels=(0.0, 1.0), autoLevels=False)
+        for text in self.counts:
+            text.setText("")
+        for box, _image in self.samples:
+            box.setTitle("")
 
     def accuracy(self) -> float:
         """Mean of the diagonal of the row-normalized matrix (tests)."""
@@ -304,3 +366,8 @@ class ModelView(QStackedWidget):
 
     def show_snapshot(self, snapshot) -> None:
         self.views[snapshot.kind].show_snapshot(snapshot)
+
+    def clear_predictions(self) -> None:
+        """Every view without the model's predictions."""
+        for view in self.views.values():
+            view.clear_predictions()

@@ -9,14 +9,18 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
+from core.nets.curvature import VERDICT_TOLERANCE, report_verdict
+from core.palette import METRIC_COLOURS
+from desktop_app.network_lab.axes import readable_axes
+from desktop_app.network_lab.labels import hint
+from desktop_app.network_lab.responsive import ResponsiveSplitter
 from desktop_app.style import appearance
 from desktop_app.surface_lab.map_view import MapView
 from desktop_app.widgets.retranslating import Retranslating
@@ -33,6 +37,7 @@ def _plot() -> pg.PlotWidget:
     """A plot whose title and labels its panel sets in ``retranslate`` (:func:`_label`)."""
     widget = pg.PlotWidget(background=appearance().plot_background())
     plot = widget.getPlotItem()
+    readable_axes(plot)
     plot.showGrid(x=True, y=True, alpha=0.15)
     plot.setMenuEnabled(False)
     appearance().register_plot(plot)  # restyled on every presenter-mode or theme change
@@ -61,15 +66,18 @@ class CurvaturePanel(Retranslating, QWidget):
         self.histogram_widget = _plot()
         self.histogram = pg.BarGraphItem(x=[], height=[], width=1.0, brush="#5b8fd6", pen=None)
         self.histogram_widget.addItem(self.histogram)
-        self.zero_line = pg.InfiniteLine(
-            angle=90, pen=pg.mkPen((200, 40, 40), width=1.5, style=Qt.PenStyle.DashLine)
-        )
+        self.zero_line = pg.InfiniteLine(angle=90)
         self.histogram_widget.addItem(self.zero_line)
         layout = QVBoxLayout(self)
         layout.addWidget(self.button)
         layout.addWidget(self.summary)
         layout.addWidget(self.histogram_widget, 1)
         self.retranslate()
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def apply_style(self) -> None:
+        self.zero_line.setPen(appearance().pen((200, 40, 40), 1.5, style=Qt.PenStyle.DashLine))
 
     def retranslate(self) -> None:
         self.button.setText(self.tr("Compute the Hessian at the current weights"))
@@ -136,12 +144,13 @@ class CurvaturePanel(Retranslating, QWidget):
         self._say(lambda: self._report_text(report))
 
     def _report_text(self, report) -> str:
-        color = VERDICT_COLORS.get(report.verdict, "#555555")
+        judged = report_verdict(report)  # core's rule: tiny negative eigenvalues are flat
+        color = VERDICT_COLORS.get(judged, "#555555")
         verdict = {
             "not_critical": self.tr("not at a critical point"),
             "local_minimum_like": self.tr("local-minimum-like"),
             "saddle_like": self.tr("saddle-like"),
-        }[report.verdict]
+        }[judged]
         method = (
             self.tr("exact, all {0} eigenvalues").format(report.parameters)
             if report.method == "exact"
@@ -161,20 +170,21 @@ class CurvaturePanel(Retranslating, QWidget):
             + "<br>"
             + self.tr("largest λ: {0}<br>smallest λ: {1}").format(top, bottom)
             + "<br><span style='color:gray'>"
-            + self._explanation(report)
+            + self._explanation(report, judged)
             + "</span>"
         )
 
-    def _explanation(self, report) -> str:
-        if report.verdict == "not_critical":
+    def _explanation(self, report, judged: str) -> str:
+        if judged == "not_critical":
             return self.tr(
                 "The gradient is not small (above {0:g}): these weights are not at a critical "
                 "point, so no verdict; the eigenvalues describe the local curvature only."
             ).format(report.grad_tolerance)
-        if report.verdict == "local_minimum_like":
+        if judged == "local_minimum_like":
             return self.tr(
-                "Small gradient and no negative eigenvalue: every direction curves up or is flat."
-            )
+                "Small gradient and no clearly negative eigenvalue: every direction curves up or "
+                "is flat (|λ| below {0:.2g}, {1:g}% of the largest, counts as 0)."
+            ).format(VERDICT_TOLERANCE * report.scale, VERDICT_TOLERANCE * 100)
         return self.tr(
             "Small gradient but a negative eigenvalue: moving along its eigenvector lowers the "
             "loss. A saddle point, not a minimum: training can still escape."
@@ -192,25 +202,26 @@ class LandscapePanel(Retranslating, QWidget):
         self.slice_button = QPushButton()
         self.span = QDoubleSpinBox(minimum=0.05, maximum=5.0, value=1.0, singleStep=0.25)
         self.slice_button.clicked.connect(lambda: self.sliceRequested.emit(self.span.value()))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.line_button)
-        buttons.addWidget(self.slice_button)
-        buttons.addWidget(self.span)
+        # Two rows: side by side the long button texts made the page wider than a projector.
+        buttons = QGridLayout()
+        buttons.addWidget(self.line_button, 0, 0, 1, 2)
+        buttons.addWidget(self.slice_button, 1, 0)
+        buttons.addWidget(self.span, 1, 1)
+        buttons.setColumnStretch(0, 1)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("color: gray;")
+        hint(self.caption)
         self.line_plot = _plot()
-        self.line_curve = self.line_plot.plot(pen=pg.mkPen("#1f77b4", width=2))
-        self.line_marks = pg.ScatterPlotItem(size=9, brush="#d62728", pen=None)
+        self.line_curve = self.line_plot.plot()
+        self.line_marks = pg.ScatterPlotItem(brush="#d62728", pen=None)
         self.line_plot.addItem(self.line_marks)
         self.map = MapView()
+        readable_axes(self.map.plot)  # its tick labels run together on a narrow map
         self.map.colorbar.axis.enableAutoSIPrefix(False)  # log10 values, not "x0.001"
-        self.centre = pg.ScatterPlotItem(
-            size=12, symbol="+", pen=pg.mkPen("#ff3030", width=2.5), brush=None
-        )
+        self.centre = pg.ScatterPlotItem(symbol="+", brush=None)
         self.map.plot.addItem(self.centre)
         self.centre.setZValue(50)
-        views = QSplitter(Qt.Orientation.Horizontal)
+        views = ResponsiveSplitter(ratio=0.9, min_part=200)  # stacked in a narrow column
         views.addWidget(self.line_plot)
         views.addWidget(self.map)
         layout = QVBoxLayout(self)
@@ -218,6 +229,15 @@ class LandscapePanel(Retranslating, QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(views, 1)
         self.retranslate()
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def apply_style(self) -> None:
+        look = appearance()
+        self.line_curve.setPen(look.pen(METRIC_COLOURS["train"], 2))
+        self.line_marks.setSize(look.marker(9))
+        self.centre.setPen(look.pen("#ff3030", 2.5))
+        self.centre.setSize(look.marker(12))
 
     def retranslate(self) -> None:
         self.line_button.setText(self.tr("1D: from the initial to the current weights"))
@@ -228,9 +248,9 @@ class LandscapePanel(Retranslating, QWidget):
         )
         self.caption.setText(
             self.tr(
-                "Left: the training loss along the straight line (1−a)·θ_initial + a·θ_now. "
-                "Right: the loss on a plane through the current weights (centre), along two "
-                "random filter-normalized directions (Li et al., 2018)."
+                "Line: the training loss along (1−a)·θ_initial + a·θ_now. Map: the loss on a "
+                "plane through the current weights (centre), along two random filter-normalized "
+                "directions (Li et al., 2018)."
             )
         )
         _label(self.line_plot, self.tr("loss along the line"), "a", self.tr("training loss"))

@@ -1,7 +1,7 @@
 """Draw mode of the Surface Lab: brush strokes of Gaussian bumps, undo/redo, clear.
 
 A mixin of :class:`desktop_app.surface_lab.page.SurfaceLabPage` (it uses the page's picker, map,
-``surface_config`` and ``_apply_surface``); drawing makes the surface the user's own, so the
+``model.surface`` and ``_apply_surface``); drawing makes the surface the user's own, so the
 lab model's lesson title and text go (``replace="drawn"``).
 """
 
@@ -22,7 +22,7 @@ class DrawingMixin:
 
     def _set_draw_mode(self, on: bool) -> None:
         self.map.draw_mode = on
-        if on and "bumps" not in self.surface_config:
+        if on and "bumps" not in self.model.surface:
             # Drawing starts from a bowl covering the current view.
             self._strokes, self._redo = [], []
             self.set_surface(
@@ -33,13 +33,13 @@ class DrawingMixin:
                     "y_range": list(self.surface.y_range),
                 }
             )
-            self.picker.show_surface(self.surface_config)
+            self.picker.show_surface(self.model.surface)
 
     def _bumps(self) -> list[Bump]:
-        return [Bump(**b) for b in self.surface_config.get("bumps", [])]
+        return [Bump(**b) for b in self.model.surface.get("bumps", [])]
 
     def _paint(self, x: float, y: float, sign: float, start: bool, finish: bool) -> None:
-        if "bumps" not in self.surface_config:
+        if "bumps" not in self.model.surface:
             return
         radius, strength = self.picker.radius.value(), self.picker.strength.value()
         if start:
@@ -58,7 +58,7 @@ class DrawingMixin:
         self._paint(x, y, sign, True, True)
 
     def _set_bumps(self, bumps: list[Bump]) -> None:
-        config = dict(self.surface_config)
+        config = dict(self.model.surface)
         config["bumps"] = [
             {"x": b.x, "y": b.y, "height": b.height, "width": b.width} for b in bumps
         ]

@@ -17,6 +17,7 @@ import math
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -26,12 +27,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from core.curvature import DEFAULT_THRESHOLD, DEFAULT_TOLERANCE, Curvature, classify
+from desktop_app.style import appearance
 from desktop_app.surface_lab.map_view import KIND_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR
 from desktop_app.surface_lab.run_editor import _FloatBox, _Range
 from desktop_app.widgets.retranslating import Retranslating
@@ -91,8 +94,37 @@ class _Brackets(QFrame):
 
 
 def _mono(label: QWidget) -> QWidget:
-    label.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    label.setProperty("losslabMono", True)  # its font: the fixed font at the mode's scale
+    label.setFont(_mono_font())
     return label
+
+
+def _mono_font() -> QFont:
+    """The system's fixed-width font, scaled with presenter mode like the application font."""
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * appearance().font_scale)
+    return font
+
+
+class EigenScroll(QScrollArea):
+    """The panel in a scroll area that scrolls up and down only: when the area is too narrow for
+    the panel's columns side by side, the panel stacks them (:meth:`EigenPanel.fit_width`)."""
+
+    def __init__(self, panel: EigenPanel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(panel)
+
+    def fit(self) -> None:
+        """Stack the panel's columns or not for the width there is (a scroll bar's less)."""
+        self.widget().fit_width(self.width() - self.verticalScrollBar().sizeHint().width())
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.fit()
+        super().resizeEvent(event)
 
 
 class EigenPanel(Retranslating, QWidget):
@@ -128,6 +160,9 @@ class EigenPanel(Retranslating, QWidget):
         self.finder_box = self._build_finder(settings)
 
         self._build_layout(left, verdict, self.finder_box)
+        self._stack(False)
+        appearance().changed.connect(self.apply_style)  # presenter mode
+        self.apply_style()
         self._escape = None  # the last escape shown, re-worded on a language change
         self.retranslate()
         self.show_message(self.tr("Select a run, or Ctrl-click the map to inspect a point."))
@@ -155,6 +190,7 @@ class EigenPanel(Retranslating, QWidget):
         for k, label in enumerate(self.eigen):
             label.setObjectName(f"eigen_{k}")
             label.setTextFormat(Qt.TextFormat.RichText)
+            label.setWordWrap(True)  # λ and v on two lines where the column is narrow
         self.grad_norm = QLabel()
         self.grad_norm.setObjectName("grad_norm")
         left = QVBoxLayout()
@@ -171,10 +207,6 @@ class EigenPanel(Retranslating, QWidget):
         self.kind = QLabel()
         self.kind.setObjectName("eigen_kind")
         self.kind.setTextFormat(Qt.TextFormat.RichText)
-        font = QFont(self.kind.font())
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.kind.setFont(font)
         self.explanation = QLabel()
         self.explanation.setObjectName("eigen_explanation")
         self.explanation.setWordWrap(True)
@@ -230,7 +262,6 @@ class EigenPanel(Retranslating, QWidget):
         self.found_list.itemClicked.connect(self._found_clicked)
         # The tab is short: the list takes the height that is left (at least two rows) instead
         # of asking for its default ~200 px, which would make the whole panel scroll.
-        self.found_list.setMinimumHeight(44)
         self.found_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         box = QVBoxLayout(finder)
         box.setContentsMargins(6, 4, 6, 4)
@@ -243,21 +274,55 @@ class EigenPanel(Retranslating, QWidget):
     def _build_layout(self, left, verdict, finder: QGroupBox) -> None:
         # Where (one line across), then the numbers, the verdict and the actions side by side;
         # the finder takes the full height on the right (the tab is wide and short).
+        # A narrow place (presenter mode's column beside the map) stacks them: fit_width.
         source_row = QHBoxLayout()
         source_row.addWidget(self.source, 1)
         source_row.addWidget(self.follow)
-        columns = QHBoxLayout()
+        self._columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.setSpacing(18)
         columns.addLayout(left, 4)
         columns.addLayout(verdict, 5)
         main = QVBoxLayout()
         main.addLayout(source_row)
         main.addLayout(columns, 1)
-        layout = QHBoxLayout(self)
+        self._outer = layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(14)
         layout.addLayout(main, 5)
         layout.addWidget(finder, 2)
+
+    def is_stacked(self) -> bool:
+        return self._outer.direction() == QBoxLayout.Direction.TopToBottom
+
+    def _stack(self, stacked: bool) -> None:
+        direction = (
+            QBoxLayout.Direction.TopToBottom if stacked else QBoxLayout.Direction.LeftToRight
+        )
+        for layout in (self._outer, self._columns):
+            if layout.direction() != direction:
+                layout.setDirection(direction)
+        # Stacked, the finder's list needs rows of its own (side by side it takes the height).
+        self.found_list.setMinimumHeight(round(self.fontMetrics().height() * (5 if stacked else 2.5)))
+
+    def fit_width(self, width: int) -> None:
+        """Columns side by side where ``width`` holds them, else one above the other."""
+        self._stack(False)
+        self._outer.invalidate()
+        self._stack(self._outer.minimumSize().width() > width)
+
+    def apply_style(self) -> None:
+        """Fonts the application font does not reach (fixed-width numbers, the verdict) follow
+        presenter mode; the layout is measured again."""
+        for widget in (*[c for row in self.cells for c in row], self.found_list):
+            widget.setFont(_mono_font())
+        font = appearance().font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.kind.setFont(font)
+        viewport = self.parentWidget()
+        scroll = viewport.parentWidget() if viewport is not None else None
+        if isinstance(scroll, EigenScroll):
+            scroll.fit()
 
     def retranslate(self) -> None:
         """The panel's own texts; the page re-sends what it shows on its next frame."""

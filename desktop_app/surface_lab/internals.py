@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from desktop_app.network_lab.axes import readable_axes
 from desktop_app.style import appearance
 from desktop_app.widgets.retranslating import Retranslating
 
@@ -31,6 +32,7 @@ class InternalsPlots(Retranslating, QWidget):
         self.cursors: dict[str, pg.InfiniteLine] = {}
         for column, key in enumerate(("sigma", "effective_lr")):
             plot = self.layout_widget.addPlot(row=0, col=column)
+            readable_axes(plot)  # before the log mode: the new axes must take it
             plot.setLogMode(y=True)
             if column:
                 plot.setXLink(self.plots["sigma"])
@@ -46,13 +48,23 @@ class InternalsPlots(Retranslating, QWidget):
         self._last_step: int | None = None
         self.hint = QLabel()
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: gray;")
+        self.hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # grey, fonts follow
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layout_widget, 1)
         layout.addWidget(self.hint)
         appearance().changed.connect(self.apply_style)  # presenter mode, theme
         self.retranslate()
+
+    def set_stacked(self, stacked: bool) -> None:
+        """The two plots one above the other (presenter mode: a narrow, tall column) or side by
+        side."""
+        layout = self.layout_widget.ci
+        for place, key in enumerate(("sigma", "effective_lr")):
+            plot = self.plots[key]
+            if plot in layout.items:
+                layout.removeItem(plot)
+            layout.addItem(plot, row=place if stacked else 0, col=0 if stacked else place)
 
     def retranslate(self) -> None:
         titles = {

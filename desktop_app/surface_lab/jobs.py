@@ -1,19 +1,23 @@
 """The Surface Lab's jobs: engine streams submitted to the compute service, batches received
 into the recorder, restarts and "continue from here".
 
-A mixin of :class:`desktop_app.surface_lab.page.SurfaceLabPage` (it uses the page's ``runs``,
-``recorder``, ``service`` and views). The keys below name the worker's streams.
+A mixin of :class:`desktop_app.surface_lab.page.SurfaceLabPage` (it uses the page's runs, whose
+specs are in the lab model, ``recorder``, ``service`` and views). The keys below name the
+worker's streams.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
 
 from core.engine import PointRun, RunConfig
 
 if TYPE_CHECKING:
-    from desktop_app.surface_lab.page import RunState
+    from desktop_app.surface_lab.runs import RunState
 
 SURFACE_KEY = "surface"
 # Worker streams of the Hessian panel: per-run curvature (+ run id), a clicked point, the finder.
@@ -27,18 +31,9 @@ class JobsMixin:
 
     def _engine(self, run: RunState, starts, steps: int, offset: int):
         self._clear_failed(run)  # every (re)start computes the run anew
-        config = RunConfig(
-            optimizer=run.optimizer["name"],
-            hyper={k: v for k, v in run.optimizer.items() if k != "name"},
-            starts=starts,
-            steps=steps,
-            schedule=run.schedule,
-            label=run.label,
-            batch_size=run.batch_size,
-            seed=run.seed,
-        )
-        surface, device = self.surface, self.device
-        record_state = not run.swarm
+        # The spec is read here, in the GUI thread: the generator runs in the worker.
+        config = replace(RunConfig.from_spec(run.spec), starts=starts, steps=steps)
+        surface, device, swarm = self.surface, self.device, run.swarm
 
         def records():
             import torch
@@ -47,8 +42,8 @@ class JobsMixin:
                 surface,
                 config,
                 device=device,
-                dtype=torch.float32 if run.swarm else torch.float64,
-                record_state=record_state,
+                dtype=torch.float32 if swarm else torch.float64,
+                record_state=not swarm,  # a swarm's many points: positions and losses only
             )
             for record in engine.records():
                 if offset and record.step == 0:
@@ -87,7 +82,7 @@ class JobsMixin:
             self.service.bump(run_id)
             self.recorder.reset(run_id, len(run.starts))
             run.engine, run.offset, run.done = self._engine(run, run.starts, run.steps, 0), 0, False
-        self.map.set_basins(None)
+        self._clear_basins()
         self._dirty = True
         self._resume_jobs()
 
@@ -131,6 +126,31 @@ class JobsMixin:
         if not run.swarm:
             self._curvature_after_batch(run.id, batch.items, batch.done)
         self._dirty = True
+
+    # -- failures ---------------------------------------------------------------------------------
+
+    def _on_failed(self, key: str, message: str) -> None:
+        """A stream of the worker raised: that run stops, marked failed (its row and the status
+        bar say why); the other runs go on."""
+        run = self._states.get(key)
+        if run is None:
+            self.statusMessage.emit(f"{key}: {message}")
+            return
+        run.done = True
+        run.extra["failed"] = message
+        track = self.recorder.get(key)
+        if track is not None:
+            track.finished = True
+        text = QCoreApplication.translate("SurfaceLabPage", "{0} failed: {1}").format(
+            run.label, message
+        )
+        item = self._item_for(key)
+        if item is not None:  # a warning sign for its colour swatch, the message as its tip
+            style = self.style()
+            item.setIcon(style.standardIcon(style.StandardPixmap.SP_MessageBoxWarning))
+            item.setToolTip(text)
+        self._dirty = True
+        self.statusMessage.emit(text)
 
     def _clear_failed(self, run: RunState) -> None:
         if run.extra.pop("failed", None) is not None:

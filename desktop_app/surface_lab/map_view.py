@@ -3,6 +3,7 @@
 Items are created once and updated with ``setData``/``setImage`` (explicit levels) every frame.
 Mouse: click sets the selected run's start, shift-click adds a run there, a start marker can be
 dragged; in draw mode a drag paints bumps (left) or dips (right-click or Alt) with the brush.
+The curvature and optimizer-internals arrows are drawn by ``map_overlays.CurvatureOverlays``.
 """
 
 from __future__ import annotations
@@ -16,104 +17,35 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 
 from core.lab import HoverPoint, LabModel
+from core.palette import OUTLINE, RunStyle, run_style
+from desktop_app.network_lab.axes import style_legend
 from desktop_app.style import appearance
+from desktop_app.surface_lab.map_overlays import (
+    GRADIENT_COLOR,
+    KIND_COLORS,
+    MOTION_COLOR,
+    NEGATIVE_COLOR,
+    POSITIVE_COLOR,
+    CurvatureOverlays,
+    _PassiveScatter,
+)
+
+# The colours are also importable from here (the eigen panel uses them).
+__all__ = [
+    "COLORMAP",
+    "GRADIENT_COLOR",
+    "KIND_COLORS",
+    "MOTION_COLOR",
+    "NEGATIVE_COLOR",
+    "POSITIVE_COLOR",
+    "MapView",
+]
 
 COLORMAP = "viridis"
-
-# The arrows of notes 001: "red arrow gradient, blue dashed momentum, blue solid real movement".
-GRADIENT_COLOR = "#ff3b30"
-MOTION_COLOR = "#35a0ff"
-# An eigenvector arrow is coloured by the sign of its eigenvalue, a critical point by its kind.
-POSITIVE_COLOR = "#ffa620"  # curves up
-NEGATIVE_COLOR = "#ff4df0"  # curves down
-KIND_COLORS = {
-    "minimum": "#5cff7a",
-    "saddle": "#ffe14d",
-    "maximum": "#ff6b5c",
-    "degenerate": "#c8c8c8",
-    "undefined": "#c8c8c8",
-}
-
-
-class _PassiveScatter(pg.ScatterPlotItem):
-    """Markers that let clicks through to the map (pyqtgraph offers every click to the spots
-    under it first, whatever ``acceptedMouseButtons`` says)."""
-
-    def mouseClickEvent(self, event) -> None:  # noqa: N802 (pyqtgraph naming)
-        event.ignore()
-
-
-class _Arrow:
-    """A shaft in data coordinates with a head of fixed pixel size at one or both ends.
-
-    A pixel-mode head ignores the view's transform, so its angle is set in screen terms from the
-    view's current pixel size (the map's aspect ratio is not locked); ``refresh`` redoes that
-    after zooming. Each shaft has a dark outline underneath so it reads on any colour of the map.
-    """
-
-    def __init__(
-        self,
-        plot,
-        color: str,
-        *,
-        dashed: bool = False,
-        both_ends: bool = False,
-        width: float = 2.5,
-        z: float = 30,
-    ):
-        self._plot, self._both, self.width, self.color = plot, both_ends, width, color
-        self._style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
-        self.outline = pg.PlotDataItem()
-        self.shaft = pg.PlotDataItem()
-        self.heads = [pg.ArrowItem(tipAngle=34) for _ in range(2 if both_ends else 1)]
-        for offset, item in enumerate((self.outline, self.shaft, *self.heads)):
-            item.setZValue(z + offset / 10)
-            plot.addItem(item, ignoreBounds=True)
-        self.ends: tuple[np.ndarray, np.ndarray] | None = None
-        self.restyle()
-        self.hide()
-
-    def restyle(self, color: str | None = None) -> None:
-        """Colour (optionally a new one), widths and head size from :func:`appearance`."""
-        self.color = color or self.color
-        look = appearance()
-        self.outline.setPen(look.pen((0, 0, 0, 170), self.width + 2, style=self._style))
-        self.shaft.setPen(look.pen(self.color, self.width, style=self._style))
-        for head in self.heads:
-            head.setStyle(
-                headLen=look.marker(13),
-                pen=look.pen((0, 0, 0, 200), 1),
-                brush=pg.mkBrush(self.color),
-            )
-
-    def set(self, start: np.ndarray, end: np.ndarray) -> None:
-        self.ends = (np.asarray(start, dtype=float), np.asarray(end, dtype=float))
-        (x0, y0), (x1, y1) = self.ends
-        for item in (self.outline, self.shaft):
-            item.setData([x0, x1], [y0, y1])
-            item.setVisible(True)
-        self.refresh()
-
-    def refresh(self) -> None:
-        if self.ends is None:
-            return
-        start, end = self.ends
-        tips = [(end, end - start)] + ([(start, start - end)] if self._both else [])
-        pixel_w, pixel_h = self._plot.getViewBox().viewPixelSize()
-        for head, (tip, (dx, dy)) in zip(self.heads, tips, strict=True):
-            # ArrowItem: angle 0 points left, angles turn clockwise on screen (y down).
-            angle = np.degrees(np.arctan2(dy / pixel_h, -dx / pixel_w))
-            head.setStyle(angle=float(angle))
-            head.setPos(float(tip[0]), float(tip[1]))
-            head.setVisible(bool(np.hypot(dx / pixel_w, dy / pixel_h) >= 4.0))
-
-    def hide(self) -> None:
-        self.ends = None
-        for item in (self.outline, self.shaft, *self.heads):
-            item.setVisible(False)
-
-    def visible(self) -> bool:
-        return self.ends is not None
+PATH_WIDTH = 2.0  # px of a run's path (before presenter mode's scale)
+OUTLINE_EXTRA = 2.0  # px its dark outline is wider (one on each side)
+HEAD_SIZE = 10.0  # px of a run's head marker
+LEGEND_ROWS = 4  # more runs than this: the map's key in two columns
 
 
 class _MapViewBox(pg.ViewBox):
@@ -140,7 +72,7 @@ class _MapViewBox(pg.ViewBox):
         super().mouseDragEvent(event, axis)
 
 
-class MapView(pg.GraphicsLayoutWidget):
+class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
     """Shows one surface raster and any number of runs."""
 
     startClicked = Signal(float, float, bool)  # x, y, add_new_run (shift)
@@ -190,9 +122,19 @@ class MapView(pg.GraphicsLayoutWidget):
         self.plot.addItem(self.critical)
 
         self.paths: dict[str, pg.PlotDataItem] = {}
+        self.outlines: dict[str, pg.PlotDataItem] = {}  # dark, under each path
         self.heads: dict[str, pg.ScatterPlotItem] = {}
         self.starts: dict[str, pg.TargetItem] = {}
+        self.run_styles: dict[str, tuple[QColor, RunStyle]] = {}  # colour, dash and marker
+        self.run_labels: dict[str, str] = {}
         self._dragging_start = False
+        # Which run is which, in the window and in every picture taken of the map: a key in the
+        # view's bottom-right corner (a surface's corners are mostly high and empty; runs tend
+        # to start top-left), dragged elsewhere by the user if it covers something.
+        self.run_legend = pg.LegendItem(offset=(-8, -8))
+        self.run_legend.setParentItem(self.view)
+        self.run_legend.setZValue(100)
+        self._legend_samples: dict[str, pg.PlotDataItem] = {}
 
         self.readout = pg.TextItem(
             anchor=(0, 0), color=(255, 255, 255), fill=pg.mkBrush(0, 0, 0, 150)
@@ -248,36 +190,94 @@ class MapView(pg.GraphicsLayoutWidget):
 
     # -- runs ------------------------------------------------------------------------------------
 
-    def ensure_run(self, run_id: str, color: QColor) -> None:
-        if run_id in self.paths:
-            self.set_run_color(run_id, color)
-            return
-        look = appearance()
-        path = pg.PlotDataItem(pen=look.pen(color, 2), connect="finite")
-        head = pg.ScatterPlotItem(
-            size=look.marker(10), pen=look.pen("w", 1.5), brush=pg.mkBrush(color)
-        )
-        start = pg.TargetItem(
-            pos=(0, 0),
-            size=look.marker(12),
-            symbol="crosshair",
-            pen=look.pen(color, 2),
-            movable=True,
-        )
-        start.sigPositionChangeFinished.connect(
-            lambda item, rid=run_id: self._start_moved(rid, item)
-        )
-        for item in (path, head, start):
-            self.plot.addItem(item)
-        path.setZValue(10)
-        head.setZValue(11)
-        start.setZValue(12)
-        self.paths[run_id], self.heads[run_id], self.starts[run_id] = path, head, start
+    def ensure_run(self, run_id: str, color: QColor, index: int = 0, label: str = "") -> None:
+        """Items for a run: its path over a dark outline, its head (the marker of run number
+        ``index``) and its draggable start; ``label`` names it in the legend."""
+        if run_id not in self.paths:
+            path = pg.PlotDataItem(connect="finite")
+            outline = pg.PlotDataItem(connect="finite")
+            head = pg.ScatterPlotItem()
+            start = pg.TargetItem(pos=(0, 0), symbol="crosshair", movable=True)
+            start.sigPositionChangeFinished.connect(
+                lambda item, rid=run_id: self._start_moved(rid, item)
+            )
+            for z, item in enumerate((outline, path, head, start)):
+                self.plot.addItem(item)
+                item.setZValue(9 + z)
+            self.paths[run_id], self.outlines[run_id] = path, outline
+            self.heads[run_id], self.starts[run_id] = head, start
+        self.set_run_style(run_id, color, index, label)
+
+    def set_run_style(self, run_id: str, color: QColor, index: int, label: str = "") -> None:
+        """Colour, dash and marker of a run (``core.palette.run_style(index)``, in ``color``)."""
+        self.run_styles[run_id] = (QColor(color), run_style(index))
+        if label:
+            self.run_labels[run_id] = label
+        self._style_run(run_id)
+        self._fill_run_legend()
 
     def set_run_color(self, run_id: str, color: QColor) -> None:
-        self.paths[run_id].setPen(appearance().pen(color, 2))
-        self.heads[run_id].setBrush(pg.mkBrush(color))
-        self.starts[run_id].setPen(appearance().pen(color, 2))
+        _old, style = self.run_styles.get(run_id, (None, run_style(0)))
+        self.run_styles[run_id] = (QColor(color), style)
+        self._style_run(run_id)
+        self._fill_run_legend()
+
+    def _run_pen(self, run_id: str, width: float):
+        color, style = self.run_styles[run_id]
+        options = {"dash": list(style.dash)} if style.dash else {}
+        return appearance().pen(color, width, **options)
+
+    def _style_run(self, run_id: str) -> None:
+        look = appearance()
+        color, style = self.run_styles[run_id]
+        self.paths[run_id].setPen(self._run_pen(run_id, PATH_WIDTH))
+        # The outline has the path's dashes (a dash pattern counts in pen widths: scaled to the
+        # wider pen), so a dashed path's gaps show the map, not a dark line.
+        width = PATH_WIDTH + OUTLINE_EXTRA
+        dash = [length * PATH_WIDTH / width for length in style.dash]
+        self.outlines[run_id].setPen(look.pen(OUTLINE, width, **({"dash": dash} if dash else {})))
+        head = self.heads[run_id]
+        head.setSymbol(style.symbol)
+        head.setSize(look.marker(HEAD_SIZE))
+        head.setPen(look.pen(OUTLINE, 1.5))
+        head.setBrush(pg.mkBrush(color))
+        start = self.starts[run_id]
+        start.setPen(look.pen(color, 2))
+        start.scale = look.marker(12)  # TargetItem keeps its pixel size here
+        start.viewTransformChanged()
+        start.update()
+
+    def _legend_sample(self, run_id: str) -> pg.PlotDataItem:
+        """A stand-in item for the legend: the run's pen (colour, dash) and head marker."""
+        color, style = self.run_styles[run_id]
+        look = appearance()
+        return pg.PlotDataItem(
+            pen=self._run_pen(run_id, PATH_WIDTH),
+            symbol=style.symbol,
+            symbolSize=look.marker(HEAD_SIZE),
+            symbolBrush=pg.mkBrush(color),
+            symbolPen=look.pen(OUTLINE, 1),
+        )
+
+    def _fill_run_legend(self) -> None:
+        """One entry per visible run, in list order, in the current mode's font."""
+        legend = self.run_legend
+        legend.clear()
+        self._legend_samples = {}
+        for run_id, path in self.paths.items():
+            if not path.isVisible() or run_id not in self.run_styles:
+                continue
+            sample = self._legend_sample(run_id)
+            self._legend_samples[run_id] = sample
+            legend.addItem(sample, self.run_labels.get(run_id, run_id))
+        # Many runs: two columns, so the key stays low in its corner of the map.
+        legend.setColumnCount(2 if len(legend.items) > LEGEND_ROWS else 1)
+        style_legend(legend)  # the tick labels' font of the mode, the theme's text colour
+        chip = appearance().plot_background()
+        chip.setAlpha(180)  # on a chip of the plot's background colour, the map faint behind
+        legend.setBrush(pg.mkBrush(chip))
+        legend.setPen(appearance().pen(appearance().plot_foreground(), 1))
+        legend.setVisible(bool(legend.items))
 
     # -- presenter mode, theme, language ---------------------------------------------------------
 
@@ -289,19 +289,24 @@ class MapView(pg.GraphicsLayoutWidget):
         self.contours.setPen(look.pen((255, 255, 255, 90), 1))
         self.swarm.setSize(look.marker(3))
         self.critical.setSize(look.marker(11))
-        for run_id, path in self.paths.items():
-            self.set_run_color(run_id, path.opts["pen"].color())
-            self.heads[run_id].setSize(look.marker(10))
-            self.heads[run_id].setPen(look.pen("w", 1.5))
-            start = self.starts[run_id]
-            start.scale = look.marker(12)  # TargetItem keeps its pixel size here
-            start.viewTransformChanged()
-            start.update()
+        for run_id in self.paths:
+            self._style_run(run_id)
+        self._fill_run_legend()
+        self.readout.setFont(look.font())
         self._label_colorbar()
 
     def _label_colorbar(self) -> None:
+        """Name what the colours are: on the log scale, log10 of the loss above its minimum
+        plus a small floor (so that the minimum itself has a colour), not log10 of the loss."""
         log_scale = self.raster is None or self.raster.log_scale
-        self.colorbar.axis.setLabel(self.tr("log10 loss") if log_scale else self.tr("loss"))
+        self.colorbar.axis.setLabel(
+            self.tr("log10(loss − min + ε)") if log_scale else self.tr("loss")
+        )
+        self.colorbar.axis.setToolTip(
+            self.tr("ε: a small floor, so that the lowest loss has a colour too")
+            if log_scale
+            else ""
+        )
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
         if event.type() == QEvent.Type.LanguageChange:
@@ -310,15 +315,19 @@ class MapView(pg.GraphicsLayoutWidget):
         super().changeEvent(event)
 
     def remove_run(self, run_id: str) -> None:
-        for table in (self.paths, self.heads, self.starts):
+        for table in (self.paths, self.outlines, self.heads, self.starts):
             item = table.pop(run_id, None)
             if item is not None:
                 self.plot.removeItem(item)
+        self.run_styles.pop(run_id, None)
+        self.run_labels.pop(run_id, None)
+        self._fill_run_legend()
 
     def set_run_visible(self, run_id: str, visible: bool) -> None:
-        for table in (self.paths, self.heads, self.starts):
+        for table in (self.paths, self.outlines, self.heads, self.starts):
             if run_id in table:
                 table[run_id].setVisible(visible)
+        self._fill_run_legend()
 
     def set_start(self, run_id: str, x: float, y: float) -> None:
         if run_id in self.starts:
@@ -326,12 +335,14 @@ class MapView(pg.GraphicsLayoutWidget):
 
     def set_path(self, run_id: str, xy: np.ndarray) -> None:
         """The trajectory up to the cursor, shape (T, 2); its last point is the head."""
-        path = self.paths[run_id]
+        path, outline = self.paths[run_id], self.outlines[run_id]
         if len(xy) == 0:
             path.setData([], [])
+            outline.setData([], [])
             self.heads[run_id].setData([], [])
             return
         path.setData(xy[:, 0], xy[:, 1])
+        outline.setData(xy[:, 0], xy[:, 1])
         self.heads[run_id].setData([xy[-1, 0]], [xy[-1, 1]])
 
     def set_swarm(self, xy: np.ndarray | None) -> None:
@@ -354,177 +365,6 @@ class MapView(pg.GraphicsLayoutWidget):
             return
         self.basins.setImage(rgba, autoLevels=False, levels=(0, 255), rect=rect)
         self.basins.setVisible(True)
-
-    # -- curvature and optimizer internals ---------------------------------------------------
-
-    def _build_curvature_items(self) -> None:
-        self.eigen_arrows = [_Arrow(self.plot, POSITIVE_COLOR, both_ends=True) for _ in range(2)]
-        self.inspect_marker = _PassiveScatter(symbol="o", brush=pg.mkBrush(0, 0, 0, 0))
-        self.inspect_marker.setZValue(29)
-        self.plot.addItem(self.inspect_marker, ignoreBounds=True)
-        self.escape_path = pg.PlotDataItem()
-        self.escape_path.setZValue(28)
-        self.plot.addItem(self.escape_path, ignoreBounds=True)
-        # The real step is drawn widest and lowest: without momentum it equals the gradient step.
-        self.internal_arrows = {
-            "update": _Arrow(self.plot, MOTION_COLOR, width=5, z=30),
-            "momentum": _Arrow(self.plot, MOTION_COLOR, dashed=True, z=31),
-            "gradient": _Arrow(self.plot, GRADIENT_COLOR, width=2, z=32),
-        }
-        self.internal_vectors: dict[str, np.ndarray] = {}  # as recorded, before magnifying
-        self.internal_scale = 1.0
-        self.legend = pg.TextItem(anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 160))
-        self.legend.setZValue(100)
-        self.plot.addItem(self.legend, ignoreBounds=True)
-        self.legend.setVisible(False)
-        self._legend_owner: str | None = None  # "eigen" or "internals": whose arrows it explains
-        self._legend_html = ""
-        self._shown_inspected = self._shown_escape = None
-        self._eigen_args = None
-        self._internal_args = None
-        self.view.sigRangeChanged.connect(self._view_range_changed)
-        appearance().changed.connect(self._restyle_arrows)  # presenter mode, theme
-        self._restyle_arrows()
-
-    def _restyle_arrows(self) -> None:
-        look = appearance()
-        self.inspect_marker.setSize(look.marker(15))
-        self.inspect_marker.setPen(look.pen("w", 2))
-        self.escape_path.setPen(look.pen("w", 2, style=Qt.PenStyle.DotLine))
-        for arrow in (*self.eigen_arrows, *self.internal_arrows.values()):
-            arrow.restyle()
-            arrow.refresh()
-
-    def _view_span(self) -> float:
-        rect = self.view.viewRect()
-        return max(min(rect.width(), rect.height()), 1e-12)
-
-    def set_eigen_arrows(
-        self, point: np.ndarray | None, eigenvalues=None, eigenvectors=None
-    ) -> None:
-        """Both eigenvectors of the Hessian at ``point`` as two-headed arrows (an eigenvector's
-        sign is arbitrary); length grows with |lambda| (the larger is 9% of the view), colour by
-        sign. ``None`` hides them."""
-        self._eigen_args = None if point is None else (point, eigenvalues, eigenvectors)
-        if point is None or not np.all(np.isfinite(eigenvalues)):
-            for arrow in self.eigen_arrows:
-                arrow.hide()
-            self._hide_legend("eigen")
-            return
-        largest = float(np.max(np.abs(eigenvalues)))
-        base = 0.09 * self._view_span()
-        for k, arrow in enumerate(self.eigen_arrows):
-            value = float(eigenvalues[k])
-            share = abs(value) / largest if largest > 0 else 0.0
-            half = base * (0.15 + 0.85 * share)
-            vector = np.asarray(eigenvectors)[:, k] * half
-            color = NEGATIVE_COLOR if value < 0 else POSITIVE_COLOR
-            if arrow.color != color:
-                arrow.restyle(color)
-            arrow.set(np.asarray(point) - vector, np.asarray(point) + vector)
-        self._show_legend(
-            "eigen",
-            self.tr(
-                "eigenvectors of H: <span style='color:{0}'>━ λ &gt; 0 curves up</span>"
-                "&nbsp; <span style='color:{1}'>━ λ &lt; 0 curves down</span>"
-                "&nbsp; (longer: larger |λ|)"
-            ).format(POSITIVE_COLOR, NEGATIVE_COLOR),
-        )
-
-    def set_inspected(self, point: tuple[float, float] | None) -> None:
-        """Ring the point the Hessian panel is pinned to (``None``: following a run)."""
-        if point == self._shown_inspected:
-            return  # called every frame; rebuilding the spot is not free
-        self._shown_inspected = point
-        if point is None:
-            self.inspect_marker.setData([], [])
-        else:
-            self.inspect_marker.setData([point[0]], [point[1]])
-
-    def set_escape(self, start=None, end=None) -> None:
-        """A dotted line for the last "escape the saddle" step (``None`` clears it)."""
-        if (start, end) == self._shown_escape:
-            return
-        self._shown_escape = (start, end)
-        if start is None:
-            self.escape_path.setData([], [])
-        else:
-            self.escape_path.setData([start[0], end[0]], [start[1], end[1]])
-
-    def set_internals(self, arrows: dict[str, np.ndarray] | None) -> None:
-        """The selected run's step at the cursor as the arrows of notes 001, from
-        :func:`core.lab.arrows.step_arrows` (``None`` hides them): the momentum
-        and the real step start at the point, the gradient step at the momentum's tip.
-
-        The three vectors keep their recorded ratios; they are magnified together (never
-        shrunk) so that the longest is at least 12% of the view, and the legend says by how much.
-        """
-        self._internal_args = arrows
-        if arrows is None:
-            self.internal_vectors = {}
-            for arrow in self.internal_arrows.values():
-                arrow.hide()
-            self._hide_legend("internals")
-            return
-        start = arrows["start"]
-        self.internal_vectors = {k: arrows[k] for k in self.internal_arrows if k in arrows}
-        longest = max(float(np.hypot(*v)) for v in self.internal_vectors.values())
-        target = 0.12 * self._view_span()
-        # Magnified at most 10^4 times: a step that is numerically nothing (at a minimum) would
-        # otherwise become an arrow pointing anywhere.
-        self.internal_scale = min(target / longest, 1e4) if 0 < longest < target else 1.0
-        # Head to tail: the momentum, then the gradient step from its tip; the real step closes
-        # the triangle (real movement = momentum + gradient step, as in the notes' figure).
-        momentum = self.internal_vectors.get("momentum")
-        tails = {"gradient": start + (0 if momentum is None else momentum * self.internal_scale)}
-        for key, arrow in self.internal_arrows.items():
-            vector = self.internal_vectors.get(key)
-            if vector is None or np.hypot(*vector) * self.internal_scale < 0.02 * target:
-                arrow.hide()
-            else:
-                tail = tails.get(key, start)
-                arrow.set(tail, tail + vector * self.internal_scale)
-        if not any(arrow.visible() for arrow in self.internal_arrows.values()):
-            self._hide_legend("internals")
-            return
-        parts = [
-            f"<span style='color:{GRADIENT_COLOR}'>━ −η·g</span>",
-            f"<span style='color:{MOTION_COLOR}'>╍ " + self.tr("momentum") + "</span>"
-            if "momentum" in self.internal_vectors
-            else "",
-            f"<span style='color:{MOTION_COLOR}'>━ " + self.tr("actual step") + "</span>",
-        ]
-        scale = f"  (×{self.internal_scale:.3g})" if self.internal_scale != 1.0 else ""
-        self._show_legend("internals", "&nbsp; ".join(p for p in parts if p) + scale)
-
-    def _retranslate_legend(self) -> None:
-        """Word the shown legend again in the current language (it is derived from state)."""
-        if self._legend_owner == "eigen" and self._eigen_args is not None:
-            self.set_eigen_arrows(*self._eigen_args)
-        elif self._legend_owner == "internals" and self._internal_args is not None:
-            self.set_internals(self._internal_args)
-
-    def _show_legend(self, owner: str, html: str) -> None:
-        self._legend_owner = owner
-        html = f"<span style='color:white'>{html}</span>"
-        if html != self._legend_html:  # re-laying out rich text every frame is not free
-            self._legend_html = html
-            self.legend.setHtml(html)
-        rect = self.view.viewRect()
-        self.legend.setPos(rect.left(), rect.top())  # the bottom-left corner (y points up)
-        self.legend.setVisible(True)
-
-    def _hide_legend(self, owner: str) -> None:
-        if self._legend_owner == owner:
-            self._legend_owner = None
-            self.legend.setVisible(False)
-
-    def _view_range_changed(self, *_args) -> None:
-        # Arrow heads turn with the aspect ratio; the glyph lengths follow the view's size.
-        if self._eigen_args is not None:
-            self.set_eigen_arrows(*self._eigen_args)
-        if self._internal_args is not None:
-            self.set_internals(self._internal_args)
 
     # -- mouse -----------------------------------------------------------------------------------
 

@@ -1,25 +1,25 @@
 """The Surface Lab page: wires the surface picker, run list, map, plots and transport together.
 
-Data flows one way: user edits change the page's run and surface state -> the compute service
-runs engine generators in its thread -> batches land in the recorder -> a ~30 Hz frame timer draws
-the newest data up to the timeline cursor. Nothing here computes losses or gradients.
+Data flows one way: user edits change the page's lab model (``page.model``: the surface, the runs
+as validated specs, the selection) -> the compute service runs engine generators in its thread ->
+batches land in the recorder -> a ~30 Hz frame timer draws the newest data up to the timeline
+cursor. Views follow the model's events; nothing here computes losses or gradients.
+
+The page keeps the layout and the wiring; the rest is in mixins: runs.py (the run list), swarm.py,
+timeline.py (playback and ``draw()``), curvature.py (the Hessian panel), jobs.py (the worker's
+streams) and drawing.py (draw mode).
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
-    QColorDialog,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -37,87 +36,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.basins import grid_starts, label_basins, random_starts
-from core.curvature import CurvatureStore, curvature_at, escape_saddle, find_critical_points
 from core.lab import LabModel, Playback
-from core.lab.arrows import step_arrows
 from core.scene import Scene, parse_scene, scene_to_dict
 from core.surfaces import make_surface
 from core.surfaces.raster import rasterize
 from desktop_app.style import appearance
+from desktop_app.surface_lab.curvature import CurvatureMixin
 from desktop_app.surface_lab.drawing import DrawingMixin
-from desktop_app.surface_lab.eigen_panel import EigenPanel
-from desktop_app.surface_lab.internals import InternalsPlots
-from desktop_app.surface_lab.jobs import (
-    CRITICAL_KEY,
-    CURVATURE_PREFIX,
-    INSPECT_KEY,
-    SURFACE_KEY,
-    JobsMixin,
-)
-from desktop_app.surface_lab.map_view import COLORMAP, MapView
+from desktop_app.surface_lab.jobs import SURFACE_KEY, JobsMixin
+from desktop_app.surface_lab.map_view import MapView
 from desktop_app.surface_lab.plots import MetricPlots
 from desktop_app.surface_lab.recorder import Recorder
 from desktop_app.surface_lab.run_editor import RunEditor
+from desktop_app.surface_lab.runs import PALETTE, RunsMixin, RunState  # noqa: F401 (re-exported)
 from desktop_app.surface_lab.surface_picker import SurfacePicker
+from desktop_app.surface_lab.swarm import SwarmMixin
+from desktop_app.surface_lab.timeline import FRAME_MS, TimelineMixin
 from desktop_app.surface_lab.transport import Transport
+from desktop_app.widgets.collapsible import CollapsiblePanel, invalidate_layouts
 from desktop_app.widgets.playback import PlaybackProperties
 from desktop_app.workers import ComputeService
 
-FRAME_MS = 33  # views redraw at most ~30 times a second
 RASTER_RESOLUTION = 512
-PALETTE = [
-    "#e6194b",
-    "#3cb4f0",
-    "#ffe119",
-    "#f58231",
-    "#3cd44b",
-    "#f032e6",
-    "#ffffff",
-    "#bcf60c",
-    "#fabebe",
-    "#9a6324",
-]
-CURVATURE_CHUNK = 2048  # trajectory points per Hessian batch in the worker
-
-
-@dataclass
-class RunState:
-    id: str
-    label: str
-    color: QColor
-    optimizer: dict[str, Any]
-    schedule: dict[str, Any] | None
-    steps: int
-    starts: list[tuple[float, float]]
-    visible: bool = True
-    swarm: bool = False
-    batch_size: int | None = None  # data surfaces: minibatch size (None = full batch)
-    seed: int = 0
-    engine: Any = None  # the engine generator, kept so a job can continue it
-    offset: int = 0  # step of this engine's start ("continue from here" restarts mid-run)
-    done: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def spec(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "label": self.label,
-            "optimizer": dict(self.optimizer),
-            "steps": self.steps,
-        }
-        if self.schedule:
-            data["schedule"] = dict(self.schedule)
-        if len(self.starts) == 1 and not self.swarm:
-            data["start"] = list(self.starts[0])
-        else:
-            data["starts"] = [list(p) for p in self.starts]
-        data["color"] = self.color.name()
-        data["visible"] = self.visible
-        if self.batch_size is not None:
-            data["batch_size"] = self.batch_size
-        if self.seed:
-            data["seed"] = self.seed
-        return data
+# The plots' share of the centre: under the map normally, beside it in presenter mode.
+NORMAL_PLOT_SHARE = 0.25
+PRESENTER_PLOT_SHARE = 0.38
 
 
 def _surface_source(config: dict[str, Any]) -> str:
@@ -126,8 +69,17 @@ def _surface_source(config: dict[str, Any]) -> str:
     return "drawn" if "bumps" in config else "builtin"
 
 
-class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
-    """The page: layout and wiring; jobs (jobs.py) and drawing (drawing.py) are mixins."""
+class SurfaceLabPage(
+    PlaybackProperties,
+    RunsMixin,
+    SwarmMixin,
+    TimelineMixin,
+    CurvatureMixin,
+    JobsMixin,
+    DrawingMixin,
+    QWidget,
+):
+    """The page: layout and wiring; runs, timeline, curvature, jobs and drawing are mixins."""
 
     statusMessage = Signal(str)
     sceneChanged = Signal()
@@ -139,15 +91,13 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         self.service = ComputeService(self)
         self.service.batchReady.connect(self._on_batch)
         self.service.failed.connect(self._on_failed)
-        # The document and what the user looks at (title, text, hover point), Qt-free: views
-        # derive what they show from it, so nothing outlives the content it describes.
-        self.model = LabModel()
+        # The document and what the user looks at (surface, runs, selection, title, hover
+        # point), Qt-free: views derive what they show from it, so nothing outlives the content
+        # it describes.
+        self.model = LabModel(surface={"builtin": "rosenbrock"})
         self.recorder = Recorder()
-        self.runs: dict[str, RunState] = {}
-        self._ids = itertools.count(1)
-        self.selected: str | None = None
-        self.surface_config: dict[str, Any] = {"builtin": "rosenbrock"}
-        self.surface = make_surface(self.surface_config)
+        self._init_runs()
+        self.surface = make_surface(self.model.surface)  # the model's surface, built
         self.raster = None
         # The timeline cursor, playing and speed: core.lab's arithmetic, this page's timer.
         self.playback = Playback(speed=40)
@@ -156,9 +106,15 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         self._init_drawing()  # undo/redo stacks of the drawn surface
         self.frames_drawn = 0
         self.log_scale = True
+        self.presenter_metrics: tuple[str, ...] = ("loss",)  # beside the map in presenter mode
         self._build_ui()
-        self.model.events.title.connect(self._show_lesson_note)
-        self.model.events.description.connect(self._show_lesson_note)
+        events = self.model.events
+        events.title.connect(self._show_lesson_note)
+        events.description.connect(self._show_lesson_note)
+        events.generation.connect(self._content_replaced)
+        events.surface.connect(self._surface_changed)
+        events.runs.connect(self._on_runs_changed)
+        events.selected_run.connect(self._on_selection)
         self.frame_timer = QTimer(self, interval=FRAME_MS)
         self.frame_timer.timeout.connect(self._frame)
         self.frame_timer.start()
@@ -188,17 +144,18 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(side)
+        # As wide as the forms need (CollapsiblePanel keeps it so), never scrolled sideways.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.side_scroll = scroll
+        # The settings column collapses to a slim bar (presenter mode collapses it).
+        self.side_panel = CollapsiblePanel(scroll)
 
-        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(scroll)
-        splitter.addWidget(centre)
-        splitter.setStretchFactor(1, 1)
-        appearance().changed.connect(self._apply_style)  # presenter mode widens the panel
-        self._apply_style()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(splitter)
+        layout.addWidget(self.side_panel)
+        layout.addWidget(centre, 1)
+        appearance().changed.connect(self._apply_style)  # presenter mode: the layout follows
+        self._apply_style()
         self.retranslate()
 
     def _build_views(self) -> None:
@@ -231,8 +188,9 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         self.views.currentChanged.connect(self._view_tab_changed)
 
     def _build_centre(self) -> QSplitter:
-        """The views over the bottom tabs."""
-        centre = QSplitter(Qt.Orientation.Vertical)
+        """The views over the bottom tabs (beside them in presenter mode)."""
+        self.centre_split = centre = QSplitter(Qt.Orientation.Vertical)
+        centre.setChildrenCollapsible(False)  # a plot dragged to nothing is a lost plot
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
@@ -282,7 +240,7 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         self.continue_on_change = QCheckBox()
         self.hint = hint = QLabel()
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: gray;")
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # grey; its font follows
         box = QVBoxLayout(runs_box)
         box.addWidget(self.run_list)
         box.addLayout(buttons)
@@ -361,11 +319,40 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         self._dirty = True  # the next frame re-derives the texts drawn from state
 
     def _apply_style(self) -> None:
-        scale = appearance().font_scale
-        self.side_scroll.setMinimumWidth(round(340 * scale))
-        self.side_scroll.setMaximumWidth(round(420 * scale))
-        # A splitter hands out its initial sizes ignoring maximum widths: give the rest to the map.
-        self.splitter.setSizes([self.side_scroll.maximumWidth(), 10_000])
+        """Presenter mode: the map with the chosen plots beside it, texts that the fonts of the
+        application do not reach made larger; off: the plots under the map again."""
+        look = appearance()
+        invalidate_layouts(self)  # the font changed, maybe while the page is hidden
+        presenting = look.presenter
+        self.centre_split.setOrientation(
+            Qt.Orientation.Horizontal if presenting else Qt.Orientation.Vertical
+        )
+        self._arrange_metrics()
+        self.internals.set_stacked(presenting)
+        total = 10_000
+        share = PRESENTER_PLOT_SHARE if presenting else NORMAL_PLOT_SHARE
+        self.centre_split.setSizes([round(total * (1 - share)), round(total * share)])
+
+    def set_presenter_metrics(self, metrics: tuple[str, ...]) -> None:
+        """The one or two metric plots shown beside the map in presenter mode (in this order)."""
+        chosen = tuple(m for m in metrics if m in self.plots.plots)[:2]
+        if not chosen:
+            raise ValueError(f"choose one or two of {', '.join(self.plots.plots)}")
+        self.presenter_metrics = chosen
+        self._arrange_metrics()
+
+    def _arrange_metrics(self) -> None:
+        """Presenter mode: the chosen plots stacked beside the map; else all four in a row."""
+        presenting = appearance().presenter
+        shown = self.presenter_metrics if presenting else tuple(self.plots.plots)
+        layout = self.plots.layout_widget.ci
+        for metric, plot in self.plots.plots.items():
+            if plot in layout.items:
+                layout.removeItem(plot)
+            plot.setVisible(metric in shown)
+        for place, metric in enumerate(shown):
+            row, column = (place, 0) if presenting else (0, place)
+            layout.addItem(self.plots.plots[metric], row=row, col=column)
 
     @property
     def title(self) -> dict[str, str]:
@@ -388,45 +375,47 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
 
     # -- scene -----------------------------------------------------------------------------------
 
+    @property
+    def surface_config(self) -> dict[str, Any]:
+        """The surface's config (``model.surface``; read-only: change it with set_surface)."""
+        return self.model.surface
+
     def load_scene(self, scene: Scene, source: str = "file") -> None:
         self.service.abort()
-        for run_id in list(self.runs):
+        for run_id in list(self._states):
             self._drop_run(run_id)
         self.model.replace_content(
             scene, source=source, title=dict(scene.title), description=dict(scene.description)
         )
-        self._show_lesson_note()
         config = scene.surface.to_config()
         self.picker.show_surface(config)
         self._apply_surface(config, restart=False)
         for spec in scene.runs:
-            self.add_run(
-                optimizer=spec.optimizer.model_dump(),
-                schedule=spec.schedule.to_config() if spec.schedule else None,
-                steps=spec.steps,
-                starts=spec.start_points(),
-                label=spec.label,
-                color=spec.color,
-                visible=spec.visible,
-                swarm=spec.starts is not None and len(spec.starts) > 1,
-                compute=False,
-            )
-            run = self.runs[next(reversed(self.runs))]
-            run.batch_size, run.seed = spec.batch_size, spec.seed
+            self._add_spec(spec, compute=False)
         self.rewind()
-        self._compute_runs(list(self.runs))
+        self._compute_runs(list(self._states))
         self.set_playing(True)  # a scene opens ready to play
 
     def scene_data(self) -> dict[str, Any]:
-        """The current state as scene JSON data (validated)."""
+        """The lab model as scene JSON data (validated)."""
+        model = self.model
         data = {
             "format": 1,
-            "title": self.title,
-            "description": self.description,
-            "surface": copy.deepcopy(self.surface_config),
-            "runs": [run.spec() for run in self.runs.values()],
+            "title": model.title,
+            "description": model.description,
+            "surface": copy.deepcopy(model.surface),
+            "runs": [spec.model_dump(mode="json", exclude_none=True) for spec in model.runs],
         }
         return scene_to_dict(parse_scene(data))
+
+    def _content_replaced(self, *_args) -> None:
+        """``model.events.generation``: a new document, formula, drawing or built-in surface.
+        Everything derived from the old content goes (the hover readout goes in the model)."""
+        self._clear_curvature()
+        self.internals.retain(())  # the sigma curves: drawn again from the new trajectories
+        self._clear_basins()
+        self._clear_3d_runs()
+        self._dirty = True
 
     # -- surface ---------------------------------------------------------------------------------
 
@@ -436,17 +425,19 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
         Another surface (a formula, a drawing, another built-in) is the user's own content: the
         lesson's title and text go. New parameters of the same built-in keep them.
         """
-        if "bumps" in config and "bumps" not in self.surface_config:
+        current = self.model.surface
+        if "bumps" in config and "bumps" not in current:
             self._strokes, self._redo = [], []
-        same_builtin = "builtin" in config and config.get("builtin") == self.surface_config.get(
-            "builtin"
-        )
+        same_builtin = "builtin" in config and config.get("builtin") == current.get("builtin")
         replace = None if same_builtin else _surface_source(config)
         self._apply_surface(config, restart=True, replace=replace)
 
     def _replace_content(self, source: str) -> None:
-        """The user replaced the document's content: what described the old one goes."""
+        """The user replaced the document's content: what described the old one goes. The runs
+        stay (they restart on the new surface), and so does the one selected among them."""
+        selected = self.model.selected_run
         self.model.replace_content(None, source=source)
+        self.model.selected_run = selected
 
     def _apply_surface(
         self, config: dict[str, Any], restart: bool, replace: str | None = None
@@ -460,14 +451,20 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
             return
         if replace is not None:
             self._replace_content(replace)
-        self.surface_config, self.surface = copy.deepcopy(config), surface
-        self.model.set_hover(None)  # the readout described the old surface
-        self.map.set_critical_points([(p.x, p.y, p.kind) for p in surface.critical_points])
-        self._curvature_surface_changed()
-        self._compute_raster()
+        unchanged = config == self.model.surface
+        self.surface = surface
+        self.model.surface = copy.deepcopy(config)  # events.surface: the views follow
+        if unchanged:  # no event: the same surface again, its raster may have been aborted
+            self._surface_changed()
         if restart:
             self._restart_all()
         self.sceneChanged.emit()
+
+    def _surface_changed(self, *_args) -> None:
+        """``model.events.surface``: the readout, the curvature items and the raster follow."""
+        self.model.set_hover(None)  # the readout described the old surface
+        self._clear_curvature()
+        self._compute_raster()
 
     def _compute_raster(self) -> None:
         surface, log_scale, device = self.surface, self.log_scale, self.device
@@ -481,660 +478,6 @@ class SurfaceLabPage(PlaybackProperties, JobsMixin, DrawingMixin, QWidget):
     def _set_log_scale(self, on: bool) -> None:
         self.log_scale = on
         self._compute_raster()
-
-    # -- runs ------------------------------------------------------------------------------------
-
-    def add_run(
-        self,
-        optimizer: dict | None = None,
-        schedule: dict | None = None,
-        steps: int = 200,
-        starts: list | None = None,
-        label: str = "",
-        color: str | None = None,
-        visible: bool = True,
-        swarm: bool = False,
-        compute: bool = True,
-    ) -> str:
-        run_id = f"run{next(self._ids)}"
-        if starts is None:
-            x0, x1 = self.surface.x_range
-            y0, y1 = self.surface.y_range
-            starts = [(x0 + 0.2 * (x1 - x0), y0 + 0.8 * (y1 - y0))]
-        optimizer = dict(optimizer or {"name": "sgd", "lr": 0.001, "momentum": 0.9})
-        qcolor = QColor(color) if color else QColor(PALETTE[(len(self.runs)) % len(PALETTE)])
-        run = RunState(
-            id=run_id,
-            label=label or self._default_label(optimizer),
-            color=qcolor,
-            optimizer=optimizer,
-            schedule=schedule,
-            steps=steps,
-            starts=[tuple(map(float, p)) for p in starts],
-            visible=visible,
-            swarm=swarm,
-        )
-        self.runs[run_id] = run
-        if not swarm:
-            self.map.ensure_run(run_id, qcolor)
-            self.map.set_start(run_id, *run.starts[0])
-            self.map.set_run_visible(run_id, visible)
-        self.plots.ensure_run(run_id, qcolor)
-        self.plots.set_run_visible(run_id, visible)
-        item = QListWidgetItem(self._item_text(run))
-        item.setData(Qt.ItemDataRole.UserRole, run_id)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
-        item.setIcon(self._swatch(qcolor))
-        self.run_list.addItem(item)
-        self.run_list.setCurrentItem(item)
-        if compute:
-            self._compute_runs([run_id])
-        self.sceneChanged.emit()
-        return run_id
-
-    def add_swarm(self, count: int | None = None, layout: str | None = None) -> str:
-        """A swarm of start points for the selected run's optimizer (or SGD)."""
-        base = self.runs.get(self.selected) if self.selected else None
-        count = count or self.swarm_count.value()
-        layout = layout or self.swarm_layout.currentData()
-        if layout == "grid":
-            side = max(2, int(round(np.sqrt(count))))
-            starts = grid_starts(self.surface.x_range, self.surface.y_range, side)
-        else:
-            starts = random_starts(self.surface.x_range, self.surface.y_range, count)
-        for run_id in [r.id for r in self.runs.values() if r.swarm]:
-            self._drop_run(run_id)  # one swarm at a time keeps the map readable
-        run_id = self.add_run(
-            optimizer=dict(base.optimizer) if base else None,
-            schedule=base.schedule if base else None,
-            steps=base.steps if base else 200,
-            starts=starts.tolist(),
-            label=self.tr("swarm ({0})").format(
-                self._default_label(base.optimizer if base else {"name": "sgd"})
-            ),
-            swarm=True,
-        )
-        self.runs[run_id].extra["layout"] = layout
-        self.map.set_basins(None)
-        self.rewind()
-        self.set_playing(True)
-        return run_id
-
-    def _default_label(self, optimizer: dict) -> str:
-        name = optimizer.get("name", "sgd")
-        return {
-            "sgd": "SGD",
-            "adam": "Adam",
-            "adamw": "AdamW",
-            "rmsprop": "RMSprop",
-            "adagrad": "Adagrad",
-            "lbfgs": "L-BFGS",
-            "newton": "Newton",
-        }.get(name, name)
-
-    def _item_text(self, run: RunState) -> str:
-        return f"{run.label}  ·  {len(run.starts)} pts" if run.swarm else run.label
-
-    @staticmethod
-    def _swatch(color: QColor) -> QIcon:
-        pixmap = QPixmap(14, 14)
-        pixmap.fill(color)
-        return QIcon(pixmap)
-
-    def _item_for(self, run_id: str) -> QListWidgetItem | None:
-        for row in range(self.run_list.count()):
-            item = self.run_list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == run_id:
-                return item
-        return None
-
-    def _drop_run(self, run_id: str) -> None:
-        self.service.bump(run_id)
-        self.runs.pop(run_id, None)
-        self.recorder.remove(run_id)
-        self.map.remove_run(run_id)
-        self.plots.remove_run(run_id)
-        item = self._item_for(run_id)
-        if item is not None:
-            self.run_list.takeItem(self.run_list.row(item))
-        if self.selected == run_id:
-            self.selected = None
-        if not any(r.swarm for r in self.runs.values()):
-            self.map.set_swarm(None)
-            self.map.set_basins(None)
-        self._dirty = True
-
-    def remove_selected(self) -> None:
-        if self.selected:
-            self._drop_run(self.selected)
-            self.sceneChanged.emit()
-
-    def duplicate_selected(self) -> None:
-        run = self.runs.get(self.selected or "")
-        if run is not None:
-            self.add_run(
-                copy.deepcopy(run.optimizer),
-                copy.deepcopy(run.schedule),
-                run.steps,
-                list(run.starts),
-                run.label + " ′",
-                swarm=run.swarm,
-            )
-
-    def set_run_visible(self, run_id: str, visible: bool) -> None:
-        run = self.runs[run_id]
-        run.visible = visible
-        if not run.swarm:
-            self.map.set_run_visible(run_id, visible)
-        self.plots.set_run_visible(run_id, visible)
-        item = self._item_for(run_id)
-        if item is not None and (item.checkState() == Qt.CheckState.Checked) != visible:
-            item.setCheckState(Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
-        self._dirty = True
-
-    def set_run_color(self, run_id: str, color: QColor) -> None:
-        run = self.runs[run_id]
-        run.color = color
-        if not run.swarm:
-            self.map.set_run_color(run_id, color)
-        self.plots.ensure_run(run_id, color)
-        item = self._item_for(run_id)
-        if item is not None:
-            item.setIcon(self._swatch(color))
-
-    def _choose_colour(self) -> None:
-        run = self.runs.get(self.selected or "")
-        if run is None:
-            return
-        color = QColorDialog.getColor(run.color, self, self.tr("Run colour"))
-        if color.isValid():
-            self.set_run_color(run.id, color)
-
-    def _item_changed(self, item: QListWidgetItem) -> None:
-        run_id = item.data(Qt.ItemDataRole.UserRole)
-        if run_id in self.runs:
-            self.set_run_visible(run_id, item.checkState() == Qt.CheckState.Checked)
-
-    def _selection_changed(self, current: QListWidgetItem | None, _previous) -> None:
-        self.selected = current.data(Qt.ItemDataRole.UserRole) if current else None
-        run = self.runs.get(self.selected or "")
-        if run is None:
-            return
-        self.editor.set_run(
-            {"optimizer": run.optimizer, "schedule": run.schedule, "steps": run.steps}
-        )
-        for spin, value in zip((self.start_x, self.start_y), run.starts[0], strict=True):
-            spin.blockSignals(True)
-            spin.setValue(value)
-            spin.blockSignals(False)
-
-    def select_run(self, run_id: str) -> None:
-        item = self._item_for(run_id)
-        if item is not None:
-            self.run_list.setCurrentItem(item)
-
-    def _editor_changed(self, data: dict) -> None:
-        run = self.runs.get(self.selected or "")
-        if run is None:
-            return
-        run.optimizer = dict(data["optimizer"])
-        run.schedule = data.get("schedule")
-        run.steps = int(data.get("steps", run.steps))
-        if self.continue_on_change.isChecked() and not run.swarm:
-            self._continue_run(run.id, int(self.cursor))
-        else:
-            self._restart_run(run.id)
-        self.sceneChanged.emit()
-
-    def set_start(self, run_id: str, x: float, y: float) -> None:
-        run = self.runs[run_id]
-        if run.swarm:
-            return
-        run.starts = [(float(x), float(y))]
-        self.map.set_start(run_id, x, y)
-        if run_id == self.selected:
-            self._selection_changed(self._item_for(run_id), None)
-        self._restart_run(run_id)
-        self.sceneChanged.emit()
-
-    def _map_clicked(self, x: float, y: float, add: bool) -> None:
-        if add or self.selected is None or self.runs[self.selected].swarm:
-            base = self.runs.get(self.selected or "")
-            optimizer = dict(base.optimizer) if base else None
-            self.add_run(
-                optimizer=optimizer, schedule=base.schedule if base else None, starts=[(x, y)]
-            )
-        else:
-            self.set_start(self.selected, x, y)
-
-    def _start_dragged(self, run_id: str, x: float, y: float) -> None:
-        if run_id in self.runs:
-            self.select_run(run_id)
-            self.set_start(run_id, x, y)
-
-    def _start_edited(self) -> None:
-        if self.selected and not self.runs[self.selected].swarm:
-            self.set_start(self.selected, self.start_x.value(), self.start_y.value())
-
-    # -- computing (the rest is in jobs.py) ------------------------------------------------
-
-    def _on_failed(self, key: str, message: str) -> None:
-        """A stream of the worker raised: that run stops, marked failed (its row and the status
-        bar say why); the other runs go on."""
-        run = self.runs.get(key)
-        if run is None:
-            self.statusMessage.emit(f"{key}: {message}")
-            return
-        run.done = True
-        run.extra["failed"] = message
-        track = self.recorder.get(key)
-        if track is not None:
-            track.finished = True
-        text = self.tr("{0} failed: {1}").format(run.label, message)
-        item = self._item_for(key)
-        if item is not None:  # a warning sign for its colour swatch, the message as its tip
-            style = self.style()
-            item.setIcon(style.standardIcon(style.StandardPixmap.SP_MessageBoxWarning))
-            item.setToolTip(text)
-        self._dirty = True
-        self.statusMessage.emit(text)
-
-    # -- swarm basins ----------------------------------------------------------------------------
-
-    def _show_basins(self, run: RunState) -> None:
-        track = self.recorder.get(run.id)
-        finals = track.positions[track.last_step()]
-        minima = [(p.x, p.y) for p in self.surface.critical_points if p.kind == "minimum"]
-        (x0, x1), (y0, y1) = self.surface.x_range, self.surface.y_range
-        radius = 0.02 * max(x1 - x0, y1 - y0)
-        labels, centres = label_basins(finals, np.array(minima) if minima else None, radius)
-        diverged = track.diverged[track.last_step()]
-        labels = np.where(diverged, -1, labels)
-        colors = np.array(
-            [
-                pg.intColor(i, hues=max(len(centres), 6)).getRgb()
-                for i in range(max(len(centres), 1))
-            ],
-            dtype=np.ubyte,
-        )
-        rgba = np.zeros((len(labels), 4), dtype=np.ubyte)
-        rgba[labels >= 0] = colors[labels[labels >= 0]]
-        run.extra["basin_labels"] = labels
-        counts = np.bincount(labels[labels >= 0], minlength=len(centres))
-        reached = sum(1 for c in counts if c > 0)
-        self.swarm_info.setText(
-            self.tr("{0} points reached {1} different end points; {2} diverged.").format(
-                len(labels), reached, int((labels < 0).sum())
-            )
-        )
-        if run.extra.get("layout") == "grid":
-            side = int(round(np.sqrt(len(labels))))
-            image = rgba.reshape(side, side, 4)
-            step_x, step_y = (x1 - x0) / (side - 1), (y1 - y0) / (side - 1)
-            rect = QRectF(x0 - step_x / 2, y0 - step_y / 2, x1 - x0 + step_x, y1 - y0 + step_y)
-            self.map.set_basins(image, rect)
-
-    # -- playback --------------------------------------------------------------------------------
-
-    def max_step(self) -> int:
-        return max((r.offset + r.steps for r in self.runs.values()), default=0)
-
-    def set_playing(self, playing: bool) -> None:
-        if playing:
-            self.playback.play(self.max_step())
-        else:
-            self.playback.pause()
-        self._last_frame = time.perf_counter()
-        self.transport.set_playing(playing)
-        self._dirty = True
-
-    def toggle_play(self) -> None:
-        self.set_playing(not self.playing)
-
-    def _set_speed(self, value: int) -> None:
-        self.speed = value
-
-    def seek(self, step: int) -> None:
-        self.set_playing(False)
-        self.playback.seek(step, self.max_step())
-        self._dirty = True
-        self._frame()
-
-    def step_by(self, delta: int) -> None:
-        self.seek(int(self.cursor) + delta)
-
-    def rewind(self) -> None:
-        self.seek(0)
-
-    def current_step(self) -> int:
-        return int(self.cursor)
-
-    def _frame(self) -> None:
-        now = time.perf_counter()
-        dt, self._last_frame = now - self._last_frame, now
-        if self.playing:
-            finished = all(r.done for r in self.runs.values())
-            if self.playback.advance(dt, self.recorder.max_step(), self.max_step(), finished):
-                self._dirty = True
-            if not self.playback.playing:  # reached the end of finished runs
-                self.set_playing(False)
-        if self._dirty:
-            self._dirty = False
-            self.draw()
-
-    def draw(self) -> None:
-        """Draw every view at the cursor from the recorder (the only place views get run data)."""
-        step = int(self.cursor)
-        self.model.cursor = step  # what the user looks at, in the lab model
-        swarm_xy = None
-        for run in self.runs.values():
-            track = self.recorder.get(run.id)
-            if track is None:
-                continue
-            last = min(step, track.count - 1)
-            if last < 0:
-                if not run.swarm:
-                    self.map.set_path(run.id, np.empty((0, 2)))
-                continue
-            steps = np.arange(last + 1)
-            if run.swarm:
-                if run.visible:
-                    swarm_xy = track.positions[last]
-                loss = track.loss_median[: last + 1]
-                grad = track.grad_norm_median[: last + 1]
-            else:
-                self.map.set_path(run.id, track.positions[: last + 1, 0])
-                loss, grad = track.loss[: last + 1, 0], track.grad_norm[: last + 1, 0]
-            self.plots.set_series(run.id, "loss", steps, loss)
-            self.plots.set_series(run.id, "grad_norm", steps, grad)
-            self.plots.set_series(run.id, "lr", steps[1:], track.lr[1 : last + 1])
-        self.map.set_swarm(swarm_xy)
-        self.plots.set_step_range(self.max_step())
-        self.plots.set_cursor(step)
-        self.transport.show_step(step, self.max_step())
-        self._draw_curvature(step)
-        if self.view3d is not None and self.views.currentIndex() == 1:
-            self._update_3d_runs(step)
-        self.frames_drawn += 1
-
-    # -- curvature: the Hessian panel, eigenvector and internals arrows, sharpness ---------------
-
-    def _build_curvature_ui(self) -> None:
-        """The Hessian panel and the sigma plots, in tabs beside the metric plots."""
-        self.curvatures = CurvatureStore()  # per run and step, computed in the worker
-        self.inspected: tuple[float, float] | None = None  # the pinned point (Ctrl-click)
-        self._inspected_curvature = None
-        self._inspect_anchor = None  # (selected run, step) when pinned: changing either unpins
-        self._escape = None  # the last SaddleEscape, drawn while its end point is pinned
-        self.eigen_panel = EigenPanel()
-        self.eigen_panel.escapeRequested.connect(self.escape_the_saddle)
-        self.eigen_panel.findRequested.connect(self.locate_critical_points)
-        self.eigen_panel.followRequested.connect(self.follow_run)
-        self.eigen_panel.pointChosen.connect(self.inspect_point)
-        self.eigen_panel.settingsChanged.connect(self._mark_found_points)
-        self.internals = InternalsPlots()
-        self.internals.cursorMoved.connect(self.seek)
-        self.bottom_tabs = QTabWidget()
-        self.bottom_tabs.addTab(self.plots, self.tr("Metrics"))
-        # Scrolls rather than squeezing its numbers when the window is small.
-        self.eigen_scroll = QScrollArea()
-        self.eigen_scroll.setWidgetResizable(True)
-        self.eigen_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.eigen_scroll.setWidget(self.eigen_panel)
-        self.bottom_tabs.addTab(self.eigen_scroll, self.tr("Hessian"))
-        self.bottom_tabs.addTab(self.internals, self.tr("σ and η/σ"))
-        self.bottom_tabs.currentChanged.connect(self._mark_dirty)
-        self.bottom_tabs.currentChanged.connect(self._fit_bottom_tab)
-        self.map.pointInspected.connect(self.inspect_point)
-
-    def _mark_dirty(self, *_args) -> None:
-        self._dirty = True
-
-    def _fit_bottom_tab(self, *_args) -> None:
-        """Give the bottom tabs the height the Hessian panel needs (taken from the map) when it
-        is opened, instead of hiding half of it behind a scroll bar."""
-        splitter = self.bottom_tabs.parentWidget()
-        if self.bottom_tabs.currentWidget() is not self.eigen_scroll or not isinstance(
-            splitter, QSplitter
-        ):
-            return
-        need = (
-            self.eigen_panel.minimumSizeHint().height()
-            + self.bottom_tabs.tabBar().sizeHint().height()
-            + 16  # the tab frame's margins
-        )
-        sizes = splitter.sizes()
-        index = splitter.indexOf(self.bottom_tabs)
-        missing = need - sizes[index]
-        if missing > 0 and index > 0 and sizes[0] > missing + 200:
-            sizes[0] -= missing
-            sizes[index] += missing
-            splitter.setSizes(sizes)
-
-    def inspect_point(self, x: float, y: float) -> None:
-        """Pin the Hessian panel to ``(x, y)`` (Ctrl-click on the map); playback pauses. Moving
-        the cursor or choosing another run goes back to following the selected run."""
-        self.set_playing(False)
-        self._unpin()
-        self.inspected = (float(x), float(y))
-        self._inspect_anchor = (self.selected, self.current_step())
-        self.bottom_tabs.setCurrentWidget(self.eigen_scroll)
-        surface, point = self.surface, self.inspected
-        self._start_inspect(lambda: [("point", curvature_at(surface, [point]))])
-
-    def follow_run(self) -> None:
-        """Show the selected run's point at the cursor again."""
-        self._unpin()
-        self._dirty = True
-
-    def escape_the_saddle(self) -> None:
-        """One step from the panel's point along the eigenvector of the negative eigenvalue;
-        the panel then shows the new point and how much the loss fell."""
-        curvature = self._panel_curvature(self.current_step())[0]
-        if curvature is None:
-            return
-        self.set_playing(False)
-        if self.inspected is None:
-            self._inspect_anchor = (self.selected, self.current_step())
-        surface, point = self.surface, curvature.points[0].copy()
-        step = self.eigen_panel.step.value()
-
-        def work():
-            escape = escape_saddle(surface, point, step)
-            return [("escape", escape, curvature_at(surface, [escape.point]))]
-
-        self._start_inspect(work)
-
-    def locate_critical_points(self) -> None:
-        """Run the critical-point finder on the current surface (in the worker)."""
-        surface, tolerance = self.surface, self.eigen_panel.tolerance.value()
-        generation = self.service.bump(CRITICAL_KEY)
-
-        def make():
-            yield find_critical_points(surface, tolerance=tolerance)
-
-        self.eigen_panel.show_finding()
-        self.service.submit([(CRITICAL_KEY, generation, make)])
-
-    def _start_inspect(self, work) -> None:
-        generation = self.service.bump(INSPECT_KEY)
-
-        def make():
-            try:
-                yield from work()
-            except ValueError as error:  # e.g. no negative eigenvalue: nothing to escape
-                yield ("error", str(error))
-
-        self.service.submit([(INSPECT_KEY, generation, make)])
-
-    def _unpin(self) -> None:
-        self.service.bump(INSPECT_KEY)
-        self.inspected = self._inspected_curvature = self._inspect_anchor = self._escape = None
-        self.eigen_panel.clear_escape()
-
-    def _curvature_surface_changed(self) -> None:
-        self._unpin()
-        self.service.bump(CRITICAL_KEY)
-        self.eigen_panel.clear_found()
-
-    def _curvature_after_batch(self, run_id: str, records: list, done: bool) -> None:
-        """A run's records arrived: rows from their first step are stale (a restart or a
-        "continue from here"); once the run is complete, compute its curvature in the worker."""
-        key = CURVATURE_PREFIX + run_id
-        if records:
-            self.service.bump(key)  # drops a computation for the old trajectory still in flight
-            self.curvatures.truncate(run_id, records[0].step)
-        if not done:
-            return
-        track = self.recorder.get(run_id)
-        positions = track.positions[: track.count, 0].copy()
-        generation = self.service.bump(key)
-        first = self.curvatures.begin(run_id, len(positions))  # after "continue": the new steps
-        surface = self.surface
-
-        def make():
-            for start in range(first, len(positions), CURVATURE_CHUNK):
-                yield start, curvature_at(surface, positions[start : start + CURVATURE_CHUNK])
-
-        self.service.submit([(key, generation, make)])
-
-    def _on_curvature_batch(self, batch) -> None:
-        for item in batch.items:
-            if batch.key == CRITICAL_KEY:
-                self.eigen_panel.set_found(item)
-                self._mark_found_points()
-            elif batch.key == INSPECT_KEY:
-                self._inspect_result(item)
-            else:
-                self.curvatures.put(batch.key.removeprefix(CURVATURE_PREFIX), *item)
-        self._dirty = True
-
-    def _inspect_result(self, item: tuple) -> None:
-        if item[0] == "error":
-            self.eigen_panel.show_escape_error(item[1])
-            self.statusMessage.emit(item[1])
-            return
-        if item[0] == "escape":
-            _, self._escape, curvature = item
-            self.inspected = self._escape.point
-            self.eigen_panel.show_escape(self._escape)
-        else:
-            curvature = item[1]
-        self._inspected_curvature = curvature
-
-    def _mark_found_points(self) -> None:
-        found = self.eigen_panel.found
-        if found:
-            kinds = self.eigen_panel.found_kinds()
-            self.map.set_critical_points(
-                [(p.x, p.y, kind) for p, kind in zip(found, kinds, strict=True)]
-            )
-
-    def _followed(self, step: int):
-        """The selected single run, its track and its row at ``step`` (-1: nothing to show)."""
-        run = self.runs.get(self.selected or "")
-        track = self.recorder.get(run.id) if run is not None else None
-        index = -1
-        if run is not None and not run.swarm and track is not None:
-            index = min(step, track.count - 1)
-        return run, track, index
-
-    def _panel_curvature(self, step: int) -> tuple[Any, str]:
-        """What the Hessian panel shows at ``step``: ``(curvature, where)``, or ``(None, why
-        not)`` while it is being computed or there is nothing to show."""
-        if self.inspected is not None:
-            if self._inspected_curvature is None:
-                return None, self.tr("Computing the Hessian at the clicked point…")
-            if self._escape is not None:
-                return self._inspected_curvature, self.tr("After the escape:")
-            return self._inspected_curvature, self.tr("Clicked:")
-        run, _track, index = self._followed(step)
-        if index < 0:
-            return None, self.tr("Select a run, or Ctrl-click the map to inspect a point.")
-        curvature = self.curvatures.row(run.id, index)
-        if curvature is None:
-            return None, self.tr("Computing the Hessian along {0}…").format(run.label)
-        return curvature, self.tr("{0}, step {1}:").format(run.label, index)
-
-    def _draw_curvature(self, step: int) -> None:
-        """Sharpness (and sigma) curves for every single run; the Hessian panel and the map's
-        arrows for the selected run at the cursor, or for the pinned point."""
-        show_internals = self.bottom_tabs.currentWidget() is self.internals
-        for run in self.runs.values():
-            track = self.recorder.get(run.id)
-            if run.swarm or track is None:
-                continue
-            last = min(step, track.count - 1)
-            sharp = self.curvatures.sharpness(run.id)[: last + 1]
-            self.plots.set_series(run.id, "sharpness", np.arange(len(sharp)), sharp)
-            if show_internals:
-                self.internals.set_run(run.id, run.color, run.visible, track, last)
-        self.internals.retain(self.runs)
-        if show_internals:
-            self.internals.set_step_range(self.max_step())
-            self.internals.set_cursor(step)
-
-        if self.inspected is not None and self._inspect_anchor != (self.selected, step):
-            self._unpin()
-        run, track, index = self._followed(step)
-        # The map explains what the bottom tab is about: the Hessian tab gets the eigenvectors,
-        # the others the optimizer's arrows (both at the same point would be a tangle).
-        hessian_tab = self.bottom_tabs.currentWidget() is self.eigen_scroll
-        following = index >= 0 and run.visible and not hessian_tab
-        self.map.set_internals(step_arrows(track, index) if following else None)
-
-        curvature, text = self._panel_curvature(step)
-        if curvature is None:
-            self.eigen_panel.show_message(text, pinned=self.inspected is not None)
-        else:
-            self.eigen_panel.show_curvature(text, curvature, pinned=self.inspected is not None)
-        if curvature is None or not hessian_tab:
-            self.map.set_eigen_arrows(None)
-        else:
-            self.map.set_eigen_arrows(
-                curvature.points[0], curvature.eigenvalues[0], curvature.eigenvectors[0]
-            )
-        self.map.set_inspected(self.inspected)
-        escape = self._escape if self.inspected is not None else None
-        self.map.set_escape(*((escape.start, escape.point) if escape else ()))
-
-    # -- 3D --------------------------------------------------------------------------------------
-
-    def _view_tab_changed(self, index: int) -> None:
-        if index == 1 and self.view3d is None:
-            from desktop_app.surface_lab.view3d import SurfaceView3D
-
-            self.view3d = SurfaceView3D()
-            self.views.blockSignals(True)
-            self.views.removeTab(1)
-            self.views.insertTab(1, self.view3d, self.tr("3D"))
-            self.views.setCurrentIndex(1)
-            self.views.blockSignals(False)
-            self._update_3d_surface()
-        self._dirty = True
-
-    def _update_3d_surface(self) -> None:
-        if self.raster is not None and self.view3d is not None:
-            r = self.raster
-            self.view3d.set_surface(r.xs, r.ys, r.loss, r.levels, r.log_scale, COLORMAP)
-
-    def _update_3d_runs(self, step: int) -> None:
-        paths, colors, losses = [], [], []
-        swarm = None
-        for run in self.runs.values():
-            track = self.recorder.get(run.id)
-            if track is None or track.count == 0 or not run.visible:
-                continue
-            last = min(step, track.count - 1)
-            if run.swarm:
-                swarm = (track.positions[last], track.loss[last], run.color.getRgb()[:3])
-                continue
-            paths.append(track.positions[: last + 1, 0])
-            losses.append(track.loss[: last + 1, 0])
-            colors.append(run.color.getRgb()[:3])
-        self.view3d.set_trajectories(paths, colors, losses)
-        self.view3d.set_points(*(swarm or (None, None, None)))
 
     def shutdown(self) -> None:
         self.frame_timer.stop()

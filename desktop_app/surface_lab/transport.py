@@ -3,17 +3,54 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSlider,
     QSpinBox,
     QStyle,
+    QStyleOptionSlider,
     QToolButton,
     QWidget,
 )
 
 from desktop_app.style import tinted_icon
+
+
+class JumpSlider(QSlider):
+    """A slider that jumps to the step under a click (Qt's default moves a page towards it),
+    then drags from there as usual."""
+
+    def value_at(self, x: float) -> int:
+        """The value whose handle centre sits at ``x`` (widget pixels) on a horizontal slider."""
+        option = QStyleOptionSlider()
+        self.initStyleOption(option)
+        style = self.style()
+        groove = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = style.subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = max(groove.width() - handle.width(), 1)
+        position = round(x - groove.x() - handle.width() / 2)
+        return QStyle.sliderValueFromPosition(
+            self.minimum(), self.maximum(), min(max(position, 0), span), span, option.upsideDown
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt naming)
+        if event.button() == Qt.MouseButton.LeftButton and self.orientation() == (
+            Qt.Orientation.Horizontal
+        ):
+            option = QStyleOptionSlider()
+            self.initStyleOption(option)
+            on_handle = self.style().hitTestComplexControl(
+                QStyle.ComplexControl.CC_Slider, option, event.position().toPoint(), self
+            )
+            if on_handle != QStyle.SubControl.SC_SliderHandle:
+                self.setValue(self.value_at(event.position().x()))
+        super().mousePressEvent(event)  # on the handle now: a drag starts from here
 
 
 class Transport(QWidget):
@@ -38,7 +75,7 @@ class Transport(QWidget):
         self.reset = QToolButton()
         self.reset.setToolTip(self.tr("Back to the start (R)"))
         self.reset.clicked.connect(self.resetRequested)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider = JumpSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._slider_moved)
         self.step_label = QLabel()

@@ -23,6 +23,10 @@
 <context>
     <name>BatchExperimentView</name>
     <message>
+        <source>full</source>
+        <translation>全批次</translation>
+    </message>
+    <message>
         <source>Run the batch-size experiment</source>
         <translation>运行批次大小实验</translation>
     </message>
@@ -51,8 +55,12 @@
         <translation>尖锐度</translation>
     </message>
     <message>
-        <source>final loss (mean over seeds)</source>
-        <translation>最终损失（各种子的平均）</translation>
+        <source>final loss</source>
+        <translation>最终损失</translation>
+    </message>
+    <message>
+        <source>mean loss</source>
+        <translation>平均损失</translation>
     </message>
     <message>
         <source>loss</source>
@@ -67,12 +75,12 @@
         <translation>测试</translation>
     </message>
     <message>
-        <source>sharpness at the end</source>
-        <translation>终点处的尖锐度</translation>
+        <source>final sharpness</source>
+        <translation>最终尖锐度</translation>
     </message>
     <message>
-        <source>largest Hessian eigenvalue λ_max</source>
-        <translation>海森矩阵的最大特征值 λ_max</translation>
+        <source>Hessian&apos;s λ_max</source>
+        <translation>海森矩阵的 λ_max</translation>
     </message>
     <message>
         <source>batch size</source>
@@ -100,6 +108,17 @@
     <message>
         <source>&lt;span style=&apos;color:{0}&apos;&gt;●&lt;/span&gt; class 0 · &lt;span style=&apos;color:{1}&apos;&gt;●&lt;/span&gt; class 1 (training) · ○ validation · &lt;b&gt;—&lt;/b&gt; decision boundary (p = 0.5). Background: the model&apos;s probability of class 1, blue 0 · white 0.5 · orange 1.&lt;br&gt;Click to add a class 0 training point, Shift-click for class 1.</source>
         <translation>&lt;span style=&apos;color:{0}&apos;&gt;●&lt;/span&gt; 类别 0 · &lt;span style=&apos;color:{1}&apos;&gt;●&lt;/span&gt; 类别 1（训练集） · ○ 验证集 · &lt;b&gt;—&lt;/b&gt; 决策边界（p = 0.5）。背景：模型给出的类别 1 的概率，蓝 0 · 白 0.5 · 橙 1。&lt;br&gt;点击添加一个类别 0 的训练点，Shift+点击添加类别 1 的训练点。</translation>
+    </message>
+</context>
+<context>
+    <name>CollapsiblePanel</name>
+    <message>
+        <source>Show the settings</source>
+        <translation>显示设置</translation>
+    </message>
+    <message>
+        <source>Hide the settings</source>
+        <translation>隐藏设置</translation>
     </message>
 </context>
 <context>
@@ -169,8 +188,8 @@
         <translation>梯度并不小（大于 {0:g}）：这些权重不在临界点上，因此不作判断；特征值只描述局部曲率。</translation>
     </message>
     <message>
-        <source>Small gradient and no negative eigenvalue: every direction curves up or is flat.</source>
-        <translation>梯度很小且没有负特征值：每个方向都向上弯或是平的。</translation>
+        <source>Small gradient and no clearly negative eigenvalue: every direction curves up or is flat (|λ| below {0:.2g}, {1:g}% of the largest, counts as 0).</source>
+        <translation>梯度很小且没有明显为负的特征值：每个方向都向上弯或是平的（|λ| 小于 {0:.2g}，即最大值的 {1:g}%，视为 0）。</translation>
     </message>
     <message>
         <source>Small gradient but a negative eigenvalue: moving along its eigenvector lowers the loss. A saddle point, not a minimum: training can still escape.</source>
@@ -498,12 +517,44 @@
         <translation>‖全批次梯度‖ = {0:.3g}</translation>
     </message>
     <message>
-        <source>, ‖minibatch gradient‖ = {0:.3g}, {1:.0f}° apart</source>
-        <translation>，‖小批次梯度‖ = {0:.3g}，两者夹角 {1:.0f}°</translation>
+        <source>‖full-batch gradient‖ = {0:.3g}, ‖minibatch gradient‖ = {1:.3g}, {2:.0f}° apart</source>
+        <translation>‖全批次梯度‖ = {0:.3g}，‖小批次梯度‖ = {1:.3g}，两者夹角 {2:.0f}°</translation>
     </message>
     <message>
-        <source>step {0} = epoch {1:.2f}</source>
-        <translation>第 {0} 步 = 第 {1:.2f} 个 epoch</translation>
+        <source>{0}: {1}   |   {2}: {3}</source>
+        <translation>{0}：{1}   |   {2}：{3}</translation>
+    </message>
+    <message>
+        <source>step {0} = epoch {1:.2f}  —  {2}</source>
+        <translation>第 {0} 步 = 第 {1:.2f} 个 epoch  —  {2}</translation>
+    </message>
+    <message>
+        <source>batch size {0} is larger than the {1} examples: using the full batch</source>
+        <translation>批次大小 {0} 大于 {1} 个样本：改用全批次</translation>
+    </message>
+    <message>
+        <source>Linear regression, raw features (scales {0:g} and {1:g})</source>
+        <translation>线性回归，原始特征（尺度 {0:g} 和 {1:g}）</translation>
+    </message>
+    <message>
+        <source>Linear regression, normalized features</source>
+        <translation>线性回归，归一化特征</translation>
+    </message>
+    <message>
+        <source>Logistic classifier, MSE loss</source>
+        <translation>逻辑回归分类器，均方误差损失</translation>
+    </message>
+    <message>
+        <source>Logistic classifier, cross-entropy loss</source>
+        <translation>逻辑回归分类器，交叉熵损失</translation>
+    </message>
+    <message>
+        <source>Sharp vs flat minimum, made of examples</source>
+        <translation>由样本组成的尖锐与平坦极小值</translation>
+    </message>
+    <message>
+        <source>Sharp vs flat minimum, made of examples: test loss (shifted)</source>
+        <translation>由样本组成的尖锐与平坦极小值：测试损失（平移）</translation>
     </message>
 </context>
 <context>
@@ -738,6 +789,10 @@
         <translation>导出(&amp;E)</translation>
     </message>
     <message>
+        <source>Frame size (pixels):</source>
+        <translation>帧尺寸（像素）：</translation>
+    </message>
+    <message>
         <source>Current view as &amp;PNG…</source>
         <translation>当前视图导出为 &amp;PNG…</translation>
     </message>
@@ -859,8 +914,8 @@
         <translation>沿每个按滤波器归一化的方向走多远（1 = 权重本身的大小）。</translation>
     </message>
     <message>
-        <source>Left: the training loss along the straight line (1−a)·θ_initial + a·θ_now. Right: the loss on a plane through the current weights (centre), along two random filter-normalized directions (Li et al., 2018).</source>
-        <translation>左：沿直线 (1−a)·θ_initial + a·θ_now 的训练损失。右：过当前权重（中心）的平面上的损失，平面由两个按滤波器归一化的随机方向张成（Li 等，2018）。</translation>
+        <source>Line: the training loss along (1−a)·θ_initial + a·θ_now. Map: the loss on a plane through the current weights (centre), along two random filter-normalized directions (Li et al., 2018).</source>
+        <translation>曲线：沿 (1−a)·θ_initial + a·θ_now 的训练损失。图：过当前权重（中心）的平面上的损失，平面由两个按滤波器归一化的随机方向张成（Li 等，2018）。</translation>
     </message>
     <message>
         <source>loss along the line</source>
@@ -886,8 +941,8 @@
         <translation>选择一节课</translation>
     </message>
     <message>
-        <source>Each lesson opens a prepared scene in the Surface Lab, ready to play.</source>
-        <translation>每节课都会在曲面实验室中打开一个准备好的场景，可以直接播放。</translation>
+        <source>Each lesson opens a prepared scene in the Surface Lab or the Network Lab; a guided lesson then goes beat by beat.</source>
+        <translation>每节课都会在曲面实验室或网络实验室中打开一个准备好的场景；引导课随后一步一步地进行。</translation>
     </message>
     <message>
         <source>Runs: {0}</source>
@@ -904,6 +959,128 @@
     <message>
         <source>Open this lesson&apos;s scene (or double-click it)</source>
         <translation>打开这节课的场景（或双击它）</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>From the notes: {0}</source>
+        <translation>讲义章节：{0}</translation>
+    </message>
+    <message>
+        <source>Open in the Network Lab</source>
+        <translation>在网络实验室中打开</translation>
+    </message>
+    <message>
+        <source>Guided: {0} beats, {1} predictions</source>
+        <translation>引导课：{0} 个环节，{1} 个预测</translation>
+    </message>
+    <message>
+        <source>predictions held: {0} of {1}</source>
+        <translation>预测正确：{0} / {1}</translation>
+    </message>
+</context>
+<context>
+    <name>ClassVote</name>
+    <message>
+        <source>Class vote</source>
+        <translation>全班投票</translation>
+    </message>
+    <message>
+        <source>Reveal</source>
+        <translation>揭晓</translation>
+    </message>
+    <message>
+        <source>Next beat</source>
+        <translation>下一环节</translation>
+    </message>
+    <message>
+        <source>Clear the counts</source>
+        <translation>清零计数</translation>
+    </message>
+    <message>
+        <source>Click: one more vote for this answer</source>
+        <translation>点击：这个答案加一票</translation>
+    </message>
+    <message>
+        <source>Watch the run…</source>
+        <translation>看运行结果…</translation>
+    </message>
+    <message>
+        <source>{0} votes ({1:.0f}%)</source>
+        <translation>{0} 票（{1:.0f}%）</translation>
+    </message>
+</context>
+<context>
+    <name>LessonPlayer</name>
+    <message>
+        <source>◀ Back</source>
+        <translation>◀ 上一步</translation>
+    </message>
+    <message>
+        <source>The beat before (Left)</source>
+        <translation>上一环节（左方向键）</translation>
+    </message>
+    <message>
+        <source>Next ▶</source>
+        <translation>下一步 ▶</translation>
+    </message>
+    <message>
+        <source>The next beat (Right or Space)</source>
+        <translation>下一环节（右方向键或空格）</translation>
+    </message>
+    <message>
+        <source>Class vote…</source>
+        <translation>全班投票…</translation>
+    </message>
+    <message>
+        <source>Show the question to the class with big buttons and count the votes</source>
+        <translation>用大按钮向全班展示问题并统计票数</translation>
+    </message>
+    <message>
+        <source>Leave the guided lesson</source>
+        <translation>退出引导课</translation>
+    </message>
+    <message>
+        <source>(not saved: {0})</source>
+        <translation>（未保存：{0}）</translation>
+    </message>
+    <message>
+        <source>Beat {0} of {1}</source>
+        <translation>第 {0} 步，共 {1} 步</translation>
+    </message>
+    <message>
+        <source>Reveal ▶</source>
+        <translation>揭晓 ▶</translation>
+    </message>
+    <message>
+        <source>Predict first: pick an answer, then watch.</source>
+        <translation>先预测：选一个答案，再看结果。</translation>
+    </message>
+    <message>
+        <source>Watch the run…</source>
+        <translation>看运行结果…</translation>
+    </message>
+    <message>
+        <source>The runs did not decide this question.</source>
+        <translation>这些运行没能判定这个问题。</translation>
+    </message>
+    <message>
+        <source>The answer: {0}. {1}</source>
+        <translation>答案：{0}。{1}</translation>
+    </message>
+    <message>
+        <source>✓ Your prediction held: {0}. {1}</source>
+        <translation>✓ 预测正确：{0}。{1}</translation>
+    </message>
+    <message>
+        <source>✗ Not this time: the answer is {0}. {1}</source>
+        <translation>✗ 这次没猜中：答案是 {0}。{1}</translation>
     </message>
 </context>
 <context>
@@ -1020,8 +1197,12 @@
 <context>
     <name>MapView</name>
     <message>
-        <source>log10 loss</source>
-        <translation>log10 损失</translation>
+        <source>log10(loss − min + ε)</source>
+        <translation>log10(损失 − 最小值 + ε)</translation>
+    </message>
+    <message>
+        <source>ε: a small floor, so that the lowest loss has a colour too</source>
+        <translation>ε：一个很小的下限，使最低的损失也有颜色</translation>
     </message>
     <message>
         <source>loss</source>
@@ -1045,6 +1226,14 @@
     <message>
         <source>step</source>
         <translation>步</translation>
+    </message>
+    <message>
+        <source>loss: {0}</source>
+        <translation>损失：{0}</translation>
+    </message>
+    <message>
+        <source>{0} (symmetric log axis: the loss goes below 0)</source>
+        <translation>{0}（对称对数坐标轴：损失低于 0）</translation>
     </message>
     <message>
         <source>log scale (loss)</source>
@@ -1199,10 +1388,6 @@
     <message>
         <source>Keep training</source>
         <translation>继续训练</translation>
-    </message>
-    <message>
-        <source>the optimizer or schedule settings are invalid</source>
-        <translation>优化器或学习率调度的设置无效</translation>
     </message>
     <message>
         <source>batch norm needs batches of at least 2 samples</source>
@@ -1512,12 +1697,156 @@
         <translation>学习率在运行过程中如何变化（见下方曲线）。</translation>
     </message>
     <message>
-        <source>steps</source>
-        <translation>步数</translation>
-    </message>
-    <message>
         <source>The learning rate at each step of the run.</source>
         <translation>运行中每一步的学习率。</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <source>Momentum dampening</source>
+        <translation>动量抑制</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>Nesterov look-ahead</source>
+        <translation>Nesterov 前瞻</translation>
+    </message>
+    <message>
+        <source>Learning-rate decay</source>
+        <translation>学习率衰减</translation>
+    </message>
+    <message>
+        <source>Initial sum of squares</source>
+        <translation>平方和初值</translation>
+    </message>
+    <message>
+        <source>Stability ε</source>
+        <translation>稳定项 ε</translation>
+    </message>
+    <message>
+        <source>Smoothing α</source>
+        <translation>平滑系数 α</translation>
+    </message>
+    <message>
+        <source>Centered</source>
+        <translation>中心化</translation>
+    </message>
+    <message>
+        <source>Averaging rates β₁, β₂</source>
+        <translation>平均衰减率 β₁、β₂</translation>
+    </message>
+    <message>
+        <source>AMSGrad variant</source>
+        <translation>AMSGrad 变体</translation>
+    </message>
+    <message>
+        <source>Bias correction</source>
+        <translation>偏差修正</translation>
+    </message>
+    <message>
+        <source>Inner iterations</source>
+        <translation>内部迭代次数</translation>
+    </message>
+    <message>
+        <source>Gradient tolerance</source>
+        <translation>梯度容差</translation>
+    </message>
+    <message>
+        <source>Change tolerance</source>
+        <translation>变化容差</translation>
+    </message>
+    <message>
+        <source>History length</source>
+        <translation>历史长度</translation>
+    </message>
+    <message>
+        <source>Line search</source>
+        <translation>线搜索</translation>
+    </message>
+    <message>
+        <source>Averaging rate β</source>
+        <translation>平均衰减率 β</translation>
+    </message>
+    <message>
+        <source>Hessian damping</source>
+        <translation>Hessian 阻尼</translation>
+    </message>
+    <message>
+        <source>Steps between decays</source>
+        <translation>衰减间隔步数</translation>
+    </message>
+    <message>
+        <source>Decay factor γ</source>
+        <translation>衰减因子 γ</translation>
+    </message>
+    <message>
+        <source>Cosine length</source>
+        <translation>余弦周期长度</translation>
+    </message>
+    <message>
+        <source>Lowest lr</source>
+        <translation>最低学习率</translation>
+    </message>
+    <message>
+        <source>Warm-up steps</source>
+        <translation>预热步数</translation>
+    </message>
+    <message>
+        <source>Starting fraction</source>
+        <translation>起始比例</translation>
+    </message>
+    <message>
+        <source>Followed by</source>
+        <translation>随后接</translation>
+    </message>
+    <message>
+        <source>First period</source>
+        <translation>首个周期</translation>
+    </message>
+    <message>
+        <source>Period growth</source>
+        <translation>周期增长倍数</translation>
+    </message>
+    <message>
+        <source>Peak lr</source>
+        <translation>最高学习率</translation>
+    </message>
+    <message>
+        <source>Cycle length</source>
+        <translation>周期长度</translation>
+    </message>
+    <message>
+        <source>Rising fraction</source>
+        <translation>上升阶段比例</translation>
+    </message>
+    <message>
+        <source>Curve shape</source>
+        <translation>曲线形状</translation>
+    </message>
+    <message>
+        <source>Starting divisor</source>
+        <translation>起始除数</translation>
+    </message>
+    <message>
+        <source>Final divisor</source>
+        <translation>最终除数</translation>
+    </message>
+    <message>
+        <source>Cycle the momentum</source>
+        <translation>动量随周期变化</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
     </message>
 </context>
 <context>
@@ -1641,6 +1970,10 @@
     <message>
         <source>Select a run, or Ctrl-click the map to inspect a point.</source>
         <translation>选择一个运行，或按住 Ctrl 点击地图来查看某一点。</translation>
+    </message>
+    <message>
+        <source>Run not changed: {0}</source>
+        <translation>运行未更改：{0}</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 """Data-defined surfaces, minibatch runs and the batch-size / timing experiments."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -351,3 +352,79 @@ def test_timing_rows_and_epoch_arithmetic():
         assert row["update_s"] > 0 and row["repeats"] >= 2 and row["device"] == "CPU"
     with pytest.raises(ValueError, match="no batch size"):
         next(timing_experiment((100,), device="cpu", n_examples=10))
+
+
+# --- names: titles in one language each, axes, which loss ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"model": "regression"},
+        {"model": "regression", "normalize": True},
+        {"model": "logistic", "loss": "mse"},
+        {"model": "logistic", "loss": "cross_entropy"},
+        {"model": "two_basins"},
+        {"model": "regression", "split": "test", "shift": [0.5, 0.0]},
+    ],
+    ids=lambda s: "-".join(str(v) for v in s.values()),
+)
+def test_titles_are_whole_phrases_in_each_language_and_the_axes_are_named(settings):
+    surface = data_surface(**settings, n=50)
+    english, chinese = surface.title["en"], surface.title["zh"]
+    assert "Drawn" not in english and english[0].isupper()
+    # No English word inside the Chinese title (it read "尺度 0.3 and 3" once).
+    assert not re.search(r"[A-Za-z]{2,}", chinese), chinese
+    assert re.search(r"[\u4e00-\u9fff]", chinese)
+    assert surface.axis_names == ("w₁", "w₂")
+    assert surface.loss_name["en"] and surface.loss_name["zh"]
+
+
+def test_the_raw_regression_title_gives_the_scales_in_both_languages():
+    surface = data_surface("regression", n=20, scales=(0.5, 2.0))
+    assert surface.title["en"] == "Linear regression on raw features of scales 0.5 and 2"
+    assert surface.title["zh"] == "尺度为 0.5 和 2 的原始特征上的线性回归"
+
+
+def test_mse_and_cross_entropy_surfaces_say_which_loss_they_are():
+    mse = data_surface("logistic", loss="mse", n=20)
+    ce = data_surface("logistic", loss="cross_entropy", n=20)
+    assert (mse.loss_name["en"], ce.loss_name["en"]) == ("mean squared error", "cross-entropy")
+    assert (mse.loss_name["zh"], ce.loss_name["zh"]) == ("均方误差", "交叉熵")
+    assert "mean squared error" in mse.title["en"] and "cross-entropy" in ce.title["en"]
+    # The note steers the comparison to the gradients: the two values are on different scales.
+    assert "different scales" in ce.note["en"] and "梯度" in ce.note["zh"]
+
+
+@pytest.mark.parametrize(
+    ("loss", "lesson"),
+    [("mse", "loss_mse_classifier"), ("cross_entropy", "loss_cross_entropy_classifier")],
+)
+def test_the_one_feature_classifier_is_the_loss_lessons_surface_with_its_loss_named(loss, lesson):
+    """The lessons' formulas, as a data surface: the same values, axes w and b, a named loss."""
+    import json
+
+    import resources
+
+    scene = json.loads(resources.path("scenes", f"{lesson}.json").read_text(encoding="utf-8"))
+    formula = make_surface(scene["surface"])
+    surface = make_surface({"data": {"model": "classifier_1d", "loss": loss}})
+    points = torch.rand(500, 2, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    points = 12 * points - 6
+    torch.testing.assert_close(surface(points), formula(points), rtol=1e-12, atol=1e-12)
+    assert surface.axis_names == ("w", "b") and surface.n_examples == 6
+    assert (
+        surface.loss_name["en"]
+        == {"mse": "mean squared error", "cross_entropy": "cross-entropy"}[loss]
+    )
+    (minimum,) = surface.critical_points
+    assert (
+        minimum.kind == "minimum"
+        and np.linalg.norm(grad_at(surface, (minimum.x, minimum.y))) < 1e-9
+    )
+    # Confidently wrong at (-5, 0): the MSE gradient almost vanishes, the cross-entropy's not.
+    assert np.linalg.norm(grad_at(surface, surface.default_start)) == pytest.approx(
+        {"mse": 0.00269, "cross_entropy": 0.985}[loss], rel=0.01
+    )
+    with pytest.raises(ValueError, match="has no setting n"):
+        data_surface("classifier_1d", n=10)

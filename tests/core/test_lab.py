@@ -115,3 +115,24 @@ def test_from_records_gives_the_engines_columns():
     assert np.isnan(store.row("lr", 0)) and store.row("lr", 1) == 0.01
     assert not store.column("diverged").any()
     assert len(TrajectoryStore.from_records([])) == 0
+
+
+def test_settings_change_only_when_a_value_really_changes():
+    model = LabModel(kind="network")
+    seen = []
+    model.events.settings.connect(lambda value: seen.append(dict(value)))
+    assert model.update_settings(lr=0.1, hidden=[8, 8])
+    assert not model.update_settings(lr=0.1)  # the same value: no event
+    assert not model.update_settings(hidden=[8, 8])
+    assert model.update_settings(lr=0.03)
+    assert seen == [{"lr": 0.1, "hidden": [8, 8]}, {"lr": 0.03, "hidden": [8, 8]}]
+
+
+def test_surface_and_runs_are_evented_and_compared_by_value():
+    model = LabModel()
+    seen = []
+    model.events.surface.connect(lambda value: seen.append(value))
+    model.surface = {"builtin": "rosenbrock"}
+    model.surface = {"builtin": "rosenbrock"}  # equal: no second event
+    model.surface = {"builtin": "himmelblau"}
+    assert [s["builtin"] for s in seen] == ["rosenbrock", "himmelblau"]

@@ -155,3 +155,122 @@ def test_test_loss_is_the_train_loss_moved_by_the_shift():
         assert test_loss == pytest.approx(expected, rel=1e-10)
     plain = list(records_with_test_loss(PointRun(train, config, dtype=torch.float64), None))
     assert all(np.isnan(loss) for _, loss in plain)
+
+
+# --- the Data page's settings, histories and arrows -----------------------------------------
+
+
+def test_preset_settings_fill_what_the_page_needs():
+    from core.experiments import (
+        DATA_SETTINGS,
+        DEFAULT_SETTINGS,
+        RUN_SETTINGS,
+        chosen_batch_size,
+        comparison_fields,
+        preset_settings,
+        settings_configs,
+        settings_run_config,
+    )
+
+    assert not DATA_SETTINGS & RUN_SETTINGS
+    normal = {**DEFAULT_SETTINGS, **preset_settings("normalization")}
+    assert normal["full_batch"] and chosen_batch_size(normal) is None
+    assert normal["scales"] == [0.3, 3.0] and normal["starts"] == {}
+    assert normal["batch_size"] == DEFAULT_SETTINGS["batch_size"]  # kept for "full batch" off
+    general = {**DEFAULT_SETTINGS, **preset_settings("generalization")}
+    assert chosen_batch_size(general) == 1 and general["run"]["steps"] == 300
+    configs = settings_configs(general)
+    assert configs == comparison_configs(
+        "generalization", n=200, seed=0, noise=1.4, shift=(0.4, -0.4)
+    )
+    config = settings_run_config({**general, "shuffle_seed": 7}, (0.5, -1.0))
+    assert (config.batch_size, config.seed, config.steps) == (1, 7, 300)
+    assert [tuple(s) for s in config.starts] == [(0.5, -1.0)]
+    assert (config.optimizer, config.hyper) == ("sgd", {"lr": 0.1})
+    assert comparison_fields("normalization") == {"n_examples", "data_seed", "scales"}
+    assert comparison_fields("generalization") == {"n_examples", "data_seed", "noise", "shift"}
+    with pytest.raises(ValueError, match="unknown comparison"):
+        preset_settings("nope")
+
+
+def test_panel_titles_carry_the_numbers_for_one_whole_sentence():
+    from core.experiments import DEFAULT_SETTINGS, panel_titles, preset_settings
+
+    settings = {**DEFAULT_SETTINGS, **preset_settings("normalization"), "scales": [0.5, 2.0]}
+    assert panel_titles(settings) == {"left": ("raw", (0.5, 2.0)), "right": ("normalized", ())}
+    loss = {**settings, "comparison": "loss"}
+    assert panel_titles(loss) == {"left": ("mse", ()), "right": ("cross_entropy", ())}
+
+
+def test_shared_starts_and_experiment_batch_sizes():
+    from core.experiments import experiment_batch_sizes, shares_start
+
+    assert not shares_start("normalization") and shares_start("loss")
+    assert experiment_batch_sizes(40) == [1, 8, None]
+    assert experiment_batch_sizes(200) == [1, 8, 64, None]
+
+
+def _history(batch_size: int | None, steps: int = 8):
+    from core.experiments import RunHistory, run_info
+
+    surface = make_surface(comparison_configs("normalization", n=30, seed=0)["left"])
+    config = RunConfig("sgd", {"lr": 0.05}, [surface.default_start], steps, batch_size=batch_size)
+    engine = PointRun(surface, config, dtype=torch.float64, record_state=True)
+    history = RunHistory(steps)
+    history.set_info(run_info(engine))
+    for record, test_loss in records_with_test_loss(engine, None):
+        history.add(record, test_loss)
+    return surface, history
+
+
+def test_run_history_rows_are_the_engine_records():
+    surface, history = _history(batch_size=5)
+    assert history.count == 9 and history.batch_size == 5 and history.updates_per_epoch == 6
+    expected = surface(torch.as_tensor(history.positions)).numpy()
+    np.testing.assert_allclose(history.loss, expected, rtol=1e-10)
+    np.testing.assert_allclose(history.epoch[-1], 8 / 6)
+    assert np.isnan(history.used[0]).all() and np.isfinite(history.used[1:]).all()
+    assert history.last_row(100) == 8 and history.last_row(3) == 3
+
+
+def test_arrows_point_downhill_scaled_to_the_window_and_capped():
+    from core.experiments import (
+        ARROW_MAX,
+        ARROW_SPAN,
+        arrow_references,
+        arrow_tips,
+        gradient_angle,
+        step_gradients,
+    )
+
+    surface, history = _history(batch_size=5)
+    full, used = step_gradients(history, 3)
+    np.testing.assert_array_equal(full, history.grad[3])
+    np.testing.assert_array_equal(used, history.used[4])
+    references = arrow_references({"left": history}, 3, "normalization")
+    assert references["left"] == pytest.approx(float(np.linalg.norm(full)))
+    assert references["right"] == 0.0
+    point = history.positions[3]
+    width = surface.x_range[1] - surface.x_range[0]
+    tip_full, tip_used = arrow_tips(point, [full, used], references["left"], surface.x_range)
+    np.testing.assert_allclose(np.linalg.norm(tip_full - point), ARROW_SPAN * width)
+    direction = (tip_full - point) / np.linalg.norm(tip_full - point)
+    np.testing.assert_allclose(direction, -full / np.linalg.norm(full), atol=1e-12)
+    assert np.linalg.norm(tip_used - point) <= ARROW_MAX * width + 1e-12
+    huge = arrow_tips(point, [1e6 * full], references["left"], surface.x_range)[0]
+    np.testing.assert_allclose(np.linalg.norm(huge - point), ARROW_MAX * width)
+    assert arrow_tips(point, [full], 0.0, surface.x_range) is None
+    shared = arrow_references({"left": history}, 3, "loss")
+    assert shared["left"] == shared["right"] == references["left"]
+    assert gradient_angle(np.array([1.0, 0.0]), np.array([0.0, 2.0])) == pytest.approx(90.0)
+    assert gradient_angle(np.array([1.0, 1.0]), np.array([2.0, 2.0])) == pytest.approx(0.0)
+    _, full_batch = _history(batch_size=None)
+    assert step_gradients(full_batch, 3)[1] is None  # the full batch: no second arrow
+
+
+def test_positive_leaves_gaps_for_a_log_axis():
+    from core.experiments import positive
+
+    np.testing.assert_array_equal(
+        np.isnan(positive(np.array([1.0, 0.0, -2.0, 3.0]))), [False, True, True, False]
+    )

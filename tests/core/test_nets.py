@@ -9,12 +9,15 @@ import torch
 
 from core.cli import main
 from core.nets.curvature import (
+    VERDICT_TOLERANCE,
     analyze,
+    curvature_verdict,
     extreme_eigenvalues,
     flat_loss,
     full_hessian,
     hvp_operator,
     lanczos,
+    report_verdict,
 )
 from core.nets.datasets import (
     DATASET_DEFAULTS,
@@ -469,6 +472,39 @@ def test_a_saddle_point_of_a_two_layer_linear_network_is_named():
         model[2].bias.fill_(1.0)
     moved = analyze(model, loss_fn, torch.from_numpy(data.x_train), torch.from_numpy(data.y_train))
     assert moved.verdict == "not_critical" and "not a critical point" in moved.summary()
+
+
+def test_the_verdict_counts_a_tiny_negative_eigenvalue_as_flat_relative_to_the_largest():
+    # issue 12: loss 1e-6, one eigenvalue at -8.7e-6 beside a largest |lambda| of about 1
+    assert curvature_verdict(2e-5, -8.7e-6, 1.0) == "local_minimum_like"
+    # the same value is a clear negative curvature when the largest is small: it is relative
+    assert curvature_verdict(2e-5, -8.7e-6, 1e-3) == "saddle_like"
+    assert curvature_verdict(2e-5, -0.05, 1.0) == "saddle_like"
+    edge = VERDICT_TOLERANCE * 2.0
+    assert curvature_verdict(0.0, -0.99 * edge, 2.0) == "local_minimum_like"
+    assert curvature_verdict(0.0, -1.01 * edge, 2.0) == "saddle_like"
+    assert curvature_verdict(0.5, -8.7e-6, 1.0) == "not_critical"  # no verdict off a critical point
+
+
+def test_a_global_minimum_with_a_flat_valley_is_not_called_a_saddle():
+    # f(x) = w2 * w1 * x fitting y = x at w1 = 2, w2 = 0.5: zero loss, and w1 * w2 = 1 is a
+    # valley of minima, so the Hessian has an eigenvalue 0 that rounding may make slightly negative
+    xs = np.linspace(-1, 1, 21)
+    data = _regression_set(xs, xs)
+    model = build_model(ModelConfig(hidden=(1,), activation="linear", init="zeros"), 1, 1)
+    with torch.no_grad():
+        model[0].weight.fill_(2.0)
+        model[2].weight.fill_(0.5)
+    loss_fn = loss_function("mse", "regression", 0)
+    x, y = torch.from_numpy(data.x_train), torch.from_numpy(data.y_train)
+    report = analyze(model, loss_fn, x, y)
+    assert report.loss < 1e-10 and report.grad_norm < 1e-6
+    assert abs(float(report.bottom[0])) < VERDICT_TOLERANCE * report.scale  # the flat valley
+    assert report.verdict == report_verdict(report) == "local_minimum_like"
+    assert report.verdict_tolerance == pytest.approx(VERDICT_TOLERANCE * report.scale)
+    # pushed off the valley floor's exact zero by a real negative curvature: a saddle again
+    report.bottom = np.array([-0.1 * report.scale, *report.bottom[1:]])
+    assert report_verdict(report) == "saddle_like"
 
 
 # --- landscapes ----------------------------------------------------------------------------------

@@ -12,6 +12,21 @@ def user_data_dir(tmp_path, monkeypatch):
     return folder
 
 
+def dispose(widget) -> None:
+    """Close ``widget`` and delete it now, with everything it owns.
+
+    Without this a closed window stays alive (its C++ side waits for a deferred delete that no
+    event loop runs) and so do pyqtgraph's unparented context menus, hundreds per window: every
+    later language, theme or font change then walks them all, and the suite slows test by test.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    widget.close()
+    widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+
+
 @pytest.fixture(autouse=True)
 def collect_widgets_in_the_gui_thread():
     """A test's dead widgets are collected here, in the GUI thread, never later by the cyclic
@@ -89,6 +104,7 @@ def window(qtbot, start_scene):
     assert main.surface_lab.wait_idle(60)
     yield main
     main.surface_lab.shutdown()
+    dispose(main)
 
 
 @pytest.fixture

@@ -11,6 +11,19 @@ from core.curvature import curvature_at, escape_saddle, sharpness
 from core.engine import PointRun, RunConfig
 from core.scene import parse_scene
 from core.surfaces import make_surface
+from tests.desktop.test_surface_lab import module_window, reset_page
+
+
+@pytest.fixture(scope="module")
+def window(qapp, light_scene, tmp_path_factory):
+    """One main window for the module (see test_surface_lab)."""
+    yield from module_window(qapp, light_scene, tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def clean_page(window):
+    reset_page(window)
+
 
 HIMMELBLAU = {
     "surface": {"builtin": "himmelblau"},

@@ -48,6 +48,72 @@ def write_scene(path, data):
     return path
 
 
+def build_window(scene):
+    """A main window as conftest's ``window`` builds it: engine loaded, ``scene`` open, paused."""
+    from desktop_app.app import create_application
+    from desktop_app.main_window import MainWindow
+
+    create_application()
+    main = MainWindow("en")
+    main.resize(1200, 800)
+    main.open_scene(scene)
+    main.engine_loaded("CPU", "cpu")
+    main.surface_lab.set_playing(False)
+    assert main.surface_lab.wait_idle(60)
+    main.show()
+    assert main.surface_lab.wait_idle(60)
+    return main
+
+
+@pytest.fixture(scope="module")
+def shared_window(qapp, tmp_path_factory):
+    """One window for the tests that only open, save and drop files (each reopens its own
+    start scene first); tests that need a fresh start (crash recovery, closing) use
+    ``fresh_window``."""
+    from desktop_app.documents import Documents
+    from desktop_app.network_lab.page import NetworkLabPage
+
+    folder = tmp_path_factory.mktemp("documents")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOSSLAB_DATA_DIR", str(folder / "user-data"))
+        # No modal question may wait offscreen, while the module runs or when it closes.
+        discard = QMessageBox.StandardButton.Discard
+        patch.setattr(Documents, "ask_save_changes", lambda self: discard)
+        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
+        main = build_window(write_scene(folder / "start.json", QUADRATIC))
+        yield main
+        main.surface_lab.shutdown()
+        main.close()
+        main.deleteLater()
+
+
+@pytest.fixture
+def window(shared_window, start_scene):
+    """The shared window showing this test's start scene, unmodified, as a fresh one would."""
+    main = shared_window
+    for box in main.findChildren(QMessageBox, "error_box"):
+        box.close()
+        box.setParent(None)  # gone from findChildren now, as in a fresh window
+        box.deleteLater()
+    main.surface_lab.picker.draw.setChecked(False)
+    main.pages.setCurrentWidget(main.surface_lab)
+    assert main.open_scene(start_scene)
+    assert main.surface_lab.wait_idle(60)
+    main.surface_lab.set_playing(False)
+    main.documents.debounce.stop()
+    assert not main.documents.is_modified()
+    return main
+
+
+@pytest.fixture
+def fresh_window(qtbot, start_scene):
+    """A window of its own (built after the test's fixtures, e.g. a crashed session)."""
+    main = build_window(start_scene)
+    qtbot.addWidget(main)
+    yield main
+    main.surface_lab.shutdown()
+
+
 def open_light(window, tmp_path, data=QUADRATIC, name="bowl.json"):
     path = write_scene(tmp_path / name, data)
     assert window.open_scene(path)
@@ -184,7 +250,8 @@ def test_autosave_loads_back_to_the_same_scene_drawn_surface_included(window, qt
     assert recovered["surface"]["bumps"][1]["height"] < 0
 
 
-def test_saving_or_a_clean_exit_removes_the_autosave(window, tmp_path, monkeypatch):
+def test_saving_or_a_clean_exit_removes_the_autosave(fresh_window, tmp_path, monkeypatch):
+    window = fresh_window
     lab, documents = window.surface_lab, window.documents
     asked = []
     monkeypatch.setattr(
@@ -217,7 +284,8 @@ def crashed_session(user_data_dir, tmp_path, start_scene):
     return scene, original
 
 
-def test_after_a_crash_the_next_start_offers_the_session_back(crashed_session, window, qtbot):
+def test_after_a_crash_the_next_start_offers_the_session_back(crashed_session, fresh_window, qtbot):
+    window = fresh_window
     scene, original = crashed_session
     documents = window.documents
     bar = documents.recovery_bar
@@ -237,7 +305,8 @@ def test_after_a_crash_the_next_start_offers_the_session_back(crashed_session, w
     assert window.scene_path == original  # Save goes back to the file it came from
 
 
-def test_discarding_the_crashed_session_deletes_it(crashed_session, window, qtbot):
+def test_discarding_the_crashed_session_deletes_it(crashed_session, fresh_window, qtbot):
+    window = fresh_window
     scene, _ = crashed_session
     before = window.surface_lab.scene_data()
     qtbot.mouseClick(window.documents.discard_button, Qt.MouseButton.LeftButton)

@@ -19,7 +19,7 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
-from desktop_app.export import GIF_MAX_WIDTH, gif_steps, plot_area, portable_svg
+from desktop_app.export import GIF_SIZE, gif_steps, legend_labels, plot_area, portable_svg
 from tests.fakes import short_writes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +53,52 @@ def start_scene(tmp_path):
     path = tmp_path / "bowl.json"
     path.write_text(json.dumps(BOWL), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def shared_window(qapp, tmp_path_factory):
+    """One main window on the bowl scene for the module (built as conftest's ``window``): the
+    exports only read it, so the tests share it."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.app import create_application
+    from desktop_app.documents import Documents
+    from desktop_app.main_window import MainWindow
+    from desktop_app.network_lab.page import NetworkLabPage
+
+    folder = tmp_path_factory.mktemp("export")
+    scene = folder / "bowl.json"
+    scene.write_text(json.dumps(BOWL), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOSSLAB_DATA_DIR", str(folder / "user-data"))
+        # No modal question may wait offscreen, while the module runs or when it closes.
+        discard = QMessageBox.StandardButton.Discard
+        patch.setattr(Documents, "ask_save_changes", lambda self: discard)
+        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
+        create_application()
+        main = MainWindow("en")
+        main.resize(1200, 800)
+        main.open_scene(scene)
+        main.engine_loaded("CPU", "cpu")
+        main.surface_lab.set_playing(False)
+        assert main.surface_lab.wait_idle(60)
+        main.show()
+        assert main.surface_lab.wait_idle(60)
+        yield main
+        main.surface_lab.shutdown()
+        main.close()
+        main.deleteLater()
+
+
+@pytest.fixture
+def window(shared_window):
+    """The shared window, paused; the error boxes a test opened are closed after it."""
+    shared_window.surface_lab.set_playing(False)
+    yield shared_window
+    for box in shared_window.findChildren(QMessageBox, "error_box"):
+        box.close()
+        box.setParent(None)  # gone from findChildren now, as in a fresh window
+        box.deleteLater()
 
 
 def closed_form(x0: float, y0: float):
@@ -129,10 +175,15 @@ def test_svg_is_valid_xml_of_the_view_size_with_curves_clipped_to_their_plots(wi
     assert any(top >= view.height() for top, height in areas.values())
     colour = lab.runs[next(iter(lab.runs))].color.name()
     parents = {child: parent for parent in root.iter() for child in parent}
+
+    def legend_sample(group) -> bool:  # a short straight line: a legend's key, not data
+        lines = [c for c in group if c.tag == f"{SVG}polyline"]
+        return bool(lines) and all(len(c.get("points").split()) == 2 for c in lines)
+
     trajectory = [
         g
         for g in root.iter(f"{SVG}g")
-        if g.get("stroke") == colour and g.get("stroke-width") == "2"
+        if g.get("stroke") == colour and g.get("stroke-width") == "2" and not legend_sample(g)
     ]
     assert trajectory
     assert all(parents[g].get("clip-path", "").startswith("url(#plot-area") for g in trajectory)
@@ -205,26 +256,48 @@ def test_csv_has_a_row_per_step_per_run_with_the_closed_form_numbers(window, tmp
     np.testing.assert_allclose([float(r["grad_norm"]) for r in swarm], median_grad, rtol=1e-5)
 
 
-def test_gif_has_a_frame_per_chosen_step_and_the_view_size(window, tmp_path, qtbot):
+def test_gif_has_a_frame_per_chosen_step_and_the_view_size(window, tmp_path, qtbot, monkeypatch):
+    from desktop_app import export_gif
+
     lab = window.surface_lab
     lab.seek(7)
+    legends: list[list[str]] = []
+    render_image = export_gif.render_image
+
+    def recording(widgets):
+        legends.append(legend_labels(widgets))
+        return render_image(widgets)
+
+    monkeypatch.setattr(export_gif, "render_image", recording)
     view, plots = lab.views.currentWidget(), plot_area(lab)
     width, height = max(view.width(), plots.width()), view.height() + plots.height()
     path = tmp_path / "run.gif"
     progress = []
-    recorder = window.exports.start_gif(path, frames=12)
+    recorder = window.exports.start_gif(path, frames=12, size=(640, 360))
     recorder.progressed.connect(lambda done, total: progress.append(done))
     with qtbot.waitSignal(recorder.finished, timeout=120_000):
         pass
     assert len(progress) > 2  # rendered over several timer ticks: the window kept running
     assert lab.current_step() == 7  # the cursor is put back
+    assert len(legends) == 12 + 1  # the palette's frame, then each frame: all name both runs
+    assert all({"GD", "swarm"} <= set(labels) for labels in legends), legends
+    assert "swarm" not in legend_labels([lab])  # the swarm's entry was there for the GIF only
 
+    assert GIF_SIZE == (1280, 720)  # the default: a slide
     with Image.open(path) as gif:
         assert gif.n_frames == len(gif_steps(STEPS, 12)) == 12
-        scale = min(1.0, GIF_MAX_WIDTH / width)
-        assert gif.width == round(width * scale)
-        assert abs(gif.height - height * scale) <= 1
+        assert gif.size == (640, 360)  # the chosen size, the picture fitted inside it
         assert gif.info["loop"] == 0
+        gif.seek(gif.n_frames - 1)
+        frame = np.asarray(gif.convert("RGB"))
+    # The view and plots fill the frame across its width or its height (centred in the other).
+    scale = min(640 / width, 360 / height)
+    background = np.asarray(lab.palette().window().color().getRgb()[:3])
+    filled = (frame != background).any(axis=-1)
+    columns, rows = np.flatnonzero(filled.any(axis=0)), np.flatnonzero(filled.any(axis=1))
+    assert columns[-1] - columns[0] + 1 >= round(width * scale) - 4
+    assert rows[-1] - rows[0] + 1 >= round(height * scale) - 4
+    with Image.open(path) as gif:
         gif.seek(0)
         first = np.asarray(gif.convert("RGB"))
         gif.seek(gif.n_frames - 1)
@@ -339,3 +412,91 @@ def test_render_refuses_an_unknown_picture_kind(tmp_path, start_scene, capsys):
     assert main(["render", str(start_scene), "--out", str(tmp_path / "slide.bmp")]) == 2
     assert "--out must end in .png, .svg, .gif" in capsys.readouterr().err
     assert not (tmp_path / "slide.bmp").exists()
+
+
+# --- every picture names its runs -------------------------------------------------------------
+
+
+def test_each_picture_of_the_surface_lab_names_every_run_in_a_legend(window, tmp_path, monkeypatch):
+    from desktop_app import export
+
+    lab = window.surface_lab
+    lab.seek(STEPS)
+    seen: dict[str, list[str]] = {}
+
+    def recording(write):
+        def wrapper(widgets, path, *args, **kwargs):
+            seen[Path(path).name] = legend_labels(widgets)
+            return write(widgets, path, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(export, "write_png", recording(export.write_png))
+    monkeypatch.setattr(export, "write_svg", recording(export.write_svg))
+    before = legend_labels([lab])
+    for kind in ("png", "svg"):
+        for target in ("view", "lab", "window"):
+            window.exports.save_picture(kind, target, tmp_path / f"{target}.{kind}")
+    assert len(seen) == 6
+    for name, labels in seen.items():
+        assert {"GD", "swarm"} <= set(labels), name  # the swarm too, not only the paths
+        assert labels.count("GD") == 1, name  # named once, not in two legends
+    assert legend_labels([lab]) == before  # what was added for the picture is gone again
+
+
+RACE = {
+    "format": 1,
+    "title": "Race",
+    "surface": {"formula": "x**2 + 10*y**2", "x_range": [-3, 3], "y_range": [-3, 3]},
+    "runs": [
+        {
+            "label": label,
+            "optimizer": {"name": "sgd", "lr": lr},
+            "start": [2.0, 1.0],
+            "steps": 20,
+            "color": colour,
+        }
+        for label, lr, colour in (
+            ("slow SGD", 0.005, "#d55e00"),
+            ("fast SGD", 0.04, "#0072b2"),
+            ("middle SGD", 0.02, "#009e73"),
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("view", ["map", "lab"])
+def test_render_draws_a_legend_with_each_runs_label_and_colour(qapp, tmp_path, monkeypatch, view):
+    import pyqtgraph as pg
+
+    from desktop_app import export
+    from desktop_app.main import main
+
+    scene = tmp_path / "race.json"
+    scene.write_text(json.dumps(RACE), encoding="utf-8")
+    drawn: list[list[tuple[str, str]]] = []
+    render_image = export.render_image
+
+    def recording(widgets):
+        entries = []
+        for widget in widgets:
+            views = [widget, *widget.findChildren(pg.GraphicsView)]
+            for graphics in views:
+                if not isinstance(graphics, pg.GraphicsView) or not graphics.isVisible():
+                    continue
+                for item in graphics.scene().items():
+                    if isinstance(item, pg.LegendItem) and item.isVisible():
+                        entries += [
+                            (label.text, sample.item.opts["pen"].color().name())
+                            for sample, label in item.items
+                        ]
+        drawn.append(entries)
+        return render_image(widgets)
+
+    monkeypatch.setattr(export, "render_image", recording)
+    out = tmp_path / "race.png"
+    args = ["render", str(scene), "--out", str(out), "--size", "800x600", "--view", view]
+    assert main([*args, "--lang", "en"]) == 0
+    assert out.exists() and drawn
+    expected = {(run["label"], run["color"]) for run in RACE["runs"]}
+    assert expected <= set(drawn[-1]), drawn[-1]

@@ -189,19 +189,30 @@ def test_too_much_momentum_circles_the_minimum():
 # -- the browser --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def browser(qtbot):
+@pytest.fixture(scope="module")
+def module_browser(qapp):
+    """One browser for the module (no progress: tests give it one)."""
     from desktop_app.app import create_application
     from desktop_app.i18n import set_language
     from desktop_app.lessons import LessonBrowser
+    from tests.desktop.conftest import dispose
 
     create_application()
     set_language("en")
     widget = LessonBrowser()
-    qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
-    return widget
+    yield widget
+    dispose(widget)
+
+
+@pytest.fixture
+def browser(module_browser):
+    """The browser with an empty search, no progress, the first lesson selected."""
+    module_browser.filter.clear()
+    module_browser.set_progress(None)
+    module_browser.select(list_lessons()[0].key)
+    return module_browser
 
 
 def test_the_browser_lists_the_lessons_by_chapter(browser):
@@ -232,7 +243,94 @@ def test_the_filter_hides_other_lessons(browser):
         ]
         if not item.isHidden()
     ]
-    assert shown == ["Warm-up: small steps while σ is still a guess"]
+    assert "Warm-up: small steps while σ is still a guess" in shown
+    by_title = {lesson.title_en: lesson for lesson in list_lessons()}
+    for title in shown:  # in the title or the description, in either language
+        lesson = by_title[title]
+        texts = (lesson.title_en, lesson.title_zh, lesson.description_en, lesson.description_zh)
+        assert any("guess" in text.casefold() for text in texts)
+    assert len(shown) < len(by_title)
+
+
+def test_every_lesson_has_a_thumbnail_shown_in_the_list_and_the_details(browser):
+    from PySide6.QtGui import QPixmap
+
+    from desktop_app.lessons.thumbnails import SIZE, thumbnail_path
+
+    for lesson in list_lessons():
+        picture = QPixmap(str(thumbnail_path(lesson.key)))
+        assert not picture.isNull(), lesson.key
+        assert (picture.width(), picture.height()) == SIZE, lesson.key
+        # not a blank picture: the map or the curves have many colours
+        image = picture.toImage().scaled(40, 25)
+        colours = {image.pixel(x, y) for x in range(40) for y in range(25)}
+        assert len(colours) > 20, lesson.key
+    icons = [item.icon(0) for item in browser._lesson_items()]
+    assert len(icons) == len(list_lessons()) and not any(icon.isNull() for icon in icons)
+    browser.select("saddle_escape")
+    assert browser.thumbnail.pixmap().size().width() == SIZE[0]
+
+
+def test_the_details_name_the_chapter_of_the_notes(browser):
+    browser.select("saddle_escape")
+    assert browser.chapter.text() == "From the notes: Critical points and the Hessian"
+
+
+def test_the_search_finds_words_of_the_descriptions_in_both_languages(browser):
+    lessons = list_lessons()
+
+    def having(word):
+        return [
+            lesson.key
+            for lesson in lessons
+            if any(
+                word.casefold() in text.casefold()
+                for text in (
+                    lesson.title_en,
+                    lesson.title_zh,
+                    lesson.description_en,
+                    lesson.description_zh,
+                )
+            )
+        ]
+
+    browser.filter.setText("pytorch")  # only in descriptions (English)
+    assert "loss_cross_entropy_classifier" in browser.shown_keys()
+    assert browser.shown_keys() == having("pytorch")
+    assert not any("pytorch" in lesson.title_en.casefold() for lesson in lessons)
+    browser.filter.setText("标准化")  # only in a Chinese description
+    assert browser.shown_keys() == having("标准化") == ["features_normalized"]
+    browser.filter.setText("no lesson says this")
+    assert browser.shown_keys() == [] and browser.chapter_titles()
+    browser.filter.clear()
+    assert browser.shown_keys() == [lesson.key for lesson in lessons]
+
+
+def test_the_open_button_says_where_the_lesson_opens(browser):
+    browser.select("network_overfitting")
+    assert browser.open_button.text() == "Open in the Network Lab"
+    browser.select("saddle_escape")
+    assert browser.open_button.text() == "Open in the Surface Lab"
+
+
+def test_done_lessons_get_a_check_mark_and_their_answers_show(browser, tmp_path):
+    from core.lesson_progress import Answer, LessonProgress
+
+    progress = LessonProgress(tmp_path)
+    progress.mark_done("race_rosenbrock")
+    progress.mark_done("saddle_escape")
+    progress.record_answer("saddle_escape", 2, Answer(picked=1, right=1))
+    progress.record_answer("saddle_escape", 3, Answer(picked=0, right=1))
+    assert browser.done_keys() == []
+    browser.set_progress(LessonProgress(tmp_path))  # read back from the file
+    order = [lesson.key for lesson in list_lessons()]
+    expected = sorted(["race_rosenbrock", "saddle_escape"], key=order.index)
+    assert browser.done_keys() == expected
+    browser.select("saddle_escape")
+    if browser.guide.text():  # the lesson has beats
+        assert "predictions held: 1 of 2" in browser.guide.text()
+    browser.set_progress(None)
+    assert browser.done_keys() == []
 
 
 def test_double_clicking_a_lesson_opens_it_in_the_surface_lab(window, qtbot):
@@ -251,7 +349,12 @@ def test_double_clicking_a_lesson_opens_it_in_the_surface_lab(window, qtbot):
     assert window.pages.currentWidget() is lab
     labels = [lab.runs[run_id].label for run_id in lab.runs]
     assert labels == ["η = 0.005: too small", "η = 0.09: about right", "η = 0.105: too large"]
-    assert lab.playing  # a lesson opens ready to play
+    path = resources.path("scenes", "learning_rate_three_ways.json")
+    if load_scene(path).beats:  # a guided lesson waits on its first beat
+        assert not lab.playing and lab.current_step() == 0
+        assert window.player.isVisible() and window.player.index == 0
+    else:
+        assert lab.playing  # a lesson opens ready to play
     assert window.windowTitle().startswith("Learning rate: too small, about right, too large")
     assert lab.lesson_note.isVisible() and "stability limit" in lab.lesson_note.text()
 

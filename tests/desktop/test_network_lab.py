@@ -1,10 +1,10 @@
-"""The Network Lab page under qtbot: it trains in its worker, its curves grow, the decision boundary
-changes, and it shows scenes, experiments, curvature and bad input."""
+"""The Network Lab page: it trains in its worker, its curves grow, the decision boundary changes,
+and it shows scenes, experiments, curvature and bad input."""
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSpinBox
+from PySide6.QtWidgets import QApplication, QSpinBox
 
 from core.scene import parse_scene
 
@@ -21,23 +21,41 @@ def _make_page(qtbot):
     return lab
 
 
-@pytest.fixture
-def page(qtbot, monkeypatch):
-    """The page training in the app's worker thread (no process to start: fast tests)."""
-    from desktop_app.network_lab.backends import IN_PROCESS_ENV
-
-    monkeypatch.setenv(IN_PROCESS_ENV, "1")
+@pytest.fixture(scope="module")
+def shared_page(qapp):
+    """One page for the module, training in the app's worker thread (no process to start)."""
     from desktop_app.app import create_application
+    from desktop_app.network_lab.backends import IN_PROCESS_ENV
     from desktop_app.network_lab.page import NetworkLabPage
 
-    create_application()
-    lab = NetworkLabPage()
-    qtbot.addWidget(lab)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(IN_PROCESS_ENV, "1")
+        create_application()
+        lab = NetworkLabPage()
     lab.resize(1300, 850)
     lab.show()
     assert lab.wait_for(lambda: "network" in lab.snapshots, 60)  # epoch 0 computed in the worker
     yield lab
-    lab.shutdown()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
+        lab.shutdown()
+        lab.close()
+        lab.deleteLater()
+        QApplication.processEvents()
+
+
+@pytest.fixture
+def page(shared_page):
+    """The page's default network at epoch 0, whatever the test before did (a new scene: the
+    page's own way to forget everything)."""
+    from desktop_app.network_lab.settings import default_settings, network_section
+
+    lab = shared_page
+    lab.set_playing(False)
+    lab.wait_idle(30)
+    lab.load_scene(parse_scene({"format": 1, "network": network_section(default_settings())}))
+    assert lab.wait_for(lambda: "network" in lab.snapshots and lab.epochs_done() == 0, 30)
+    return lab
 
 
 def _set_epochs(page, epochs: int) -> None:
@@ -104,8 +122,7 @@ def test_a_change_resets_and_bad_input_is_shown_not_raised(page, qtbot):
     messages = []
     page.statusMessage.connect(messages.append)
     page.model_form.batch_norm.setChecked(True)
-    page.training_form.batch.setValue(1)
-    page.training_form.batch.editingFinished.emit()
+    page.training_form.batch.setValue(1)  # a spin box's value is committed as it changes
     assert messages and "batch norm needs batches" in messages[-1]
     assert "batch norm needs batches" in page.epoch_label.text()
 
@@ -154,7 +171,6 @@ def test_the_fitted_curve_for_1d_data(page):
 def test_digits_show_a_confusion_matrix_and_predictions(page):
     page.data_form.name.setCurrentIndex(page.data_form.name.findData("digits"))
     page.training_form.batch.setValue(64)
-    page.training_form.batch.editingFinished.emit()
     assert page.wait_for(lambda: page.data.name == "digits" and "network" in page.snapshots, 30)
     page.step_epoch()
     assert page.wait_for(lambda: page.epochs_done() == 1, 60)

@@ -90,3 +90,16 @@ def test_presenter_mode_and_theme_are_remembered(window, restore_look):
     appearance().set_theme("light")
     restore_appearance()  # what the next start does
     assert appearance().presenter and appearance().theme == "dark"
+
+
+def test_f5_goes_full_screen_and_esc_gives_the_window_back(window, qtbot, restore_look):
+    from PySide6.QtCore import Qt
+
+    window.showNormal()
+    window.view_menu.presenter_action.trigger()  # F5
+    assert appearance().presenter and window.isFullScreen()
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not appearance().presenter
+    assert not window.isFullScreen()
+    assert not window.view_menu.leave_presenter_action.isEnabled()  # Esc is free again

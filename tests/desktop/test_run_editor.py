@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
+import warnings
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, Qt
@@ -19,15 +23,29 @@ from PySide6.QtWidgets import (
 from core.optim import OPTIMIZER_CHOICES, OPTIMIZER_DEFAULTS, OPTIMIZER_NAMES
 from core.scene import parse_scene
 from core.schedules import SCHEDULE_CHOICES, SCHEDULE_DEFAULTS, SCHEDULE_NAMES, preview_lr
-from desktop_app.surface_lab.run_editor import HUMAN_NAMES, RunEditor
+from desktop_app import i18n
+from desktop_app.surface_lab.run_editor import DEFAULT_STEPS, HUMAN_NAMES, RunEditor
+
+
+@pytest.fixture(scope="module")
+def shared_editor(qapp):
+    """One editor for the module (building it is the slow part); each test gets it reset."""
+    widget = RunEditor()
+    widget.resize(320, 640)
+    yield widget
+    widget.close()
+    widget.deleteLater()
 
 
 @pytest.fixture
-def editor(qtbot):
-    widget = RunEditor()
-    qtbot.addWidget(widget)
-    widget.resize(320, 640)
-    return widget
+def editor(shared_editor):
+    """The shared editor showing the default run (SGD, constant schedule, 200 steps)."""
+    shared_editor.set_run({"optimizer": {"name": "sgd"}, "steps": DEFAULT_STEPS})
+    assert shared_editor.is_valid()
+    yield shared_editor
+    with warnings.catch_warnings(), contextlib.suppress(RuntimeError, TypeError):
+        warnings.simplefilter("ignore")
+        shared_editor.changed.disconnect()  # the slots a test connected
 
 
 def _child(editor: RunEditor, name: str, kind: type = QWidget):
@@ -477,3 +495,74 @@ def test_a_new_schedule_entry_appears_in_the_editor(qtbot, monkeypatch):
     x, y = widget.preview_curve.getData()
     np.testing.assert_allclose(y, preview_lr({"name": "halving", "every": 25}, 0.01, 200))
     assert y[0] == pytest.approx(0.01) and y[-1] == pytest.approx(0.01 * 0.5**7)
+
+
+# --- human labels: the code name only in the tooltip ----------------------------------------
+
+CODE_NAMES = {
+    "steps",
+    *(p for name in OPTIMIZER_NAMES for p in OPTIMIZER_DEFAULTS[name]),
+    *(p for name in SCHEDULE_NAMES for p in SCHEDULE_DEFAULTS[name]),
+}
+CJK = re.compile(r"[\u2e80-\u9fff]")
+
+
+def _row_labels(editor: RunEditor) -> dict[str, QLabel]:
+    """Every parameter label of the editor (nested forms and steps included), by code name."""
+    labels = {}
+    for label in editor.findChildren(QLabel):
+        buddy = label.buddy()
+        if buddy is not None:
+            labels[buddy.objectName().rpartition(".")[2]] = label
+    return labels
+
+
+def _assert_human_labels(editor: RunEditor, where: str, chinese: bool) -> set[str]:
+    labels = _row_labels(editor)
+    assert "steps" in labels and "lr" in labels, where
+    for code, label in labels.items():
+        text = label.text()
+        assert text and text not in CODE_NAMES and "_" not in text, (where, code, text)
+        assert label.toolTip().startswith(f"{code}: "), (where, code, label.toolTip())
+        assert bool(CJK.search(text)) == chinese, (where, code, text)
+    return set(labels)
+
+
+def _every_form_has_human_labels(editor: RunEditor, chinese: bool) -> None:
+    """Choose every optimizer, schedule and warm-up follower and check the labels shown."""
+    seen: set[str] = set()
+    for name in OPTIMIZER_NAMES:
+        _choose(_child(editor, "optimizer", QComboBox), name)
+        seen |= _assert_human_labels(editor, name, chinese)
+    for name in SCHEDULE_NAMES:
+        _choose(_child(editor, "schedule", QComboBox), name)
+        seen |= _assert_human_labels(editor, name, chinese)
+    _choose(_child(editor, "schedule", QComboBox), "warmup")
+    for then in SCHEDULE_CHOICES["warmup"]["then"]:
+        _choose(_child(editor, "then", QComboBox), then)
+        seen |= _assert_human_labels(editor, f"warmup then {then}", chinese)
+    assert seen == CODE_NAMES  # every parameter of the registries was shown and checked
+
+
+def test_every_parameter_has_a_human_label_and_its_code_name_in_the_tooltip(editor):
+    _every_form_has_human_labels(editor, chinese=False)
+    _choose(_child(editor, "optimizer", QComboBox), "adam")
+    labels = _row_labels(editor)
+    assert labels["weight_decay"].text() == "Weight decay"
+    assert labels["betas"].toolTip().startswith("betas: Decay rates")
+    assert labels["steps"].text() == "Steps"
+
+
+def test_labels_are_translated_after_switching_to_chinese(editor, qtbot):
+    _choose(_child(editor, "optimizer", QComboBox), "sgd")
+    try:
+        i18n.set_language("zh")
+        labels = _row_labels(editor)
+        qtbot.waitUntil(lambda: labels["weight_decay"].text() == "权重衰减")  # LanguageChange
+        assert labels["nesterov"].text() == "Nesterov 前瞻"
+        assert labels["nesterov"].toolTip().startswith("nesterov: ")
+        _every_form_has_human_labels(editor, chinese=True)
+    finally:
+        i18n.set_language("en")
+    labels = _row_labels(editor)
+    qtbot.waitUntil(lambda: labels["steps"].text() == "Steps")

@@ -1,4 +1,9 @@
-"""The Surface Lab driven as a user would, checked for what it shows."""
+"""The Surface Lab driven as a user would, checked for what it shows.
+
+One main window serves the whole module (building one is most of a test's time); each test
+starts with the page's toggles reset (tests that need the light scene's runs open it again:
+``light``). The other Surface Lab test modules use ``module_window`` and the helpers too.
+"""
 
 import json
 
@@ -7,6 +12,73 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from core.scene import parse_scene
+
+
+def module_window(qapp, light_scene, tmp_path_factory):
+    """The main window for a module (a fixture's body): engine loaded, the light scene computed,
+    shown; closed without questions at the module's end."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.app import create_application
+    from desktop_app.documents import Documents
+    from desktop_app.main_window import MainWindow
+    from desktop_app.network_lab.page import NetworkLabPage
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOSSLAB_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+        create_application()
+        main = MainWindow("en")
+        main.resize(1200, 800)
+        main.open_scene(light_scene)
+        main.engine_loaded("CPU", "cpu")
+        main.surface_lab.set_playing(False)
+        assert main.surface_lab.wait_idle(60)
+        main.show()
+        yield main
+        main.surface_lab.shutdown()
+        main.network_lab.shutdown()
+        # closing never asks (a modal box would wait forever offscreen)
+        patch.setattr(
+            Documents, "ask_save_changes", lambda self: QMessageBox.StandardButton.Discard
+        )
+        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
+        main.close()
+        main.deleteLater()
+        qapp.processEvents()
+
+
+def reset_page(window) -> None:
+    """What a test may leave switched on goes back to its default (cheap: nothing computed)."""
+    lab = window.surface_lab
+    lab.set_playing(False)
+    lab.picker.draw.setChecked(False)
+    lab.continue_on_change.setChecked(False)
+    lab.bottom_tabs.setCurrentIndex(0)
+    lab.views.setCurrentIndex(0)
+
+
+def reopen_light_scene(window, light_scene) -> None:
+    """A fresh light scene, paused (for tests that use its runs, not a scene of their own)."""
+    lab = window.surface_lab
+    assert window.open_scene(light_scene, ask=False)
+    lab.set_playing(False)
+    assert lab.wait_idle(60)
+
+
+@pytest.fixture(scope="module")
+def window(qapp, light_scene, tmp_path_factory):
+    yield from module_window(qapp, light_scene, tmp_path_factory)
+
+
+@pytest.fixture(autouse=True)
+def clean_page(window):
+    reset_page(window)
+
+
+@pytest.fixture
+def light(window, light_scene):
+    reopen_light_scene(window, light_scene)
+
 
 ONE_RUN = {
     "surface": {"formula": "x**2 + 10*y**2", "x_range": [-3, 3], "y_range": [-3, 3]},
@@ -166,7 +238,7 @@ def test_swarm_basin_map_finds_himmelblaus_four_minima(lab):
     assert lab.map.basins.isVisible()
 
 
-def test_a_bad_scene_keeps_the_current_one_and_says_why(window, tmp_path):
+def test_a_bad_scene_keeps_the_current_one_and_says_why(window, light, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(
         json.dumps(
@@ -179,7 +251,7 @@ def test_a_bad_scene_keeps_the_current_one_and_says_why(window, tmp_path):
     assert "runs[0].optimizer.lr" in window.statusBar().currentMessage()
 
 
-def test_save_writes_a_scene_that_loads_back(window, tmp_path):
+def test_save_writes_a_scene_that_loads_back(window, light, tmp_path):
     path = tmp_path / "saved.json"
     assert window.save_scene(path)
     again = json.loads(path.read_text(encoding="utf-8"))

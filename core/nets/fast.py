@@ -1,0 +1,240 @@
+"""The fast single-network path: the Network Lab's MLPs trained with fewer torch calls per update.
+
+An update of :class:`~core.nets.trainer.Trainer` for TensorFlow Playground's tiny networks is
+almost all torch's fixed cost per call (/work/shared/PERF-NOTES.md): building the autograd graph,
+the autograd engine's backward, the gradient norm, ``zero_grad``. :class:`FastTrainer` keeps the
+trainer's records, early stopping and divergence rules and changes only the update:
+
+* the gradient is computed by hand (:func:`mlp_gradients`: forward, then the chain rule written
+  out with one matrix product per weight), under ``no_grad``, with no autograd graph; it equals
+  autograd's gradient to rounding (the tests check it, and the training, against the plain
+  ``torch.optim`` loop to 1e-6 in float64 over 100 updates for every optimizer networks offer);
+* the optimizer is still the engine's ``torch.optim`` optimizer (``core.optim.build_optimizer``,
+  fused on CPU where torch has a fused kernel); it gets the gradients in ``p.grad``;
+* the gradient norm is computed only with ``track_grad_norm=True`` (the curve is shown), else the
+  records' ``grad_norm`` is NaN after epoch 0;
+* the mini-batch loss is computed only with ``per_step`` (a step record shows it);
+* no host sync per update: the only ``float()`` calls are the per-epoch records'.
+
+Supported: dense layers with ``relu``/``tanh``/``sigmoid``/``linear`` activations, every loss
+(cross-entropy on labels, MSE for regression, softmax-MSE for classes) and every optimizer networks
+offer. Batch norm, dropout and augmentation (mixup's probability targets) are not:
+:func:`fast_problem` names the reason and the trainer falls back to the autograd update, so
+results never depend on which path ran. L-BFGS keeps the autograd update too: its line search and
+stopping tests (``tolerance_change``) branch on the loss and gradient, so a last-bit difference
+can send it down another path (measured: 1e-10 apart after 20 updates, 0.4 after 100).
+
+``torch.compile`` is not used: on this 2-core machine compiling one update takes tens of seconds
+and its compiled call still costs about as much as the hand-written eager update for a network
+this small; see ``losslab bench --nets`` for the figures.
+
+The same gradient function works on stacked parameters (``(K, out, in)`` weights, ``(K, B, in)``
+inputs): :mod:`core.nets.many` trains K networks with it in one update.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+
+import torch
+
+from core.nets.datasets import Dataset
+from core.nets.models import ModelConfig
+from core.nets.trainer import TrainConfig, Trainer
+
+Tensor = torch.Tensor
+# The models' activations as functions (None: linear). Their derivative is written in terms of
+# the activation's *output* a, as autograd's own backward formulas do.
+ACTIVATION_FUNCTIONS = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid}
+
+
+def fast_problem(model_config: ModelConfig, config: TrainConfig, data: Dataset) -> str | None:
+    """Why the hand-written gradient cannot train this setting (None: it can)."""
+    if model_config.batch_norm and model_config.hidden:
+        return "batch norm is not supported by the fast path"
+    if model_config.dropout > 0 and model_config.hidden:
+        return "dropout is not supported by the fast path"
+    if config.augmentation.any() and data.image_shape is not None:
+        return "augmentation is not supported by the fast path"
+    return None
+
+
+def _affine(a: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """``a @ weight^T + bias``; stacked weights ``(K, out, in)`` take ``(K, B, in)`` or a shared
+    ``(B, in)`` input."""
+    if weight.dim() == 2:
+        return torch.addmm(bias, a, weight.t())
+    if a.dim() == 2:
+        a = a.expand(weight.shape[0], *a.shape)
+    return torch.baddbmm(bias.unsqueeze(-2), a, weight.transpose(-1, -2))
+
+
+def _times_derivative(grad: Tensor, a: Tensor, activation: str) -> Tensor:
+    """``grad * act'(z)`` from the activation's output ``a = act(z)``."""
+    if activation == "tanh":
+        return torch.addcmul(grad, grad, a * a, value=-1.0)  # grad (1 - a^2)
+    if activation == "sigmoid":
+        return grad * (a - a * a)
+    if activation == "relu":
+        return grad * (a > 0)
+    return grad
+
+
+@functools.lru_cache(maxsize=16)
+def _identity(classes: int, dtype: torch.dtype, device: torch.device) -> Tensor:
+    return torch.eye(classes, dtype=dtype, device=device)
+
+
+def _one_hot(labels: Tensor, classes: int, like: Tensor) -> Tensor:
+    # rows of a cached identity: F.one_hot checks the labels' range, a host sync per call
+    return _identity(classes, like.dtype, like.device)[labels]
+
+
+def gradient_norm(grads: Sequence[Tensor]) -> Tensor:
+    """The norm of all gradients together (``get_total_norm``'s value in fewer torch calls)."""
+    return torch.linalg.vector_norm(torch.cat([g.reshape(-1) for g in grads]))
+
+
+def loss_gradient(
+    outputs: Tensor, targets: Tensor, loss: str, task: str, want_loss: bool = False
+) -> tuple[Tensor, Tensor | None]:
+    """``(d loss / d outputs, loss or None)`` of ``core.nets.models.loss_function(loss, task)``.
+
+    ``outputs`` is ``(..., B, C)``, ``targets`` ``(..., B)`` (class labels or values); the loss is
+    the mean over the batch (one per leading index: stacked networks each get their own).
+    """
+    count, classes = outputs.shape[-2], outputs.shape[-1]
+    value = None
+    if task == "regression":
+        diff = outputs[..., 0] - targets
+        if want_loss:
+            value = diff.square().mean(-1)
+        return (diff * (2.0 / count)).unsqueeze(-1), value
+    if loss == "cross_entropy":
+        if want_loss:
+            log_p = torch.log_softmax(outputs, -1)
+            value = -log_p.gather(-1, targets.unsqueeze(-1)).squeeze(-1).mean(-1)
+            grad = log_p.exp_()
+        else:
+            grad = torch.softmax(outputs, -1)
+        grad.sub_(_one_hot(targets, classes, grad))
+        return grad.mul_(1.0 / count), value
+    # softmax-MSE: mean over batch and classes of (softmax - one-hot)^2
+    p = torch.softmax(outputs, -1)
+    diff = p - _one_hot(targets, classes, p)
+    if want_loss:
+        value = diff.square().mean((-1, -2))
+    dp = diff * (2.0 / (count * classes))
+    return p * (dp - (dp * p).sum(-1, keepdim=True)), value
+
+
+def member_losses(outputs: Tensor, targets: Tensor, loss: str, task: str) -> Tensor:
+    """The batch-mean loss, one per leading index of ``outputs`` ``(..., B, C)`` (no gradient)."""
+    if task == "regression":
+        return (outputs[..., 0] - targets).square().mean(-1)
+    if loss == "cross_entropy":
+        log_p = torch.log_softmax(outputs, -1)
+        return -log_p.gather(-1, targets.unsqueeze(-1)).squeeze(-1).mean(-1)
+    p = torch.softmax(outputs, -1)
+    return (p - _one_hot(targets, outputs.shape[-1], p)).square().mean((-1, -2))
+
+
+def _layer_inputs(weights: Sequence[Tensor], activation: str, inputs: Tensor) -> list[Tensor]:
+    """The input of every layer, then the network's output."""
+    function = ACTIVATION_FUNCTIONS.get(activation)
+    layers = len(weights) // 2
+    seen = [inputs]
+    a = inputs
+    for layer in range(layers):
+        a = _affine(a, weights[2 * layer], weights[2 * layer + 1])
+        if layer < layers - 1 and function is not None:
+            a = function(a)
+        seen.append(a)
+    return seen
+
+
+def mlp_outputs(weights: Sequence[Tensor], activation: str, inputs: Tensor) -> Tensor:
+    """The MLP's outputs (logits or values), plain or stacked as in :func:`mlp_gradients`."""
+    with torch.no_grad():
+        return _layer_inputs(weights, activation, inputs)[-1]
+
+
+def mlp_gradients(
+    weights: Sequence[Tensor],
+    activation: str,
+    inputs: Tensor,
+    targets: Tensor,
+    loss: str,
+    task: str,
+    want_loss: bool = False,
+) -> tuple[list[Tensor], Tensor | None]:
+    """The gradient of the batch loss for the MLP ``weights`` ``[W1, b1, W2, b2, ...]``
+    (``nn.Sequential`` parameter order; the last layer linear), and the loss when asked.
+
+    Plain or stacked: ``W (out, in)`` with ``inputs (B, in)``, or ``W (K, out, in)`` with
+    ``inputs (K, B, in)`` (or a shared ``(B, in)``) and ``targets (K, B)``: then every gradient
+    is stacked too, and the loss is one per network.
+    """
+    with torch.no_grad():
+        seen = _layer_inputs(weights, activation, inputs)
+        grad, value = loss_gradient(seen.pop(), targets, loss, task, want_loss)
+        grads: list[Tensor] = [grad] * len(weights)
+        for layer in reversed(range(len(weights) // 2)):
+            a_in = seen[layer]
+            grads[2 * layer] = torch.matmul(grad.transpose(-1, -2), a_in)
+            grads[2 * layer + 1] = grad.sum(-2)
+            if layer > 0:
+                grad = _times_derivative(torch.matmul(grad, weights[2 * layer]), a_in, activation)
+    return grads, value
+
+
+class FastTrainer(Trainer):
+    """:class:`~core.nets.trainer.Trainer` with the hand-written update (module docstring).
+
+    ``track_grad_norm=False`` skips the gradient norm of every update (records: NaN). Settings
+    :func:`fast_problem` refuses train with the trainer's autograd update; ``fallback`` says why.
+    """
+
+    def __init__(
+        self,
+        data: Dataset,
+        model_config: ModelConfig,
+        config: TrainConfig,
+        *,
+        device: torch.device | str = "cpu",
+        dtype: torch.dtype = torch.float32,
+        label: str = "",
+        track_grad_norm: bool = True,
+    ) -> None:
+        super().__init__(data, model_config, config, device=device, dtype=dtype, label=label)
+        self.track_grad_norm = track_grad_norm
+        self.fallback = fast_problem(model_config, config, data)
+        self._not_measured = torch.full((), math.nan, dtype=dtype, device=self.device)
+
+    def _gradients(self, x: Tensor, y: Tensor, want_loss: bool) -> Tensor | None:
+        grads, value = mlp_gradients(
+            self.parameters,
+            self.model_config.activation,
+            x,
+            y,
+            self.config.loss,
+            self.data.task,
+            want_loss,
+        )
+        for parameter, grad in zip(self.parameters, grads, strict=True):
+            parameter.grad = grad
+        return value
+
+    def _update(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        if self.fallback is not None or self._closure:
+            loss, norm = super()._update(x, y)
+            return loss, norm if self.track_grad_norm else self._not_measured
+        loss = self._gradients(x, y, want_loss=self.config.per_step)
+        self.optimizer.step()
+        norm = self._not_measured
+        if self.track_grad_norm:
+            norm = gradient_norm([p.grad for p in self.parameters])
+        self.step += 1
+        return (self._not_measured if loss is None else loss), norm

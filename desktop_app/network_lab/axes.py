@@ -1,0 +1,98 @@
+"""Plot axes whose tick labels never run together, and legends that follow presenter mode.
+
+pyqtgraph always draws every label of the major tick level, however narrow the axis: at
+projector font sizes "20", "40", "60", "80" became "20406080", and a log axis's minor labels
+(0.09, 0.08, ...) piled up. :class:`ReadableAxis` drops a label that would come closer than
+:data:`TICK_GAP` pixels to one already kept (major labels come first, so minor ones go first).
+Used by the Network Lab and the Data & batches page (``readable_axes`` right after a plot is
+made, before its log mode is set: pyqtgraph does not carry the log mode to a new axis).
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+from core.palette import run_style
+from desktop_app.style import appearance
+
+TICK_GAP = 6.0  # px between two tick labels of one axis, at least
+
+
+def _spaced(rects: list[QRectF], gap: float, horizontal: bool) -> list[int]:
+    """Indices of the rectangles kept, in order: each at least ``gap`` from every kept one."""
+    kept: list[QRectF] = []
+    indices = []
+    for index, rect in enumerate(rects):
+        half = gap / 2
+        grown = rect.adjusted(-half, 0, half, 0) if horizontal else rect.adjusted(0, -half, 0, half)
+        if any(grown.intersects(other) for other in kept):
+            continue
+        kept.append(rect)
+        indices.append(index)
+    return indices
+
+
+class ReadableAxis(pg.AxisItem):
+    """An ``AxisItem`` that leaves out tick labels that would collide."""
+
+    def __init__(self, orientation: str, **options) -> None:
+        super().__init__(orientation, **options)
+        self.enableAutoSIPrefix(False)  # "0.002", never "2" with "(x0.001)" in the label
+
+    def generateDrawSpecs(self, p):  # noqa: N802 (pyqtgraph naming)
+        specs = self._log_decades(p) if self.logMode else None
+        if specs is None:
+            specs = super().generateDrawSpecs(p)
+        if specs is None:
+            return specs
+        axis_spec, tick_specs, text_specs = specs
+        horizontal = self.orientation in ("bottom", "top")
+        keep = _spaced([rect for rect, _flags, _text in text_specs], TICK_GAP, horizontal)
+        return axis_spec, tick_specs, [text_specs[i] for i in keep]
+
+    def _log_decades(self, p):
+        """A log axis labelled at its powers of ten only ("9·10¹, 7·10¹, ..." cluttered a tall
+        loss plot), when at least two of them are in view; None otherwise."""
+        levels = self.style["maxTextLevel"]
+        self.style["maxTextLevel"] = 0
+        try:
+            specs = super().generateDrawSpecs(p)
+        finally:
+            self.style["maxTextLevel"] = levels
+        if specs is None or len(specs[2]) < 2:
+            return None
+        return specs
+
+
+def readable_axes(plot: pg.PlotItem, sides: tuple[str, ...] = ("left", "bottom")) -> None:
+    """Give ``plot`` :class:`ReadableAxis` axes on ``sides``, with the old axes' labels (call
+    it before the log mode is set: pyqtgraph does not carry that over)."""
+    labels = {side: plot.getAxis(side).labelText for side in sides}
+    plot.setAxisItems({side: ReadableAxis(side) for side in sides})
+    for side, text in labels.items():
+        if text:
+            plot.setLabel(side, text)
+
+
+def run_pen(index: int, width: float = 2.0, colour: str | None = None):
+    """The pen of run ``index`` in a race: its palette colour (or ``colour``) and dash pattern,
+    so that runs stay apart on a black-and-white printout."""
+    style = run_style(index)
+    options = {"dash": list(style.dash)} if style.dash else {}
+    return appearance().pen(colour or style.colour, width, **options)
+
+
+def style_legend(legend: pg.LegendItem, delta_points: float = -1.0) -> None:
+    """Legend entries in the plot font of the current mode (presenter mode scales them) and the
+    theme's text colour. Call it again after adding entries."""
+    look = appearance()
+    size = f"{look.point_size(delta_points):.1f}pt"
+    colour = look.plot_text()  # the theme's (pyqtgraph's default grey is faint on white)
+    legend.opts["labelTextSize"] = size
+    legend.opts["labelTextColor"] = colour
+    for _sample, label in legend.items:
+        label.setAttr("size", size)
+        label.setAttr("color", colour)
+        label.setText(label.text)
+    legend.updateSize()

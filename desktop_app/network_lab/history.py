@@ -1,0 +1,163 @@
+"""What the Network Lab has recorded and how it is drawn: one :class:`RunHistory` per run, and
+the page's drawing (:class:`DrawingMixin`: the ~30 Hz frame, the curves, the model view, the epoch
+line) and :meth:`DrawingMixin.clear_derived`, which empties every view derived from a model."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication
+
+from core.lab import TrajectoryStore
+from core.nets.trainer import EpochRecord
+
+COLUMNS = (
+    "epoch",
+    "train_loss",
+    "val_loss",
+    "train_accuracy",
+    "val_accuracy",
+    "lr",
+    "grad_norm",
+    "best_epoch",
+)
+ERROR_STYLE = "<span style='color:#c62828'>"
+
+
+class RunHistory:
+    """One run's records in :class:`core.lab.TrajectoryStore` columns (read by ``draw``): row t
+    of ``epochs`` is epoch t, row k of ``steps`` is the k-th optimizer update."""
+
+    def __init__(self) -> None:
+        self.epochs = TrajectoryStore({name: ((), float) for name in COLUMNS})
+        self.steps = TrajectoryStore({"x": ((), float), "loss": ((), float)})
+        self.last: EpochRecord | None = None
+
+    def add(self, record: EpochRecord) -> None:
+        self.epochs.append({name: [getattr(record, name)] for name in COLUMNS})
+        self.last = record
+
+    def add_step(self, x: float, loss: float) -> None:
+        self.steps.append({"x": [x], "loss": [loss]})
+
+    @property
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every epoch column (read-only views)."""
+        return {name: self.epochs.column(name) for name in COLUMNS}
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return self.columns
+
+    @property
+    def step_x(self) -> np.ndarray:
+        return self.steps.column("x")
+
+    @property
+    def step_loss(self) -> np.ndarray:
+        return self.steps.column("loss")
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+
+def local_text(texts: dict[str, str]) -> str:
+    """A bilingual text of ``core`` in the UI's language (English when it has none)."""
+    from desktop_app.i18n import current_language
+
+    return texts.get(current_language()) or texts.get("en", "")
+
+
+class DrawingMixin:
+    """The page's drawing: ``draw()`` is the only place views get training data."""
+
+    def _frame(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self.draw()
+
+    def draw(self) -> None:
+        """Draw the newest data into every view."""
+        for label, history in self.history.items():
+            if not len(history):
+                continue
+            self.curves.set_run_data(label, history.arrays())
+            if len(history.steps):
+                self.curves.set_steps(label, history.step_x, history.step_loss)
+        if self.kind == "kfold":
+            self._draw_kfold_band()
+        shown = self.history.get(self.view_run)
+        if shown is not None and shown.last is not None and shown.last.best_epoch < len(shown):
+            best = shown.last.best_epoch
+            self.curves.set_best(best, shown.columns["val_loss"][best])
+        else:
+            self.curves.set_best(None, None)
+        snapshot = self.snapshots.get(self.view_run)
+        if snapshot is not None:
+            self.model_view.show_snapshot(snapshot)
+            self._show_bn_stats(snapshot.bn_stats)
+        self._show_epoch(shown)
+        self.frames_drawn += 1
+
+    def _show_bn_stats(self, stats: list[tuple[float, float]]) -> None:
+        text = "; ".join(f"L{i + 1} mean {m:+.2f} var {v:.2f}" for i, (m, v) in enumerate(stats))
+        prefix = QCoreApplication.translate(
+            "NetworkLabPage", "batch-norm running averages (eval mode): "
+        )
+        self.model_form.bn_stats.setText(prefix + text if stats else "")
+
+    def _draw_kfold_band(self) -> None:
+        """Mean and spread of the folds' validation loss over the epochs every fold reached."""
+        histories = list(self.history.values())
+        reached = min(len(history) for history in histories)
+        if not reached:
+            return
+        losses = np.array([history.columns["val_loss"][:reached] for history in histories])
+        self.curves.set_band(np.arange(reached, dtype=float), losses.mean(0), losses.std(0))
+
+    def _show_epoch(self, history: RunHistory | None) -> None:
+        if self._error_shown():
+            return
+        if history is None or history.last is None:
+            self.epoch_label.setText(QCoreApplication.translate("NetworkLabPage", "epoch 0"))
+            return
+        last = history.last
+        total = self.spec.train.epochs if self.spec is not None and self.spec.train else None
+        text = QCoreApplication.translate("NetworkLabPage", "epoch {0}").format(last.epoch)
+        text += f" / {total}" if total else ""
+        text += QCoreApplication.translate(
+            "NetworkLabPage", " · train loss {0:.4g} · validation loss {1:.4g}"
+        ).format(last.train_loss, last.val_loss)
+        if math.isfinite(last.val_accuracy):
+            text += QCoreApplication.translate(
+                "NetworkLabPage", " · validation accuracy {0:.1%}"
+            ).format(last.val_accuracy)
+        if last.stopped:
+            text += QCoreApplication.translate("NetworkLabPage", " · stopped early")
+        if last.restored:
+            text += QCoreApplication.translate(
+                "NetworkLabPage", " · best epoch {0} restored"
+            ).format(last.best_epoch)
+        if len(self.labels) > 1:
+            text = f"{self.view_run}: " + text
+        self.epoch_label.setText(text)
+
+    def _error_shown(self) -> bool:
+        return self.epoch_label.text().startswith(ERROR_STYLE)
+
+    def _show_error(self, text: str) -> None:
+        self.epoch_label.setText(f"{ERROR_STYLE}{text}</span>" if text else "")
+
+    def clear_derived(self) -> None:
+        """Empty every view derived from a model (its model is gone): the decision boundary,
+        fitted curve and confusion matrix, the curves, the curvature and landscape panels, the
+        conclusion, the batch-norm line and the epoch line."""
+        self.model_view.clear_predictions()
+        self.curves.set_runs([], "single", regression=False)
+        self.curvature.clear()
+        self.landscape.clear()
+        self.conclusion_label.setVisible(False)
+        self.conclusion_label.setText("")
+        self.model_form.bn_stats.setText("")
+        self._show_error("")
+        self._dirty = True
