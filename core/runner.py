@@ -59,14 +59,26 @@ def _data_fields(surface, run: PointRun, records: list[StepRecord], many: bool) 
     fields["batch_size"] = run.batch_size  # None (null): full batch
     fields["updates_per_epoch"] = run.updates_per_epoch
     fields["epoch"] = [r.epoch for r in records]
-    if any(surface.config.get("shift", (0.0, 0.0))) and surface.config.get("split") != "test":
-        test = surface.shifted()
-        positions = torch.as_tensor(np.stack([r.positions for r in records]))  # (S+1, N, 2)
-        with torch.no_grad():
-            loss = test(positions.reshape(-1, 2).to(torch.float64)).reshape(positions.shape[:2])
-        loss = loss.numpy()
+    loss = test_losses(surface, np.stack([r.positions for r in records]))  # (S+1, N)
+    if loss is not None:
         fields["test_loss"] = _finite_or_none(loss if many else loss[:, 0])
     return fields
+
+
+def test_losses(surface: Any, positions: np.ndarray) -> np.ndarray | None:
+    """The test loss at recorded points ``positions`` (..., 2) on a data surface with a shift
+    (the train/test lessons: the test surface is the training surface moved by the shift), in
+    float64 and of the points' leading shape; None for any other surface."""
+    from core.surfaces.data import DataSurface
+
+    config = getattr(surface, "config", {})
+    shifted = isinstance(surface, DataSurface) and any(config.get("shift", (0.0, 0.0)))
+    if not shifted or config.get("split") == "test" or positions.size == 0:
+        return None
+    points = torch.as_tensor(np.asarray(positions, dtype=np.float64).reshape(-1, 2))
+    with torch.no_grad():
+        loss = surface.shifted()(points)
+    return loss.numpy().reshape(positions.shape[:-1])
 
 
 def run_scene(

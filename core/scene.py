@@ -153,7 +153,7 @@ class DrawnSurfaceSpec(_SurfaceBase):
 class DataSpec(_Model):
     """The dataset and model of a data surface (``core.surfaces.data.data_surface``)."""
 
-    model: Literal["regression", "logistic", "two_basins"] = "regression"
+    model: Literal["regression", "logistic", "two_basins", "classifier_1d"] = "regression"
     n: Integer = 200
     seed: Integer = Field(default=0, le=MAX_SEED)
     scales: Pair | None = None

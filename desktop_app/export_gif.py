@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QWidget
 
+from core.palette import METRIC_COLOURS
 from desktop_app.export_pictures import (
     ExportError,
     _write,
@@ -177,6 +178,7 @@ class GifRecorder(QObject):
                 self.page.seek(self.steps[-1])
                 last_frame = self._picture()
                 exact = [run.color.getRgb()[:3] for run in self.page.runs.values()]
+                exact += [QColor(colour).getRgb()[:3] for colour in METRIC_COLOURS.values()]
                 self.palette = gif_palette(last_frame, [*exact, self.background])
                 self.progressed.emit(0, len(self.steps))
                 return

@@ -73,22 +73,18 @@ def _records_rate(make: Callable[[], object], epochs: int, repeat: int = 3) -> f
     return epochs / _best_of(run, repeat)
 
 
-def playground_rates(quick: bool) -> list[tuple[str, float, float, float]]:
-    """Per setting: (label, plain, fast with the gradient norm, fast without) epochs/s."""
-    rows = []
-    for label, dataset, hidden, batch, epochs, _ in PLAYGROUND_SETTINGS:
-        epochs = max(1, epochs // 4) if quick else epochs
-        data = make_dataset(dataset, size=500, val_fraction=0.5, seed=0)
-        model = ModelConfig(hidden=hidden, activation="tanh")
-        train = replace(PLAYGROUND_TRAIN, batch_size=batch, epochs=epochs)
-        plain = _records_rate(lambda: Trainer(data, model, train), epochs)  # noqa: B023
-        fast = _records_rate(lambda: FastTrainer(data, model, train), epochs)  # noqa: B023
-        quiet = _records_rate(
-            lambda: FastTrainer(data, model, train, track_grad_norm=False),  # noqa: B023
-            epochs,
-        )
-        rows.append((label, plain, fast, quiet))
-    return rows
+def playground_rates(setting: tuple, quick: bool) -> tuple[float, float, float]:
+    """One of :data:`PLAYGROUND_SETTINGS`: epochs/s of the plain trainer, the fast path with the
+    gradient norm, and the fast path without it."""
+    _, dataset, hidden, batch, epochs, _ = setting
+    epochs = max(1, epochs // 4) if quick else epochs
+    data = make_dataset(dataset, size=500, val_fraction=0.5, seed=0)
+    model = ModelConfig(hidden=hidden, activation="tanh")
+    train = replace(PLAYGROUND_TRAIN, batch_size=batch, epochs=epochs)
+    plain = _records_rate(lambda: Trainer(data, model, train), epochs)
+    fast = _records_rate(lambda: FastTrainer(data, model, train), epochs)
+    quiet = _records_rate(lambda: FastTrainer(data, model, train, track_grad_norm=False), epochs)
+    return plain, fast, quiet
 
 
 def many_rate(quick: bool, networks: int = MANY_NETWORKS) -> tuple[float, float, float]:
@@ -169,9 +165,9 @@ def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
         rows.append((what, value, unit))
         print(f"  {what:58s} {value:9.1f} {unit:10s} (target {target})", flush=True)
 
-    rates = playground_rates(quick)
-    for (label, plain, fast, quiet), setting in zip(rates, PLAYGROUND_SETTINGS, strict=True):
-        target = setting[-1]
+    for setting in PLAYGROUND_SETTINGS:
+        label, target = setting[0], setting[-1]
+        plain, fast, quiet = playground_rates(setting, quick)
         row(f"Playground {label}: plain trainer", plain, "epochs/s", target)
         row(f"Playground {label}: fast path", fast, "epochs/s", target)
         row(f"Playground {label}: fast, no grad norm", quiet, "epochs/s", target)

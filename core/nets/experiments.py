@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from core.nets.datasets import Augmentation, make_dataset
+from core.nets.fast import FastTrainer
 from core.nets.models import ModelConfig
 from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer
 
@@ -216,7 +217,7 @@ class ExperimentRunner:
         for run in experiment.runs:
             train = run.train if epochs is None else replace(run.train, epochs=epochs)
             data = make_dataset(**run.data)
-            self.trainers[run.label] = Trainer(
+            self.trainers[run.label] = FastTrainer(
                 data, run.model, train, device=device, label=run.label
             )
             self.history[run.label] = []

@@ -14,7 +14,8 @@ trainer's records, early stopping and divergence rules and changes only the upda
 * the gradient norm is computed only with ``track_grad_norm=True`` (the curve is shown), else the
   records' ``grad_norm`` is NaN after epoch 0;
 * the mini-batch loss is computed only with ``per_step`` (a step record shows it);
-* no host sync per update: the only ``float()`` calls are the per-epoch records'.
+* no host sync per update: the only ``float()`` calls are the per-epoch records' (and, with
+  ``per_step``, the step records').
 
 Supported: dense layers with ``relu``/``tanh``/``sigmoid``/``linear`` activations, every loss
 (cross-entropy on labels, MSE for regression, softmax-MSE for classes) and every optimizer networks
@@ -24,9 +25,10 @@ results never depend on which path ran. L-BFGS keeps the autograd update too: it
 stopping tests (``tolerance_change``) branch on the loss and gradient, so a last-bit difference
 can send it down another path (measured: 1e-10 apart after 20 updates, 0.4 after 100).
 
-``torch.compile`` is not used: on this 2-core machine compiling one update takes tens of seconds
-and its compiled call still costs about as much as the hand-written eager update for a network
-this small; see ``losslab bench --nets`` for the figures.
+``torch.compile`` is not used. Measured on the loaded 2-core machine (one thread, spiral 2-8-8-2,
+batch 10, float32): compiling :func:`mlp_gradients` took 43 s cold and 10 s with inductor's cache,
+and the compiled call cost 57 us against 87 us eager -- a small gain for a long wait in an
+interactive lab. ``losslab bench --nets`` prints the trainer figures.
 
 The same gradient function works on stacked parameters (``(K, out, in)`` weights, ``(K, B, in)``
 inputs): :mod:`core.nets.many` trains K networks with it in one update.
@@ -39,6 +41,7 @@ import math
 from collections.abc import Sequence
 
 import torch
+import torch.nn.functional as F
 
 from core.nets.datasets import Dataset
 from core.nets.models import ModelConfig
@@ -65,7 +68,7 @@ def _affine(a: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
     """``a @ weight^T + bias``; stacked weights ``(K, out, in)`` take ``(K, B, in)`` or a shared
     ``(B, in)`` input."""
     if weight.dim() == 2:
-        return torch.addmm(bias, a, weight.t())
+        return F.linear(a, weight, bias)  # nn.Linear's own call
     if a.dim() == 2:
         a = a.expand(weight.shape[0], *a.shape)
     return torch.baddbmm(bias.unsqueeze(-2), a, weight.transpose(-1, -2))
@@ -181,12 +184,14 @@ def mlp_gradients(
         seen = _layer_inputs(weights, activation, inputs)
         grad, value = loss_gradient(seen.pop(), targets, loss, task, want_loss)
         grads: list[Tensor] = [grad] * len(weights)
+        plain = weights[0].dim() == 2  # torch.mm: fewer checks than matmul's broadcasting
+        product = torch.mm if plain else torch.matmul
         for layer in reversed(range(len(weights) // 2)):
             a_in = seen[layer]
-            grads[2 * layer] = torch.matmul(grad.transpose(-1, -2), a_in)
+            grads[2 * layer] = product(grad.t() if plain else grad.transpose(-1, -2), a_in)
             grads[2 * layer + 1] = grad.sum(-2)
             if layer > 0:
-                grad = _times_derivative(torch.matmul(grad, weights[2 * layer]), a_in, activation)
+                grad = _times_derivative(product(grad, weights[2 * layer]), a_in, activation)
     return grads, value
 
 

@@ -39,6 +39,7 @@ class Surface:
     critical_points: tuple[CriticalPoint, ...] = ()
     title: dict[str, str] = field(default_factory=dict)  # {"en": ..., "zh": ...}
     note: dict[str, str] = field(default_factory=dict)  # what it teaches, {"en": ..., "zh": ...}
+    axis_names: tuple[str, str] = ("x", "y")  # what the map's axes are (a model's parameters)
 
     def __call__(self, points: torch.Tensor) -> torch.Tensor:
         return self.fn(points)

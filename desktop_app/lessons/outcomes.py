@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from core.beats import Outcomes
+from core.runner import test_losses
 
 
 def surface_outcomes(page: Any, up_to_step: int | None = None) -> Outcomes:
@@ -32,7 +33,7 @@ def surface_outcomes(page: Any, up_to_step: int | None = None) -> Outcomes:
         with np.errstate(all="ignore"):
             last = positions[-1, 0] if positions.shape[1] == 1 else np.nanmedian(positions[-1], 0)
             runs[run.label] = {"loss": _per_step(loss), "position": last}
-            test = _test_loss(page.surface, positions)
+            test = test_losses(page.surface, positions)
             if test is not None:
                 runs[run.label]["test_loss"] = _per_step(test)
     return Outcomes(runs)
@@ -41,23 +42,6 @@ def surface_outcomes(page: Any, up_to_step: int | None = None) -> Outcomes:
 def _per_step(values: np.ndarray) -> np.ndarray:
     """(steps, points) -> per step: the value of a single run, a swarm's median."""
     return values[:, 0] if values.shape[1] == 1 else np.nanmedian(values, axis=1)
-
-
-def _test_loss(surface: Any, positions: np.ndarray) -> np.ndarray | None:
-    """The test loss at the recorded points on a data surface with a shift (the train/test
-    lessons: the test surface is the training surface moved by the shift), else None."""
-    from core.surfaces.data import DataSurface
-
-    config = getattr(surface, "config", {})
-    shifted = isinstance(surface, DataSurface) and any(config.get("shift", (0.0, 0.0)))
-    if not shifted or config.get("split") == "test" or positions.size == 0:
-        return None
-    import torch
-
-    points = torch.as_tensor(positions.reshape(-1, 2), dtype=torch.float64)
-    with torch.no_grad():
-        loss = surface.shifted()(points)
-    return loss.numpy().reshape(positions.shape[:2])
 
 
 def recorded_up_to(page: Any, step: int) -> bool:

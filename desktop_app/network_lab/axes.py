@@ -3,9 +3,13 @@
 pyqtgraph always draws every label of the major tick level, however narrow the axis: at
 projector font sizes "20", "40", "60", "80" became "20406080", and a log axis's minor labels
 (0.09, 0.08, ...) piled up. :class:`ReadableAxis` drops a label that would come closer than
-:data:`TICK_GAP` pixels to one already kept (major labels come first, so minor ones go first).
+:data:`TICK_GAP` pixels to one already kept (major labels come first, so minor ones go first),
+labels a log axis at its powers of ten only when two or more are in view, and never moves a
+factor such as "(x0.001)" into the axis label.
 Used by the Network Lab and the Data & batches page (``readable_axes`` right after a plot is
 made, before its log mode is set: pyqtgraph does not carry the log mode to a new axis).
+``style_legend`` gives a legend the current mode's font and the theme's text colour;
+``run_pen`` is a race's run pen (``core.palette.run_style``: colour and dash).
 """
 
 from __future__ import annotations

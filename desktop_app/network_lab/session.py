@@ -25,6 +25,7 @@ import torch
 
 from core.nets.datasets import Dataset, kfold_datasets, make_dataset
 from core.nets.experiments import EXPERIMENTS, Conclusion, ExperimentRunner
+from core.nets.fast import FastTrainer
 from core.nets.models import ModelConfig
 from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer
 from core.nets.views import boundary_line, confusion_matrix
@@ -136,11 +137,11 @@ class Session:
             self.kind = "kfold"
             for index, fold in enumerate(kfold_datasets(data, kfold, seed=train.seed)):
                 label = f"fold {index + 1}"
-                self.trainers[label] = Trainer(fold, model, train, label=label)
+                self.trainers[label] = FastTrainer(fold, model, train, label=label)
                 self.viewers[label] = _Viewer(fold)
         else:
             self.kind = "single"
-            self.trainers["network"] = Trainer(data, model, train, label="network")
+            self.trainers["network"] = FastTrainer(data, model, train, label="network")
             self.viewers["network"] = _Viewer(data)
         self._last_snapshot: dict[str, float] = {}
         self._stream = self._records()

@@ -302,7 +302,9 @@ class EigenPanel(Retranslating, QWidget):
             if layout.direction() != direction:
                 layout.setDirection(direction)
         # Stacked, the finder's list needs rows of its own (side by side it takes the height).
-        self.found_list.setMinimumHeight(round(self.fontMetrics().height() * (5 if stacked else 2.5)))
+        self.found_list.setMinimumHeight(
+            round(self.fontMetrics().height() * (5 if stacked else 2.5))
+        )
 
     def fit_width(self, width: int) -> None:
         """Columns side by side where ``width`` holds them, else one above the other."""

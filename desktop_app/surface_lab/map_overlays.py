@@ -278,7 +278,7 @@ class CurvatureOverlays:
 
     def _place_legend(self, *_args) -> None:
         """The view's bottom-left corner, at most 55% of its width (the run legend is in the
-        bottom-right corner: the two stay apart)."""
+        top-right corner: on a short map the two stay apart)."""
         self.legend.setTextWidth(-1)
         natural = self.legend.textItem.boundingRect().width()
         self.legend.setTextWidth(min(natural, max(0.55 * self.view.width(), 120)))

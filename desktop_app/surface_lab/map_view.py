@@ -129,9 +129,9 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
         self.run_labels: dict[str, str] = {}
         self._dragging_start = False
         # Which run is which, in the window and in every picture taken of the map: a key in the
-        # view's bottom-right corner (a surface's corners are mostly high and empty; runs tend
-        # to start top-left), dragged elsewhere by the user if it covers something.
-        self.run_legend = pg.LegendItem(offset=(-8, -8))
+        # view's top-right corner (a surface's corners are mostly high and empty; runs tend to
+        # start top-left, the arrows' key is bottom-left); the user may drag it elsewhere.
+        self.run_legend = pg.LegendItem(offset=(-8, 8))
         self.run_legend.setParentItem(self.view)
         self.run_legend.setZValue(100)
         self._legend_samples: dict[str, pg.PlotDataItem] = {}

@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +63,7 @@ RASTER_RESOLUTION = 512
 # The plots' share of the centre: under the map normally, beside it in presenter mode.
 NORMAL_PLOT_SHARE = 0.25
 PRESENTER_PLOT_SHARE = 0.38
+NORMAL_TABS_MIN_HEIGHT = 210  # px of the tabs under the map: about 150 px for each plot
 
 
 def _surface_source(config: dict[str, Any]) -> str:
@@ -123,6 +126,7 @@ class SurfaceLabPage(
 
     def _build_ui(self) -> None:
         self._build_views()
+        self._build_metric_chooser()
         centre = self._build_centre()
 
         # side panel
@@ -155,6 +159,7 @@ class SurfaceLabPage(
         layout.addWidget(self.side_panel)
         layout.addWidget(centre, 1)
         appearance().changed.connect(self._apply_style)  # presenter mode: the layout follows
+        self.side_panel.collapsedChanged.connect(self._apply_style)
         self._apply_style()
         self.retranslate()
 
@@ -288,6 +293,16 @@ class SurfaceLabPage(
             ):
                 if page is not None and tabs.indexOf(page) >= 0:
                     tabs.setTabText(tabs.indexOf(page), text)
+        self.metric_button.setText(self.tr("Plots"))
+        self.metric_button.setToolTip(self.tr("The one or two plots beside the map"))
+        metric_names = {
+            "loss": self.tr("loss"),
+            "grad_norm": self.tr("gradient norm ‖g‖"),
+            "lr": self.tr("learning rate"),
+            "sharpness": self.tr("sharpness λmax (Hessian)"),
+        }
+        for metric, action in self.metric_actions.items():
+            action.setText(metric_names.get(metric, metric))
         self.runs_box.setTitle(self.tr("Runs"))
         names = (self.tr("Add"), self.tr("Duplicate"), self.tr("Remove"), self.tr("Colour…"))
         for button, text in zip(self.run_buttons, names, strict=True):
@@ -318,17 +333,25 @@ class SurfaceLabPage(
         self._show_lesson_note()
         self._dirty = True  # the next frame re-derives the texts drawn from state
 
-    def _apply_style(self) -> None:
-        """Presenter mode: the map with the chosen plots beside it, texts that the fonts of the
-        application do not reach made larger; off: the plots under the map again."""
-        look = appearance()
+    def _apply_style(self, *_args) -> None:
+        """Presenter mode: the map with the chosen plots beside it (the views restyle their own
+        texts, lines and markers); the settings opened in presenter mode: those plots under the
+        map (a projector's width cannot hold the column, the map and a plot column); off: all
+        four plots under the map again. A theme change keeps the layout the user arranged."""
         invalidate_layouts(self)  # the font changed, maybe while the page is hidden
-        presenting = look.presenter
+        presenting = appearance().presenter
+        beside = presenting and self.side_panel.is_collapsed()
+        if (presenting, beside) == getattr(self, "_layout_state", None):
+            return
+        self._layout_state = (presenting, beside)
         self.centre_split.setOrientation(
-            Qt.Orientation.Horizontal if presenting else Qt.Orientation.Vertical
+            Qt.Orientation.Horizontal if beside else Qt.Orientation.Vertical
         )
         self._arrange_metrics()
-        self.internals.set_stacked(presenting)
+        self.metric_button.setVisible(presenting)
+        self.internals.set_stacked(beside)
+        # Under the map, the plots keep a readable height (a short window shrinks the map).
+        self.bottom_tabs.setMinimumHeight(0 if beside else NORMAL_TABS_MIN_HEIGHT)
         total = 10_000
         share = PRESENTER_PLOT_SHARE if presenting else NORMAL_PLOT_SHARE
         self.centre_split.setSizes([round(total * (1 - share)), round(total * share)])
@@ -339,11 +362,38 @@ class SurfaceLabPage(
         if not chosen:
             raise ValueError(f"choose one or two of {', '.join(self.plots.plots)}")
         self.presenter_metrics = chosen
+        for metric, action in self.metric_actions.items():
+            action.setChecked(metric in chosen)
         self._arrange_metrics()
 
+    def _build_metric_chooser(self) -> None:
+        """A "Plots" button beside the tabs (presenter mode): which one or two plots to show."""
+        self.metric_button = button = QToolButton()
+        button.setObjectName("presenter_plots")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(button)
+        self.metric_actions = {}
+        for metric in self.plots.plots:
+            action = menu.addAction("")
+            action.setCheckable(True)
+            action.setChecked(metric in self.presenter_metrics)
+            action.toggled.connect(lambda on, m=metric: self._metric_toggled(m, on))
+            self.metric_actions[metric] = action
+        button.setMenu(menu)
+        self.bottom_tabs.setCornerWidget(button)
+
+    def _metric_toggled(self, metric: str, on: bool) -> None:
+        """At most two plots: a third one replaces the first chosen; the last one stays."""
+        chosen = [m for m in self.presenter_metrics if m != metric]
+        if on:
+            chosen = [*chosen[-1:], metric]
+        self.set_presenter_metrics(tuple(chosen) or self.presenter_metrics)
+
     def _arrange_metrics(self) -> None:
-        """Presenter mode: the chosen plots stacked beside the map; else all four in a row."""
+        """Presenter mode: the chosen plots, stacked beside the map or in a row under it; else
+        all four in a row."""
         presenting = appearance().presenter
+        stacked = self.centre_split.orientation() == Qt.Orientation.Horizontal
         shown = self.presenter_metrics if presenting else tuple(self.plots.plots)
         layout = self.plots.layout_widget.ci
         for metric, plot in self.plots.plots.items():
@@ -351,7 +401,7 @@ class SurfaceLabPage(
                 layout.removeItem(plot)
             plot.setVisible(metric in shown)
         for place, metric in enumerate(shown):
-            row, column = (place, 0) if presenting else (0, place)
+            row, column = (place, 0) if stacked else (0, place)
             layout.addItem(self.plots.plots[metric], row=row, col=column)
 
     @property

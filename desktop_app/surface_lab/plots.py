@@ -182,6 +182,12 @@ class MetricPlots(Retranslating, QWidget):
             self._set_titles()
             self.apply_style()
 
+    def set_loss_of(self, surface, language: str) -> None:
+        """Name the loss of ``surface`` (a data surface's ``loss_name``, in ``language``); a
+        surface that does not say which loss it is leaves the plot's plain "loss"."""
+        names = getattr(surface, "loss_name", None) or {}
+        self.set_loss_name(names.get(language) or names.get("en", ""))
+
     def apply_style(self) -> None:
         """Axis fonts, colours and line widths from :func:`appearance`."""
         look = appearance()

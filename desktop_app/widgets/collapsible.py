@@ -1,15 +1,15 @@
 """A side panel that collapses to a slim bar, for a page's settings column.
 
-When the content is a ``QScrollArea``, the panel keeps it as wide as its widget needs (fonts
-and language change that) plus a vertical scroll bar: the column scrolls up and down, never
-sideways, and no field is cut.
-
 :class:`CollapsiblePanel` holds one content widget (usually a scroll area of forms) beside a slim
 bar with one button. Collapsed, only the bar shows: the page's views get the width. The button,
 the shortcuts (:data:`TOGGLE_SHORTCUTS`: F6 and Ctrl+\\, free in the main window) and
 :meth:`CollapsiblePanel.set_collapsed` switch it. Presenter mode collapses it by itself, and turning
 presenter mode off gives back the state the user had chosen before (``follow_presenter=False``
 to opt out). Nothing here knows a page: any page puts its column in one.
+
+When the content is a ``QScrollArea``, the panel keeps it as wide as its widget needs (fonts
+and language change that) plus a vertical scroll bar: the column scrolls up and down, never
+sideways, and no field is cut.
 """
 
 from __future__ import annotations
@@ -144,10 +144,10 @@ class CollapsiblePanel(Retranslating, QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
         if event.type() in (QEvent.Type.LayoutRequest, QEvent.Type.FontChange):
-            self._fit_width()
+            self.fit_width()
         return False
 
-    def _fit_width(self) -> None:
+    def fit_width(self) -> None:
         """A scroll area as content: as wide as its widget's minimum plus a scroll bar."""
         area = self.content
         if not isinstance(area, QScrollArea) or area.widget() is None:
@@ -168,7 +168,7 @@ class CollapsiblePanel(Retranslating, QWidget):
         width = round(BAR_WIDTH * appearance().font_scale)
         self.bar.setFixedWidth(width)
         self.button.setFixedSize(width, 3 * width)
-        self._fit_width()
+        self.fit_width()
         self.retranslate()
 
     def retranslate(self) -> None:

@@ -1856,6 +1856,30 @@
         <translation>{0} 失败：{1}</translation>
     </message>
     <message>
+        <source>Plots</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>The one or two plots beside the map</source>
+        <translation>地图旁显示的一到两个图表</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>gradient norm ‖g‖</source>
+        <translation>梯度范数 ‖g‖</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>sharpness λmax (Hessian)</source>
+        <translation>尖锐度 λmax（海森矩阵）</translation>
+    </message>
+    <message>
         <source>Map</source>
         <translation>地图</translation>
     </message>

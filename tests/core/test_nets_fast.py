@@ -30,7 +30,7 @@ OPTIMIZER_SETTINGS: dict[str, list[dict]] = {
     "adam": [
         {"lr": 0.01},
         {"lr": 0.02, "weight_decay": 1e-3, "amsgrad": True},
-        {"lr": 0.005, "betas": [0.8, 0.99]},
+        {"lr": 0.005, "betas": [0.8, 0.99], "bias_correction": False},  # LectureAdam
     ],
     "adamw": [{"lr": 0.01}, {"lr": 0.02, "weight_decay": 0.1}, {"lr": 0.005, "amsgrad": True}],
     "lbfgs": [

@@ -47,7 +47,7 @@ def test_every_member_equals_its_plain_torch_optim_run(name):
             epochs=UPDATES_EPOCHS,
             seed=10 + index,
         )
-        for index in range(3)
+        for index in (1, 0, 2)  # the first member's extras (momentum, ...) must not spread
     ]
     configs.append(
         TrainConfig(
@@ -159,3 +159,24 @@ def test_unsupported_settings_are_named_and_fall_back_to_trainers_in_lockstep():
     assert len(fast) == 4 and all(len(e) == 2 for e in fast)
     assert fast[-1][0].train_loss == pytest.approx(fast[-1][1].train_loss)  # same seed, same run
     assert math.isfinite(fast[-1][0].grad_norm)
+
+
+def test_a_schedule_that_reads_every_group_still_gives_each_member_its_own_run():
+    """OneCycleLR cycles momentum only when every param group has some: scheduled members must
+    not share an optimizer with members of other settings."""
+    data = make_dataset(**SMALL)
+    schedule = {"name": "onecycle", "cycle_momentum": True}
+    configs = [
+        TrainConfig(
+            optimizer={"name": "sgd", "lr": 0.1, "momentum": momentum},
+            schedule=schedule,
+            batch_size=6,
+            epochs=4,
+            seed=seed,
+        )
+        for momentum, seed in ((0.9, 1), (0.0, 2))
+    ]
+    many = ManyTrainer(data, MODEL, configs, dtype=F64)
+    for config, got in zip(configs, member_records(many), strict=True):
+        assert_same_records(epoch_records(Trainer(data, MODEL, config, dtype=F64)), got)
+    assert len(many.stacks[0].optimizers) == 2

@@ -181,7 +181,7 @@ def test_the_checks_see_a_cut_control_and_crowded_ticks(window, qapp):
         page.curves.plots["loss"].getAxis("bottom").setTicks(None)
         scroll.setMinimumWidth(0)
         scroll.setMaximumWidth(16777215)
-        page.side_panel._fit_width()
+        page.side_panel.fit_width()
         settle(qapp)
     assert not geometry.clipped_widgets(window)
 

@@ -119,18 +119,53 @@ def test_the_surface_lab_fits_a_projector(window, qapp, size, presenter):
 def test_presenter_mode_shows_the_chosen_plots_and_gives_all_four_back(window, qapp):
     page = window.surface_lab
     arrange(window, qapp, (1280, 720), True)
+    assert geometry.visible_without_scrolling(page.metric_button)
+
+    def shown():
+        return [m for m, plot in page.plots.plots.items() if plot.isVisible()]
+
     try:
-        page.set_presenter_metrics(("loss", "grad_norm"))
+        page.metric_actions["grad_norm"].trigger()  # the "Plots" button's menu
         settle(qapp)
-        shown = [m for m, plot in page.plots.plots.items() if plot.isVisible()]
-        assert shown == ["loss", "grad_norm"]
+        assert shown() == ["loss", "grad_norm"]
         assert not geometry.short_plots(window, MIN_PLOT_HEIGHT)
         assert not geometry.all_colliding_ticks(window)
+        page.metric_actions["lr"].trigger()  # a third: the first chosen goes
+        assert page.presenter_metrics == ("grad_norm", "lr")
+        assert [m for m, a in page.metric_actions.items() if a.isChecked()] == ["grad_norm", "lr"]
+        page.metric_actions["lr"].trigger()
+        page.metric_actions["grad_norm"].trigger()  # the last one stays
+        assert page.presenter_metrics == ("grad_norm",)
     finally:
         page.set_presenter_metrics(("loss",))
+    assert shown() == ["loss"]
     appearance().set_presenter(False)
     settle(qapp)
     assert all(plot.isVisible() for plot in page.plots.plots.values())
+    assert not page.metric_button.isVisible()
+
+
+def test_the_settings_opened_in_presenter_mode_fit_beside_the_map(window, qapp):
+    """F6 (or the bar's button) brings the column back during a lecture: the window keeps its
+    size, nothing is cut, and the plots go under the map to make room; F6 again: beside."""
+    page = window.surface_lab
+    arrange(window, qapp, (1024, 768), True)
+    try:
+        page.side_panel.button.click()
+        settle(qapp)
+        assert not page.side_panel.is_collapsed()
+        assert (window.width(), window.height()) == (1024, 768)
+        assert not geometry.clipped_widgets(window)
+        plots, map_rect = geometry.window_rect(page.plots), geometry.window_rect(page.map)
+        assert plots.top() > map_rect.bottom()  # under the map
+        assert geometry.visible_without_scrolling(page.side_panel.button)
+    finally:
+        page.side_panel.button.click()
+        settle(qapp)
+    plots, map_rect = geometry.window_rect(page.plots), geometry.window_rect(page.map)
+    assert page.side_panel.is_collapsed() and plots.left() > map_rect.right()
+    appearance().set_presenter(False)
+    settle(qapp)
 
 
 def _pen_width(item) -> float:

@@ -136,6 +136,13 @@ def test_the_loss_plot_can_say_which_loss_it_shows(page):
         assert "loss: cross-entropy" in plots.plots["loss"].titleLabel.text
     finally:
         plots.set_loss_name("")
+    from core.surfaces import make_surface
+
+    mse = make_surface({"data": {"model": "classifier_1d", "loss": "mse"}})
+    plots.set_loss_of(mse, "zh")
+    assert plots.title_text("loss").startswith("loss: 均方误差")  # the test runs in English
+    plots.set_loss_of(make_surface({"formula": "x**2 - y**2"}), "en")  # no loss named: plain
+    assert "loss:" not in plots.title_text("loss")
     assert plots.title_text("loss") in ("loss", "loss (symmetric log axis: the loss goes below 0)")
 
 
