@@ -1,8 +1,8 @@
 """The ``losslab`` command line: one argparse tree for every command.
 
-``run``, ``scenes`` and ``bench`` (without ``--gui``) are headless and handled here; they never
-import Qt. ``render``, ``self-test``, ``open`` and ``bench --gui`` need Qt: they are parsed here
-too (so ``losslab --help`` lists them all), but their handlers are passed in by
+``run``, ``scenes``, ``diagnose`` and ``bench`` (without ``--gui``) are headless and handled
+here; they never import Qt. ``render``, ``self-test``, ``open`` and ``bench --gui`` need Qt: they
+are parsed here too (so ``losslab --help`` lists them all), but their handlers are passed in by
 ``desktop_app.main`` (core never imports the Qt shell), which imports each one only when it runs.
 
 ``losslab`` alone and ``losslab SCENE`` open the window (``losslab open``); a word that is
@@ -26,7 +26,7 @@ from core import __version__
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130
 STDOUT = "-"
-COMMANDS = ("run", "render", "scenes", "bench", "self-test", "open")
+COMMANDS = ("run", "render", "scenes", "bench", "self-test", "open", "diagnose")
 
 # ``losslab render``: the picture kinds, views and sizes (the handler is desktop_app.render).
 RENDER_SUFFIXES = (".png", ".svg", ".gif")
@@ -122,6 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("scenes", help="list the built-in lesson scenes (their ids and titles)")
+
+    diagnose = commands.add_parser(
+        "diagnose",
+        help="name what a run's loss curves show (model bias, optimization, overfitting, ...)",
+        description="Diagnose training curves as the notes teach: the case, its evidence and "
+        "the remedies. CURVES is CSV or JSON with epoch, train_loss and val_loss (Keras' "
+        "loss/val_loss too); see docs/curves-format.md.",
+    )
+    diagnose.add_argument("curves", help="curve file (CSV or JSON); '-': standard input")
+    diagnose.add_argument("--lang", choices=["en", "zh"], default="en", help="language")
+    diagnose.add_argument(
+        "--baseline",
+        type=float,
+        help="the loss of a model that learned nothing (default: the file's, else the "
+        "initial training loss)",
+    )
+    diagnose.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
 
     bench = commands.add_parser("bench", help="print performance figures as they are measured")
     bench.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
@@ -263,10 +280,38 @@ def command_bench(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def command_diagnose(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from core.diagnose import CurveError, diagnose, load_curves
+    from core.diagnose.report import diagnosis_to_dict, read_stdin
+
+    if args.baseline is not None and not 0 < args.baseline < float("inf"):
+        return fail(f"--baseline must be a positive number, got {args.baseline:g}")
+    try:
+        if args.curves == STDOUT:
+            curves = load_curves("stdin", read_stdin())
+        else:
+            curves = load_curves(args.curves)
+    except CurveError as error:
+        return fail(str(error))
+    if args.baseline is not None:
+        curves = replace(curves, baseline=args.baseline)
+    diagnosis = diagnose(curves)
+    if args.json:
+        import json
+
+        print(json.dumps(diagnosis_to_dict(diagnosis, args.lang), ensure_ascii=False, indent=1))
+    else:
+        print(diagnosis.report(args.lang), end="")
+    return EXIT_OK
+
+
 HEADLESS: dict[str, Handler] = {
     "run": command_run,
     "scenes": command_scenes,
     "bench": command_bench,
+    "diagnose": command_diagnose,
 }
 
 

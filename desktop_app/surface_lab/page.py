@@ -16,7 +16,7 @@ import copy
 import time
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -223,6 +223,7 @@ class SurfaceLabPage(
         self.run_list = QListWidget()
         self.run_list.setObjectName("run_list")
         self.run_list.setMaximumHeight(150)
+        self.run_list.setIconSize(QSize(28, 14))  # each run's dash and marker (runs._swatch)
         self.run_list.currentItemChanged.connect(self._selection_changed)
         self.run_list.itemChanged.connect(self._item_changed)
         self.run_buttons = add, duplicate, remove, colour = [QPushButton() for _ in range(4)]

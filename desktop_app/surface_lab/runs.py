@@ -17,10 +17,10 @@ from types import MappingProxyType
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QColorDialog, QListWidgetItem
 
-from core.palette import RUN_COLOURS, next_free_colour
+from core.palette import OUTLINE, RUN_COLOURS, next_free_colour, run_style
 from core.scene import RunSpec
 
 # The run colours (core.palette: Okabe-Ito, colour-blind safe); kept under this name for the
@@ -212,7 +212,7 @@ class RunsMixin:
             checked = Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked
             item.setCheckState(checked)
             if "failed" not in run.extra:  # a failed run keeps its warning sign
-                item.setIcon(self._swatch(run.color))
+                item.setIcon(self._swatch(run.color, None if run.swarm else row))
         self.run_list.setCurrentItem(self._item_for(self.selected or ""))
         self.run_list.blockSignals(False)
 
@@ -307,9 +307,30 @@ class RunsMixin:
         return f"{spec.label}  ·  {len(spec.starts)} pts" if is_swarm(spec) else spec.label
 
     @staticmethod
-    def _swatch(color: QColor) -> QIcon:
-        pixmap = QPixmap(14, 14)
-        pixmap.fill(color)
+    def _swatch(color: QColor, index: int | None = None) -> QIcon:
+        """The run's colour; with its ``index``, also its dash and marker as drawn on the map
+        (the list then reads like the map's legend, in grey print too)."""
+        if index is None:
+            pixmap = QPixmap(14, 14)
+            pixmap.fill(color)
+            return QIcon(pixmap)
+        from pyqtgraph.graphicsItems.ScatterPlotItem import drawSymbol
+
+        style = run_style(index)
+        pixmap = QPixmap(28, 14)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(QColor(color), 2)
+        if style.dash:
+            pen.setDashPattern(list(style.dash))
+        painter.setPen(pen)
+        painter.drawLine(0, 7, 28, 7)
+        painter.translate(14, 7)
+        outline = QPen(QColor(OUTLINE), 1)
+        outline.setCosmetic(True)  # drawSymbol scales the painter to the symbol's size
+        drawSymbol(painter, style.symbol, 10, outline, QBrush(QColor(color)))
+        painter.end()
         return QIcon(pixmap)
 
     def _item_for(self, run_id: str) -> QListWidgetItem | None:

@@ -1020,7 +1020,7 @@
     <name>LessonPlayer</name>
     <message>
         <source>◀ Back</source>
-        <translation>◀ 上一步</translation>
+        <translation>◀ 上一环节</translation>
     </message>
     <message>
         <source>The beat before (Left)</source>
@@ -1028,7 +1028,7 @@
     </message>
     <message>
         <source>Next ▶</source>
-        <translation>下一步 ▶</translation>
+        <translation>下一环节 ▶</translation>
     </message>
     <message>
         <source>The next beat (Right or Space)</source>
@@ -1052,7 +1052,7 @@
     </message>
     <message>
         <source>Beat {0} of {1}</source>
-        <translation>第 {0} 步，共 {1} 步</translation>
+        <translation>环节 {0} / {1}</translation>
     </message>
     <message>
         <source>Reveal ▶</source>

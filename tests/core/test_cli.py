@@ -350,3 +350,83 @@ def test_steps_that_make_a_scene_too_costly_are_refused_before_computing(tmp_pat
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "with 100000 steps" in err[0] and scene in err[0]
     assert time.perf_counter() - start < 10 and not out.exists()
+
+
+# --- losslab diagnose ----------------------------------------------------------------------------
+
+
+def test_diagnose_prints_the_verdict_and_its_evidence(capsys):
+    import resources
+
+    overfitting = str(resources.path("curves", "overfitting.csv"))
+    assert main(["diagnose", overfitting]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Diagnosis: Overfitting [overfitting]")
+    assert "The validation loss was lowest at epoch 7 (0.179)" in out
+    assert "Best epoch: 7" in out and "(lesson: network_early_stopping)" in out
+    assert main(["diagnose", overfitting, "--lang", "zh"]) == 0
+    zh = capsys.readouterr().out
+    assert zh.startswith("诊断: 过拟合 [overfitting]") and "第 7 个 epoch" in zh
+    assert main(["diagnose", str(resources.path("curves", "mismatch.json")), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"]["case"] == "mismatch" and data["verdict"]["experiment"] == "hold_out"
+
+
+def test_diagnose_reads_stdin_and_takes_a_baseline(capsys, monkeypatch):
+    text = "loss\n" + "".join(f"{0.15 + 0.6 * 0.8**i:.4f}\n" for i in range(40))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert main(["diagnose", "-"]) == 0  # 0.15 of a start of 0.75 (20%): not large
+    assert "[good_fit]" in capsys.readouterr().out
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    assert main(["diagnose", "-", "--baseline", "0.4"]) == 0  # 38% of the baseline: model bias
+    assert "[model_bias]" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "name,content,where",
+    [
+        ("bad.csv", "epoch,loss\n0,0.7\n1,0.6\n2,zero\n", ":4: train_loss: 'zero' is not a number"),
+        ("bad.json", '{"loss": [0.7,\n 0.6,\n 0.5,]}', ":3: invalid JSON"),
+        ("short.csv", "epoch,loss\n0,0.7\n", ":2: 1 epoch row(s)"),
+    ],
+)
+def test_diagnose_bad_file_exits_2_with_one_line(tmp_path, capsys, name, content, where):
+    path = write(tmp_path, content, name)
+    assert main(["diagnose", str(path)]) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert len(err) == 1 and not captured.out
+    assert err[0].startswith(f"losslab: error: {path}{where}"), err[0]
+
+
+def test_diagnose_missing_file_and_bad_baseline(tmp_path, capsys):
+    assert main(["diagnose", str(tmp_path / "nope.csv")]) == 2
+    missing = tmp_path / "nope.csv"
+    assert capsys.readouterr().err.strip() == f"losslab: error: {missing}: no such file"
+    good = write(tmp_path, "loss\n0.7\n0.6\n0.5\n", "ok.csv")
+    assert main(["diagnose", str(good), "--baseline", "-1"]) == 2
+    assert "--baseline must be a positive number" in capsys.readouterr().err
+
+
+def test_diagnose_imports_neither_qt_nor_torch():
+    import resources
+
+    curves = str(resources.path("curves", "plateau.csv"))
+    code = (
+        "import sys; from desktop_app.main import main; "
+        f"assert main(['diagnose', {curves!r}]) == 0; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'torch')]; "
+        "assert not bad, bad"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "[plateau]" in done.stdout and "train a shallower model" in done.stdout
+
+
+def test_help_lists_diagnose(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0 and "    diagnose" in capsys.readouterr().out
+    from core.cli import with_command
+
+    assert with_command(["diagnose", "x.csv"]) == ["diagnose", "x.csv"]  # not 'open'

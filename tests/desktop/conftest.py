@@ -1,5 +1,6 @@
 import gc
 import json
+from contextlib import contextmanager
 
 import pytest
 
@@ -83,28 +84,56 @@ def start_scene(light_scene):
     return light_scene
 
 
-@pytest.fixture
-def window(qtbot, start_scene):
-    """The main window with its engine loaded (synchronously) and no scene playing."""
+@contextmanager
+def main_window(scene, data_dir, size=(1200, 800)):
+    """A main window as the app builds it, for a test module or a test: the engine loaded (CPU),
+    ``scene`` (a path, or None: the start-up lesson) open, computed and paused, the window shown;
+    the Network Lab trains in-process; user data in ``data_dir``. Tests answer modal questions
+    themselves (the autouse fixtures above); closing answers them on the instance, so no class
+    patch outlives it. On leaving, the look goes back to English, light, presenter off, and the
+    window is deleted."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app import i18n
     from desktop_app.app import create_application
     from desktop_app.main_window import MainWindow
+    from desktop_app.network_lab.backends import IN_PROCESS_ENV
+    from desktop_app.style import appearance
 
-    create_application()
-    main = MainWindow("en")
-    qtbot.addWidget(main)
-    main.resize(1200, 800)
-    if start_scene is not None:
-        main.open_scene(start_scene)  # opened when the engine is loaded
-    main.engine_loaded("CPU", "cpu")
-    main.surface_lab.set_playing(False)
-    # Computed before the window is shown: painting every batch of a race while it computes
-    # made each window's set-up about four times slower.
-    assert main.surface_lab.wait_idle(60)
-    main.show()
-    assert main.surface_lab.wait_idle(60)
-    yield main
-    main.surface_lab.shutdown()
-    dispose(main)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOSSLAB_DATA_DIR", str(data_dir))
+        patch.setenv(IN_PROCESS_ENV, "1")
+        create_application()
+        main = MainWindow("en")
+        main.resize(*size)
+        if scene is not None:
+            main.open_scene(scene)  # opened when the engine is loaded
+        main.engine_loaded("CPU", "cpu")
+        main.surface_lab.set_playing(False)
+        # Computed before the window is shown: painting every batch of a race while it
+        # computes made each window's set-up about four times slower.
+        assert main.surface_lab.wait_idle(60)
+        main.show()
+        assert main.surface_lab.wait_idle(60)
+        try:
+            yield main
+        finally:
+            i18n.set_language("en")
+            appearance().set_presenter(False)
+            appearance().set_theme("light")
+            main.player.stop()
+            main.documents.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+            main.network_lab.ask_rebuild = lambda: True
+            for page in (main.surface_lab, main.data_lab, main.network_lab):
+                page.shutdown()
+            dispose(main)
+
+
+@pytest.fixture
+def window(start_scene, tmp_path):
+    """The main window with its engine loaded (synchronously) and no scene playing."""
+    with main_window(start_scene, tmp_path / "user-data") as main:
+        yield main
 
 
 @pytest.fixture

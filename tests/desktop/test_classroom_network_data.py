@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from core.palette import METRIC_COLOURS, run_style
 from desktop_app.style import appearance
 from tests.desktop import geometry
+from tests.desktop.conftest import main_window
 
 SIZES = ((1024, 768), (1280, 720), (1920, 1080))
 MIN_PLOT_HEIGHT = 200  # px, in presenter mode
@@ -30,25 +31,13 @@ MIN_PLOT_HEIGHT = 200  # px, in presenter mode
 
 @pytest.fixture(scope="module")
 def window(qapp, light_scene, tmp_path_factory):
-    from desktop_app.app import create_application
     from desktop_app.data_lab import page as data_page
-    from desktop_app.documents import Documents
-    from desktop_app.main_window import MainWindow
-    from desktop_app.network_lab.backends import IN_PROCESS_ENV
-    from desktop_app.network_lab.page import NetworkLabPage
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(IN_PROCESS_ENV, "1")
-        patch.setenv("LOSSLAB_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        main_window(light_scene, tmp_path_factory.mktemp("user-data"), (1280, 720)) as main,
+    ):
         patch.setattr(data_page, "RASTER_RESOLUTION", 48)  # a coarse map: a quick start
-        create_application()
-        main = MainWindow("en")
-        main.resize(1280, 720)
-        main.open_scene(light_scene)
-        main.engine_loaded("CPU", "cpu")
-        main.surface_lab.set_playing(False)
-        assert main.surface_lab.wait_idle(60)
-        main.show()
         for page in (main.data_lab, main.network_lab):
             main.pages.setCurrentWidget(page)  # each computes when first shown
             qapp.processEvents()
@@ -57,19 +46,6 @@ def window(qapp, light_scene, tmp_path_factory):
         network = main.network_lab
         assert network.wait_for(lambda: "network" in network.snapshots, 60)
         yield main
-    appearance().set_presenter(False)
-    for page in (main.surface_lab, main.data_lab, main.network_lab):
-        page.shutdown()
-    from PySide6.QtWidgets import QMessageBox
-
-    with pytest.MonkeyPatch.context() as patch:  # closing never asks (a modal box would hang)
-        patch.setattr(
-            Documents, "ask_save_changes", lambda self: QMessageBox.StandardButton.Discard
-        )
-        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
-        main.close()
-    main.deleteLater()
-    qapp.processEvents()
 
 
 def settle(qapp) -> None:

@@ -228,6 +228,11 @@ def test_runs_take_the_palettes_colour_dash_and_marker(window, qapp):
         assert outline.opts["pen"].color().name() == QColor(OUTLINE).name()
         assert _pen_width(outline) > _pen_width(page.map.paths[run_id])
         assert outline.zValue() < page.map.paths[run_id].zValue()  # under the path
+        # the run list's row shows the same colour, dash and marker
+        icon = page.run_list.item(index).icon().pixmap(28, 14).toImage()
+        drawn = [QColor.fromRgba(icon.pixel(x, y)) for x in range(28) for y in range(14)]
+        assert style.colour in {colour.name() for colour in drawn}
+        assert any(c.alpha() > 200 and c.lightness() < 60 for c in drawn)  # the marker's outline
     # a new run takes the first colour no run uses
     used = [run.color.name() for run in page.runs.values()]
     new = page.add_run(starts=[(0.5, 0.5)], compute=False)
@@ -283,12 +288,15 @@ def test_the_legend_is_in_rendered_pictures(tmp_path, qapp):
     }
     path = tmp_path / "two.json"
     path.write_text(json.dumps(scene), encoding="utf-8")
-    seen = {}
+    seen, where = {}, {}
     original = render._widgets
 
     def spy(page, frame, view):
-        seen["legend"] = [label.text for _sample, label in page.map.run_legend.items]
-        seen["visible"] = page.map.run_legend.isVisible()
+        legend = page.map.run_legend
+        seen["legend"] = [label.text for _sample, label in legend.items]
+        seen["visible"] = legend.isVisible()
+        box = page.map.mapFromScene(legend.sceneBoundingRect()).boundingRect()
+        where["box"] = box
         return original(page, frame, view)
 
     out = tmp_path / "two.png"
@@ -298,8 +306,14 @@ def test_the_legend_is_in_rendered_pictures(tmp_path, qapp):
     assert code == 0
     assert seen == {"legend": ["first", "second"], "visible": True}
     image = QImage(str(out))
-    assert not image.isNull()
-    colours = {QColor(image.pixel(x, y)).name() for x in range(0, 800, 2) for y in range(0, 600, 2)}
+    assert image.width() == 800 and image.height() == 600
+    box = where["box"]  # the legend, in the picture: each run's colour drawn in its samples
+    assert 40 < box.width() < 400 and box.right() < 800
+    colours = {
+        QColor.fromRgba(image.pixel(x, y)).name()
+        for x in range(box.left(), box.right())
+        for y in range(box.top(), box.bottom())
+    }
     assert run_style(0).colour in colours and run_style(1).colour in colours
 
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from core.scene import load_scene, parse_scene, scene_to_dict
+from tests.desktop.conftest import main_window
 
 QUADRATIC = {
     "format": 1,
@@ -48,43 +49,14 @@ def write_scene(path, data):
     return path
 
 
-def build_window(scene):
-    """A main window as conftest's ``window`` builds it: engine loaded, ``scene`` open, paused."""
-    from desktop_app.app import create_application
-    from desktop_app.main_window import MainWindow
-
-    create_application()
-    main = MainWindow("en")
-    main.resize(1200, 800)
-    main.open_scene(scene)
-    main.engine_loaded("CPU", "cpu")
-    main.surface_lab.set_playing(False)
-    assert main.surface_lab.wait_idle(60)
-    main.show()
-    assert main.surface_lab.wait_idle(60)
-    return main
-
-
 @pytest.fixture(scope="module")
 def shared_window(qapp, tmp_path_factory):
     """One window for the tests that only open, save and drop files (each reopens its own
     start scene first); tests that need a fresh start (crash recovery, closing) use
     ``fresh_window``."""
-    from desktop_app.documents import Documents
-    from desktop_app.network_lab.page import NetworkLabPage
-
     folder = tmp_path_factory.mktemp("documents")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LOSSLAB_DATA_DIR", str(folder / "user-data"))
-        # No modal question may wait offscreen, while the module runs or when it closes.
-        discard = QMessageBox.StandardButton.Discard
-        patch.setattr(Documents, "ask_save_changes", lambda self: discard)
-        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
-        main = build_window(write_scene(folder / "start.json", QUADRATIC))
+    with main_window(write_scene(folder / "start.json", QUADRATIC), folder / "user-data") as main:
         yield main
-        main.surface_lab.shutdown()
-        main.close()
-        main.deleteLater()
 
 
 @pytest.fixture
@@ -106,12 +78,10 @@ def window(shared_window, start_scene):
 
 
 @pytest.fixture
-def fresh_window(qtbot, start_scene):
+def fresh_window(start_scene, user_data_dir):
     """A window of its own (built after the test's fixtures, e.g. a crashed session)."""
-    main = build_window(start_scene)
-    qtbot.addWidget(main)
-    yield main
-    main.surface_lab.shutdown()
+    with main_window(start_scene, user_data_dir) as main:
+        yield main
 
 
 def open_light(window, tmp_path, data=QUADRATIC, name="bowl.json"):

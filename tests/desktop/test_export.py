@@ -20,6 +20,7 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from desktop_app.export import GIF_SIZE, gif_steps, legend_labels, plot_area, portable_svg
+from tests.desktop.conftest import main_window
 from tests.fakes import short_writes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,37 +58,13 @@ def start_scene(tmp_path):
 
 @pytest.fixture(scope="module")
 def shared_window(qapp, tmp_path_factory):
-    """One main window on the bowl scene for the module (built as conftest's ``window``): the
-    exports only read it, so the tests share it."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from desktop_app.app import create_application
-    from desktop_app.documents import Documents
-    from desktop_app.main_window import MainWindow
-    from desktop_app.network_lab.page import NetworkLabPage
-
+    """One main window on the bowl scene for the module: the exports only read it, so the tests
+    share it."""
     folder = tmp_path_factory.mktemp("export")
     scene = folder / "bowl.json"
     scene.write_text(json.dumps(BOWL), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LOSSLAB_DATA_DIR", str(folder / "user-data"))
-        # No modal question may wait offscreen, while the module runs or when it closes.
-        discard = QMessageBox.StandardButton.Discard
-        patch.setattr(Documents, "ask_save_changes", lambda self: discard)
-        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
-        create_application()
-        main = MainWindow("en")
-        main.resize(1200, 800)
-        main.open_scene(scene)
-        main.engine_loaded("CPU", "cpu")
-        main.surface_lab.set_playing(False)
-        assert main.surface_lab.wait_idle(60)
-        main.show()
-        assert main.surface_lab.wait_idle(60)
+    with main_window(scene, folder / "user-data") as main:
         yield main
-        main.surface_lab.shutdown()
-        main.close()
-        main.deleteLater()
 
 
 @pytest.fixture

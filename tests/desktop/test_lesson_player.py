@@ -459,7 +459,7 @@ def test_the_keys_still_work_after_a_language_change(window, qtbot):
 
     i18n.set_language("zh")
     try:
-        qtbot.waitUntil(lambda: window.player.next_button.text() == "下一步 ▶")
+        qtbot.waitUntil(lambda: window.player.next_button.text() == "下一环节 ▶")
         assert window.player.text.text() == "Two runs start on the ridge.（中）"
         window.activateWindow()
         qtbot.keyClick(window, Qt.Key.Key_Right)  # the Run actions were made again

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import i18n
 from desktop_app.style import appearance
+from tests.desktop.conftest import main_window
 
 TAG = re.compile(r"<[^>]+>")
 PLACEHOLDER = re.compile(r"\\\{\d+(?::[^}]*)?\\\}")
@@ -135,48 +136,19 @@ def pages(window):
 
 @pytest.fixture(scope="module")
 def window(qapp, tmp_path_factory, light_scene):
-    import os
-
-    from desktop_app.network_lab.backends import IN_PROCESS_ENV
-
-    os.environ[IN_PROCESS_ENV] = "1"
-    os.environ["LOSSLAB_DATA_DIR"] = str(tmp_path_factory.mktemp("user-data"))
-    from desktop_app.app import create_application
     from desktop_app.data_lab import page as data_page
-    from desktop_app.main_window import MainWindow
 
-    data_page.RASTER_RESOLUTION = 48
-    create_application()
-    main = MainWindow("en")
-    main.resize(1300, 850)
-    main.open_scene(light_scene)
-    main.engine_loaded("CPU", "cpu")
-    main.surface_lab.set_playing(False)
-    assert main.surface_lab.wait_idle(60)
-    main.show()
-    for page in (main.data_lab, main.network_lab, main.lessons, main.surface_lab):
-        main.pages.setCurrentWidget(page)
-        qapp.processEvents()
-    main.data_lab.wait_idle(60)
-    main.data_lab.set_playing(False)
-    yield main
-    i18n.set_language("en")
-    appearance().set_presenter(False)
-    appearance().set_theme("light")
-    main.surface_lab.shutdown()
-    main.data_lab.shutdown()
-    main.network_lab.shutdown()
-    from PySide6.QtWidgets import QMessageBox
-
-    from desktop_app.documents import Documents
-
-    with pytest.MonkeyPatch.context() as patch:  # closing never asks (a modal box would hang)
-        patch.setattr(
-            Documents, "ask_save_changes", lambda self: QMessageBox.StandardButton.Discard
-        )
-        main.close()
-    main.deleteLater()
-    qapp.processEvents()
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        main_window(light_scene, tmp_path_factory.mktemp("user-data"), (1300, 850)) as main,
+    ):
+        patch.setattr(data_page, "RASTER_RESOLUTION", 48)  # a coarse map: a quick start
+        for page in (main.data_lab, main.network_lab, main.lessons, main.surface_lab):
+            main.pages.setCurrentWidget(page)
+            qapp.processEvents()
+        main.data_lab.wait_idle(60)
+        main.data_lab.set_playing(False)
+        yield main
 
 
 def settle(qapp):
