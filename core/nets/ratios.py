@@ -169,7 +169,8 @@ class UpdateRatioMonitor:
             p for group in optimizer.param_groups for p in group["params"] if id(p) in self.names
         ]
         self._before: list[torch.Tensor] = []
-        self._sums: torch.Tensor | None = None
+        self._sums: torch.Tensor | None = None  # per parameter: the sum of this epoch's ratios
+        self._last = torch.zeros(0)
         self._steps = 0
         self.last_ratios: dict[str, float] = {}
         self._handles = [

@@ -38,7 +38,7 @@ import csv
 import io
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -211,7 +211,6 @@ class _Run:
     epochs: int
     work: int = 0
     done: int = 0
-    finished: list[Trial] = field(default_factory=list)
 
     def progress(self, finished: list[Trial]) -> SearchProgress:
         self.done += len(finished)
@@ -283,10 +282,10 @@ def _one_trainer(
         records.append(record)
         run.work += 1 if record.epoch > 0 else 0
         if trainer.finished:
-            run.work += run.epochs - record.epoch  # stopped early: the epochs it skipped
-            yield run.progress([_trial(index, settings, records)])
-            return
+            break
         yield run.progress([])
+    run.work += run.epochs - records[-1].epoch  # stopped early or diverged: the epochs skipped
+    yield run.progress([_trial(index, settings, records)])
 
 
 def search(
@@ -369,6 +368,22 @@ def marginal(
     pairs = sorted((t.settings[name], getattr(t, metric)) for t in trials)
     values = np.array([p[0] for p in pairs], dtype=float)
     return values, np.array([p[1] for p in pairs], dtype=float)
+
+
+def heat_map(
+    trials: Sequence[Trial], x_axis: str, y_axis: str, metric: str = "best_val_loss"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(x values, y values, grid)`` for a heat map of ``metric``: the distinct values of each
+    axis, sorted, and ``grid[i, j]`` the metric of the trial at ``(x[j], y[i])`` (NaN where no
+    trial finished yet). For grid trials; random trials are drawn as points instead."""
+    xs = np.array(sorted({t.settings[x_axis] for t in trials}), dtype=float)
+    ys = np.array(sorted({t.settings[y_axis] for t in trials}), dtype=float)
+    grid = np.full((len(ys), len(xs)), np.nan)
+    for t in trials:
+        i = int(np.searchsorted(ys, t.settings[y_axis]))
+        j = int(np.searchsorted(xs, t.settings[x_axis]))
+        grid[i, j] = getattr(t, metric)
+    return xs, ys, grid
 
 
 def _cell(value: float) -> str:

@@ -204,6 +204,7 @@ class LessonPlayer(Retranslating, QFrame):
             return
         if not network:
             page.rewind()  # nothing plays before the first beat (a question comes first)
+        _set_guided(page, True)
         self._watch(page)
         self.setVisible(True)
         self.go_to(0)
@@ -213,6 +214,7 @@ class LessonPlayer(Retranslating, QFrame):
         self.timer.stop()
         self._poll = None
         self._unwatch()
+        _set_guided(self.page, False)
         self.scene, self.page, self.index, self.phase = None, None, -1, "idle"
         if self.vote is not None:
             self.vote.close()
@@ -477,3 +479,11 @@ class LessonPlayer(Retranslating, QFrame):
         if self.picked == self.right:
             return self.tr("✓ Your prediction held: {0}. {1}").format(answer, why)
         return self.tr("✗ Not this time: the answer is {0}. {1}").format(answer, why)
+
+
+def _set_guided(page: Any, on: bool) -> None:
+    """Tell a page that the beat bar tells the story now (the Surface Lab then keeps only the
+    lesson's title above the map, leaving the map its room)."""
+    set_guided = getattr(page, "set_guided", None)
+    if set_guided is not None:
+        set_guided(on)

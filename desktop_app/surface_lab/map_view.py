@@ -90,8 +90,7 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
         self.model = model if model is not None else LabModel()
         self.view = _MapViewBox(self)
         self.plot = self.addPlot(viewBox=self.view)
-        self.plot.setLabel("bottom", "x")
-        self.plot.setLabel("left", "y")
+        self.set_axis_names(("x", "y"))
         self.plot.showGrid(x=False, y=False)
         self.view.setAspectLocked(False)
         self.view.setMouseEnabled(x=True, y=True)
@@ -172,6 +171,12 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
 
     def raster_changed_bounds(self, rect: QRectF) -> bool:
         return getattr(self, "_bounds", None) != rect
+
+    def set_axis_names(self, names: tuple[str, str]) -> None:
+        """Name the map's axes after what they are (a data surface's parameters: w, b)."""
+        self.axis_names = tuple(names)
+        self.plot.setLabel("bottom", names[0])
+        self.plot.setLabel("left", names[1])
 
     def set_critical_points(self, points: list[tuple[float, float, str]]) -> None:
         """Mark critical points, one glyph and colour per kind (the Hessian panel's legend)."""
@@ -405,10 +410,10 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
         self.model.set_hover(None)
         super().leaveEvent(event)
 
-    @staticmethod
-    def readout_text(hover: HoverPoint) -> str:
+    def readout_text(self, hover: HoverPoint) -> str:
         loss = "" if hover.loss is None else f"   loss = {hover.loss:.5g}"
-        return f"x = {hover.x:.4g}   y = {hover.y:.4g}{loss}"
+        x_name, y_name = self.axis_names
+        return f"{x_name} = {hover.x:.4g}   {y_name} = {hover.y:.4g}{loss}"
 
     def _show_hover(self, hover: HoverPoint | None) -> None:
         """The readout follows ``model.hover`` (and nothing else)."""

@@ -67,9 +67,10 @@ NORMAL_TABS_MIN_HEIGHT = 210  # px of the tabs under the map: about 150 px for e
 
 
 def _surface_source(config: dict[str, Any]) -> str:
-    if "formula" in config:
-        return "formula"
-    return "drawn" if "bumps" in config else "builtin"
+    for key, source in (("formula", "formula"), ("bumps", "drawn"), ("data", "data")):
+        if key in config:
+            return source
+    return "builtin"
 
 
 class SurfaceLabPage(
@@ -98,6 +99,7 @@ class SurfaceLabPage(
         # point), Qt-free: views derive what they show from it, so nothing outlives the content
         # it describes.
         self.model = LabModel(surface={"builtin": "rosenbrock"})
+        self.guided = False  # a guided lesson's beat bar tells the story (set_guided)
         self.recorder = Recorder()
         self._init_runs()
         self.surface = make_surface(self.model.surface)  # the model's surface, built
@@ -304,6 +306,7 @@ class SurfaceLabPage(
         }
         for metric, action in self.metric_actions.items():
             action.setText(metric_names.get(metric, metric))
+        self.plots.set_loss_of(self.surface, self.language)
         self.runs_box.setTitle(self.tr("Runs"))
         names = (self.tr("Add"), self.tr("Duplicate"), self.tr("Remove"), self.tr("Colour…"))
         for button, text in zip(self.run_buttons, names, strict=True):
@@ -418,11 +421,21 @@ class SurfaceLabPage(
         import html
 
         title = self.model.text("title", self.language)
-        text = self.model.text("description", self.language)
+        text = "" if self.guided else self.model.text("description", self.language)
         self.lesson_note.setText(
-            f"<b>{html.escape(title)}</b><br>{html.escape(text)}" if title or text else ""
+            f"<b>{html.escape(title)}</b><br>{html.escape(text)}"
+            if text
+            else f"<b>{html.escape(title)}</b>"
+            if title
+            else ""
         )
         self.lesson_note.setVisible(bool(title or text))
+
+    def set_guided(self, on: bool) -> None:
+        """A guided lesson's beat bar tells the story: only the lesson's title stays above the
+        map (the description would repeat the bar and take the map's height)."""
+        self.guided = on
+        self._show_lesson_note()
 
     # -- scene -----------------------------------------------------------------------------------
 
@@ -515,6 +528,8 @@ class SurfaceLabPage(
         """``model.events.surface``: the readout, the curvature items and the raster follow."""
         self.model.set_hover(None)  # the readout described the old surface
         self._clear_curvature()
+        self.plots.set_loss_of(self.surface, self.language)  # "loss: cross-entropy"
+        self.map.set_axis_names(self.surface.axis_names)
         self._compute_raster()
 
     def _compute_raster(self) -> None:

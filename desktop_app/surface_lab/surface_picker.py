@@ -59,6 +59,11 @@ class SurfacePicker(QWidget):
             self.builtin.addItem("", name)  # titles in the UI language: retranslate()
         self.builtin.addItem("", "formula")
         self.builtin.addItem("", "drawn")
+        # A data surface (a scene's minibatch lessons) is shown, never chosen from the list: it
+        # needs a dataset only a scene file describes.
+        self.builtin.addItem("", "data")
+        self.builtin.model().item(self.builtin.findData("data")).setEnabled(False)
+        self._data_note: dict[str, str] = {}
         self.builtin.currentIndexChanged.connect(self._builtin_chosen)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -142,6 +147,9 @@ class SurfacePicker(QWidget):
             self.builtin.setItemText(index, builtin_surface(name).text("title", self.language))
         self.builtin.setItemText(self.builtin.findData("formula"), self.tr("Formula…"))
         self.builtin.setItemText(self.builtin.findData("drawn"), self.tr("Drawn…"))
+        self.builtin.setItemText(
+            self.builtin.findData("data"), self.tr("Data set (from the scene)")
+        )
         self.log_scale.setText(self.tr("log colour scale"))
         self.formula_box.setTitle(self.tr("Formula in x and y"))
         self.draw_box.setTitle(self.tr("Draw"))
@@ -175,6 +183,15 @@ class SurfacePicker(QWidget):
                 self.formula.setText(config["formula"])
                 self.formula_error.clear()
                 self._show_mode("formula")
+            elif "data" in config:
+                from core.surfaces import make_surface
+
+                self._data_note = dict(make_surface(config).note)
+                while self.params_form.rowCount():  # a built-in's parameters do not apply
+                    self.params_form.removeRow(0)
+                self.param_boxes.clear()
+                self.builtin.setCurrentIndex(self.builtin.findData("data"))
+                self._show_mode("data")
             else:
                 self.builtin.setCurrentIndex(self.builtin.findData("drawn"))
                 self._show_mode("drawn")
@@ -194,6 +211,8 @@ class SurfacePicker(QWidget):
             self.note.setText(
                 self.tr("Type any expression in x and y, e.g. x^2 - y^2 or sin(x)*cos(y).")
             )
+        elif mode == "data":
+            self.note.setText(self._data_note.get(self.language) or self._data_note.get("en", ""))
         else:
             self.note.setText(self.tr("Drag on the map to raise the terrain, right-drag to dig."))
 

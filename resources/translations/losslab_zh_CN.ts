@@ -2003,6 +2003,10 @@
 <context>
     <name>SurfacePicker</name>
     <message>
+        <source>Data set (from the scene)</source>
+        <translation>数据集（来自场景）</translation>
+    </message>
+    <message>
         <source>Surface</source>
         <translation>曲面</translation>
     </message>
@@ -2139,6 +2143,10 @@
 </context>
 <context>
     <name>TrainingCurves</name>
+    <message>
+        <source>One colour and dash per network; thin: training set, thick: validation set, both measured after each epoch. The gradient norm is the mean over the epoch's mini-batches.</source>
+        <translation>每个网络一种颜色和线型；细线：训练集，粗线：验证集，均在每个 epoch 后测量。梯度范数是该 epoch 各小批次梯度范数的平均值。</translation>
+    </message>
     <message>
         <source>loss</source>
         <translation>损失</translation>
@@ -2335,6 +2343,136 @@
     <message>
         <source>&amp;Dark</source>
         <translation>深色(&amp;D)</translation>
+    </message>
+</context>
+<context>
+    <name>RaceBox</name>
+    <message>
+        <source>Race of networks</source>
+        <translation>网络竞赛</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>lr</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>batch</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Add a network with the training form's settings.</source>
+        <translation>按训练表单的设置添加一个网络。</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove the selected network (else the last one).</source>
+        <translation>移除选中的网络（未选中时移除最后一个）。</translation>
+    </message>
+    <message>
+        <source>SGD vs Momentum vs Adam</source>
+        <translation>SGD 对比 Momentum 对比 Adam</translation>
+    </message>
+    <message>
+        <source>three learning rates</source>
+        <translation>三种学习率</translation>
+    </message>
+    <message>
+        <source>batch sizes 1 / 10 / full</source>
+        <translation>批次大小 1 / 10 / 全批次</translation>
+    </message>
+    <message>
+        <source>Use preset</source>
+        <translation>使用预设</translation>
+    </message>
+    <message>
+        <source>Replace the race with the chosen preset.</source>
+        <translation>用所选预设替换当前竞赛。</translation>
+    </message>
+    <message>
+        <source>full</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>{0} networks train at once from the same initial weights on the same data; the curves overlay them and the Model tab shows each one's decision boundary.</source>
+        <translation>{0} 个网络从相同的初始权重出发，在相同的数据上同时训练；曲线叠加显示它们，“模型”页显示每个网络的决策边界。</translation>
+    </message>
+    <message>
+        <source>Add {0} to {1} networks that differ in optimizer, learning rate or batch size (or use a preset): they train at once and race each other.</source>
+        <translation>添加 {0} 到 {1} 个在优化器、学习率或批次大小上不同的网络（或使用预设）：它们同时训练，互相竞赛。</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <source>lr {0}</source>
+        <translation>学习率 {0}</translation>
+    </message>
+    <message>
+        <source>batch 1</source>
+        <translation>批次 1</translation>
+    </message>
+    <message>
+        <source>batch 10</source>
+        <translation>批次 10</translation>
+    </message>
+    <message>
+        <source>full batch</source>
+        <translation>全批次</translation>
+    </message>
+    <message>
+        <source>A race has at most {0} networks.</source>
+        <translation>一场竞赛最多有 {0} 个网络。</translation>
+    </message>
+    <message>
+        <source>A race trains without k-fold: turn it off.</source>
+        <translation>竞赛不使用 k 折交叉验证：请将其关闭。</translation>
+    </message>
+    <message>
+        <source>Each network of the race needs its own name.</source>
+        <translation>竞赛中的每个网络都需要一个独有的名称。</translation>
+    </message>
+    <message>
+        <source> · leader: {0} (validation loss {1:.4g})</source>
+        <translation> · 领先：{0}（验证损失 {1:.4g}）</translation>
+    </message>
+    <message>
+        <source> · {0} diverged</source>
+        <translation> · {0} 个已发散</translation>
+    </message>
+</context>
+<context>
+    <name>RaceView</name>
+    <message>
+        <source>Each network of the race: its decision boundary (line in its colour and dash), titled with its validation accuracy after the latest epoch.</source>
+        <translation>竞赛中的每个网络：它的决策边界（线条使用该网络的颜色和线型），标题为最近一个 epoch 后的验证准确率。</translation>
+    </message>
+    <message>
+        <source>{0} · validation {1:.1%}</source>
+        <translation>{0} · 验证 {1:.1%}</translation>
+    </message>
+    <message>
+        <source>{0} · validation loss {1:.3g}</source>
+        <translation>{0} · 验证损失 {1:.3g}</translation>
+    </message>
+    <message>
+        <source>{0} · diverged</source>
+        <translation>{0} · 已发散</translation>
     </message>
 </context>
 </TS>

@@ -15,6 +15,7 @@ from core.nets.search import (
     apply_settings,
     grid_settings,
     grid_vs_random,
+    heat_map,
     marginal,
     random_settings,
     search,
@@ -152,6 +153,11 @@ def test_summary_names_the_best_trial_and_counts_distinct_values():
     assert summary.trials == 4
     assert summary.best.best_val_loss == min(t.best_val_loss for t in trials)
     assert summary.distinct == {"lr": 2, "weight_decay": 2}
+    xs, ys, grid = heat_map(trials, "lr", "weight_decay")
+    assert list(xs) == LR.grid(2) and list(ys) == DECAY.grid(2)
+    for t in trials:
+        i, j = DECAY.grid(2).index(t.settings["weight_decay"]), LR.grid(2).index(t.settings["lr"])
+        assert grid[i, j] == t.best_val_loss
     values, losses = marginal(trials, "lr")
     assert list(values) == sorted(t.settings["lr"] for t in trials)
     assert set(losses) == {t.best_val_loss for t in trials}
@@ -168,3 +174,20 @@ def test_csv_export_has_one_row_per_trial():
         assert float(row["best_val_loss"]) == pytest.approx(trial.best_val_loss, rel=1e-9)
         assert float(row["val_loss_3"]) == pytest.approx(trial.val_losses[3], rel=1e-9)
         assert math.isclose(float(row["final_val_accuracy"]), trial.final_accuracy, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("patience", [None, 1])
+def test_diverged_and_stopped_trials_end_early_and_never_win(patience):
+    """Without patience the trials run together (ManyTrainer), with it one trainer each."""
+    data = make_dataset(name="sine", size=40, val_fraction=0.5, seed=0)
+    base = TrainConfig(
+        optimizer={"name": "sgd", "lr": 0.1}, epochs=4, batch_size=5, loss="mse", patience=patience
+    )
+    settings = [{"lr": 0.01}, {"lr": 50.0}, {"lr": 0.3}]
+    events = list(search(data, MODEL, base, settings, chunk=3))
+    trials = finished_trials(events)
+    assert trials[1].status == "diverged" and len(trials[1].val_losses) < 5
+    assert math.isfinite(trials[1].best_val_loss)  # the epochs before it blew up
+    assert trials[2].status == ("stopped_early" if patience else "ok")
+    assert summarize(trials, [LR]).best.index == 2
+    assert events[-1].fraction == 1.0 and math.isnan(trials[0].final_accuracy)

@@ -213,3 +213,29 @@ def test_clicking_the_step_slider_jumps_to_that_step(page, qapp, qtbot):
             )
         assert slider.value() == expected  # there at once, not one page step towards it
         assert scrub.args[0] == expected and page.current_step() == expected
+
+
+def test_a_data_surface_names_its_axes_and_loss_and_offers_no_drawing(page, qapp):
+    """The MSE lesson's surface is a data set: the picker says so (not "Drawn…") and hides the
+    draw tools, the map's axes are the parameters w and b, the readout uses them, and the loss
+    plot names its loss; a formula afterwards goes back to x and y and a plain "loss"."""
+    import resources
+    from core.lab import HoverPoint
+    from core.scene import load_scene
+
+    page.load_scene(load_scene(resources.path("scenes", "loss_mse_classifier.json")))
+    page.set_playing(False)
+    assert page.wait_idle(60)
+    picker = page.picker
+    assert picker.builtin.currentData() == "data"
+    assert picker.builtin.currentText() == "Data set (from the scene)"
+    assert not picker.draw_box.isVisibleTo(picker) and not picker.formula_box.isVisibleTo(picker)
+    assert picker.note.text()  # the data surface's own note
+    axis = page.map.plot.getAxis
+    assert (axis("bottom").labelText, axis("left").labelText) == ("w", "b")
+    assert page.map.readout_text(HoverPoint(x=1.0, y=-2.0, loss=0.5)).startswith("w = 1")
+    assert page.plots.title_text("loss").startswith("loss: mean squared error")
+    page.set_surface({"formula": "x**2 + y**2"})
+    assert page.wait_idle(60)
+    assert (axis("bottom").labelText, axis("left").labelText) == ("x", "y")
+    assert "loss:" not in page.plots.title_text("loss")

@@ -268,7 +268,8 @@ def test_the_run_list_and_the_saved_scene_are_derived_from_the_models_runs(lab, 
     assert not lab.map.paths[first].isVisible()
     lab.set_run_color(first, "#123456")
     assert lab.model.runs[0].color == "#123456" and lab.runs[first].color.name() == "#123456"
-    centre = lab.run_list.item(0).icon().pixmap(14, 14).toImage().pixelColor(7, 7)
+    # the row's swatch: the run's line and, in the middle, its marker in the new colour
+    centre = lab.run_list.item(0).icon().pixmap(28, 14).toImage().pixelColor(14, 7)
     assert centre.name() == "#123456"
     saved = lab.scene_data()["runs"]
     assert [(r["label"], r["visible"], r["color"]) for r in saved][0] == ("SGD", False, "#123456")
