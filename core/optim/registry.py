@@ -31,6 +31,7 @@ import torch
 from core.limits import FRACTION, NON_NEGATIVE, POSITIVE, Range
 from core.optim import state as _state
 from core.optim.lecture import RMS, EmaMomentum, LectureAdam, LectureMomentum, Newton
+from core.optim.sam import SAM
 
 ENGINEERING_FLAGS = frozenset({"foreach", "fused", "capturable", "differentiable", "maximize"})
 
@@ -114,6 +115,20 @@ def _build_adam(params: list, kwargs: dict[str, Any]) -> torch.optim.Optimizer:
         kwargs.pop("fused", None)
         return LectureAdam(params, bias_correction=False, **kwargs)
     return torch.optim.Adam(params, **kwargs)
+
+
+# SAM's base optimizers in a scene; ``momentum`` is SGD's (Adam's momentum is betas[0]).
+SAM_BASES = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
+
+
+def _build_sam(params: list, kwargs: dict[str, Any]) -> torch.optim.Optimizer:
+    """SAM around ``base`` (``"sgd"`` with ``momentum``, or ``"adam"`` with torch's defaults)."""
+    base, momentum = kwargs.pop("base"), kwargs.pop("momentum")
+    if base == "sgd":
+        kwargs["momentum"] = momentum
+    elif momentum != 0:
+        raise ValueError(f"momentum is SGD's; it must be 0 with base {base!r}, got {momentum!r}")
+    return SAM(params, base_optimizer=SAM_BASES[base], **kwargs)
 
 
 _ADAM_RANGES = {"lr": LR, "betas": FRACTION, "eps": POSITIVE, "weight_decay": NON_NEGATIVE}
@@ -211,6 +226,19 @@ _ENTRIES = (
         needs_closure=True,
         # Newton treats each row of a weight matrix as a separate problem; networks use lbfgs.
         networks=False,
+    ),
+    OptimizerEntry(
+        "sam",
+        SAM,
+        {"lr": LR, "rho": NON_NEGATIVE, "momentum": FRACTION},
+        choices={"base": tuple(SAM_BASES)},
+        gui_lr=0.01,
+        left_out=frozenset({"base_optimizer"}),  # a scene names it: ``base``
+        extra_defaults={"base": "sgd", "momentum": 0.0},
+        # Two gradients per step; per point: the ascent's norm would mix the points of a swarm.
+        needs_closure=True,
+        per_point=True,
+        build=_build_sam,
     ),
 )
 

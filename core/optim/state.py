@@ -23,6 +23,9 @@ key                meaning and source
                    instead of ``lr``), ``lr`` broadcast to the shape for the others; absent
                    for LBFGS, Newton and optimizers this module does not know
 ``update``         ``theta_new - theta_old`` (passed in by the caller)
+``ascent``         SAM only (``core.optim.sam``): the ascent step ``rho g / ||g||`` of the last
+                   step, from the point the step started at (``theta_old + ascent`` is where
+                   SAM took its second gradient); the other keys are its base optimizer's
 =================  ========================================================================
 
 ``lr`` is always the param group's current value, the one learning-rate schedules change.
@@ -116,6 +119,13 @@ def read_state(
     The optimizer's registry entry (``core.optim.registry``) names the reader of its state."""
     from core.optim.registry import entry_for
 
+    base = getattr(optimizer, "base_optimizer", None)
+    if isinstance(base, torch.optim.Optimizer):  # a wrapper (SAM): its base's state and its own
+        out = read_state(base, param, grad, update)
+        ascent = optimizer.state.get(param, {}).get("ascent")
+        if ascent is not None:
+            out["ascent"] = _copy(ascent)
+        return out
     group = _group_of(optimizer, param)
     state = optimizer.state.get(param, {})
     lr = float(group["lr"])

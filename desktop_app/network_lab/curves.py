@@ -3,7 +3,8 @@
 One run: training (blue, dashed) and validation (orange, solid); the learning rate and the
 gradient norm have colours of their own (``core.palette.METRIC_COLOURS``). Several runs (an
 experiment): one colour and dash pattern per run (``core.palette.run_style``), training thin and
-validation thick, so that a black-and-white printout still tells them apart. k-fold: each
+validation thick, so that a black-and-white printout still tells them apart; a race names each
+network once in the legend (its validation curve). k-fold: each
 fold's validation loss thin, their mean thick with a band of one standard deviation. A vertical
 line and a ring mark the best epoch (lowest validation loss). Items are created when the runs
 are set and then only get ``setData``; ``apply_style`` gives them the current mode's pens.
@@ -112,12 +113,18 @@ class TrainingCurves(Retranslating, QWidget):
             appearance().style_plot(plot)  # the title's size and colour
         self.no_accuracy.setText(self.tr("regression: no accuracy"))
         self.log_loss.setText(self.tr("log scale (loss)"))
-        self.layout_widget.setToolTip(
-            self.tr(
+        if getattr(self, "kind", "single") == "race":
+            tip = self.tr(
+                "One colour and dash per network; thin: training set, thick: validation set, "
+                "both measured after each epoch. The gradient norm is the mean over the epoch's "
+                "mini-batches."
+            )
+        else:
+            tip = self.tr(
                 "Dashed: training set, solid: validation set, both measured after each epoch in "
                 "eval mode. The gradient norm is the mean over the epoch's mini-batches."
             )
-        )
+        self.layout_widget.setToolTip(tip)
         for sample, label in self.legend.items:
             name = self._legend_names.get(sample.item)
             if name is not None:
@@ -153,6 +160,7 @@ class TrainingCurves(Retranslating, QWidget):
         if kind == "kfold":
             self._add_kfold_band()
         self.set_best(None, None)
+        self.retranslate()  # the tooltip of this kind
 
     def _clear_runs(self) -> None:
         """Take every run curve, the k-fold band and the legend entries off the plots."""
@@ -182,7 +190,7 @@ class TrainingCurves(Retranslating, QWidget):
                 curve = self.plots[metric].plot(pen=pen(), connect="finite")
                 self._pens[curve] = pen
                 self.curves[(metric, label, side)] = curve
-                if metric == "loss" and kind != "kfold":
+                if metric == "loss" and kind != "kfold" and (kind != "race" or side == "val"):
                     self._add_legend(curve, self._curve_name(kind, label, side))
         step = self.plots["loss"].plot()
         self._pens[step] = lambda: appearance().pen((120, 120, 120, 90), 1)
@@ -224,6 +232,8 @@ class TrainingCurves(Retranslating, QWidget):
         """A function giving a loss curve's legend name in the current language."""
         if kind == "single":
             return lambda: self.tr("training") if side == "train" else self.tr("validation")
+        if kind == "race":
+            return lambda: label  # the network's own name (the tooltip says thin and thick)
         if side == "train":
             return lambda: self.tr("{0} (training)").format(label)
         return lambda: self.tr("{0} (validation)").format(label)
@@ -292,6 +302,10 @@ class TrainingCurves(Retranslating, QWidget):
         self.plots["loss"].setXRange(0, max(epochs, 1), padding=0.02)
         for plot in self.plots.values():
             plot.enableAutoRange(x=False)
+
+    def legend_names(self) -> list[str]:
+        """The legend's entries as shown (tests)."""
+        return [label.text for _sample, label in self.legend.items]
 
     def curve_lengths(self) -> dict[tuple[str, str, str], int]:
         """Points in each curve (tests: the curves grow)."""

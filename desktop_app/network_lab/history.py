@@ -92,6 +92,13 @@ class DrawingMixin:
             self.curves.set_best(best, shown.columns["val_loss"][best])
         else:
             self.curves.set_best(None, None)
+        if self.kind == "race":
+            for label, snapshot in self.snapshots.items():
+                history = self.history.get(label)
+                self.model_view.show_snapshot(snapshot, history.last if history else None)
+            self._show_race_epoch()
+            self.frames_drawn += 1
+            return
         snapshot = self.snapshots.get(self.view_run)
         if snapshot is not None:
             self.model_view.show_snapshot(snapshot)
@@ -140,6 +147,39 @@ class DrawingMixin:
             ).format(last.best_epoch)
         if len(self.labels) > 1:
             text = f"{self.view_run}: " + text
+        self.epoch_label.setText(text)
+
+    def race_leader(self) -> EpochRecord | None:
+        """The race's leader: the latest record with the lowest validation loss (diverged
+        networks are out), or None before any record."""
+        latest = [h.last for h in self.history.values() if h.last is not None]
+        running = [r for r in latest if not r.diverged and math.isfinite(r.val_loss)]
+        return min(running, key=lambda r: r.val_loss) if running else None
+
+    def _show_race_epoch(self) -> None:
+        """The epoch line of a race: the epoch, then who leads and by what."""
+        if self._error_shown():
+            return
+        latest = [h.last for h in self.history.values() if h.last is not None]
+        if not latest:
+            self.epoch_label.setText(QCoreApplication.translate("NetworkLabPage", "epoch 0"))
+            return
+        epoch = max(record.epoch for record in latest)
+        text = QCoreApplication.translate("NetworkLabPage", "epoch {0}").format(epoch)
+        total = self.spec.train.epochs if self.spec is not None and self.spec.train else None
+        text += f" / {total}" if total else ""
+        leader = self.race_leader()
+        if leader is not None:
+            text += QCoreApplication.translate(
+                "RaceBox", " · leader: {0} (validation loss {1:.4g})"
+            ).format(leader.run, leader.val_loss)
+            if math.isfinite(leader.val_accuracy):
+                text += QCoreApplication.translate(
+                    "NetworkLabPage", " · validation accuracy {0:.1%}"
+                ).format(leader.val_accuracy)
+        diverged = sum(record.diverged for record in latest)
+        if diverged:
+            text += QCoreApplication.translate("RaceBox", " · {0} diverged").format(diverged)
         self.epoch_label.setText(text)
 
     def _error_shown(self) -> bool:

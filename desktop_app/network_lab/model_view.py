@@ -344,15 +344,19 @@ class DigitsView(Retranslating, QWidget):
 
 
 class ModelView(QStackedWidget):
-    """The view that fits the dataset: boundary (2D), curve (1D) or digits."""
+    """The view that fits the dataset: boundary (2D), curve (1D) or digits; a race's small
+    multiples (:class:`~desktop_app.network_lab.race_view.RaceView`) for a race."""
 
     def __init__(self, parent=None) -> None:
+        from desktop_app.network_lab.race_view import RaceView  # it takes this module's colours
+
         super().__init__(parent)
         self.boundary = BoundaryView()
         self.curve = CurveView()
         self.digits = DigitsView()
+        self.race = RaceView()
         self.views = {"boundary": self.boundary, "curve": self.curve, "digits": self.digits}
-        for view in self.views.values():
+        for view in (*self.views.values(), self.race):
             self.addWidget(view)
 
     def show_data(self, data) -> None:
@@ -364,10 +368,18 @@ class ModelView(QStackedWidget):
         self.setCurrentWidget(self.views[kind])
         self.views[kind].show_data(data)
 
-    def show_snapshot(self, snapshot) -> None:
-        self.views[snapshot.kind].show_snapshot(snapshot)
+    def show_race(self, labels: list[str], data) -> None:
+        """A race: one small picture per member, side by side."""
+        self.setCurrentWidget(self.race)
+        self.race.set_members(labels, data)
+
+    def show_snapshot(self, snapshot, record=None) -> None:
+        if self.currentWidget() is self.race:
+            self.race.show_snapshot(snapshot, record)
+        else:
+            self.views[snapshot.kind].show_snapshot(snapshot)
 
     def clear_predictions(self) -> None:
         """Every view without the model's predictions."""
-        for view in self.views.values():
+        for view in (*self.views.values(), self.race):
             view.clear_predictions()

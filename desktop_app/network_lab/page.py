@@ -8,6 +8,8 @@ derived view when the content is replaced (:mod:`desktop_app.network_lab.scenes`
 thread) builds and drives the training (:mod:`desktop_app.network_lab.training`). Records and
 snapshots arrive in batches, land in per-run histories, and a ~30 Hz frame timer draws the newest
 data (:mod:`desktop_app.network_lab.history`). The trainer starts when the page is first shown.
+A race of 2-8 networks (the "Race" box, :mod:`desktop_app.network_lab.race_box`) trains instead of
+the single network when the settings hold one (:mod:`desktop_app.network_lab.race`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from desktop_app.network_lab.history import COLUMNS, DrawingMixin, RunHistory, l
 from desktop_app.network_lab.labels import coloured, hint
 from desktop_app.network_lab.model_view import ModelView
 from desktop_app.network_lab.panels import CurvaturePanel, LandscapePanel
+from desktop_app.network_lab.race_box import RaceBox
 from desktop_app.network_lab.scenes import ModelStateMixin
 from desktop_app.network_lab.session import Snapshot, TrainingSpec
 from desktop_app.network_lab.settings import default_settings
@@ -129,6 +132,7 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.data_form = DataForm(self.model)  # the forms write into the model and follow it
         self.model_form = ModelForm(self.model)
         self.training_form = TrainingForm(self.model)
+        self.race_box = RaceBox(self.model)
 
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -137,6 +141,7 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         side_layout.addWidget(self.data_form)
         side_layout.addWidget(self.model_form)
         side_layout.addWidget(self.training_form)
+        side_layout.addWidget(self.race_box)
         side_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -19,9 +19,11 @@ from core.nets.datasets import Dataset, augmentation_preview, make_dataset
 from core.nets.experiments import EXPERIMENTS
 from core.nets.spec import NetworkSetup
 from desktop_app.network_lab.history import local_text
+from desktop_app.network_lab.race import MAX_MEMBERS, race_is_on, race_members
 from desktop_app.network_lab.session import TrainingSpec
 from desktop_app.network_lab.settings import (
     fitted,
+    member_setup,
     network_section,
     settings_of_scene,
     settings_of_setup,
@@ -58,6 +60,7 @@ class ModelStateMixin:
             return
         try:
             setup, data, points = self._plan(settings)
+            race = self._race_plan(settings)
         except ValueError as error:
             self.statusMessage.emit(str(error))
             self._show_error(str(error))
@@ -66,7 +69,7 @@ class ModelStateMixin:
         if self.has_trained_model() and not self._confirm_rebuild():
             self.model.settings = self._trained  # every form shows the trained settings again
             return
-        self._build(settings, setup, data, points)
+        self._build(settings, setup, data, points, race)
         self._scene_edited()
 
     def _scene_edited(self) -> None:
@@ -107,8 +110,47 @@ class ModelStateMixin:
             )
         return setup, data, points
 
-    def _build(self, settings: dict, setup: NetworkSetup, data: Dataset, points: list) -> None:
-        """Show the data and start the training of these settings from epoch 0."""
+    def _race_plan(self, settings: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+        """Each race member's label and validated training config (empty: no race); raises
+        ValueError saying what is wrong with the race."""
+        if not race_is_on(settings):
+            return ()
+        members = race_members(settings)
+        if len(members) > MAX_MEMBERS:
+            raise ValueError(
+                QCoreApplication.translate("RaceBox", "A race has at most {0} networks.").format(
+                    MAX_MEMBERS
+                )
+            )
+        if settings.get("training", {}).get("kfold"):
+            raise ValueError(
+                QCoreApplication.translate("RaceBox", "A race trains without k-fold: turn it off.")
+            )
+        labels = [str(member.get("label", "")).strip() for member in members]
+        if not all(labels) or len(set(labels)) < len(labels):
+            raise ValueError(
+                QCoreApplication.translate(
+                    "RaceBox", "Each network of the race needs its own name."
+                )
+            )
+        race = []
+        for label, member in zip(labels, members, strict=True):
+            try:
+                race.append((label, member_setup(settings, member)))
+            except ValueError as error:
+                raise ValueError(f"{label}: {error}") from error
+        return tuple(race)
+
+    def _build(
+        self,
+        settings: dict,
+        setup: NetworkSetup,
+        data: Dataset,
+        points: list,
+        race: tuple[tuple[str, Any], ...] = (),
+    ) -> None:
+        """Show the data and start the training of these settings (a race's, when ``race``
+        holds its members) from epoch 0."""
         self._show_error("")
         self.experiment_key = None
         self._trained = settings
@@ -116,18 +158,21 @@ class ModelStateMixin:
         self.data = data
         kfold = setup.kfold
         labels = [f"fold {i + 1}" for i in range(kfold)] if kfold else ["network"]
+        if race:
+            labels = [label for label, _config in race]
         self.datasets = dict.fromkeys(labels, data)
         self._show_model_summary(setup.model, data)
         self._show_augmentation(data, setup.train.augmentation)
         batch = setup.train.batch_size or len(data.x_train)
         self._updates_per_epoch = max(1, math.ceil(len(data.x_train) / batch))
         spec = TrainingSpec(
-            kind="kfold" if kfold else "single",
+            kind="race" if race else ("kfold" if kfold else "single"),
             data=setup.data,
             points=tuple(points),
             model=setup.model,
             train=setup.train,
-            kfold=kfold,
+            kfold=None if race else kfold,
+            race=race,
         )
         self._start_over(spec, labels)
 
@@ -147,8 +192,14 @@ class ModelStateMixin:
     # -- the content -----------------------------------------------------------------------------
 
     def _content_replaced(self, *_event: Any) -> None:
-        """A new document: every item derived from the old one goes, and so does its training."""
+        """A new document: every item derived from the old one goes, and so does its training
+        and its race (the new content's settings bring their own)."""
         self.set_playing(False)
+        if "race" in self.model.settings:
+            without = {k: v for k, v in self.model.settings.items() if k != "race"}
+            with self.model.events.settings.blocked():  # the new content's settings follow
+                self.model.settings = without
+            self.race_box.follow()
         self.clear_derived()
         self.history, self.snapshots = {}, {}
         self.spec = None
@@ -255,7 +306,8 @@ class ModelStateMixin:
         if label is None:
             return
         self.view_run = label
-        self.model_view.show_data(self.datasets[label])
+        if self.kind != "race":  # a race shows every member at once
+            self.model_view.show_data(self.datasets[label])
         if self.experiment_key is not None:
             self._show_experiment_settings(label)
         self._dirty = True

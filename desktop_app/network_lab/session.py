@@ -29,8 +29,10 @@ from core.nets.fast import FastTrainer
 from core.nets.models import ModelConfig
 from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer
 from core.nets.views import boundary_line, confusion_matrix
+from desktop_app.network_lab.race import RaceMember, RaceTraining
 
 SNAPSHOT_HZ = 30.0
+SNAPSHOT_SHARE = 3.0  # a round of snapshots waits 3x its own cost: training keeps ~3/4 of the time
 GRID = 90  # decision-boundary resolution per side
 CURVE_POINTS = 300
 SAMPLES = 12  # digits shown with their predictions
@@ -86,7 +88,8 @@ class _Viewer:
 
     def snapshot(self, trainer: Trainer, run: str, epoch: int, restored: bool) -> Snapshot:
         shot = Snapshot(run=run, epoch=epoch, kind=self.kind, restored=restored)
-        shot.bn_stats = _bn_stats(trainer.model)
+        if trainer.model_config.batch_norm:  # a race member's model is built on each call
+            shot.bn_stats = _bn_stats(trainer.model)
         if self.kind == "boundary":
             probability = trainer.predict(self.points)[:, 1].reshape(GRID, GRID)
             shot.grid, shot.rect = probability, self.rect
@@ -115,7 +118,7 @@ def _bn_stats(model: torch.nn.Module) -> list[tuple[float, float]]:
 
 
 class Session:
-    """One training shown by the page: ``kind`` "single", "kfold" or "experiment"."""
+    """One training shown by the page: ``kind`` "single", "kfold", "experiment" or "race"."""
 
     def __init__(
         self,
@@ -125,11 +128,18 @@ class Session:
         train: TrainConfig | None = None,
         kfold: int | None = None,
         experiment: ExperimentRunner | None = None,
+        race: RaceTraining | None = None,
     ) -> None:
-        self.trainers: dict[str, Trainer] = {}
+        self.trainers: dict[str, Trainer | RaceMember] = {}
         self.viewers: dict[str, _Viewer] = {}
         self.experiment = experiment
-        if experiment is not None:
+        self.race = race
+        if race is not None:
+            self.kind = "race"
+            self.trainers = dict(zip(race.labels, race.members, strict=True))
+            viewer = _Viewer(race.data)  # one grid for all: the race predicts it at once
+            self.viewers = dict.fromkeys(race.labels, viewer)
+        elif experiment is not None:
             self.kind = "experiment"
             self.trainers = dict(experiment.trainers)
             self.viewers = {label: _Viewer(t.data) for label, t in self.trainers.items()}
@@ -143,7 +153,7 @@ class Session:
             self.kind = "single"
             self.trainers["network"] = FastTrainer(data, model, train, label="network")
             self.viewers["network"] = _Viewer(data)
-        self._last_snapshot: dict[str, float] = {}
+        self._next_snapshot: dict[str, float] = {}  # per run: when one is due again
         self._stream = self._records()
         self.done = False
 
@@ -151,40 +161,63 @@ class Session:
     def labels(self) -> list[str]:
         return list(self.trainers)
 
-    def _records(self) -> Iterator[EpochRecord | StepRecord | Conclusion]:
-        if self.experiment is not None:
-            yield from self.experiment.records()
+    def _records(self) -> Iterator[list[EpochRecord | StepRecord | Conclusion]]:
+        """The training's records in groups: a race's epoch together, else one by one."""
+        if self.race is not None:
+            yield from self.race.records()
             return
-        for trainer in self.trainers.values():  # k-fold: one fold after the other
-            yield from trainer.records()
+        if self.experiment is not None:
+            stream = self.experiment.records()
+        else:  # k-fold: one fold after the other
+            stream = (record for trainer in self.trainers.values() for record in trainer.records())
+        for record in stream:
+            yield [record]
 
     def snapshot(self, label: str, epoch: int = 0, restored: bool = False) -> Snapshot:
         return self.viewers[label].snapshot(self.trainers[label], label, epoch, restored)
+
+    def _due(self, record: EpochRecord, now: float) -> bool:
+        """Whether a snapshot of ``record``'s run is due (rate-limited; epoch 0 and a run's last
+        epoch always)."""
+        due = now >= self._next_snapshot.get(record.run, -math.inf)
+        return due or record.epoch == 0 or self.trainers[record.run].finished
 
     def items(self, epochs: int | None = None, max_rate: float = 0.0) -> Iterator[object]:
         """Go on training: records and snapshots until ``epochs`` more epochs (None: to the end).
 
         Each call continues the same trainers. A snapshot follows an epoch record at most
-        ``SNAPSHOT_HZ`` times a second per run, and always after epoch 0, a run's last epoch and
-        the last epoch of this call. ``max_rate`` > 0 caps the epochs per second (slow motion).
+        ``SNAPSHOT_HZ`` times a second per run (less often when snapshots are slow: the next
+        waits ``SNAPSHOT_SHARE`` times the cost of the last), and always after epoch 0, a run's
+        last epoch and the last epoch of this call; a race's members are snapshot together.
+        ``max_rate`` > 0 caps the epochs per second (slow motion).
         ``epochs=0`` delivers just the next epoch-0 record (a fresh session's initial state).
         At the end of the training a :class:`Finished` follows.
         """
-        period = 1.0 / SNAPSHOT_HZ
         seen = 0
         start = time.perf_counter()
-        for record in self._stream:
-            yield record
-            if not isinstance(record, EpochRecord):
+        for group in self._stream:
+            epoch_records = [r for r in group if isinstance(r, EpochRecord)]
+            if not epoch_records:
+                yield from group
                 continue
-            seen += record.epoch > 0
+            advanced = any(record.epoch > 0 for record in epoch_records)
+            seen += advanced
             stop = epochs is not None and seen >= epochs
             now = time.perf_counter()
-            due = now - self._last_snapshot.get(record.run, -math.inf) >= period
-            if stop or due or record.epoch == 0 or self.trainers[record.run].finished:
-                self._last_snapshot[record.run] = now
-                yield self.snapshot(record.run, record.epoch, record.restored)
-            if max_rate > 0 and record.epoch > 0:
+            shot_runs, spent = [], 0.0
+            for record in group:
+                yield record
+                if isinstance(record, EpochRecord) and (stop or self._due(record, now)):
+                    begun = time.perf_counter()
+                    shot = self.snapshot(record.run, record.epoch, record.restored)
+                    spent += time.perf_counter() - begun
+                    shot_runs.append(record.run)
+                    yield shot
+            # At most SNAPSHOT_HZ a second, and never more than about a quarter of the time (a
+            # race of eight predicts eight grids per round)
+            wait = max(1.0 / SNAPSHOT_HZ, SNAPSHOT_SHARE * spent)
+            self._next_snapshot.update(dict.fromkeys(shot_runs, now + wait))
+            if max_rate > 0 and advanced:
                 delay = start + seen / max_rate - time.perf_counter()
                 if delay > 0:
                     time.sleep(min(delay, 1.0))
@@ -199,7 +232,8 @@ class Session:
 
 @dataclass(frozen=True)
 class TrainingSpec:
-    """A training the page wants: ``kind`` "single", "kfold" or "experiment"."""
+    """A training the page wants: ``kind`` "single", "kfold", "experiment" or "race" (``train``
+    is then the race's shared training, ``race`` each member's label and config)."""
 
     kind: str
     data: dict[str, Any] | None = None  # make_dataset's arguments
@@ -208,6 +242,7 @@ class TrainingSpec:
     train: TrainConfig | None = None
     kfold: int | None = None
     experiment: str | None = None
+    race: tuple[tuple[str, TrainConfig], ...] = ()
 
     def dataset(self) -> Dataset:
         data = make_dataset(**self.data)
@@ -219,6 +254,9 @@ class TrainingSpec:
     def session(self) -> Session:
         if self.kind == "experiment":
             return Session(experiment=ExperimentRunner(EXPERIMENTS[self.experiment]))
+        if self.kind == "race":
+            labels, configs = zip(*self.race, strict=True)
+            return Session(race=RaceTraining(self.dataset(), self.model, labels, configs))
         return Session(data=self.dataset(), model=self.model, train=self.train, kfold=self.kfold)
 
 

@@ -1,9 +1,13 @@
 """The Network Lab's settings as plain JSON data: what ``page.model.settings`` holds.
 
 The keys ``dataset``, ``model``, ``loss`` and ``training`` are a scene's ``"network"`` section
-(``core.scene.NetworkSpec``, written by ``core.nets.spec.spec_data``); two more belong to the page
-only: ``per_step`` (plot every step's mini-batch loss) and ``points`` (clicked training points,
-``[x, y, class]`` each). No Qt here: the forms write these values, the page reads them.
+(``core.scene.NetworkSpec``, written by ``core.nets.spec.spec_data``); more belong to the page
+only: ``per_step`` (plot every step's mini-batch loss), ``points`` (clicked training points,
+``[x, y, class]`` each) and ``race`` (a race of networks: ``{"label", "optimizer",
+"batch_size"}`` per member, :mod:`desktop_app.network_lab.race`; absent or empty: no race). The
+race goes into a scene once the scene format has a ``network.race`` field
+(:func:`scene_has_race`); until then it is the page's own. No Qt here: the forms write these
+values, the page reads them.
 """
 
 from __future__ import annotations
@@ -41,8 +45,34 @@ def settings_of_setup(
 
 
 def settings_of_scene(scene: Any) -> dict[str, Any]:
-    """The settings of a validated network scene (``core.scene.Scene`` with ``network``)."""
-    return settings_of_setup(setup_from_spec(scene.network))
+    """The settings of a validated network scene (``core.scene.Scene`` with ``network``), its
+    race included when the scene holds one."""
+    settings = settings_of_setup(setup_from_spec(scene.network))
+    race = getattr(scene.network, "race", None)
+    if race:
+        settings["race"] = [race_member_data(member) for member in race]
+    return settings
+
+
+def scene_has_race() -> bool:
+    """Whether the scene format holds a race (``core.scene.NetworkSpec.race``)."""
+    from core.scene import NetworkSpec
+
+    return "race" in NetworkSpec.model_fields
+
+
+def race_member_data(member: Any) -> dict[str, Any]:
+    """One race member as settings data, from settings data or a validated scene model; the
+    optimizer's unset hyper-parameters stay out (the scene's default is the optimizer's)."""
+    if hasattr(member, "model_dump"):
+        member = member.model_dump(exclude_none=True)
+    return plain(
+        {
+            "label": str(member["label"]),
+            "optimizer": dict(member["optimizer"]),
+            "batch_size": int(member.get("batch_size", 0)),
+        }
+    )
 
 
 def default_settings() -> dict[str, Any]:
@@ -56,8 +86,23 @@ def default_settings() -> dict[str, Any]:
 
 
 def network_section(settings: dict[str, Any]) -> dict[str, Any]:
-    """The scene's ``"network"`` data of these settings."""
-    return {key: settings[key] for key in SCENE_KEYS if key in settings}
+    """The scene's ``"network"`` data of these settings (the race too, where the scene format
+    holds one)."""
+    section = {key: settings[key] for key in SCENE_KEYS if key in settings}
+    if settings.get("race") and scene_has_race():
+        section["race"] = [race_member_data(member) for member in settings["race"]]
+    return section
+
+
+def member_setup(settings: dict[str, Any], member: dict[str, Any]) -> TrainConfig:
+    """The validated training config of race ``member`` (the settings' training with its optimizer
+    and batch size, no per-step records); raises ``core.scene.SceneError`` like
+    :func:`setup_of_settings`."""
+    from desktop_app.network_lab.race import member_config, member_training
+
+    own = {**settings, "training": member_training(settings.get("training", {}), member)}
+    own.pop("race", None)
+    return member_config(setup_of_settings(own).train, member)
 
 
 def setup_of_settings(settings: dict[str, Any]) -> NetworkSetup:

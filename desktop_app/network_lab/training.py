@@ -93,7 +93,10 @@ class TrainingMixin:
         self.view_combo.blockSignals(False)
         self.view_combo.setVisible(len(labels) > 1)
         self.view_run = labels[0]
-        self.model_view.show_data(self.datasets[self.view_run])
+        if spec.kind == "race":  # every member's picture, side by side
+            self.model_view.show_race(labels, self.datasets[self.view_run])
+        else:
+            self.model_view.show_data(self.datasets[self.view_run])
         regression = self.datasets[self.view_run].task == "regression"
         self.curves.set_runs(labels, spec.kind, regression)
         self.curves.set_epoch_range(self._planned_epochs(spec))

@@ -25,6 +25,7 @@ HUMAN_NAMES: dict[str, str] = {
     "ema_momentum": QT_TRANSLATE_NOOP("RunEditor", "EMA momentum (v ← βv + (1−β)g)"),
     "rms": QT_TRANSLATE_NOOP("RunEditor", "RMS (lecture σ)"),
     "newton": QT_TRANSLATE_NOOP("RunEditor", "Newton"),
+    "sam": QT_TRANSLATE_NOOP("RunEditor", "SAM (sharpness-aware)"),
     "constant": QT_TRANSLATE_NOOP("RunEditor", "Constant"),
     "step": QT_TRANSLATE_NOOP("RunEditor", "Step decay"),
     "exponential": QT_TRANSLATE_NOOP("RunEditor", "Exponential"),
@@ -72,6 +73,14 @@ EXPLANATIONS: dict[str, str] = {
     ),
     "damping": QT_TRANSLATE_NOOP(
         "RunEditor", "Added to the Hessian's diagonal so that the Newton step stays finite."
+    ),
+    "rho": QT_TRANSLATE_NOOP(
+        "RunEditor",
+        "SAM's radius ρ: each step first climbs ρ along the gradient and descends with the "
+        "gradient found there (0 = the base optimizer).",
+    ),
+    "base": QT_TRANSLATE_NOOP(
+        "RunEditor", "The optimizer SAM wraps: it takes the step with the ascent point's gradient."
     ),
     "centered": QT_TRANSLATE_NOOP(
         "RunEditor", "Divide by the gradient's variance instead of its raw second moment."
@@ -160,6 +169,8 @@ PARAM_LABELS: dict[str, str] = {
     "line_search_fn": QT_TRANSLATE_NOOP("RunEditor", "Line search"),
     "beta": QT_TRANSLATE_NOOP("RunEditor", "Averaging rate β"),
     "damping": QT_TRANSLATE_NOOP("RunEditor", "Hessian damping"),
+    "rho": QT_TRANSLATE_NOOP("RunEditor", "Ascent radius ρ"),
+    "base": QT_TRANSLATE_NOOP("RunEditor", "Base optimizer"),
     "step_size": QT_TRANSLATE_NOOP("RunEditor", "Steps between decays"),
     "gamma": QT_TRANSLATE_NOOP("RunEditor", "Decay factor γ"),
     "T_max": QT_TRANSLATE_NOOP("RunEditor", "Cosine length"),

@@ -558,6 +558,361 @@
     </message>
 </context>
 <context>
+    <name>CurvesPlot</name>
+    <message>
+        <source>best epoch {0}</source>
+        <translation>最好的 epoch {0}</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>epoch</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosePanel</name>
+    <message>
+        <source>Import curves</source>
+        <translation>导入曲线</translation>
+    </message>
+    <message>
+        <source>Curves (*.csv *.json *.txt);;All files (*)</source>
+        <translation>曲线 (*.csv *.json *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>The Network Lab is not ready yet.</source>
+        <translation>网络实验室还没有准备好。</translation>
+    </message>
+    <message>
+        <source>Train the Network Lab&apos;s network for at least {0} epochs first.</source>
+        <translation>请先在网络实验室里把网络训练至少 {0} 个 epoch。</translation>
+    </message>
+    <message>
+        <source>the Network Lab&apos;s run “{0}”</source>
+        <translation>网络实验室的运行“{0}”</translation>
+    </message>
+    <message>
+        <source>Choose curves to diagnose.</source>
+        <translation>请选择要诊断的曲线。</translation>
+    </message>
+    <message>
+        <source>confidence {0:.2f}</source>
+        <translation>置信度 {0:.2f}</translation>
+    </message>
+    <message>
+        <source>Best epoch: {0} (the epoch early stopping would keep)</source>
+        <translation>最好的 epoch：{0}（提前停止会保留的那个 epoch）</translation>
+    </message>
+    <message>
+        <source>Also: {0}</source>
+        <translation>另外：{0}</translation>
+    </message>
+    <message>
+        <source>Curves: {0} · {1} epochs</source>
+        <translation>曲线：{0} · {1} 个 epoch</translation>
+    </message>
+    <message>
+        <source>Open the lesson</source>
+        <translation>打开课程</translation>
+    </message>
+    <message>
+        <source>it trained no epoch</source>
+        <translation>它一个 epoch 也没有训练</translation>
+    </message>
+    <message>
+        <source>k-fold ({0} folds): the mean validation loss is lowest at epoch {1} ({2:.3g} ± {3:.3g}).</source>
+        <translation>k 折交叉验证（{0} 折）：平均验证损失在第 {1} 个 epoch 最低（{2:.3g} ± {3:.3g}）。</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>完成。</translation>
+    </message>
+    <message>
+        <source>Example curves:</source>
+        <translation>示例曲线：</translation>
+    </message>
+    <message>
+        <source>Real curves made by the Network Lab&apos;s engine</source>
+        <translation>由网络实验室的引擎训练出的真实曲线</translation>
+    </message>
+    <message>
+        <source>Use the Network Lab&apos;s run</source>
+        <translation>使用网络实验室的运行</translation>
+    </message>
+    <message>
+        <source>Import curves…</source>
+        <translation>导入曲线…</translation>
+    </message>
+    <message>
+        <source>A CSV or JSON file with epoch, train_loss, val_loss (for example a homework log)</source>
+        <translation>含 epoch、train_loss、val_loss 列的 CSV 或 JSON 文件（例如作业的训练日志）</translation>
+    </message>
+    <message>
+        <source>Remedies from the notes</source>
+        <translation>讲义中的对策</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnoseWindow</name>
+    <message>
+        <source>&amp;Diagnose training…</source>
+        <translation>诊断训练(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>Diagnose training — LossLab</source>
+        <translation>诊断训练 — LossLab</translation>
+    </message>
+</context>
+<context>
+    <name>ExperimentRow</name>
+    <message>
+        <source>Run again</source>
+        <translation>再运行一次</translation>
+    </message>
+    <message>
+        <source>Run it</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Runs with the Network Lab&apos;s current settings</source>
+        <translation>使用网络实验室当前的设置运行</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Training in the background…</source>
+        <translation>正在后台训练…</translation>
+    </message>
+    <message>
+        <source>This experiment failed: {0}</source>
+        <translation>这个实验失败了：{0}</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+</context>
+<context>
+    <name>ExperimentsBox</name>
+    <message>
+        <source>Experiments the flowchart asks for</source>
+        <translation>流程图要求的实验</translation>
+    </message>
+    <message>
+        <source>Each runs in the background with the Network Lab&apos;s current settings, and the walk goes on with its result.</source>
+        <translation>每个实验都在后台用网络实验室当前的设置运行，流程图会根据它的结果继续往下走。</translation>
+    </message>
+</context>
+<context>
+    <name>MarginalPlots</name>
+    <message>
+        <source>grid search</source>
+        <translation>网格搜索</translation>
+    </message>
+    <message>
+        <source>random search</source>
+        <translation>随机搜索</translation>
+    </message>
+    <message>
+        <source>best validation loss</source>
+        <translation>最好的验证损失</translation>
+    </message>
+</context>
+<context>
+    <name>SearchMaps</name>
+    <message>
+        <source>Grid search: best validation loss</source>
+        <translation>网格搜索：最好的验证损失</translation>
+    </message>
+    <message>
+        <source>Random search: best validation loss</source>
+        <translation>随机搜索：最好的验证损失</translation>
+    </message>
+</context>
+<context>
+    <name>TuningSetup</name>
+    <message>
+        <source>log scale (sampled log-uniform)</source>
+        <translation>对数刻度（按对数均匀分布采样）</translation>
+    </message>
+    <message>
+        <source>log scale, whole numbers</source>
+        <translation>对数刻度，取整数</translation>
+    </message>
+    <message>
+        <source>linear scale</source>
+        <translation>线性刻度</translation>
+    </message>
+    <message>
+        <source>Choose two different hyper-parameters.</source>
+        <translation>请选择两个不同的超参数。</translation>
+    </message>
+    <message>
+        <source>Grid search against random search</source>
+        <translation>网格搜索对比随机搜索</translation>
+    </message>
+    <message>
+        <source>Across:</source>
+        <translation>横轴：</translation>
+    </message>
+    <message>
+        <source>Up:</source>
+        <translation>纵轴：</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>Grid values per axis:</source>
+        <translation>网格每个轴的取值个数：</translation>
+    </message>
+    <message>
+        <source>= {0} trials; the random search gets as many</source>
+        <translation>= {0} 次试验；随机搜索也做同样多次</translation>
+    </message>
+    <message>
+        <source>Epochs per trial:</source>
+        <translation>每次试验的 epoch 数：</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>随机种子：</translation>
+    </message>
+    <message>
+        <source>The random search&apos;s draws (same seed, same trials)</source>
+        <translation>随机搜索的抽样（相同的种子，相同的试验）</translation>
+    </message>
+    <message>
+        <source>Run both searches</source>
+        <translation>运行两种搜索</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>%v / %m trials</source>
+        <translation>%v / %m 次试验</translation>
+    </message>
+</context>
+<context>
+    <name>TuningWindow</name>
+    <message>
+        <source>&amp;Tune hyper-parameters…</source>
+        <translation>调整超参数(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>The Network Lab is not ready yet.</source>
+        <translation>网络实验室还没有准备好。</translation>
+    </message>
+    <message>
+        <source>On the Network Lab&apos;s task: the “{0}” data, hidden layers {1} ({2}), optimizer {3}; every trial starts from the same initial weights.</source>
+        <translation>在网络实验室的任务上：“{0}”数据，隐藏层 {1}（{2}），优化器 {3}；每次试验都从相同的初始权重开始。</translation>
+    </message>
+    <message>
+        <source>The search failed: {0}</source>
+        <translation>搜索失败了：{0}</translation>
+    </message>
+    <message>
+        <source>grid search</source>
+        <translation>网格搜索</translation>
+    </message>
+    <message>
+        <source>random search</source>
+        <translation>随机搜索</translation>
+    </message>
+    <message>
+        <source>Training the {0} in the background… {1:.0f}%</source>
+        <translation>正在后台训练{0}… {1:.0f}%</translation>
+    </message>
+    <message>
+        <source>Done: {0} trials in {1:.1f} s.</source>
+        <translation>完成：{0} 次试验，用时 {1:.1f} 秒。</translation>
+    </message>
+    <message>
+        <source>Stopped after {0} of {1} trials.</source>
+        <translation>已停止：完成了 {1} 次试验中的 {0} 次。</translation>
+    </message>
+    <message>
+        <source>Choose two hyper-parameters and their ranges, then run: both searches train the same number of networks.</source>
+        <translation>选择两个超参数和它们的范围，然后运行：两种搜索训练同样多的网络。</translation>
+    </message>
+    <message>
+        <source>{0}: {1} values</source>
+        <translation>{0}：{1} 个取值</translation>
+    </message>
+    <message>
+        <source>Best of the {0}: {1} → validation loss {2:.4g}</source>
+        <translation>{0}中最好的：{1} → 验证损失 {2:.4g}</translation>
+    </message>
+    <message>
+        <source>Distinct values tried: the grid search {0}; the random search {1}. With the same budget, random search tries more values of the parameter that matters.</source>
+        <translation>试过的不同取值：网格搜索 {0}；随机搜索 {1}。预算相同时，随机搜索在真正重要的参数上试了更多的取值。</translation>
+    </message>
+    <message>
+        <source>Trial {0} of the {1} ({2}) failed: {3}</source>
+        <translation>{1}的第 {0} 次试验（{2}）失败了：{3}</translation>
+    </message>
+    <message>
+        <source>The Network Lab&apos;s optimizer changed since the search: run it again.</source>
+        <translation>搜索之后网络实验室的优化器变了：请重新运行搜索。</translation>
+    </message>
+    <message>
+        <source>The Network Lab now trains with {0}.</source>
+        <translation>网络实验室现在用 {0} 训练。</translation>
+    </message>
+    <message>
+        <source>Could not export the trials: {0}</source>
+        <translation>无法导出试验：{0}</translation>
+    </message>
+    <message>
+        <source>Exported {0} trials to {1}.</source>
+        <translation>已将 {0} 次试验导出到 {1}。</translation>
+    </message>
+    <message>
+        <source>Export the trials</source>
+        <translation>导出试验</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Tune hyper-parameters — LossLab</source>
+        <translation>调整超参数 — LossLab</translation>
+    </message>
+    <message>
+        <source>Apply the best</source>
+        <translation>应用最好的</translation>
+    </message>
+    <message>
+        <source>Train the Network Lab with the best trial&apos;s hyper-parameters</source>
+        <translation>用最好的那次试验的超参数训练网络实验室</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+</context>
+<context>
     <name>DigitsView</name>
     <message>
         <source>confusion matrix on the validation set</source>
@@ -1489,6 +1844,26 @@
         <translation>牛顿法</translation>
     </message>
     <message>
+        <source>SAM (sharpness-aware)</source>
+        <translation>SAM（锐度感知最小化）</translation>
+    </message>
+    <message>
+        <source>SAM&apos;s radius ρ: each step first climbs ρ along the gradient and descends with the gradient found there (0 = the base optimizer).</source>
+        <translation>SAM 的半径 ρ：每一步先沿梯度方向上升 ρ，再用那里的梯度下降（0 = 基础优化器本身）。</translation>
+    </message>
+    <message>
+        <source>The optimizer SAM wraps: it takes the step with the ascent point&apos;s gradient.</source>
+        <translation>SAM 包装的优化器：它用上升点处的梯度走这一步。</translation>
+    </message>
+    <message>
+        <source>Ascent radius ρ</source>
+        <translation>上升半径 ρ</translation>
+    </message>
+    <message>
+        <source>Base optimizer</source>
+        <translation>基础优化器</translation>
+    </message>
+    <message>
         <source>Constant</source>
         <translation>恒定</translation>
     </message>
@@ -2007,6 +2382,30 @@
         <translation>数据集（来自场景）</translation>
     </message>
     <message>
+        <source>Teaching surfaces</source>
+        <translation>教学曲面</translation>
+    </message>
+    <message>
+        <source>Bowls</source>
+        <translation>碗形</translation>
+    </message>
+    <message>
+        <source>Plates</source>
+        <translation>板形</translation>
+    </message>
+    <message>
+        <source>Valleys</source>
+        <translation>山谷形</translation>
+    </message>
+    <message>
+        <source>Many local minima</source>
+        <translation>多个局部最小值</translation>
+    </message>
+    <message>
+        <source>Steep ridges and drops</source>
+        <translation>陡峭的山脊与落差</translation>
+    </message>
+    <message>
         <source>Surface</source>
         <translation>曲面</translation>
     </message>
@@ -2459,20 +2858,28 @@
 <context>
     <name>RaceView</name>
     <message>
+        <source>Each network of the race: its confusion matrix on the validation set (row: the true digit, column: its guess), titled with its validation accuracy.</source>
+        <translation>竞赛中的每个网络：它在验证集上的混淆矩阵（行：真实数字，列：它的猜测），标题为它的验证准确率。</translation>
+    </message>
+    <message>
+        <source>Each network of the race: its fitted curve over the training points (in its colour and dash), titled with its validation loss after the latest epoch.</source>
+        <translation>竞赛中的每个网络：它在训练点上拟合出的曲线（使用该网络的颜色和线型），标题为最近一个 epoch 后的验证损失。</translation>
+    </message>
+    <message>
         <source>Each network of the race: its decision boundary (line in its colour and dash), titled with its validation accuracy after the latest epoch.</source>
         <translation>竞赛中的每个网络：它的决策边界（线条使用该网络的颜色和线型），标题为最近一个 epoch 后的验证准确率。</translation>
     </message>
     <message>
-        <source>{0} · validation {1:.1%}</source>
-        <translation>{0} · 验证 {1:.1%}</translation>
+        <source>validation {0:.1%}</source>
+        <translation>验证 {0:.1%}</translation>
     </message>
     <message>
-        <source>{0} · validation loss {1:.3g}</source>
-        <translation>{0} · 验证损失 {1:.3g}</translation>
+        <source>validation loss {0:.3g}</source>
+        <translation>验证损失 {0:.3g}</translation>
     </message>
     <message>
-        <source>{0} · diverged</source>
-        <translation>{0} · 已发散</translation>
+        <source>diverged</source>
+        <translation>已发散</translation>
     </message>
 </context>
 </TS>

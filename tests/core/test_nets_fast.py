@@ -20,6 +20,11 @@ UPDATES_BATCH, UPDATES_EPOCHS = 3, 10
 # Per optimizer: a learning rate that trains without blowing up, and two other settings of its
 # own hyper-parameters (momentum, weight decay, ...) so the comparison covers them.
 OPTIMIZER_SETTINGS: dict[str, list[dict]] = {
+    "sam": [
+        {"lr": 0.05, "rho": 0.05},
+        {"lr": 0.02, "rho": 0.1, "momentum": 0.9},
+        {"lr": 0.01, "rho": 0.02, "base": "adam"},
+    ],
     "sgd": [
         {"lr": 0.1},
         {"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-3},

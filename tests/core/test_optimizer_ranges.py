@@ -17,7 +17,7 @@ def test_every_numeric_hyper_parameter_has_a_range_that_holds_its_default():
     assert set(OPTIMIZER_RANGES) == set(OPTIMIZER_DEFAULTS)
     for name, defaults in OPTIMIZER_DEFAULTS.items():
         for key, default in defaults.items():
-            if isinstance(default, bool) or default is None:
+            if isinstance(default, bool | str) or default is None:  # choices: OPTIMIZER_CHOICES
                 continue
             assert key in OPTIMIZER_RANGES[name], (name, key)
             values = default if isinstance(default, tuple) else (default,)

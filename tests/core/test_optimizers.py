@@ -442,8 +442,8 @@ def test_defaults_table_is_complete():
 
 
 def test_closure_and_per_point_flags():
-    assert {n for n in OPTIMIZER_NAMES if needs_closure(n)} == {"lbfgs", "newton"}
-    assert {n for n in OPTIMIZER_NAMES if is_per_point(n)} == {"lbfgs"}
+    assert {n for n in OPTIMIZER_NAMES if needs_closure(n)} == {"lbfgs", "newton", "sam"}
+    assert {n for n in OPTIMIZER_NAMES if is_per_point(n)} == {"lbfgs", "sam"}
 
 
 # --- read_state --------------------------------------------------------------------------------
