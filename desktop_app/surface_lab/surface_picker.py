@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -18,9 +18,20 @@ from PySide6.QtWidgets import (
 )
 
 from core.surfaces.formula import FormulaError, compile_formula
-from core.surfaces.library import BUILTIN_NAMES, builtin_params, builtin_surface
+from core.surfaces.library import (
+    BUILTIN_GROUPS,
+    BUILTIN_NAMES,
+    GROUP_ORDER,
+    builtin_params,
+    builtin_surface,
+)
 
 FORMULA_DEBOUNCE_MS = 250
+
+
+def group_key(group: str) -> str:
+    """The combo data of a shape group's title row (never a surface name: those have no ':')."""
+    return f"group:{group}"
 
 
 class SurfacePicker(QWidget):
@@ -55,8 +66,8 @@ class SurfacePicker(QWidget):
         self.library = library = QGroupBox()
         self.builtin = QComboBox()
         self.builtin.setObjectName("builtin")
-        for name in BUILTIN_NAMES:
-            self.builtin.addItem("", name)  # titles in the UI language: retranslate()
+        self._add_builtin_groups()
+        self.builtin.insertSeparator(self.builtin.count())
         self.builtin.addItem("", "formula")
         self.builtin.addItem("", "drawn")
         # A data surface (a scene's minibatch lessons) is shown, never chosen from the list: it
@@ -80,6 +91,32 @@ class SurfacePicker(QWidget):
         box.addWidget(self.note)
         box.addWidget(self.log_scale)
         return library
+
+    def _add_builtin_groups(self) -> None:
+        """The built-in surfaces grouped by shape. The lab's own teaching surfaces come first,
+        without a title (the list opens on them); every other group follows a separator and a
+        title row that cannot be chosen. Titles and surface names: retranslate()."""
+        for group in GROUP_ORDER:
+            if group != GROUP_ORDER[0]:
+                self.builtin.insertSeparator(self.builtin.count())
+                self.builtin.addItem("", group_key(group))
+                title = self.builtin.model().item(self.builtin.count() - 1)
+                title.setFlags(Qt.ItemFlag.NoItemFlags)  # neither enabled nor selectable
+                font = title.font()
+                font.setBold(True)
+                title.setFont(font)
+            for name in BUILTIN_GROUPS[group]:
+                self.builtin.addItem("", name)
+
+    def group_titles(self) -> dict[str, str]:
+        """The titled shape groups' titles in the UI language (the first group has none)."""
+        return {
+            "bowls": self.tr("Bowls"),
+            "plates": self.tr("Plates"),
+            "valleys": self.tr("Valleys"),
+            "many_minima": self.tr("Many local minima"),
+            "steep": self.tr("Steep ridges and drops"),
+        }
 
     def _build_formula(self) -> None:
         """The formula box: a line edit with its error label and debounce timer."""
@@ -143,8 +180,14 @@ class SurfacePicker(QWidget):
 
         self.language = current_language()
         self.library.setTitle(self.tr("Surface"))
-        for index, name in enumerate(BUILTIN_NAMES):
-            self.builtin.setItemText(index, builtin_surface(name).text("title", self.language))
+        for name in BUILTIN_NAMES:
+            self.builtin.setItemText(
+                self.builtin.findData(name), builtin_surface(name).text("title", self.language)
+            )
+        for group, title in self.group_titles().items():
+            index = self.builtin.findData(group_key(group))
+            if index >= 0:
+                self.builtin.setItemText(index, title)
         self.builtin.setItemText(self.builtin.findData("formula"), self.tr("Formula…"))
         self.builtin.setItemText(self.builtin.findData("drawn"), self.tr("Drawn…"))
         self.builtin.setItemText(
