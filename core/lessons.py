@@ -27,7 +27,12 @@ CHAPTERS: dict[str, dict[str, str]] = {
 # Teaching order inside a chapter (a lesson that builds on another comes after it); lessons not
 # listed follow in file-name order.
 LESSON_ORDER: tuple[str, ...] = (
+    "network_model_bias",
+    "network_optimization_deep_sigmoid",
     "optimization_or_model_bias",
+    "network_model_bias_or_optimization",
+    "network_overfitting",
+    "network_mismatch",
     "sharp_vs_flat",
     "saddle_escape",
     "newton_finds_any_critical_point",
@@ -39,6 +44,7 @@ LESSON_ORDER: tuple[str, ...] = (
     "ravine_sgd_vs_adam",
     "plateau_adagrad_rmsprop",
     "adagrad_step_decays",
+    "network_race_optimizers",
     "race_rosenbrock",
     "warmup_rmsprop",
     "decay_settles",
@@ -50,6 +56,9 @@ LESSON_ORDER: tuple[str, ...] = (
     "early_stopping_like_weight_decay",
     "learning_rate_three_ways",
     "momentum_how_much",
+    "network_update_ratio",
+    "network_snapshot_ensemble",
+    "network_weight_averaging",
 )
 
 

@@ -270,7 +270,11 @@ class Scene(_Model):
     @model_validator(mode="after")
     def _beats_name_real_runs(self) -> Scene:
         if self.beats:
-            labels = ["network"] if self.network is not None else [r.label for r in self.runs]
+            labels = (
+                self.network.run_labels()
+                if self.network is not None
+                else [r.label for r in self.runs]
+            )
             check_beats(self.beats, labels, network=self.network is not None)
         return self
 

@@ -3,9 +3,11 @@ limits, optionally for another run length (``losslab run --steps``)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from core.limits import SceneCost, scene_cost
+from core.limits import RunCost, SceneCost, scene_cost
 from core.scene_fields import MAX_STEPS, SceneError
 
 if TYPE_CHECKING:
@@ -28,14 +30,41 @@ def check_budget(scene: Scene, steps: int | None = None, *, source: str = "") ->
                 f"steps must be an integer between 0 and {MAX_STEPS}, got {steps!r}", source=source
             )
         _check_schedules_for(scene, steps, source)
-    cost = scene_cost(scene, steps)
+    cost = _scene_cost(scene, steps)
     problem = cost.problem()
     if problem is not None:
         path, message = problem
+        if scene.network is not None and path == "runs":  # a race: its members are the runs
+            path, message = "network.race", message.replace(" runs would ", " networks would ")
         if steps is not None:
             message = f"with {_length(scene, steps)}: {message}"
         raise SceneError(message, path=path, source=source)
     return cost
+
+
+def _scene_cost(scene: Scene, steps: int | None) -> SceneCost:
+    """``core.limits.scene_cost``, with a network's extras: a race costs each member's training
+    (its own optimizer and batch size: about the number of networks times one), and weight
+    averaging evaluates the averaged model after every epoch (counted as a second training)."""
+    network = scene.network
+    if network is None:
+        return scene_cost(scene, steps)
+    if steps is None and network.training.snapshots is not None:
+        steps = network.training.trained_epochs()  # the cycles set the length
+    if not network.race:
+        cost = scene_cost(scene, steps)
+        if network.training.average is None:
+            return cost
+        return SceneCost(tuple(replace(run, seconds=2 * run.seconds) for run in cost.runs))
+    runs: list[RunCost] = []
+    for index, member in enumerate(network.race):
+        training = network.training.model_copy(
+            update={"optimizer": member.optimizer, "batch_size": member.batch_size}
+        )
+        alone = SimpleNamespace(network=network.model_copy(update={"training": training}))
+        for run in scene_cost(alone, steps).runs:
+            runs.append(replace(run, where=f"network.race[{index}]"))
+    return SceneCost(tuple(runs))
 
 
 def _length(scene: Scene, steps: int) -> str:

@@ -46,3 +46,39 @@ def kfold_problem(kfold: int | None, samples: int) -> str | None:
     if kfold and kfold > samples:
         return f"k-fold needs at least k samples ({kfold} folds, {samples} samples)"
     return None
+
+
+def average_problem(kfold: int | None) -> str | None:
+    """Weight averaging follows one training: not with k-fold's several trainings."""
+    if kfold:
+        return "weight averaging follows one training: not with kfold"
+    return None
+
+
+def snapshots_problem(*, schedule: bool, early_stopping: bool, kfold: int | None) -> str | None:
+    """A snapshot ensemble brings its own schedule (cosine with warm restarts), trains every
+    cycle to its end and follows one training; its cycles set the number of epochs."""
+    if schedule:
+        return (
+            "snapshots bring their own learning-rate schedule (cosine with warm restarts): "
+            "remove 'schedule' or the snapshots"
+        )
+    if early_stopping:
+        return "a snapshot ensemble trains every cycle to its end: remove 'early_stopping'"
+    if kfold:
+        return "a snapshot ensemble follows one training: not with kfold"
+    return None
+
+
+def race_problem(
+    labels: list[str], *, kfold: int | None, average: bool, snapshots: bool
+) -> str | None:
+    """A race compares plain trainings of 2 to 8 differently named networks."""
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        return f"race labels must be unique: {', '.join(map(repr, repeated))} repeats"
+    if kfold:
+        return "a race trains each network once: not with kfold"
+    if average or snapshots:
+        return "a race compares plain trainings: remove 'average' and 'snapshots' from training"
+    return None

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from core.beats import Outcomes
-from core.runner import test_losses
 
 
 def surface_outcomes(page: Any, up_to_step: int | None = None) -> Outcomes:
@@ -33,6 +32,8 @@ def surface_outcomes(page: Any, up_to_step: int | None = None) -> Outcomes:
         with np.errstate(all="ignore"):
             last = positions[-1, 0] if positions.shape[1] == 1 else np.nanmedian(positions[-1], 0)
             runs[run.label] = {"loss": _per_step(loss), "position": last}
+            from core.runner import test_losses  # torch: imported after the window shows
+
             test = test_losses(page.surface, positions)
             if test is not None:
                 runs[run.label]["test_loss"] = _per_step(test)

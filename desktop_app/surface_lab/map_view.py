@@ -265,7 +265,23 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
         )
 
     def _fill_run_legend(self) -> None:
-        """One entry per visible run, in list order, in the current mode's font."""
+        """One entry per visible run, in list order, in the current mode's font; rebuilt only
+        when what it shows changed (opening a scene asks dozens of times for the same key)."""
+        look = appearance()
+        shown = tuple(
+            (
+                run_id,
+                self.run_labels.get(run_id, run_id),
+                self.run_styles[run_id][0].name(),
+                self.run_styles[run_id][1],
+            )
+            for run_id, path in self.paths.items()
+            if path.isVisible() and run_id in self.run_styles
+        )
+        key = (shown, look.presenter, look.theme)
+        if key == getattr(self, "_legend_key", None):
+            return
+        self._legend_key = key
         legend = self.run_legend
         legend.clear()
         self._legend_samples = {}

@@ -97,6 +97,37 @@ def test_round_trip_through_a_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["scene.json"]  # no temporary left behind
 
 
+@pytest.mark.parametrize(
+    "extras",
+    [
+        {"training": {"average": {"kind": "ema", "start_epoch": 2, "decay": 0.95}}},
+        {"training": {"snapshots": {"cycles": 3, "first_cycle": 5, "t_mult": 2}}},
+        {
+            "race": [
+                {"label": "SGD", "optimizer": {"name": "sgd", "lr": 0.1}, "batch_size": 0},
+                {"label": "Adam", "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 8},
+            ]
+        },
+    ],
+    ids=["average", "snapshots", "race"],
+)
+def test_network_extras_round_trip_through_a_file(tmp_path, extras):
+    network = {
+        "dataset": {"name": "moons", "size": 100},
+        "training": {"optimizer": {"name": "sgd", "lr": 0.1}, "epochs": 35},
+    }
+    network["training"].update(extras.get("training", {}))
+    if "race" in extras:
+        network["race"] = extras["race"]
+    path = tmp_path / "scene.json"
+    save_scene(parse_scene({"format": 1, "network": network}), path)
+    saved = json.loads(path.read_text(encoding="utf-8"))["network"]
+    for key, value in extras.get("training", {}).items():
+        assert saved["training"][key] == value
+    assert saved.get("race") == extras.get("race")
+    assert load_scene(path) == parse_scene({"format": 1, "network": network})
+
+
 def test_drawn_and_builtin_surfaces_validate():
     scene = parse_scene({"surface": {"bumps": [{"x": 0, "y": 0, "height": -1, "width": 0.5}]}})
     assert scene.surface.base == "bowl"
