@@ -11,10 +11,16 @@ from PySide6.QtCore import QThread, Signal
 from PySide6.QtWidgets import QApplication
 
 LAUNCH_ENV = "LOSSLAB_BENCH_LAUNCH"
+LAUNCH_GIVE_UP_S = 60.0
 
 
 class EngineLoader(QThread):
-    """Imports torch and the engine and warms torch.optim, off the GUI thread."""
+    """Imports torch and the engine, then warms torch.optim, off the GUI thread.
+
+    ``loaded`` goes as soon as the engine's modules are imported: the Surface Lab is built and
+    its surface rasterized while this thread goes on importing ``torch._dynamo`` (the first
+    ``torch.optim`` construction imports it: seconds), which the runs' first optimizers need.
+    """
 
     loaded = Signal(str, str)  # device description, device type
     failed = Signal(str)
@@ -29,11 +35,11 @@ class EngineLoader(QThread):
             import core.surfaces.raster  # noqa: F401
             from core.device import describe_device, resolve_device
 
-            # The first optimizer construction imports torch._dynamo (seconds): do it here.
-            param = torch.zeros(2, requires_grad=True)
-            torch.optim.Adam([param], lr=0.1)
             device = resolve_device("auto")
             self.loaded.emit(describe_device(device), device.type)
+            # The first optimizer construction imports torch._dynamo: here, not in a run.
+            param = torch.zeros(2, requires_grad=True)
+            torch.optim.Adam([param], lr=0.1)
         except Exception as error:  # shown to the user; the window stays up
             self.failed.emit(f"{error.__class__.__name__}: {error}")
 
@@ -82,7 +88,8 @@ def run_app(scene_path: str | None = None, language: str | None = None) -> int:
         window.open_scene(scene_path)
     window.show()
     loader = EngineLoader(window)
-    loader.loaded.connect(window.engine_loaded)
+    # The pages not shown at start are built when first shown: the first frame comes sooner.
+    loader.loaded.connect(lambda name, device: window.engine_loaded(name, device, True))
     loader.failed.connect(lambda text: window.show_error("LossLab", text))
     loader.start()
     if os.environ.get(LAUNCH_ENV):
@@ -91,19 +98,34 @@ def run_app(scene_path: str | None = None, language: str | None = None) -> int:
 
 
 def _report_launch(window) -> None:
-    """For ``losslab bench --gui``: print when the window shows and the first frame animates."""
+    """For ``losslab bench --gui``: print (as JSON lines, wall-clock times) when the window
+    shows, the Surface Lab is built, its surface shows and the first frame with the runs' first
+    steps is drawn, then quit; give up after ``LAUNCH_GIVE_UP_S``."""
     from PySide6.QtCore import QTimer
 
-    QTimer.singleShot(0, lambda: print(json.dumps({"window_shown": time.time()}), flush=True))
+    started = time.time()
+    marks: dict[str, float] = {}
 
-    def first_frame() -> None:
+    def mark(name: str) -> None:
+        if name not in marks:
+            marks[name] = time.time()
+            print(json.dumps({name: marks[name]}), flush=True)
+
+    QTimer.singleShot(0, lambda: mark("window_shown"))
+
+    def poll() -> None:
         page = window.surface_lab
-        if page is not None and page.frames_drawn and page.recorder.max_step() > 0:
-            page.draw()
-            print(json.dumps({"first_frame": time.time()}), flush=True)
+        if page is not None:
+            mark("page_built")
+            if page.raster is not None:
+                mark("surface_shown")
+            if page.frames_drawn and page.recorder.max_step() > 0:
+                page.draw()  # the runs' first steps on the map (a lesson waits paused)
+                mark("first_frame")
+        if "first_frame" in marks or time.time() - started > LAUNCH_GIVE_UP_S:
             window.close()
             QApplication.quit()
             return
-        QTimer.singleShot(10, first_frame)
+        QTimer.singleShot(5, poll)
 
-    QTimer.singleShot(10, first_frame)
+    QTimer.singleShot(5, poll)

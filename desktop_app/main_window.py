@@ -11,6 +11,7 @@ user's settings, one entry per screen name and size).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QTabWidget,
+    QWidget,
 )
 
 from core.lesson_progress import LessonProgress
@@ -78,8 +80,14 @@ class MainWindow(Retranslating, QMainWindow):
             i18n.set_language(language)  # the window's language is the application's
         self.language = language
         self.surface_lab = None
-        self.data_lab = None
-        self.network_lab = None
+        self._data_lab = None
+        self._network_lab = None
+        # The pages not built yet: their tabs hold a placeholder (-> its builder) until first
+        # shown or asked for (data_lab, network_lab). The device is known once the engine is.
+        self._device: str | None = None
+        self._unbuilt: dict[QWidget, Callable[[], QWidget]] = {}
+        self._announcing = False  # engineReady is being emitted at a deferred start-up
+        self._announced = False  # engineReady was emitted
         self.scene_path: Path | None = None
         self._pending_scene: str | None = None
         self._device_name: str | None = None
@@ -197,6 +205,12 @@ class MainWindow(Retranslating, QMainWindow):
         menu.addMenu(self.view_menu)
 
         help_menu = menu.addMenu(self.tr("&Help"))
+        from desktop_app.diagnose import menu_text  # no torch: core.diagnose is light
+
+        help_menu.addAction(self._action(menu_text(), self.open_diagnosis))
+        from desktop_app.tuning import menu_text as tuning_text  # light: no torch, no plots
+
+        help_menu.addAction(self._action(tuning_text(), self.open_tuning))
         help_menu.addAction(self._action(self.tr("&About LossLab"), self._about))
 
     def _rebuild_menus(self) -> None:
@@ -223,10 +237,12 @@ class MainWindow(Retranslating, QMainWindow):
         lab = self.surface_lab if self.surface_lab is not None else self.loading
         self.pages.setTabText(self.pages.indexOf(lab), self.tr("Surface Lab"))
         self.pages.setTabText(self.pages.indexOf(self.lessons), self.tr("Lessons"))
-        for page, title in (
-            (self.data_lab, self.tr("Data && batches")),
-            (self.network_lab, self.tr("Network Lab")),
+        unbuilt = {build: widget for widget, build in self._unbuilt.items()}
+        for page, build, title in (
+            (self._data_lab, self._build_data_lab, self.tr("Data && batches")),
+            (self._network_lab, self._build_network_lab, self.tr("Network Lab")),
         ):
+            page = page or unbuilt.get(build)  # a page not built yet: its placeholder's tab
             if page is not None:
                 self.pages.setTabText(self.pages.indexOf(page), title)
         self.device_label.setText(
@@ -248,22 +264,25 @@ class MainWindow(Retranslating, QMainWindow):
         current scene are asked about first, in ``open_scene``)."""
         if self.open_scene(path, source="lesson"):
             lab = self.surface_lab if self.surface_lab is not None else self.loading
-            if self.pages.currentWidget() is not self.network_lab:  # a network scene shows there
+            if self.pages.currentWidget() is not self._network_lab:  # a network scene shows there
                 self.pages.setCurrentWidget(lab)
 
     def _page_call(self, name: str, *args) -> None:
         page = self.surface_lab
-        if self.network_lab is not None and self.pages.currentWidget() is self.network_lab:
-            page = self.network_lab  # the Run menu drives the page on show
+        if self._network_lab is not None and self.pages.currentWidget() is self._network_lab:
+            page = self._network_lab  # the Run menu drives the page on show
         if page is not None:
             getattr(page, name)(*args)
 
     # -- engine ready ----------------------------------------------------------------------------
 
-    def engine_loaded(self, device_name: str, device: str) -> None:
+    def engine_loaded(self, device_name: str, device: str, defer_pages: bool = False) -> None:
+        """Build the Surface Lab and open the pending scene. The Data page and the Network Lab
+        are built here too, or, with ``defer_pages`` (the app's start-up), when first shown or
+        first asked for (``data_lab``/``network_lab``): the start-up scene animates sooner."""
         from desktop_app.surface_lab.page import SurfaceLabPage
 
-        self._device_name = device_name
+        self._device_name, self._device = device_name, device
         self.device_label.setText(self.tr("device: {0}").format(device_name))
         self.surface_lab = SurfaceLabPage(self.language, device=device)
         self.surface_lab.statusMessage.connect(
@@ -274,20 +293,76 @@ class MainWindow(Retranslating, QMainWindow):
         self.pages.removeTab(0)
         self.pages.insertTab(0, self.surface_lab, self.tr("Surface Lab"))
         self.pages.setCurrentIndex(0)
+        for index, build, title in (
+            (1, self._build_data_lab, self.tr("Data && batches")),
+            (2, self._build_network_lab, self.tr("Network Lab")),
+        ):
+            placeholder = QWidget()
+            self._unbuilt[placeholder] = build
+            self.pages.insertTab(index, placeholder, title)
+        self.pages.currentChanged.connect(self._tab_shown)
+        if not defer_pages:
+            self._build_page(self._build_data_lab)
+            self._build_page(self._build_network_lab)
+        self.open_scene(self._pending_scene or _default_scene())
+        # The documents look for the pages now: unbuilt ones stay unbuilt (see network_lab).
+        self._announcing = defer_pages
+        try:
+            self.engineReady.emit()
+        finally:
+            self._announcing, self._announced = False, True
+
+    @property
+    def data_lab(self):
+        """The Data page; built on first use (None while the engine loads)."""
+        if self._data_lab is None:
+            self._build_page(self._build_data_lab)
+        return self._data_lab
+
+    @property
+    def network_lab(self):
+        """The Network Lab page; built on first use (None while the engine loads, and while
+        ``engineReady`` is emitted at a deferred start-up: see ``_build_network_lab``)."""
+        if self._network_lab is None and not self._announcing:
+            self._build_page(self._build_network_lab)
+        return self._network_lab
+
+    def _tab_shown(self, index: int) -> None:
+        build = self._unbuilt.get(self.pages.widget(index))
+        if build is not None:
+            self._build_page(build)
+
+    def _build_page(self, build: Callable[[], QWidget]) -> None:
+        """Build a page whose tab holds a placeholder, and put it in the placeholder's place."""
+        placeholder = next((w for w, b in self._unbuilt.items() if b == build), None)
+        if placeholder is None:
+            return
+        del self._unbuilt[placeholder]
+        page = build()
+        page.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        index = self.pages.indexOf(placeholder)
+        title, current = self.pages.tabText(index), self.pages.currentIndex() == index
+        self.pages.blockSignals(True)  # the same tab stays chosen: only its widget changes
+        self.pages.removeTab(index)
+        self.pages.insertTab(index, page, title)
+        if current:
+            self.pages.setCurrentIndex(index)
+        self.pages.blockSignals(False)
+        placeholder.deleteLater()
+
+    def _build_data_lab(self) -> QWidget:
         from desktop_app.data_lab.page import DataLabPage  # computes once first shown
 
-        self.data_lab = DataLabPage(device=device)
-        self.data_lab.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.pages.insertTab(1, self.data_lab, self.tr("Data && batches"))
+        self._data_lab = DataLabPage(device=self._device)
+        return self._data_lab
+
+    def _build_network_lab(self) -> QWidget:
         from desktop_app.network_lab.page import NetworkLabPage
 
-        self.network_lab = NetworkLabPage(self.language, device=device)
-        self.network_lab.statusMessage.connect(
-            lambda text: self.statusBar().showMessage(text, 8000)
-        )
-        self.pages.addTab(self.network_lab, self.tr("Network Lab"))
-        self.open_scene(self._pending_scene or _default_scene())
-        self.engineReady.emit()
+        self._network_lab = NetworkLabPage(self.language, device=self._device)
+        if self._announced:  # the documents connected the pages built then; this one too
+            self._network_lab.sceneChanged.connect(self.documents._scene_changed)
+        return self._network_lab
 
     # -- scenes ----------------------------------------------------------------------------------
 
@@ -312,11 +387,11 @@ class MainWindow(Retranslating, QMainWindow):
             return False
         kind = NETWORK if scene.network is not None and self.network_lab is not None else SURFACE
         if kind == NETWORK:
-            self.network_lab.load_scene(scene)  # a network scene: the Network Lab shows it
+            self.network_lab.load_scene(scene, source=source)  # the Network Lab shows it
             self.pages.setCurrentWidget(self.network_lab)
         else:
             self.surface_lab.load_scene(scene, source=source)  # the lab model's content
-            if self.network_lab is not None and self.pages.currentWidget() is self.network_lab:
+            if self.pages.currentWidget() is self._network_lab:
                 self.pages.setCurrentWidget(self.surface_lab)
         page = self.network_lab if kind == NETWORK else self.surface_lab
         self.player.start(scene, Path(path).stem, page, network=kind == NETWORK)  # its beats
@@ -370,6 +445,18 @@ class MainWindow(Retranslating, QMainWindow):
         )
         return bool(path) and self.save_scene(path)
 
+    def open_diagnosis(self) -> None:
+        """Help ▸ Diagnose training…: the flowchart assistant's window (one, kept)."""
+        from desktop_app.diagnose import show_diagnose_window
+
+        show_diagnose_window(self)
+
+    def open_tuning(self) -> None:
+        """Help ▸ Tune hyper-parameters…: grid against random search on the Network Lab's task."""
+        from desktop_app.tuning import show_tuning_window
+
+        show_tuning_window(self)
+
     def _about(self) -> None:
         QMessageBox.about(
             self,
@@ -386,8 +473,8 @@ class MainWindow(Retranslating, QMainWindow):
         self.player.stop()  # nothing polls the pages while they shut down
         if self.surface_lab is not None:
             self.surface_lab.shutdown()
-        if self.network_lab is not None:
-            self.network_lab.shutdown()
+        if self._network_lab is not None:  # never built for a close
+            self._network_lab.shutdown()
         super().closeEvent(event)
 
 

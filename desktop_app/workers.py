@@ -23,6 +23,9 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker
 
 BATCH_SECONDS = 0.03  # hand a batch to the GUI about every 30 ms of compute
+# A stream's first batch goes after this much of its own compute, each next one after twice as
+# much, up to BATCH_SECONDS: a run's first frames show at once, later batches cost the GUI less.
+FIRST_BATCH_SECONDS = 0.002
 
 
 @dataclass
@@ -43,7 +46,11 @@ def describe(error: BaseException) -> str:
 
 def _batched(key: str, generation: int, items: Iterator[Any]) -> Iterator[Batch]:
     """Batches of one stream; an exception from the stream ends it with an error batch (the
-    items computed before it are handed over first)."""
+    items computed before it are handed over first).
+
+    A batch goes when this stream's own compute since the last one reaches the budget (the time
+    spent on the other streams of a job does not count, so racing runs grow together); the
+    budget starts at ``FIRST_BATCH_SECONDS`` and doubles up to ``BATCH_SECONDS``."""
     pending: list[Any] = []
     try:
         import torch
@@ -54,8 +61,9 @@ def _batched(key: str, generation: int, items: Iterator[Any]) -> Iterator[Batch]
     except Exception as error:
         yield Batch(key, generation, [], done=True, error=describe(error))
         return
-    last = time.perf_counter()
+    budget, spent = FIRST_BATCH_SECONDS, 0.0
     while True:
+        began = time.perf_counter()
         try:
             item = next(iterator)
         except StopIteration:
@@ -66,10 +74,10 @@ def _batched(key: str, generation: int, items: Iterator[Any]) -> Iterator[Batch]
             yield Batch(key, generation, [], done=True, error=describe(error))
             return
         pending.append(item)
-        now = time.perf_counter()
-        if now - last >= BATCH_SECONDS:
+        spent += time.perf_counter() - began
+        if spent >= budget:
             yield Batch(key, generation, pending)
-            pending, last = [], now
+            pending, spent, budget = [], 0.0, min(budget * 2, BATCH_SECONDS)
     yield Batch(key, generation, pending, done=True)
 
 
@@ -103,8 +111,9 @@ class ComputeService(QObject):
         self._pool.setMaxThreadCount(1)
         self._workers: list[GeneratorWorker] = []
         self._generation: dict[str, int] = {}
-        # Streams not finished yet, by key: every new job takes all of them up again.
-        self._pending: dict[str, tuple[int, Callable[[], Iterator[Any]]]] = {}
+        # Streams not finished yet, by key: every new job takes all of them up again, continuing
+        # the same iterator (built once, by the first job that advances it).
+        self._pending: dict[str, tuple[int, Callable[[], Iterator[Any]], _Lazy]] = {}
 
     def generation(self, key: str) -> int:
         return self._generation.get(key, 0)
@@ -118,15 +127,18 @@ class ComputeService(QObject):
 
     def submit(self, streams: list[tuple[str, int, Callable[[], Iterator[Any]]]]) -> None:
         """Add streams and start one job over every unfinished, current stream (the old job
-        stops between two batches; the generators it was advancing continue in the new one)."""
+        stops between two batches; the streams it was advancing continue in the new one where
+        they are: a stream's ``make`` is called once, never again for a restarted job)."""
         for key, generation, make in streams:
-            self._pending[key] = (generation, make)
+            kept = self._pending.get(key)
+            if kept is None or kept[:2] != (generation, make):
+                self._pending[key] = (generation, make, _Lazy(make))
         self._pending = {
-            key: (generation, make)
-            for key, (generation, make) in self._pending.items()
-            if self.generation(key) == generation
+            key: entry for key, entry in self._pending.items() if self.generation(key) == entry[0]
         }
-        self.start([(key, generation, make) for key, (generation, make) in self._pending.items()])
+        self._start_job(
+            [(key, generation, lazy) for key, (generation, _, lazy) in self._pending.items()]
+        )
 
     def has_pending(self) -> bool:
         return bool(self._pending)
@@ -140,11 +152,13 @@ class ComputeService(QObject):
         ``make_iterator`` is called in the worker thread, so building an engine (which may touch
         torch for a while) stays off the GUI thread too.
         """
+        self._start_job([(key, generation, _Lazy(make)) for key, generation, make in streams])
+
+    def _start_job(self, streams: list[tuple[str, int, _Lazy]]) -> None:
         self.abort()
         if not streams:
             return
-        prepared = [(key, generation, _Lazy(make)) for key, generation, make in streams]
-        worker = GeneratorWorker(_job, prepared)
+        worker = GeneratorWorker(_job, streams)
         worker.yielded.connect(self._deliver)
         keys = [(key, generation) for key, generation, _ in streams]
         worker.errored.connect(lambda error, keys=keys: self._error(keys, error))

@@ -133,8 +133,9 @@ def test_the_surface_lab_marks_the_failed_run_and_finishes_the_others(qtbot, mon
         item = lab._item_for(bad.id)
         assert item.toolTip() == "bad failed: RuntimeError: linalg.solve: singular matrix"
 
-        def centre(item):
-            return item.icon().pixmap(14, 14).toImage().pixelColor(7, 7).name()
+        def centre(item):  # a swatch's centre: its colour, or the marker drawn in it
+            image = item.icon().pixmap(28, 14).toImage()
+            return image.pixelColor(image.width() // 2, image.height() // 2).name()
 
         good = lab._item_for(by_label["good 1"].id)
         assert centre(good) == by_label["good 1"].color.name()  # a colour swatch
@@ -149,3 +150,49 @@ def test_the_surface_lab_marks_the_failed_run_and_finishes_the_others(qtbot, mon
         assert lab.wait_idle(60) and "singular matrix" in item.toolTip()
     finally:
         lab.shutdown()
+
+
+def test_a_new_job_continues_the_streams_of_the_old_one(service):
+    """Submitting another stream restarts the job: the unfinished stream goes on where it was
+    (its ``make`` is called once; every item arrives once, in order), and racing streams grow
+    together (each batch holds about the same compute of its own stream)."""
+    made: list[str] = []
+
+    def counted(name):
+        make = _stream(name)
+
+        def counting():
+            made.append(name)
+            return make()
+
+        return counting
+
+    items, done, failed = _collect(service)
+    service.submit([("a", service.bump("a"), counted("a"))])
+    assert _wait_for(lambda: len(items.get("a", [])) >= 3)
+    service.submit([("b", service.bump("b"), counted("b"))])  # aborts the job, starts another
+    assert _settle(service)
+    assert made == ["a", "b"] and not failed and sorted(done) == ["a", "b"]
+    assert items["a"] == list(range(ITEMS)) and items["b"] == list(range(ITEMS))
+
+
+def test_a_stream_hands_over_its_first_items_before_it_finishes(service):
+    """The first batch goes after a couple of milliseconds of the stream's compute, the later
+    ones after more: the first items arrive while the stream is still computing."""
+    batches: list[int] = []
+    service.batchReady.connect(lambda batch: batches.append(len(batch.items)))
+    service.submit([("a", service.bump("a"), _stream("a"))])
+    assert _settle(service)
+    assert sum(batches) == ITEMS
+    assert batches[0] < ITEMS // 4 and len(batches) >= 4
+    assert batches[0] <= max(batches[1:-1])  # batches grow from a small first one
+
+
+def _wait_for(condition, timeout_s: float = 20.0) -> bool:
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        QApplication.processEvents()
+        if condition():
+            return True
+        time.sleep(0.001)
+    return False

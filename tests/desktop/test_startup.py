@@ -1,0 +1,130 @@
+"""The start-up path: the window is live while the engine loads, the pages not shown are built
+when first shown, and a long race streams its first frames before it is computed.
+
+Behaviour only: how fast is measured by ``losslab bench --gui``, not asserted here."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+
+def _wait(condition, timeout_s: float = 60.0) -> bool:
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        QApplication.processEvents()
+        if condition():
+            return True
+        time.sleep(0.002)
+    return False
+
+
+@pytest.fixture(scope="module")
+def deferred(qapp, tmp_path_factory):
+    """A main window started as the app starts it: engine loaded with the hidden pages left to
+    build, on a race of two 1000-step runs (opened when the engine is loaded)."""
+    from desktop_app.bench import RACE_SCENE, RACE_STEPS
+    from desktop_app.documents import Documents
+    from desktop_app.main_window import MainWindow
+    from desktop_app.network_lab.backends import IN_PROCESS_ENV
+    from desktop_app.network_lab.page import NetworkLabPage
+
+    folder = tmp_path_factory.mktemp("startup")
+    path = folder / "race.json"
+    path.write_text(json.dumps(RACE_SCENE), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LOSSLAB_DATA_DIR", str(folder / "user-data"))
+        patch.setenv(IN_PROCESS_ENV, "1")  # no trainer process for a page built here
+        window = MainWindow("en")
+        window.open_scene(path)
+        frames: list[tuple[int, int]] = []  # (cursor, rows recorded) at each frame drawn
+        window.engineReady.connect(lambda: _watch_frames(window, frames))
+        window.engine_loaded("CPU", "cpu", defer_pages=True)
+        window.show()
+        yield window, frames, RACE_STEPS
+        patch.setattr(
+            Documents, "ask_save_changes", lambda self: QMessageBox.StandardButton.Discard
+        )
+        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
+        for page in (window.surface_lab, window._data_lab, window._network_lab):
+            if page is not None:
+                page.shutdown()
+        window.close()
+        window.deleteLater()
+
+
+def _watch_frames(window, frames: list[tuple[int, int]]) -> None:
+    page = window.surface_lab
+    draw = page.draw
+
+    def counted() -> None:
+        draw()
+        frames.append((int(page.cursor), page.recorder.max_step() + 1))
+
+    page.draw = counted
+
+
+def test_a_long_race_draws_its_first_frames_before_it_is_computed(deferred):
+    window, frames, steps = deferred
+    page = window.surface_lab
+    assert _wait(lambda: any(cursor >= 1 for cursor, _ in frames)), "no frame past step 0"
+    cursor, rows = next((c, r) for c, r in frames if c >= 1)
+    assert rows < steps + 1  # drawn while the runs were still computing
+    assert _wait(lambda: all(run.done for run in page.runs.values()))
+    for run in page.runs.values():  # streamed, yet every step recorded once
+        assert page.recorder.get(run.id).count == steps + 1
+
+
+def test_the_hidden_pages_are_built_when_first_shown(deferred):
+    window, _, _ = deferred
+    assert window._data_lab is None and window._network_lab is None
+    titles = [window.pages.tabText(i) for i in range(window.pages.count())]
+    assert titles[:3] == ["Surface Lab", "Data && batches", "Network Lab"]
+    window.pages.setCurrentIndex(1)  # the user chooses the Data tab
+    data = window._data_lab
+    assert data is not None and window.pages.widget(1) is data
+    assert window.pages.currentWidget() is data and window._network_lab is None
+    assert window.pages.tabText(1) == "Data && batches"
+    window.pages.setCurrentIndex(0)
+    assert window.network_lab is window.pages.widget(2)  # asked for: built then
+    assert window.pages.currentIndex() == 0 and window.pages.count() == len(titles)
+
+
+def test_the_window_processes_events_while_the_engine_loads(qapp, monkeypatch):
+    """The loader's work happens in its own thread: the GUI's timers keep running meanwhile, and
+    ``loaded`` arrives in the GUI thread."""
+    import core.device
+    from desktop_app.app import EngineLoader
+
+    release = threading.Event()
+    resolve = core.device.resolve_device
+
+    def slow_resolve(name):  # the loader stays busy until the test lets it go
+        release.wait(30)
+        return resolve(name)
+
+    monkeypatch.setattr(core.device, "resolve_device", slow_resolve)
+    ticks: list[int] = []
+    timer = QTimer(interval=1)
+    timer.timeout.connect(lambda: ticks.append(1))
+    loaded: list[bool] = []  # whether ``loaded`` ran in the GUI thread
+    loader = EngineLoader()
+    on_gui_thread = threading.main_thread
+    loader.loaded.connect(lambda *_: loaded.append(threading.current_thread() is on_gui_thread()))
+    timer.start()
+    loader.start()
+    try:
+        assert _wait(lambda: len(ticks) >= 20, 10)  # the event loop ran meanwhile
+        assert loader.isRunning() and not loaded
+        release.set()
+        assert _wait(lambda: bool(loaded), 30)
+        assert loaded == [True]
+    finally:
+        release.set()
+        timer.stop()
+        loader.wait(30_000)
