@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from core.diagnose import features as th
 from core.diagnose.cases import Diagnosis, Evidence, Verdict, diagnose
 from core.diagnose.curves import Curves, curves_from_records
@@ -234,7 +236,8 @@ def walk(subject: Curves | Diagnosis, results: dict[str, Any] | None = None) -> 
     """Follow the flowchart on a run. ``results`` may hold ``"shallower_model"`` (a
     :class:`~core.nets.experiments.Conclusion` from :func:`compare_shallower`) and
     ``"hold_out"`` (:class:`Curves` of the run validated on held-out training-distribution data,
-    or that held-out loss as a number)."""
+    or that held-out loss as a number) and ``"kfold"`` (``core.nets.trainer.kfold_summary`` of
+    the validation loss: the epoch to keep)."""
     diagnosis = subject if isinstance(subject, Diagnosis) else diagnose(subject)
     results = results or {}
     verdict = diagnosis.verdict
@@ -278,9 +281,44 @@ def walk(subject: Curves | Diagnosis, results: dict[str, Any] | None = None) -> 
         path.append(WalkStep("overfitting_or_mismatch", 0, reason, settled_by))
         return Walk(tuple(path), verdict, tuple(pending))
     path.append(WalkStep("overfitting_or_mismatch", 1, reason, settled_by))
-    path.append(WalkStep("choose_model", 0, reason))
-    pending.append(EXPERIMENTS["kfold"])
+    kfold = results.get("kfold")
+    if kfold is None:
+        path.append(WalkStep("choose_model", 0, reason))
+        pending.append(EXPERIMENTS["kfold"])
+        return Walk(tuple(path), verdict, tuple(pending))
+    evidence = kfold_evidence(kfold)
+    verdict = replace(
+        verdict,
+        evidence=(*verdict.evidence, evidence),
+        best_epoch=int(evidence.value),
+    )
+    path.append(WalkStep("choose_model", 0, evidence.text, "experiment"))
     return Walk(tuple(path), verdict, tuple(pending))
+
+
+def kfold_evidence(summary: dict[str, Any]) -> Evidence:
+    """What k-fold cross-validation says (``core.nets.trainer.kfold_summary``: per epoch the
+    folds' mean and spread of the validation loss): the epoch where the mean is lowest is the
+    one to keep (early stopping chosen on all the training data, not one split)."""
+    mean = np.asarray(summary["mean"], dtype=float)
+    if mean.size == 0 or not np.isfinite(mean).any():
+        raise ValueError("the k-fold run recorded no finite validation loss")
+    best = int(np.nanargmin(mean))
+    epoch = int(np.asarray(summary["epoch"])[best])
+    spread = float(np.asarray(summary["std"], dtype=float)[best])
+    folds = int(np.max(np.asarray(summary["folds"])))
+    m = f"{mean[best]:.3g}"
+    sd = f"{spread:.3g}"
+    return Evidence(
+        "kfold_best_epoch",
+        float(epoch),
+        {
+            "en": f"k-fold ({folds} folds): the mean validation loss is lowest at epoch {epoch} "
+            f"({m} ± {sd}): keep that epoch, or constrain the model more.",
+            "zh": f"k 折交叉验证（{folds} 折）：平均验证损失在第 {epoch} 个 epoch 最低"
+            f"（{m} ± {sd}）：保留那个 epoch，或者对模型加更多限制。",
+        },
+    )
 
 
 def hold_out_case(diagnosis: Diagnosis, held_out: Curves | float) -> tuple[str, Evidence]:

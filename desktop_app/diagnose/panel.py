@@ -78,7 +78,7 @@ class DiagnosePanel(Retranslating, QWidget):
         self.source = ""  # the file's name, or the Network Lab's run label (from_lab)
         self.from_lab = False
         self.results: dict[str, Any] = {}  # experiment kind -> what walk() takes
-        self.kfold: dict[str, np.ndarray] | None = None  # k-fold's summary (walk does not read it)
+        self.kfold: dict[str, np.ndarray] | None = None  # k-fold's summary (also in results)
         self.diagnosis: Diagnosis | None = None
         self.walk: Walk | None = None
         self.error = ""  # the last bad file's message
@@ -380,8 +380,7 @@ class DiagnosePanel(Retranslating, QWidget):
             return
         if kind == "kfold":
             self.kfold = result
-        else:
-            self.results[kind] = result
+        self.results[kind] = result  # walk() reads each experiment's result
         self._walk()
         row.set_state(DONE, self._result_text(kind))
 

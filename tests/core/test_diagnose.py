@@ -237,6 +237,24 @@ def test_walk_settles_overfitting_or_mismatch_with_held_out_data():
     assert high.case == "overfitting" and high.verdict.best_epoch == 23
 
 
+def test_walk_keeps_the_epoch_k_fold_chooses():
+    diagnosis = diagnose(synthetic("overfitting"))
+    summary = {
+        "epoch": np.arange(6),
+        "mean": np.array([1.0, 0.6, 0.42, 0.40, 0.45, 0.5]),
+        "std": np.array([0.1, 0.05, 0.04, 0.03, 0.04, 0.05]),
+        "folds": np.full(6, 5),
+    }
+    chosen = walk(diagnosis, {"hold_out": 0.6, "kfold": summary})
+    assert chosen.case == "overfitting" and not chosen.pending
+    assert chosen.verdict.best_epoch == 3  # k-fold's choice, not the single split's 23
+    last = chosen.path[-1]
+    assert last.step == "choose_model" and last.settled_by == "experiment"
+    assert "epoch 3" in last.reason["en"] and "0.4 ± 0.03" in last.reason["en"]
+    with pytest.raises(ValueError, match="no finite"):
+        walk(diagnosis, {"kfold": {**summary, "mean": np.full(6, np.nan)}})
+
+
 def test_walk_of_the_other_cases_ends_at_them():
     for case in ("divergence", "oscillation", "lr_too_small", "good_fit", "noisy_batches"):
         result = walk(synthetic(case))
