@@ -57,6 +57,7 @@ LESSON_ORDER: tuple[str, ...] = (
     "learning_rate_three_ways",
     "momentum_how_much",
     "network_update_ratio",
+    "network_grid_vs_random",
     "network_snapshot_ensemble",
     "network_weight_averaging",
 )
