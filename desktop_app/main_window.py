@@ -360,6 +360,7 @@ class MainWindow(Retranslating, QMainWindow):
         from desktop_app.network_lab.page import NetworkLabPage
 
         self._network_lab = NetworkLabPage(self.language, device=self._device)
+        self._network_lab.open_diagnosis = self.open_diagnosis  # its "Diagnose…" button
         if self._announced:  # the documents connected the pages built then; this one too
             self._network_lab.sceneChanged.connect(self.documents._scene_changed)
         return self._network_lab

@@ -26,6 +26,7 @@ TRAIN_COLOR = METRIC_COLOURS["train"]
 VAL_COLOR = METRIC_COLOURS["val"]
 METRICS = ("loss", "accuracy", "lr", "grad_norm")
 BEST_COLOR = (60, 160, 60)
+AVERAGED_COLOR = "#d55e00"  # Okabe-Ito vermilion: apart from training blue and validation orange
 
 
 def cache_axes(plot: pg.PlotItem) -> None:
@@ -78,6 +79,7 @@ class TrainingCurves(Retranslating, QWidget):
         self.band_curves: tuple[pg.PlotDataItem, pg.PlotDataItem] | None = None
         self.mean_curve: pg.PlotDataItem | None = None
         self.curves: dict[tuple[str, str, str], pg.PlotDataItem] = {}
+        self.averaged_curve: pg.PlotDataItem | None = None  # weight averaging's model
         self.step_curves: dict[str, pg.PlotDataItem] = {}
         self._pens: dict[pg.PlotDataItem, object] = {}  # curve -> its pen in the current mode
 
@@ -169,6 +171,7 @@ class TrainingCurves(Retranslating, QWidget):
         for curve in self.step_curves.values():
             self.plots["loss"].removeItem(curve)
         self.curves, self.step_curves, self._pens = {}, {}, {}
+        self.averaged_curve = None
         self.legend.clear()
         self._legend_names = {}
         if self.band is not None:
@@ -263,6 +266,23 @@ class TrainingCurves(Retranslating, QWidget):
             if metric == "lr" and len(y) and np.isfinite(y).any():
                 # from 0: a constant rate otherwise gets a range of +-0.5 around it
                 self.plots["lr"].setYRange(0.0, float(np.nanmax(y)) * 1.15, padding=0)
+
+    def set_averaged(self, epoch: np.ndarray, val_loss: np.ndarray, kind: str) -> None:
+        """The averaged model's validation loss (weight averaging, ``kind`` "swa" or "ema"),
+        its own labelled curve beside the run's."""
+        if self.averaged_curve is None:
+            curve = self.plots["loss"].plot(connect="finite")
+            self._pens[curve] = lambda: appearance().pen(
+                AVERAGED_COLOR, 2.5, style=Qt.PenStyle.DashDotLine
+            )
+            curve.setPen(self._pens[curve]())
+            self.curves[("loss", "", "averaged")] = curve  # taken off with the run's curves
+            self.averaged_curve = curve
+            self._add_legend(curve, lambda: self.tr("{0} model (validation)").format(kind.upper()))
+            style_legend(self.legend)
+        if self.plots["loss"].ctrl.logYCheck.isChecked():
+            val_loss = np.where(val_loss > 0, val_loss, np.nan)
+        self.averaged_curve.setData(epoch, val_loss, connect="finite")
 
     def set_steps(self, label: str, x: np.ndarray, loss: np.ndarray) -> None:
         curve = self.step_curves.get(label)

@@ -32,6 +32,7 @@ from core.nets.datasets import REGRESSION_1D
 from core.nets.models import ACTIVATIONS, INITS, MAX_DEPTH, MAX_WIDTH, ModelConfig
 from core.nets.rules import network_optimizers
 from desktop_app.network_lab.data_form import DataForm
+from desktop_app.network_lab.ensemble_form import EnsembleFields
 from desktop_app.network_lab.fields import combo as _combo
 from desktop_app.network_lab.fields import form_model as _model
 from desktop_app.network_lab.fields import select as _select
@@ -269,9 +270,12 @@ class TrainingForm(QGroupBox):
         form.addRow(self.tr("speed"), self.speed)
         form.addRow(self.per_step)
         self._form = form
+        self.ensembles = EnsembleFields()  # weight averaging and snapshot ensembles
+        self.ensembles.changed.connect(self._edited)
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor)
         layout.addLayout(form)
+        layout.addWidget(self.ensembles)
         self.editor.changed.connect(self._edited)  # valid edits only
         for spin in (self.batch, self.patience, self.kfold, self.train_seed):
             spin.setKeyboardTracking(False)  # a typed number is one edit, not one per digit
@@ -365,6 +369,7 @@ class TrainingForm(QGroupBox):
             }
         if values["kfold"]:
             training["kfold"] = values["kfold"]
+        training.update(self.ensembles.values())
         return plain(training)
 
     def _edited(self, *_args: Any) -> None:
@@ -409,4 +414,5 @@ class TrainingForm(QGroupBox):
         self.kfold.setValue(int(values.get("kfold") or 1))
         self.train_seed.setValue(int(values.get("seed", 0)))
         self.per_step.setChecked(bool(values.get("per_step", False)))
+        self.ensembles.set_values(values)
         del blockers

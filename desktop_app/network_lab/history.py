@@ -10,6 +10,8 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication
 
 from core.lab import TrajectoryStore
+from core.nets.ensembles import AveragedRecord, SnapshotRecord
+from core.nets.ratios import RatioRecord
 from core.nets.trainer import EpochRecord
 
 COLUMNS = (
@@ -22,6 +24,7 @@ COLUMNS = (
     "grad_norm",
     "best_epoch",
 )
+AVERAGED_COLUMNS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
 ERROR_STYLE = "<span style='color:#c62828'>"
 
 
@@ -33,10 +36,27 @@ class RunHistory:
         self.epochs = TrajectoryStore({name: ((), float) for name in COLUMNS})
         self.steps = TrajectoryStore({"x": ((), float), "loss": ((), float)})
         self.last: EpochRecord | None = None
+        # diagnostics of a single run (session.single_records)
+        self.ratio_epochs: list[int] = []
+        self.ratios: dict[str, list[float]] = {}  # parameter name -> mean ratio per epoch
+        self.ratio_warnings: list[dict[str, str]] = []  # the latest epoch's, bilingual
+        self.averaged = TrajectoryStore({name: ((), float) for name in AVERAGED_COLUMNS})
+        self.averaged_kind = ""
+        self.cycles: list[SnapshotRecord] = []
 
     def add(self, record: EpochRecord) -> None:
         self.epochs.append({name: [getattr(record, name)] for name in COLUMNS})
         self.last = record
+
+    def add_ratios(self, record: RatioRecord) -> None:
+        self.ratio_epochs.append(record.epoch)
+        for name, ratio in record.ratios.items():
+            self.ratios.setdefault(name, []).append(ratio)
+        self.ratio_warnings = list(record.warnings)
+
+    def add_averaged(self, record: AveragedRecord) -> None:
+        self.averaged.append({name: [getattr(record, name)] for name in AVERAGED_COLUMNS})
+        self.averaged_kind = record.kind
 
     def add_step(self, x: float, loss: float) -> None:
         self.steps.append({"x": [x], "loss": [loss]})
@@ -99,12 +119,26 @@ class DrawingMixin:
             self._show_race_epoch()
             self.frames_drawn += 1
             return
+        if shown is not None and self.kind == "single":
+            self._draw_diagnostics(shown)
         snapshot = self.snapshots.get(self.view_run)
+        if self.show_averaged.isChecked() and self.show_averaged.isVisibleTo(self):
+            snapshot = self.averaged_snapshots.get(self.view_run, snapshot)
         if snapshot is not None:
             self.model_view.show_snapshot(snapshot)
             self._show_bn_stats(snapshot.bn_stats)
         self._show_epoch(shown)
         self.frames_drawn += 1
+
+    def _draw_diagnostics(self, history: RunHistory) -> None:
+        """The update ratios, the averaged model's curve and the snapshot ensemble's cycles."""
+        self.ratio_panel.show_ratios(history.ratio_epochs, history.ratios, history.ratio_warnings)
+        if len(history.averaged):
+            averaged = history.averaged
+            self.curves.set_averaged(
+                averaged.column("epoch"), averaged.column("val_loss"), history.averaged_kind
+            )
+        self.snapshot_panel.show_cycles(history.cycles)
 
     def _show_bn_stats(self, stats: list[tuple[float, float]]) -> None:
         text = "; ".join(f"L{i + 1} mean {m:+.2f} var {v:.2f}" for i, (m, v) in enumerate(stats))

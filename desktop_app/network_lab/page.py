@@ -10,12 +10,20 @@ snapshots arrive in batches, land in per-run histories, and a ~30 Hz frame timer
 data (:mod:`desktop_app.network_lab.history`). The trainer starts when the page is first shown.
 A race of 2-8 networks (the "Race" box, :mod:`desktop_app.network_lab.race_box`) trains instead of
 the single network when the settings hold one (:mod:`desktop_app.network_lab.race`).
+A single network also records the notes-004 diagnostics
+(:mod:`desktop_app.network_lab.diagnostics`: the update/weight ratio per layer while its tab
+shows, weight averaging's curve, the snapshot ensemble per cycle), and "Diagnose…" opens the
+main window's Diagnose training window on the run (``open_diagnosis``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
@@ -37,6 +45,7 @@ from core.nets.models import build_model, count_parameters, describe
 from desktop_app.i18n import current_language
 from desktop_app.network_lab.backends import make_backend
 from desktop_app.network_lab.curves import TrainingCurves
+from desktop_app.network_lab.diagnostics import RatioPanel, SnapshotPanel
 from desktop_app.network_lab.forms import DataForm, ModelForm, TrainingForm
 from desktop_app.network_lab.history import COLUMNS, DrawingMixin, RunHistory, local_text
 from desktop_app.network_lab.labels import coloured, hint
@@ -74,6 +83,7 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.labels: list[str] = ["network"]
         self.history: dict[str, RunHistory] = {}
         self.snapshots: dict[str, Snapshot] = {}
+        self.averaged_snapshots: dict[str, Snapshot] = {}  # weight averaging's model, per run
         self.view_run = "network"
         self.added_points: list[tuple[float, float, int]] = []
         self.playing = False
@@ -82,6 +92,7 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.frames_drawn = 0
         self._dirty = True
         self._updates_per_epoch = 1
+        self._open_diagnosis: Callable[[], Any] | None = None
         self._build_ui()
         # A font change (presenter mode) while the page is hidden: its sizes are measured again.
         appearance().changed.connect(self._appearance_changed)
@@ -175,11 +186,27 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.view_combo.setToolTip(self.tr("Whose model the views show"))
         self.view_combo.currentIndexChanged.connect(self._view_run_chosen)
         self.view_combo.setVisible(False)
+        # Opens the "Diagnose training" window on this run; the main window gives the callback
+        # (``open_diagnosis``): without one the button stays hidden.
+        self.diagnose_button = QPushButton(self.tr("Diagnose…"))
+        self.diagnose_button.setObjectName("diagnose_button")
+        self.diagnose_button.setToolTip(
+            self.tr("Walk the notes' flowchart on this run: which case is it, and what helps?")
+        )
+        self.diagnose_button.clicked.connect(self._diagnose)
+        self.diagnose_button.setVisible(False)
+        self.show_averaged = QCheckBox(self.tr("averaged model"))
+        self.show_averaged.setObjectName("show_averaged")
+        self.show_averaged.setToolTip(self.tr("Show the weight-averaged model's predictions"))
+        self.show_averaged.toggled.connect(self._redraw)
+        self.show_averaged.setVisible(False)
         transport = QHBoxLayout()
         transport.setContentsMargins(4, 2, 4, 2)
         for widget in (self.reset_button, self.play_button, self.step_button):
             transport.addWidget(widget)
         transport.addWidget(self.epoch_label, 1)
+        transport.addWidget(self.show_averaged)
+        transport.addWidget(self.diagnose_button)
         transport.addWidget(self.view_combo)
         self.conclusion_label = QLabel()
         self.conclusion_label.setWordWrap(True)
@@ -201,6 +228,11 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.views.addTab(self.model_view, self.tr("Model"))
         self.views.addTab(self.curvature, self.tr("Curvature"))
         self.views.addTab(self.landscape, self.tr("Landscape"))
+        self.ratio_panel = RatioPanel()
+        self.snapshot_panel = SnapshotPanel()
+        self.views.addTab(self.ratio_panel, self.tr("Update ratio"))
+        self.views.addTab(self.snapshot_panel, self.tr("Snapshots"))
+        self.views.currentChanged.connect(self._view_tab_changed)
         self.curves = TrainingCurves()
 
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -217,6 +249,24 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         centre_layout.addWidget(self.conclusion_label)
         centre_layout.addWidget(split, 1)
         return centre
+
+    @property
+    def open_diagnosis(self) -> Callable[[], Any] | None:
+        """Opens the Diagnose training window (the main window's); None hides the button."""
+        return self._open_diagnosis
+
+    @open_diagnosis.setter
+    def open_diagnosis(self, callback: Callable[[], Any] | None) -> None:
+        self._open_diagnosis = callback
+        self.diagnose_button.setVisible(callback is not None)
+
+    def _diagnose(self) -> None:
+        self.set_playing(False)  # the window reads the curves as they are
+        if self._open_diagnosis is not None:
+            self._open_diagnosis()
+
+    def _redraw(self, *_args: Any) -> None:
+        self._dirty = True
 
     def _appearance_changed(self) -> None:
         invalidate_layouts(self)
@@ -244,7 +294,19 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.step_button.setText(self.tr("+1 epoch"))
         self.step_button.setToolTip(self.tr("Train one epoch, then pause"))
         self.view_combo.setToolTip(self.tr("Whose model the views show"))
-        tabs = (self.tr("Model"), self.tr("Curvature"), self.tr("Landscape"))
+        self.diagnose_button.setText(self.tr("Diagnose…"))
+        self.show_averaged.setText(self.tr("averaged model"))
+        self.show_averaged.setToolTip(self.tr("Show the weight-averaged model's predictions"))
+        self.diagnose_button.setToolTip(
+            self.tr("Walk the notes' flowchart on this run: which case is it, and what helps?")
+        )
+        tabs = (
+            self.tr("Model"),
+            self.tr("Curvature"),
+            self.tr("Landscape"),
+            self.tr("Update ratio"),
+            self.tr("Snapshots"),
+        )
         for index, title in enumerate(tabs):
             self.views.setTabText(index, title)
         for index, experiment in enumerate(EXPERIMENTS.values()):

@@ -10,6 +10,7 @@ derived item. Scenes are read into the model and saved from it (:meth:`scene_dat
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,8 @@ from desktop_app.network_lab.settings import (
     settings_of_scene,
     settings_of_setup,
     setup_of_settings,
+    snapshot_train,
+    training_extras,
 )
 
 
@@ -59,8 +62,8 @@ class ModelStateMixin:
             self.model.settings = wanted  # the event of that change does the rest
             return
         try:
+            race = self._race_plan(settings)  # first: its own messages beat the scene format's
             setup, data, points = self._plan(settings)
-            race = self._race_plan(settings)
         except ValueError as error:
             self.statusMessage.emit(str(error))
             self._show_error(str(error))
@@ -98,6 +101,9 @@ class ModelStateMixin:
                 )
             )
         setup = setup_of_settings(settings)
+        _average, snapshots = training_extras(settings)
+        if snapshots is not None and not setup.kfold and not race_is_on(settings):
+            setup = replace(setup, train=snapshot_train(setup.train, snapshots))
         points = [(float(x), float(y), int(c)) for x, y, c in settings.get("points", [])]
         data = make_dataset(**setup.data)
         if points:
@@ -165,6 +171,8 @@ class ModelStateMixin:
         self._show_augmentation(data, setup.train.augmentation)
         batch = setup.train.batch_size or len(data.x_train)
         self._updates_per_epoch = max(1, math.ceil(len(data.x_train) / batch))
+        average, snapshots = training_extras(settings)
+        single = not race and not kfold  # the diagnostics are a single network's
         spec = TrainingSpec(
             kind="race" if race else ("kfold" if kfold else "single"),
             data=setup.data,
@@ -173,6 +181,8 @@ class ModelStateMixin:
             train=setup.train,
             kfold=None if race else kfold,
             race=race,
+            average=tuple(average.items()) if average and single else (),
+            snapshots=bool(snapshots) and single,
         )
         self._start_over(spec, labels)
 

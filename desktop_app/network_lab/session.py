@@ -16,17 +16,24 @@ import math
 import queue
 import time
 import traceback
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import torch
 
 from core.nets.datasets import Dataset, kfold_datasets, make_dataset
+from core.nets.ensembles import (
+    AveragedRecord,
+    WeightAverager,
+    restart_cycle_ends,
+    snapshot_ensemble,
+)
 from core.nets.experiments import EXPERIMENTS, Conclusion, ExperimentRunner
 from core.nets.fast import FastTrainer
 from core.nets.models import ModelConfig
+from core.nets.ratios import RatioRecord, UpdateRatioMonitor, classify_ratio, ratio_warnings
 from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer
 from core.nets.views import boundary_line, confusion_matrix
 from desktop_app.network_lab.race import RaceMember, RaceTraining
@@ -55,6 +62,7 @@ class Snapshot:
     sample_predicted: np.ndarray | None = None
     sample_confidence: np.ndarray | None = None
     bn_stats: list[tuple[float, float]] = field(default_factory=list)  # per BN layer
+    averaged: bool = False  # the predictions of weight averaging's model, not the run's own
 
 
 @dataclass
@@ -129,6 +137,8 @@ class Session:
         kfold: int | None = None,
         experiment: ExperimentRunner | None = None,
         race: RaceTraining | None = None,
+        average: dict[str, Any] | None = None,
+        snapshots: bool = False,
     ) -> None:
         self.trainers: dict[str, Trainer | RaceMember] = {}
         self.viewers: dict[str, _Viewer] = {}
@@ -153,21 +163,32 @@ class Session:
             self.kind = "single"
             self.trainers["network"] = FastTrainer(data, model, train, label="network")
             self.viewers["network"] = _Viewer(data)
+        self.averagers: dict[str, WeightAverager] = {}
+        if self.kind == "single" and average:
+            self.averagers["network"] = _averager(self.trainers["network"], average)
         self._next_snapshot: dict[str, float] = {}  # per run: when one is due again
-        self._stream = self._records()
+        self.ratios = True  # record the update ratios (the page shows them); set by items()
+        self._stream = self._records(average, snapshots)
         self.done = False
 
     @property
     def labels(self) -> list[str]:
         return list(self.trainers)
 
-    def _records(self) -> Iterator[list[EpochRecord | StepRecord | Conclusion]]:
+    def _records(
+        self, average: dict[str, Any] | None, snapshots: bool
+    ) -> Iterator[list[EpochRecord | StepRecord | Conclusion]]:
         """The training's records in groups: a race's epoch together, else one by one."""
         if self.race is not None:
             yield from self.race.records()
             return
         if self.experiment is not None:
             stream = self.experiment.records()
+        elif self.kind == "single":
+            trainer = self.trainers["network"]
+            averager = self.averagers.get("network")
+            yield from single_records(trainer, averager, snapshots, lambda: self.ratios)
+            return
         else:  # k-fold: one fold after the other
             stream = (record for trainer in self.trainers.values() for record in trainer.records())
         for record in stream:
@@ -176,13 +197,25 @@ class Session:
     def snapshot(self, label: str, epoch: int = 0, restored: bool = False) -> Snapshot:
         return self.viewers[label].snapshot(self.trainers[label], label, epoch, restored)
 
+    def averaged_snapshot(self, label: str, epoch: int) -> Snapshot | None:
+        """The averaged model's predictions (weight averaging), None before it holds weights."""
+        averager = self.averagers.get(label)
+        if averager is None or averager.count == 0:
+            return None
+        view = _AveragedView(self.trainers[label], averager.model)
+        shot = self.viewers[label].snapshot(view, label, epoch, False)
+        shot.averaged = True
+        return shot
+
     def _due(self, record: EpochRecord, now: float) -> bool:
         """Whether a snapshot of ``record``'s run is due (rate-limited; epoch 0 and a run's last
         epoch always)."""
         due = now >= self._next_snapshot.get(record.run, -math.inf)
         return due or record.epoch == 0 or self.trainers[record.run].finished
 
-    def items(self, epochs: int | None = None, max_rate: float = 0.0) -> Iterator[object]:
+    def items(
+        self, epochs: int | None = None, max_rate: float = 0.0, ratios: bool = True
+    ) -> Iterator[object]:
         """Go on training: records and snapshots until ``epochs`` more epochs (None: to the end).
 
         Each call continues the same trainers. A snapshot follows an epoch record at most
@@ -191,8 +224,10 @@ class Session:
         last epoch and the last epoch of this call; a race's members are snapshot together.
         ``max_rate`` > 0 caps the epochs per second (slow motion).
         ``epochs=0`` delivers just the next epoch-0 record (a fresh session's initial state).
-        At the end of the training a :class:`Finished` follows.
+        At the end of the training a :class:`Finished` follows. ``ratios``: record a single
+        network's update ratios (their plot is shown; off they cost nothing).
         """
+        self.ratios = ratios
         seen = 0
         start = time.perf_counter()
         for group in self._stream:
@@ -213,6 +248,9 @@ class Session:
                     spent += time.perf_counter() - begun
                     shot_runs.append(record.run)
                     yield shot
+                    averaged = self.averaged_snapshot(record.run, record.epoch)
+                    if averaged is not None:
+                        yield averaged
             # At most SNAPSHOT_HZ a second, and never more than about a quarter of the time (a
             # race of eight predicts eight grids per round)
             wait = max(1.0 / SNAPSHOT_HZ, SNAPSHOT_SHARE * spent)
@@ -225,6 +263,109 @@ class Session:
                 return
         self.done = True
         yield Finished({label: t.status for label, t in self.trainers.items()})
+
+
+class _AveragedView:
+    """``trainer`` predicting with another model (weight averaging's), for a snapshot."""
+
+    def __init__(self, trainer: Trainer, model: torch.nn.Module) -> None:
+        self._trainer, self.model = trainer, model
+
+    def predict(self, inputs: np.ndarray | torch.Tensor) -> np.ndarray:
+        return Trainer.predict(self, inputs)  # the trainer's own code, on this model
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._trainer, name)
+
+
+def _averager(trainer: Trainer, average: dict[str, Any]) -> WeightAverager:
+    """The settings' weight averaging (``{"kind", "start_epoch", "decay"}``) of ``trainer``."""
+    decay = {"decay": float(average["decay"])} if average.get("decay") else {}
+    start = int(average.get("start_epoch") or 1)
+    return WeightAverager(trainer, average["kind"], start_epoch=start, **decay)
+
+
+def single_records(
+    trainer: Trainer,
+    averager: WeightAverager | None = None,
+    snapshots: bool = False,
+    want_ratios: Callable[[], bool] = lambda: True,
+) -> Iterator[list[object]]:
+    """A single network's records in groups, each epoch record with its diagnostics: a
+    :class:`RatioRecord` (``core.nets.ratios``), an :class:`AveragedRecord` (``averager``: the
+    settings' weight averaging) and, after a warm-restart cycle's last epoch (``snapshots``), a
+    :class:`SnapshotRecord` without its weights (the page draws numbers).
+
+    Grouped, not chained as core's ``with_*`` wrappers chain them: those yield an epoch's record
+    before its extras, so a page that stops after "one epoch" would get the extras one call late.
+    The values are core's: the same monitor and averager, the records built as its wrappers do.
+    The ratio monitor's hooks are on only while ``want_ratios()`` (measured: they cost 15-40%
+    of the epochs per second with mini-batches of 10); it is asked before each epoch.
+    """
+    monitor: UpdateRatioMonitor | None = None
+    ends = set(restart_cycle_ends(trainer.config)) if snapshots else set()
+    stream = snapshot_ensemble(trainer) if snapshots else trainer.records()
+    try:
+        for record in stream:
+            if not isinstance(record, EpochRecord):
+                yield [record]
+                continue
+            group: list[object] = [record]
+            if monitor is not None and record.epoch > 0:
+                ratios = monitor.epoch_ratios()
+                group.append(
+                    RatioRecord(
+                        epoch=record.epoch,
+                        ratios=ratios,
+                        verdicts={name: classify_ratio(r) for name, r in ratios.items()},
+                        warnings=ratio_warnings(ratios, trainer.model),
+                        run=record.run,
+                    )
+                )
+            if averager is not None:
+                group.extend(_averaged(averager, record))
+            if record.epoch in ends and not record.diverged:
+                group.append(replace(next(stream), weights={}))  # snapshot_ensemble's, at once
+            yield group
+            monitor = _switch_monitor(monitor, trainer, want_ratios())  # for the next epoch
+    finally:
+        _switch_monitor(monitor, trainer, False)
+        if averager is not None:
+            averager.remove()
+
+
+def _switch_monitor(
+    monitor: UpdateRatioMonitor | None, trainer: Trainer, on: bool
+) -> UpdateRatioMonitor | None:
+    """The ratio monitor hooked on (a new one) or off (None)."""
+    if on and monitor is None:
+        return UpdateRatioMonitor(trainer.model, trainer.optimizer)
+    if not on and monitor is not None:
+        monitor.remove()
+        return None
+    return monitor
+
+
+def _averaged(averager: WeightAverager, record: EpochRecord) -> list[AveragedRecord]:
+    """The averaged model after ``record``'s epoch (``with_weight_average``'s record)."""
+    if record.epoch < averager.start_epoch:
+        return []
+    averager.end_epoch(record.epoch)
+    if averager.count == 0:
+        return []
+    train_loss, train_accuracy, val_loss, val_accuracy = averager.evaluate()
+    return [
+        AveragedRecord(
+            kind=averager.kind,
+            epoch=record.epoch,
+            averaged=averager.count,
+            train_loss=train_loss,
+            train_accuracy=train_accuracy,
+            val_loss=val_loss,
+            val_accuracy=val_accuracy,
+            run=record.run,
+        )
+    ]
 
 
 # --- what a training is, as plain data (it crosses into the trainer process) -------------------
@@ -243,6 +384,8 @@ class TrainingSpec:
     kfold: int | None = None
     experiment: str | None = None
     race: tuple[tuple[str, TrainConfig], ...] = ()
+    average: tuple[tuple[str, Any], ...] = ()  # settings["training"]["average"] as items
+    snapshots: bool = False  # ``train`` is a snapshot ensemble's (core.nets.ensembles)
 
     def dataset(self) -> Dataset:
         data = make_dataset(**self.data)
@@ -257,7 +400,14 @@ class TrainingSpec:
         if self.kind == "race":
             labels, configs = zip(*self.race, strict=True)
             return Session(race=RaceTraining(self.dataset(), self.model, labels, configs))
-        return Session(data=self.dataset(), model=self.model, train=self.train, kfold=self.kfold)
+        return Session(
+            data=self.dataset(),
+            model=self.model,
+            train=self.train,
+            kfold=self.kfold,
+            average=dict(self.average) or None,
+            snapshots=self.snapshots,
+        )
 
 
 RESULT_KEYS = {"curvature": "curvature", "interpolation": "landscape", "slice": "landscape"}
@@ -293,7 +443,7 @@ def trainer_process(commands, results) -> None:
     """The trainer process: owns the current session; answers the page's commands.
 
     Commands are tuples: ``("new", generation, spec)``, ``("run", generation, request, epochs,
-    rate)``, ``("pause",)``, ``("compute", generation, request, kind, label, argument)``,
+    rate[, ratios])``, ``("pause",)``, ``("compute", generation, request, kind, label, argument)``,
     ``("quit",)``. Results are ``(key, generation, request, items, done)``; every request ends
     with one ``done`` result, ``("error", key, generation, request, message)`` on failure.
     Training runs between commands in slices of about 30 ms, so a command waits at most that.
@@ -351,9 +501,10 @@ class _TrainerLoop:
 
     def _run(self, command: tuple) -> None:
         self.finish_job()
-        _, _, request, epochs, rate = command
+        _, _, request, epochs, rate, *rest = command
+        ratios = bool(rest[0]) if rest else True  # older callers send no ratios flag
         try:
-            self.job = (request, self.current_session().items(epochs, rate))
+            self.job = (request, self.current_session().items(epochs, rate, ratios))
         except Exception as error:  # a setting the forms did not catch
             self.results.put(("error", "train", self.generation, request, _describe(error)))
 

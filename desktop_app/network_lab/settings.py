@@ -21,6 +21,9 @@ from core.nets.spec import NetworkSetup, setup_from_spec, spec_data
 from core.nets.trainer import TrainConfig
 
 SCENE_KEYS = ("dataset", "model", "loss", "training")
+# settings["training"] keys the page reads itself (weight averaging, snapshot ensembles); they go
+# into a scene once the scene format has them (``core.scene``'s training fields)
+EXTRA_TRAINING_KEYS = ("average", "snapshots")
 
 
 def plain(value: Any) -> Any:
@@ -85,10 +88,25 @@ def default_settings() -> dict[str, Any]:
     return settings_of_setup(setup)
 
 
+def scene_training_keys() -> set[str]:
+    """The training fields the scene format holds (``core.scene.NetworkTrainingSpec``)."""
+    from core.scene_network import NetworkTrainingSpec
+
+    return set(NetworkTrainingSpec.model_fields)
+
+
 def network_section(settings: dict[str, Any]) -> dict[str, Any]:
-    """The scene's ``"network"`` data of these settings (the race too, where the scene format
-    holds one)."""
+    """The scene's ``"network"`` data of these settings (the race, weight averaging and snapshot
+    ensembles too, where the scene format holds them)."""
     section = {key: settings[key] for key in SCENE_KEYS if key in settings}
+    training = section.get("training")
+    if isinstance(training, dict) and any(key in training for key in EXTRA_TRAINING_KEYS):
+        known = scene_training_keys()
+        section["training"] = {
+            key: value
+            for key, value in training.items()
+            if key not in EXTRA_TRAINING_KEYS or (value is not None and key in known)
+        }
     if settings.get("race") and scene_has_race():
         section["race"] = [race_member_data(member) for member in settings["race"]]
     return section
@@ -109,8 +127,12 @@ def setup_of_settings(settings: dict[str, Any]) -> NetworkSetup:
     """Validated trainer configs; raises ``core.scene.SceneError`` (a ``ValueError``) naming the
     field of a setting the scene format refuses."""
     from core.scene import parse_scene
+    from desktop_app.network_lab.race import race_is_on
 
-    scene = parse_scene({"format": 1, "network": network_section(settings)})
+    section = network_section(settings)
+    if not race_is_on(settings):
+        section.pop("race", None)  # one network left is no race: the page trains it alone
+    scene = parse_scene({"format": 1, "network": section})
     setup = setup_from_spec(scene.network)
     return replace(setup, train=replace(setup.train, per_step=bool(settings.get("per_step"))))
 
@@ -125,3 +147,38 @@ def fitted(settings: dict[str, Any], trained: dict[str, Any] | None) -> dict[str
     if out.get("points") and trained is not None and dataset != trained.get("dataset"):
         out["points"] = []
     return out
+
+
+def training_extras(settings: dict[str, Any]) -> tuple[dict | None, dict | None]:
+    """``(average, snapshots)`` of ``settings["training"]`` (None: off), checked as the contract
+    with the scene format says; raises ValueError naming the field."""
+    training = settings.get("training") or {}
+    average, snapshots = training.get("average"), training.get("snapshots")
+    if average is not None:
+        if average.get("kind") not in ("swa", "ema"):
+            raise ValueError("training.average.kind: choose 'swa' or 'ema'")
+        if int(average.get("start_epoch", 0)) < 0:
+            raise ValueError("training.average.start_epoch: must be >= 0")
+        decay = average.get("decay")
+        if average["kind"] == "ema" and decay is not None and not 0 < float(decay) < 1:
+            raise ValueError("training.average.decay: must be between 0 and 1")
+    if snapshots is not None:
+        if not 2 <= int(snapshots.get("cycles", 0)) <= 20:
+            raise ValueError("training.snapshots.cycles: 2 to 20")
+        if int(snapshots.get("first_cycle", 0)) < 1:
+            raise ValueError("training.snapshots.first_cycle: must be >= 1")
+        if not 1 <= int(snapshots.get("t_mult", 1)) <= 3:
+            raise ValueError("training.snapshots.t_mult: 1 to 3")
+    return average, snapshots
+
+
+def snapshot_train(train: TrainConfig, snapshots: dict[str, Any]) -> TrainConfig:
+    """``train`` as a snapshot ensemble's: warm restarts, every cycle trained (no early stop)."""
+    from core.nets.ensembles import snapshot_config
+
+    return snapshot_config(
+        train,
+        int(snapshots["first_cycle"]),
+        int(snapshots["cycles"]),
+        t_mult=int(snapshots.get("t_mult", 1)),
+    )

@@ -11,7 +11,10 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QStyle
 
+from core.nets.ensembles import AveragedRecord, SnapshotRecord
 from core.nets.experiments import EXPERIMENTS, Conclusion
+from core.nets.models import build_model
+from core.nets.ratios import RatioRecord, parameter_label
 from core.nets.trainer import EpochRecord, StepRecord
 from desktop_app.network_lab.history import RunHistory, local_text
 from desktop_app.network_lab.session import Finished, Snapshot, TrainingSpec
@@ -26,7 +29,14 @@ class TrainingMixin:
     # -- transport -------------------------------------------------------------------------------
 
     def _start_training_job(self, epochs: int | None) -> None:
-        self.backend.run(epochs, self.training_form.max_rate())
+        # the update ratios cost an epoch a few norms per update: recorded while their tab shows
+        ratios = self.views.currentWidget() is self.ratio_panel
+        self.backend.run(epochs, self.training_form.max_rate(), ratios)
+
+    def _view_tab_changed(self, *_args) -> None:
+        """The ratio tab shown or hidden while training: the job goes on, hooked accordingly."""
+        if self.playing and self._started:
+            self._start_training_job(epochs=None)
 
     def set_playing(self, playing: bool) -> None:
         if playing and (self.finished or self.spec is None or not self._started):
@@ -84,7 +94,7 @@ class TrainingMixin:
         self.spec = spec
         self.kind, self.labels = spec.kind, labels
         self.history = {label: RunHistory() for label in labels}
-        self.snapshots = {}
+        self.snapshots, self.averaged_snapshots = {}, {}
         self.finished = False
         self.view_combo.blockSignals(True)
         self.view_combo.clear()
@@ -100,9 +110,27 @@ class TrainingMixin:
         regression = self.datasets[self.view_run].task == "regression"
         self.curves.set_runs(labels, spec.kind, regression)
         self.curves.set_epoch_range(self._planned_epochs(spec))
+        self._start_diagnostics(spec, regression)
         if self._started:
             self.backend.new_training(spec)
             self._start_training_job(epochs=0)
+
+    def _start_diagnostics(self, spec: TrainingSpec, regression: bool) -> None:
+        """The ratio and snapshot panels of a new training (a single network's only)."""
+        single = spec.kind == "single"
+        labels = {}
+        if single:
+            data = self.datasets[self.view_run]
+            model = build_model(spec.model, data.input_dim, data.output_dim)
+            labels = {
+                name: parameter_label(name, model)
+                for name, parameter in model.named_parameters()
+                if parameter.requires_grad and name.endswith("weight") and parameter.dim() > 1
+            }
+        self.ratio_panel.set_parameters(labels, recorded=single)
+        state = ("on" if spec.snapshots else "off") if single else "unrecorded"
+        self.snapshot_panel.start(state, regression)
+        self.show_averaged.setVisible(single and bool(spec.average))
 
     @staticmethod
     def _planned_epochs(spec: TrainingSpec) -> int:
@@ -144,6 +172,8 @@ class TrainingMixin:
                         "NetworkLabPage", "{0}: restored the weights of the best epoch {1}"
                     ).format(item.run, item.best_epoch)
                 )
+        elif self._take_diagnostics(item):
+            pass
         elif isinstance(item, StepRecord):
             history = self.history[item.run]
             history.add_step(item.step / self._updates_per_epoch, item.loss)
@@ -163,6 +193,20 @@ class TrainingMixin:
                         "Training diverged (the loss exploded): lower the learning rate.",
                     )
                 )
+
+    def _take_diagnostics(self, item: Any) -> bool:
+        """A single run's ratios, averaged model or snapshot-ensemble cycle; False: none."""
+        if isinstance(item, RatioRecord):
+            self.history[item.run].add_ratios(item)
+        elif isinstance(item, AveragedRecord):
+            self.history[item.run].add_averaged(item)
+        elif isinstance(item, SnapshotRecord):
+            self.history[item.run].cycles.append(item)
+        elif isinstance(item, Snapshot) and item.averaged:
+            self.averaged_snapshots[item.run] = item
+        else:
+            return False
+        return True
 
     def _on_failed(self, key: str, message: str) -> None:
         self.set_playing(False)

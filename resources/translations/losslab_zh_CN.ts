@@ -1685,6 +1685,30 @@
 <context>
     <name>NetworkLabPage</name>
     <message>
+        <source>averaged model</source>
+        <translation>平均模型</translation>
+    </message>
+    <message>
+        <source>Show the weight-averaged model's predictions</source>
+        <translation>显示权重平均模型的预测</translation>
+    </message>
+    <message>
+        <source>Diagnose…</source>
+        <translation>诊断…</translation>
+    </message>
+    <message>
+        <source>Walk the notes' flowchart on this run: which case is it, and what helps?</source>
+        <translation>按讲义的流程图诊断这次训练：属于哪种情况，怎样改进？</translation>
+    </message>
+    <message>
+        <source>Update ratio</source>
+        <translation>更新比</translation>
+    </message>
+    <message>
+        <source>Snapshots</source>
+        <translation>快照集成</translation>
+    </message>
+    <message>
         <source>One-click experiments</source>
         <translation>一键实验</translation>
     </message>
@@ -2382,10 +2406,6 @@
         <translation>数据集（来自场景）</translation>
     </message>
     <message>
-        <source>Teaching surfaces</source>
-        <translation>教学曲面</translation>
-    </message>
-    <message>
         <source>Bowls</source>
         <translation>碗形</translation>
     </message>
@@ -2542,6 +2562,10 @@
 </context>
 <context>
     <name>TrainingCurves</name>
+    <message>
+        <source>{0} model (validation)</source>
+        <translation>{0} 模型（验证集）</translation>
+    </message>
     <message>
         <source>One colour and dash per network; thin: training set, thick: validation set, both measured after each epoch. The gradient norm is the mean over the epoch's mini-batches.</source>
         <translation>每个网络一种颜色和线型；细线：训练集，粗线：验证集，均在每个 epoch 后测量。梯度范数是该 epoch 各小批次梯度范数的平均值。</translation>
@@ -2880,6 +2904,123 @@
     <message>
         <source>diverged</source>
         <translation>已发散</translation>
+    </message>
+</context>
+<context>
+    <name>RatioPanel</name>
+    <message>
+        <source>update/weight ratio</source>
+        <translation>更新/权重比</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>epoch</translation>
+    </message>
+    <message>
+        <source>about 1e-3 is healthy (band: 1e-4 to 1e-2)</source>
+        <translation>约 1e-3 为正常（阴影带：1e-4 到 1e-2）</translation>
+    </message>
+    <message>
+        <source>Mean over each epoch's updates. The shaded band (1e-4 to 1e-2) is healthy, about 1e-3 best: below, a layer hardly learns; above, each update rewrites it.</source>
+        <translation>每个 epoch 内各次更新的平均值。阴影带（1e-4 到 1e-2）为正常，约 1e-3 最好：低于它，这一层几乎不学习；高于它，每次更新都改写这一层。</translation>
+    </message>
+    <message>
+        <source>Recorded for a single network only, not for races, k-fold or experiments.</source>
+        <translation>只对单个网络记录，比赛、k 折交叉验证和实验不记录。</translation>
+    </message>
+</context>
+<context>
+    <name>SnapshotPanel</name>
+    <message>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <source>validation accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message>
+        <source>snapshot ensemble</source>
+        <translation>快照集成</translation>
+    </message>
+    <message>
+        <source>cycle</source>
+        <translation>周期</translation>
+    </message>
+    <message>
+        <source>ensemble of the snapshots so far</source>
+        <translation>目前所有快照的集成</translation>
+    </message>
+    <message>
+        <source>single latest model</source>
+        <translation>最新的单个模型</translation>
+    </message>
+    <message>
+        <source>Turn on snapshot ensembles in the Training form: the learning rate restarts (cosine warm restarts) and the model at the end of each cycle is a snapshot.</source>
+        <translation>在“训练”设置中打开快照集成：学习率周期性重启（余弦热重启），每个周期结束时的模型是一个快照。</translation>
+    </message>
+    <message>
+        <source>After each cycle: the mean prediction of all snapshots so far against the latest snapshot alone, on the validation set. The learning-rate curve shows the restarts.</source>
+        <translation>每个周期之后：在验证集上比较目前所有快照的平均预测与最新的单个快照。学习率曲线显示重启。</translation>
+    </message>
+    <message>
+        <source>Recorded for a single network only, not for races, k-fold or experiments.</source>
+        <translation>只对单个网络记录，比赛、k 折交叉验证和实验不记录。</translation>
+    </message>
+    <message>
+        <source>cycle {0}: ensemble of {1} loss {2:.4g}, single model {3:.4g}</source>
+        <translation>第 {0} 周期：{1} 个快照的集成损失 {2:.4g}，单个模型 {3:.4g}</translation>
+    </message>
+    <message>
+        <source>cycle {0}: ensemble of {1} {2:.1%}, single model {3:.1%}</source>
+        <translation>第 {0} 周期：{1} 个快照的集成 {2:.1%}，单个模型 {3:.1%}</translation>
+    </message>
+</context>
+<context>
+    <name>EnsembleFields</name>
+    <message>
+        <source>weight averaging</source>
+        <translation>权重平均</translation>
+    </message>
+    <message>
+        <source>snapshot ensemble</source>
+        <translation>快照集成</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>SWA</source>
+        <translation>SWA</translation>
+    </message>
+    <message>
+        <source>EMA</source>
+        <translation>EMA</translation>
+    </message>
+    <message>
+        <source>Average the weights along the run (torch.optim.swa_utils): SWA, the mean of each epoch's weights from an epoch on; EMA, an exponential moving average after every update. Its validation loss is drawn as its own curve.</source>
+        <translation>沿训练过程平均权重（torch.optim.swa_utils）：SWA 从某个 epoch 起取每个 epoch 末权重的平均；EMA 在每次更新后做指数滑动平均。平均模型的验证损失单独画成一条曲线。</translation>
+    </message>
+    <message>
+        <source>from epoch</source>
+        <translation>起始 epoch</translation>
+    </message>
+    <message>
+        <source>EMA decay</source>
+        <translation>EMA 衰减</translation>
+    </message>
+    <message>
+        <source>Train in cycles of warm restarts (cosine learning rate) and keep the model at the end of each cycle: the ensemble of these snapshots against the latest alone.</source>
+        <translation>以热重启的周期训练（余弦学习率），保留每个周期结束时的模型：比较这些快照的集成与最新的单个模型。</translation>
+    </message>
+    <message>
+        <source>cycles</source>
+        <translation>周期数</translation>
+    </message>
+    <message>
+        <source>cycle (epochs)</source>
+        <translation>周期长度（epoch）</translation>
     </message>
 </context>
 </TS>

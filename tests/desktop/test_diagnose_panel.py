@@ -86,6 +86,16 @@ def test_help_menu_opens_the_window_with_the_flowchart_drawn(main, window):
     assert main.findChildren(DiagnoseWindow) == [window]
 
 
+def test_the_network_labs_diagnose_button_opens_the_same_window(main, window):
+    button = main.network_lab.diagnose_button
+    window.hide()
+    main.pages.setCurrentWidget(main.network_lab)
+    assert button.isVisibleTo(main.network_lab)  # the main window gave the page its callback
+    button.click()
+    assert window.isVisible() and main.findChildren(DiagnoseWindow) == [window]
+    main.pages.setCurrentWidget(main.surface_lab)
+
+
 def test_a_shipped_overfitting_run_walks_to_overfitting_with_its_best_epoch(panel):
     panel.examples.setCurrentIndex(example_index(panel, "overfitting.csv"))
     panel.examples.activated.emit(panel.examples.currentIndex())

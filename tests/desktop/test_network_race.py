@@ -197,20 +197,23 @@ def test_a_new_scene_clears_the_race(page):
     assert page.kind == "single" and page.curves.legend_names() == ["training", "validation"]
 
 
-def test_settings_carry_a_race_to_and_from_a_scene(monkeypatch):
-    from types import SimpleNamespace
-
+def test_settings_carry_a_race_to_and_from_a_scene():
     from desktop_app.network_lab import settings as module
 
-    race = [{"label": "a", "optimizer": {"name": "sgd", "lr": 0.1}, "batch_size": 4}]
+    race = [
+        {"label": "a", "optimizer": {"name": "sgd", "lr": 0.1}, "batch_size": 4},
+        {"label": "b", "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 0},
+    ]
     settings = {**module.default_settings(), "race": race}
-    monkeypatch.setattr(module, "scene_has_race", lambda: False)
-    assert "race" not in module.network_section(settings)  # UI-only until the format has it
-    monkeypatch.setattr(module, "scene_has_race", lambda: True)
-    assert module.network_section(settings)["race"] == race
-    scene = _default_scene()
-    network = SimpleNamespace(**dict(scene.network), race=race)
-    assert module.settings_of_scene(SimpleNamespace(network=network))["race"] == race
+    assert module.scene_has_race()  # the scene format holds races now
+    network = module.network_section(settings)
+    assert network["race"] == race
+    scene = parse_scene({"format": 1, "network": network})  # validated as a scene
+    back = module.settings_of_scene(scene)["race"]
+    assert [(m["label"], m["optimizer"]["name"], m["batch_size"]) for m in back] == [
+        ("a", "sgd", 4),
+        ("b", "adam", 0),
+    ]
 
 
 def test_the_race_survives_a_language_switch(page):
