@@ -121,8 +121,8 @@ def _sample(run: RunKey):
     """A legend sample for ``run``: a line in its colour and dash with its marker."""
     import pyqtgraph as pg
 
-    from desktop_app.network_lab.axes import run_pen
     from desktop_app.style import appearance
+    from desktop_app.widgets.axes import run_pen
 
     look = appearance()
     return pg.PlotDataItem(
@@ -138,8 +138,8 @@ def key_legend(runs: Sequence[RunKey]):
     """A legend item naming ``runs``, on a chip of the plot's background colour."""
     import pyqtgraph as pg
 
-    from desktop_app.network_lab.axes import style_legend
     from desktop_app.style import appearance
+    from desktop_app.widgets.axes import style_legend
 
     look = appearance()
     background = QColor(look.plot_background())

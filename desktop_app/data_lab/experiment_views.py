@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 
 from core.experiments import batch_label, summarize
 from core.palette import METRIC_COLOURS, RUN_COLOURS
-from desktop_app.network_lab.axes import readable_axes, style_legend
-from desktop_app.network_lab.labels import hint
-from desktop_app.network_lab.responsive import ResponsiveSplitter
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import readable_axes, style_legend
+from desktop_app.widgets.labels import hint
+from desktop_app.widgets.responsive import ResponsiveSplitter
 from desktop_app.widgets.retranslating import Retranslating
 
 TRAIN_COLOR = METRIC_COLOURS["train"]

@@ -34,13 +34,13 @@ from core.palette import METRIC_COLOURS, run_style
 from core.surfaces.data import MAX_EXAMPLES
 from desktop_app.data_lab.arrows import Arrow
 from desktop_app.data_lab.experiment_views import BatchExperimentView, TimingView
-from desktop_app.network_lab.axes import readable_axes
-from desktop_app.network_lab.labels import bold, coloured
 from desktop_app.style import appearance
 from desktop_app.surface_lab.map_view import MapView
 from desktop_app.surface_lab.run_editor import RunEditor
 from desktop_app.surface_lab.transport import Transport
+from desktop_app.widgets.axes import readable_axes
 from desktop_app.widgets.collapsible import CollapsiblePanel
+from desktop_app.widgets.labels import bold, coloured
 
 SIDES = ("left", "right")
 # The two runs of a comparison are runs 0 and 1 of the palette (colour and dash); the test loss

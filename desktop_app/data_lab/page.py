@@ -45,8 +45,8 @@ from core.lab import LabModel, Playback
 from desktop_app.data_lab.drawing import DrawingMixin
 from desktop_app.data_lab.jobs import EXPERIMENT_KEYS, RUN_KEYS, SURFACE_KEYS, JobsMixin
 from desktop_app.data_lab.layout import BATCH_ARROW_COLOR, SIDES, TEST_COLOR, LayoutMixin
-from desktop_app.network_lab.axes import run_pen, style_legend
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import run_pen, style_legend
 from desktop_app.widgets.collapsible import invalidate_layouts
 from desktop_app.widgets.playback import PlaybackProperties
 from desktop_app.widgets.retranslating import Retranslating

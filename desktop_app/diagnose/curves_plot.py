@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.diagnose import Curves
 from core.palette import METRIC_COLOURS
-from desktop_app.network_lab.axes import readable_axes, style_legend
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import readable_axes, style_legend
 from desktop_app.widgets.retranslating import Retranslating
 
 BEST_COLOUR = "#009e73"  # the palette's bluish green: the epoch early stopping keeps

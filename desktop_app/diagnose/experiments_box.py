@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from core.diagnose import EXPERIMENTS
 from desktop_app.diagnose.texts import core_text
-from desktop_app.network_lab.labels import coloured, hint
+from desktop_app.widgets.labels import coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
 
 ERROR_COLOUR = "#c62828"

@@ -18,8 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QVBoxLayout, QWidget
 
 from core.palette import METRIC_COLOURS
-from desktop_app.network_lab.axes import readable_axes, run_pen, style_legend
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import readable_axes, run_pen, style_legend
 from desktop_app.widgets.retranslating import Retranslating
 
 TRAIN_COLOR = METRIC_COLOURS["train"]

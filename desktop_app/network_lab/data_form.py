@@ -34,8 +34,8 @@ from desktop_app.i18n import current_language
 from desktop_app.network_lab.fields import combo as _combo
 from desktop_app.network_lab.fields import form_model as _model
 from desktop_app.network_lab.fields import select as _select
-from desktop_app.network_lab.labels import hint
 from desktop_app.network_lab.settings import plain
+from desktop_app.widgets.labels import hint
 from desktop_app.widgets.retranslating import Retranslating
 
 # Marked for lupdate; DataForm translates them when it shows them.

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from core.nets.ensembles import SnapshotRecord
 from core.nets.ratios import HEALTHY_RATIO, RATIO_BAND
 from core.palette import METRIC_COLOURS
-from desktop_app.network_lab.axes import readable_axes, run_pen, style_legend
 from desktop_app.network_lab.history import local_text
-from desktop_app.network_lab.labels import hint
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import readable_axes, run_pen, style_legend
+from desktop_app.widgets.labels import hint
 from desktop_app.widgets.retranslating import Retranslating
 
 BAND_COLOUR = (60, 160, 60, 45)

@@ -37,9 +37,9 @@ from desktop_app.network_lab.fields import combo as _combo
 from desktop_app.network_lab.fields import form_model as _model
 from desktop_app.network_lab.fields import select as _select
 from desktop_app.network_lab.fields import shows as _shows
-from desktop_app.network_lab.labels import hint
 from desktop_app.network_lab.settings import plain
 from desktop_app.surface_lab.run_editor import RunEditor
+from desktop_app.widgets.labels import hint
 from desktop_app.widgets.retranslating import Retranslating
 
 __all__ = ["DataForm", "ModelForm", "TrainingForm"]

@@ -16,10 +16,10 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from desktop_app.network_lab.axes import readable_axes, style_legend
 from desktop_app.network_lab.curves import cache_axes
-from desktop_app.network_lab.labels import hint
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import readable_axes, style_legend
+from desktop_app.widgets.labels import hint
 from desktop_app.widgets.retranslating import Retranslating
 
 CLASS_COLORS = ("#1f77b4", "#ff7f0e")

@@ -48,7 +48,6 @@ from desktop_app.network_lab.curves import TrainingCurves
 from desktop_app.network_lab.diagnostics import RatioPanel, SnapshotPanel
 from desktop_app.network_lab.forms import DataForm, ModelForm, TrainingForm
 from desktop_app.network_lab.history import COLUMNS, DrawingMixin, RunHistory, local_text
-from desktop_app.network_lab.labels import coloured, hint
 from desktop_app.network_lab.model_view import ModelView
 from desktop_app.network_lab.panels import CurvaturePanel, LandscapePanel
 from desktop_app.network_lab.race_box import RaceBox
@@ -58,6 +57,7 @@ from desktop_app.network_lab.settings import default_settings
 from desktop_app.network_lab.training import TRAIN_KEY, TrainingMixin
 from desktop_app.style import appearance, tinted_icon
 from desktop_app.widgets.collapsible import CollapsiblePanel, invalidate_layouts
+from desktop_app.widgets.labels import coloured, hint
 
 FRAME_MS = 33  # curves and the model view redraw at most ~30 times a second
 __all__ = ["COLUMNS", "FRAME_MS", "TRAIN_KEY", "NetworkLabPage", "RunHistory"]

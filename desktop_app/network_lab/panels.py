@@ -18,11 +18,11 @@ from PySide6.QtWidgets import (
 
 from core.nets.curvature import VERDICT_TOLERANCE, report_verdict
 from core.palette import METRIC_COLOURS
-from desktop_app.network_lab.axes import readable_axes
-from desktop_app.network_lab.labels import hint
-from desktop_app.network_lab.responsive import ResponsiveSplitter
 from desktop_app.style import appearance
 from desktop_app.surface_lab.map_view import MapView
+from desktop_app.widgets.axes import readable_axes
+from desktop_app.widgets.labels import hint
+from desktop_app.widgets.responsive import ResponsiveSplitter
 from desktop_app.widgets.retranslating import Retranslating
 
 LOG_FLOOR = -0.35  # bars start a little below log10(1) so that a single eigenvalue shows

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import (
 from core.lab import LabModel
 from core.nets.rules import network_optimizers
 from desktop_app.network_lab.fields import form_model
-from desktop_app.network_lab.labels import hint
 from desktop_app.network_lab.race import MAX_MEMBERS, MIN_MEMBERS, race_members
 from desktop_app.network_lab.settings import plain, race_member_data
 from desktop_app.surface_lab.run_editor import HUMAN_NAMES
+from desktop_app.widgets.labels import hint
 from desktop_app.widgets.retranslating import Retranslating
 
 LABEL, OPTIMIZER, LR, BATCH = range(4)

@@ -20,10 +20,10 @@ from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.palette import run_style
-from desktop_app.network_lab.axes import run_pen
-from desktop_app.network_lab.labels import hint
 from desktop_app.network_lab.model_view import BOUNDARY_MAP, CLASS_COLORS, CONFUSION_MAP
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import run_pen
+from desktop_app.widgets.labels import hint
 from desktop_app.widgets.retranslating import Retranslating
 
 GRID_MARGIN, GRID_SPACING = 9, 6  # px: pyqtgraph's layout margins and spacing (Qt's defaults)

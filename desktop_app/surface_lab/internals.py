@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from desktop_app.network_lab.axes import readable_axes
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import readable_axes
 from desktop_app.widgets.retranslating import Retranslating
 
 

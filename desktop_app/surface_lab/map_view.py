@@ -18,7 +18,6 @@ from PySide6.QtGui import QColor
 
 from core.lab import HoverPoint, LabModel
 from core.palette import OUTLINE, RunStyle, run_style
-from desktop_app.network_lab.axes import style_legend
 from desktop_app.style import appearance
 from desktop_app.surface_lab.map_overlays import (
     GRADIENT_COLOR,
@@ -29,6 +28,7 @@ from desktop_app.surface_lab.map_overlays import (
     CurvatureOverlays,
     _PassiveScatter,
 )
+from desktop_app.widgets.axes import style_legend
 
 # The colours are also importable from here (the eigen panel uses them).
 __all__ = [

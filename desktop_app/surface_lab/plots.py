@@ -23,8 +23,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from core.palette import METRIC_COLOURS
-from desktop_app.network_lab.axes import ReadableAxis, readable_axes, run_pen
 from desktop_app.style import appearance
+from desktop_app.widgets.axes import ReadableAxis, readable_axes, run_pen
 from desktop_app.widgets.retranslating import Retranslating
 
 METRICS = ("loss", "grad_norm", "lr", "sharpness")

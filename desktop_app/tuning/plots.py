@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from core.nets.search import Axis, Trial, heat_map, marginal
 from core.palette import OUTLINE, run_style
-from desktop_app.network_lab.axes import readable_axes, style_legend
 from desktop_app.style import appearance
 from desktop_app.tuning.texts import parameter_label, value_text
+from desktop_app.widgets.axes import readable_axes, style_legend
 from desktop_app.widgets.retranslating import Retranslating
 
 COLORMAP = "viridis"  # the Surface Lab's map's

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from core.nets.search import Axis
 from core.optim.registry import OPTIMIZERS
-from desktop_app.network_lab.labels import coloured, hint
 from desktop_app.surface_lab.param_form import _FloatBox, _Range
 from desktop_app.tuning.texts import parameter_label
+from desktop_app.widgets.labels import coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
 
 ERROR_COLOUR = "#c62828"

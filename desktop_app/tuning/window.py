@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from core.nets.search import Trial, summarize, trials_csv
-from desktop_app.network_lab.labels import coloured
 from desktop_app.tuning.plots import MarginalPlots, SearchMaps
 from desktop_app.tuning.setup_box import ERROR_COLOUR, TuningSetup
 from desktop_app.tuning.texts import parameter_label, value_text
 from desktop_app.tuning.worker import KINDS, SearchPlan, SearchRunner, TrialFailed, plan_search
 from desktop_app.user_files import write_file_atomic
+from desktop_app.widgets.labels import coloured
 from desktop_app.widgets.retranslating import Retranslating
 
 DEFAULT_SIZE = (1200, 900)
