@@ -44,9 +44,15 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from core.surfaces.base import CriticalPoint, Surface
+from core.surfaces.data_examples import (
+    Examples,
+    ShiftedExamples,
+    basin_data,
+    logistic_data,
+    regression_data,
+)
 
 __all__ = [
     "DATA_DEFAULTS",
@@ -86,107 +92,13 @@ _MODEL_FIELDS = {
 _CLASSIFIER_POINTS = ((-2.0, 0), (-1.0, 0), (0.5, 0), (-0.5, 1), (1.0, 1), (2.0, 1))
 _CLASSIFIER_HALF = 6.0  # half the window's side: the lessons' [-6, 6] square
 
-# The targets depend on the standardized features with these weights, so the normalized surface's
-# minimum sits near them whatever the raw scales are.
-_REGRESSION_WEIGHTS = (1.0, 1.0)
 _REGRESSION_NOISE = 0.5
-_LOGISTIC_WEIGHTS = (2.0, 1.0)
 _BASIN_NOISE = 1.4  # std of the examples' strengths (mean 1)
-_BASIN_OFFSET = 0.035  # std of the examples' offsets per unit of noise
 # The losses by name, as a plot says which one it shows.
 _LOSS_NAMES = {
     "mse": {"en": "mean squared error", "zh": "均方误差"},
     "cross_entropy": {"en": "cross-entropy", "zh": "交叉熵"},
 }
-# Above this many (point, example) pairs the loss is evaluated in chunks of points.
-_CHUNK_PAIRS = 1 << 21
-
-
-# --------------------------------------------------------------------------------------------
-# Examples: the dataset and the per-example loss
-# --------------------------------------------------------------------------------------------
-
-
-class _Examples:
-    """A dataset and its loss ``(points (P, 2), example indices) -> mean loss (P,)``.
-
-    Holds float64 numpy arrays and caches torch copies per (device, dtype), so the loss works
-    on any device and dtype and keeps the autograd graph of ``points``.
-    """
-
-    def __init__(self, model: str, loss: str, inputs: np.ndarray, targets: np.ndarray) -> None:
-        self.model, self.loss_name = model, loss
-        self.inputs, self.targets = inputs, targets  # (N, 2), (N,)
-        self._tensors: dict[tuple[torch.device, torch.dtype], tuple[torch.Tensor, ...]] = {}
-        for dtype in (torch.float64, torch.float32):  # made here, outside any torch.func transform
-            self._on(torch.empty(0, dtype=dtype))
-        self._base = None
-        if model == "two_basins":
-            from core.surfaces.library import builtin_surface
-
-            self._base = builtin_surface("two_basins").fn
-
-    def __len__(self) -> int:
-        return len(self.targets)
-
-    def _on(self, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        key = (like.device, like.dtype)
-        cached = self._tensors.get(key)
-        if cached is None:
-            cached = (
-                torch.as_tensor(self.inputs, dtype=like.dtype, device=like.device),
-                torch.as_tensor(self.targets, dtype=like.dtype, device=like.device),
-            )
-            # Inside a torch.func transform new tensors are wrapped for that transform's level;
-            # such a copy must not outlive it.
-            if not any(map(torch._C._functorch.is_functorch_wrapped_tensor, cached)):
-                self._tensors[key] = cached
-        return cached
-
-    def loss(self, points: torch.Tensor, indices: torch.Tensor | None = None) -> torch.Tensor:
-        inputs, targets = self._on(points)
-        if indices is not None:
-            indices = torch.as_tensor(indices, dtype=torch.long, device=points.device)
-            if indices.numel() == 0:
-                raise ValueError("a minibatch needs at least one example (got an empty batch)")
-            inputs, targets = inputs[indices], targets[indices]
-        count = len(targets)
-        if len(points) * count <= _CHUNK_PAIRS:
-            return self._mean_loss(points, inputs, targets)
-        size = max(1, _CHUNK_PAIRS // count)
-        return torch.cat(
-            [
-                self._mean_loss(points[i : i + size], inputs, targets)
-                for i in range(0, len(points), size)
-            ]
-        )
-
-    def _mean_loss(self, points, inputs, targets) -> torch.Tensor:
-        if self.model == "two_basins":
-            moved = points[:, None, :] - inputs[None, :, :]  # (P, B, 2): each example's copy
-            copies = self._base(moved.reshape(-1, 2)).reshape(len(points), -1)
-            return (copies * targets).mean(dim=1)  # targets hold the examples' strengths
-        outputs = points @ inputs.T  # (P, B): w · x for every point and example
-        wanted = targets.expand_as(outputs)
-        if self.model == "regression":
-            return F.mse_loss(outputs, wanted, reduction="none").mean(dim=1)
-        if self.loss_name == "cross_entropy":
-            return F.binary_cross_entropy_with_logits(outputs, wanted, reduction="none").mean(dim=1)
-        return F.mse_loss(torch.sigmoid(outputs), wanted, reduction="none").mean(dim=1)
-
-
-class _ShiftedExamples:
-    """The same examples, their loss surface moved by ``shift`` in parameter space."""
-
-    def __init__(self, examples: _Examples | _ShiftedExamples, shift: tuple[float, float]) -> None:
-        self.examples, self.shift = examples, shift
-
-    def __len__(self) -> int:
-        return len(self.examples)
-
-    def loss(self, points: torch.Tensor, indices: torch.Tensor | None = None) -> torch.Tensor:
-        offset = torch.tensor(self.shift, dtype=points.dtype, device=points.device)
-        return self.examples.loss(points - offset, indices)
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,7 +118,7 @@ class DataSurface(Surface):
     """
 
     n_examples: int = 0
-    examples: Any = None  # _Examples or _ShiftedExamples
+    examples: Any = None  # Examples or ShiftedExamples
     config: dict[str, Any] = field(default_factory=dict)
     default_start: tuple[float, float] = (0.0, 0.0)
     axis_names: tuple[str, str] = ("w₁", "w₂")
@@ -223,7 +135,7 @@ class DataSurface(Surface):
         away; the window stays the same, so both can be shown side by side.
         """
         dx, dy = _pair(self.config.get("shift", (0.0, 0.0)) if shift is None else shift, "shift")
-        examples = _ShiftedExamples(self.examples, (dx, dy))
+        examples = ShiftedExamples(self.examples, (dx, dy))
         loss = examples.loss
         return replace(
             self,
@@ -276,53 +188,6 @@ def _count(value: Any) -> int:
     if value > MAX_EXAMPLES:
         raise ValueError(f"n = {value} examples is too many; at most {MAX_EXAMPLES}")
     return int(value)
-
-
-# --------------------------------------------------------------------------------------------
-# Dataset generators
-# --------------------------------------------------------------------------------------------
-
-
-def _features(rng: np.random.Generator, n: int, scales: tuple[float, float]) -> np.ndarray:
-    """Independent standard normal features times ``scales``."""
-    return rng.standard_normal((n, 2)) * np.asarray(scales)
-
-
-def _standardize(inputs: np.ndarray) -> np.ndarray:
-    """Mean 0 and standard deviation 1 per feature (a constant feature is only centred)."""
-    std = inputs.std(axis=0)
-    return (inputs - inputs.mean(axis=0)) / np.where(std > 0, std, 1.0)
-
-
-def _regression(n, seed, scales, normalize, noise) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    inputs = _features(rng, n, scales)
-    z = inputs / np.asarray(scales)  # the features in standard units
-    targets = z @ np.asarray(_REGRESSION_WEIGHTS) + noise * rng.standard_normal(n)
-    return (_standardize(inputs) if normalize else inputs), targets
-
-
-def _logistic(n, seed, scales, normalize) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    inputs = _features(rng, n, scales)
-    z = inputs / np.asarray(scales)
-    # Labels drawn from a logistic model, so the classes overlap and the optimum is finite.
-    chance = 1.0 / (1.0 + np.exp(-(z @ np.asarray(_LOGISTIC_WEIGHTS))))
-    targets = (rng.random(n) < chance).astype(np.float64)
-    return (_standardize(inputs) if normalize else inputs), targets
-
-
-def _basin_examples(n, seed, noise) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets (N, 2) with mean 0 and strengths (N,) with mean 1 and std about ``noise``."""
-    rng = np.random.default_rng(seed)
-    offsets = _BASIN_OFFSET * noise * rng.standard_normal((n, 2))
-    offsets -= offsets.mean(axis=0)
-    if noise == 0 or n == 1:
-        return offsets, np.ones(n)
-    # Gamma strengths: positive, mean 1, std `noise`; a few examples pull much harder than most.
-    shape = 1.0 / noise**2
-    strengths = rng.gamma(shape, 1.0 / shape, n)
-    return offsets, strengths / strengths.mean()
 
 
 # --------------------------------------------------------------------------------------------
@@ -472,8 +337,8 @@ def _checked_basins(n, seed, noise, config) -> DataSurface:
 
 
 def _regression_surface(n, seed, scales, normalize, noise, config) -> DataSurface:
-    inputs, targets = _regression(n, seed, scales, normalize, noise)
-    examples = _Examples("regression", "mse", inputs, targets)
+    inputs, targets = regression_data(n, seed, scales, normalize, noise)
+    examples = Examples("regression", "mse", inputs, targets)
     best, *_ = np.linalg.lstsq(inputs, targets, rcond=None)
     spread = inputs.std(axis=0)
     reach = 1.0 / max(float(spread.min()), 1e-12)
@@ -516,11 +381,11 @@ def _regression_surface(n, seed, scales, normalize, noise, config) -> DataSurfac
 
 
 def _logistic_surface(n, seed, scales, normalize, loss, config) -> DataSurface:
-    inputs, targets = _logistic(n, seed, scales, normalize)
-    examples = _Examples("logistic", loss, inputs, targets)
+    inputs, targets = logistic_data(n, seed, scales, normalize)
+    examples = Examples("logistic", loss, inputs, targets)
     # The cross-entropy optimum is a convex problem: Newton from 0 finds it; the MSE optimum
     # lies near it.
-    ce = _Examples("logistic", "cross_entropy", inputs, targets)
+    ce = Examples("logistic", "cross_entropy", inputs, targets)
     (best,) = _refine(ce.loss, [(0.0, 0.0)]) or (CriticalPoint(0.0, 0.0, "minimum"),)
     points = _refine(examples.loss, [(best.x, best.y)]) if loss == "mse" else (best,)
     reach = 3.0 / max(float(inputs.std(axis=0).min()), 1e-12)
@@ -559,8 +424,8 @@ def _classifier_surface(loss, config) -> DataSurface:
     # w·x + b is the logistic model's w₁·x₁ + w₂·x₂ with x₂ = 1: the same examples class.
     inputs = np.array([[x, 1.0] for x, _label in _CLASSIFIER_POINTS])
     targets = np.array([float(label) for _x, label in _CLASSIFIER_POINTS])
-    examples = _Examples("logistic", loss, inputs, targets)
-    ce = _Examples("logistic", "cross_entropy", inputs, targets)
+    examples = Examples("logistic", loss, inputs, targets)
+    ce = Examples("logistic", "cross_entropy", inputs, targets)
     (best,) = _refine(ce.loss, [(0.0, 0.0)]) or (CriticalPoint(0.0, 0.0, "minimum"),)
     points = _refine(examples.loss, [(best.x, best.y)]) if loss == "mse" else (best,)
     x_range, y_range = _square_window((0.0, 0.0), _CLASSIFIER_HALF)
@@ -600,8 +465,8 @@ def _basins_surface(n, seed, noise, config) -> DataSurface:
     from core.surfaces.library import builtin_surface
 
     base = builtin_surface("two_basins")
-    offsets, strengths = _basin_examples(n, seed, noise)
-    examples = _Examples("two_basins", "mse", offsets, strengths)
+    offsets, strengths = basin_data(n, seed, noise)
+    examples = Examples("two_basins", "mse", offsets, strengths)
     points = _refine(examples.loss, [(c.x, c.y) for c in base.critical_points])
     sharp = next(c for c in base.critical_points if c.kind == "minimum")
     return DataSurface(

@@ -2,7 +2,7 @@
 and ``draw()``: paths, gradient arrows, loss curves and the readout at the cursor.
 
 ``draw()`` is the only place views receive run data; the arrows' geometry and the gradient
-angle come from ``core.experiments``. ``_clear_drawn`` empties every derived item when the
+angle come from ``core.data_lab``. ``_clear_drawn`` empties every derived item when the
 content is replaced.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
-from core.experiments import (
+from core.data_lab import (
     RunHistory,
     arrow_references,
     arrow_tips,

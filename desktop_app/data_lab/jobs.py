@@ -16,11 +16,9 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication
 
-from core.engine import PointRun, RunConfig
-from core.experiments import (
+from core.data_lab import (
     EXPERIMENT_SEEDS,
     RunHistory,
-    batch_size_experiment,
     chosen_batch_size,
     comparison_run_sides,
     experiment_batch_sizes,
@@ -28,8 +26,9 @@ from core.experiments import (
     run_info,
     settings_configs,
     settings_run_config,
-    timing_experiment,
 )
+from core.engine import PointRun, RunConfig
+from core.experiments import batch_size_experiment, timing_experiment
 from core.surfaces import make_surface
 from core.surfaces.raster import rasterize
 from desktop_app.data_lab.experiment_views import labels_for

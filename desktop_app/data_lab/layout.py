@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.experiments import COMPARISONS, comparison_fields
+from core.data_lab import COMPARISONS, comparison_fields
 from core.palette import METRIC_COLOURS, run_style
 from core.surfaces.data import MAX_EXAMPLES
 from desktop_app.data_lab.arrows import Arrow

@@ -31,7 +31,7 @@ from typing import Any
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from core.experiments import (
+from core.data_lab import (
     COMPARISONS,
     DATA_SETTINGS,
     DEFAULT_SETTINGS,
@@ -106,7 +106,7 @@ class DataLabPage(JobsMixin, DrawingMixin, LayoutMixin, PlaybackProperties, Retr
         self.service.failed.connect(self._on_failed)
         self.surfaces: dict[str, Any] = {}
         self.rasters: dict[str, Any] = {}
-        self.histories: dict[str, Any] = {}  # side -> core.experiments.RunHistory
+        self.histories: dict[str, Any] = {}  # side -> core.data_lab.RunHistory
         self.playback = Playback()  # cursor, playing and speed arithmetic (core.lab)
         self._dirty = True
         self._last_frame = time.perf_counter()

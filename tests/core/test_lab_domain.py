@@ -10,14 +10,14 @@ import pytest
 import torch
 
 from core.curvature import CurvatureStore, curvature_at
-from core.engine import PointRun, RunConfig
-from core.experiments import (
+from core.data_lab import (
     COMPARISONS,
     PRESETS,
     comparison_configs,
     comparison_run_sides,
     records_with_test_loss,
 )
+from core.engine import PointRun, RunConfig
 from core.lab.arrows import ARROW_KEYS, step_arrows
 from core.surfaces import make_surface
 
@@ -161,7 +161,7 @@ def test_test_loss_is_the_train_loss_moved_by_the_shift():
 
 
 def test_preset_settings_fill_what_the_page_needs():
-    from core.experiments import (
+    from core.data_lab import (
         DATA_SETTINGS,
         DEFAULT_SETTINGS,
         RUN_SETTINGS,
@@ -194,7 +194,7 @@ def test_preset_settings_fill_what_the_page_needs():
 
 
 def test_panel_titles_carry_the_numbers_for_one_whole_sentence():
-    from core.experiments import DEFAULT_SETTINGS, panel_titles, preset_settings
+    from core.data_lab import DEFAULT_SETTINGS, panel_titles, preset_settings
 
     settings = {**DEFAULT_SETTINGS, **preset_settings("normalization"), "scales": [0.5, 2.0]}
     assert panel_titles(settings) == {"left": ("raw", (0.5, 2.0)), "right": ("normalized", ())}
@@ -203,7 +203,7 @@ def test_panel_titles_carry_the_numbers_for_one_whole_sentence():
 
 
 def test_shared_starts_and_experiment_batch_sizes():
-    from core.experiments import experiment_batch_sizes, shares_start
+    from core.data_lab import experiment_batch_sizes, shares_start
 
     assert not shares_start("normalization") and shares_start("loss")
     assert experiment_batch_sizes(40) == [1, 8, None]
@@ -211,7 +211,7 @@ def test_shared_starts_and_experiment_batch_sizes():
 
 
 def _history(batch_size: int | None, steps: int = 8):
-    from core.experiments import RunHistory, run_info
+    from core.data_lab import RunHistory, run_info
 
     surface = make_surface(comparison_configs("normalization", n=30, seed=0)["left"])
     config = RunConfig("sgd", {"lr": 0.05}, [surface.default_start], steps, batch_size=batch_size)
@@ -234,7 +234,7 @@ def test_run_history_rows_are_the_engine_records():
 
 
 def test_arrows_point_downhill_scaled_to_the_window_and_capped():
-    from core.experiments import (
+    from core.data_lab import (
         ARROW_MAX,
         ARROW_SPAN,
         arrow_references,
@@ -269,7 +269,7 @@ def test_arrows_point_downhill_scaled_to_the_window_and_capped():
 
 
 def test_positive_leaves_gaps_for_a_log_axis():
-    from core.experiments import positive
+    from core.data_lab import positive
 
     np.testing.assert_array_equal(
         np.isnan(positive(np.array([1.0, 0.0, -2.0, 3.0]))), [False, True, True, False]

@@ -9,7 +9,7 @@ import pytest
 import torch
 from PySide6.QtWidgets import QSpinBox
 
-from core.experiments import DEFAULT_SETTINGS
+from core.data_lab import DEFAULT_SETTINGS
 from core.surfaces.data import data_surface
 
 
