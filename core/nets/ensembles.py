@@ -202,6 +202,28 @@ class WeightAverager:
     def count(self) -> int:
         return int(self.model.n_averaged)
 
+    def after_epoch(self, record: EpochRecord) -> AveragedRecord | None:
+        """Average the trainer's weights at the end of ``record``'s epoch and evaluate the
+        averaged model; None before ``start_epoch`` or while nothing is averaged yet. The one
+        step every caller takes (a wrapper of ``trainer.records()``, a snapshot stream, the
+        Network Lab's session)."""
+        if record.epoch < self.start_epoch:
+            return None
+        self.end_epoch(record.epoch)
+        if self.count == 0:
+            return None
+        train_loss, train_accuracy, val_loss, val_accuracy = self.evaluate()
+        return AveragedRecord(
+            kind=self.kind,
+            epoch=record.epoch,
+            averaged=self.count,
+            train_loss=train_loss,
+            train_accuracy=train_accuracy,
+            val_loss=val_loss,
+            val_accuracy=val_accuracy,
+            run=record.run,
+        )
+
     def evaluate(self) -> tuple[float, float, float, float]:
         """(train loss, train accuracy, val loss, val accuracy) of the averaged model."""
         trainer = self.trainer
@@ -234,21 +256,9 @@ def with_weight_average(
     try:
         for record in averager.trainer.records():
             yield record
-            if not isinstance(record, EpochRecord) or record.epoch < averager.start_epoch:
-                continue
-            averager.end_epoch(record.epoch)
-            if averager.count == 0:
-                continue
-            train_loss, train_accuracy, val_loss, val_accuracy = averager.evaluate()
-            yield AveragedRecord(
-                kind=averager.kind,
-                epoch=record.epoch,
-                averaged=averager.count,
-                train_loss=train_loss,
-                train_accuracy=train_accuracy,
-                val_loss=val_loss,
-                val_accuracy=val_accuracy,
-                run=record.run,
-            )
+            if isinstance(record, EpochRecord):
+                averaged = averager.after_epoch(record)
+                if averaged is not None:
+                    yield averaged
     finally:
         averager.remove()

@@ -275,7 +275,7 @@ def _single_runs(setup: NetworkSetup, trainer: Trainer, parameters: int) -> dict
         for record in stream:
             if isinstance(record, EpochRecord):
                 records.append(record)
-                found = _averaged_after(averager, record) if averager else None
+                found = averager.after_epoch(record) if averager else None
                 if found is not None:
                     averaged[record.epoch] = found
             elif isinstance(record, SnapshotRecord):
@@ -298,27 +298,6 @@ def _single_runs(setup: NetworkSetup, trainer: Trainer, parameters: int) -> dict
         out["snapshots"] = [_snapshot_entry(s) for s in snapshots]
         out["runs"] += _snapshot_runs(records, snapshots)
     return out
-
-
-def _averaged_after(averager: WeightAverager, record: EpochRecord) -> AveragedRecord | None:
-    """The averaged model after ``record``'s epoch, as ``with_weight_average`` yields it (that
-    wrapper iterates ``trainer.records()`` itself, so it cannot follow a snapshot ensemble)."""
-    if record.epoch < averager.start_epoch:
-        return None
-    averager.end_epoch(record.epoch)
-    if averager.count == 0:
-        return None
-    train_loss, train_accuracy, val_loss, val_accuracy = averager.evaluate()
-    return AveragedRecord(
-        kind=averager.kind,
-        epoch=record.epoch,
-        averaged=averager.count,
-        train_loss=train_loss,
-        train_accuracy=train_accuracy,
-        val_loss=val_loss,
-        val_accuracy=val_accuracy,
-        run=record.run,
-    )
 
 
 _AVERAGED_KEYS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "averaged")

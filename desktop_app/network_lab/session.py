@@ -25,7 +25,6 @@ import torch
 
 from core.nets.datasets import Dataset, kfold_datasets, make_dataset
 from core.nets.ensembles import (
-    AveragedRecord,
     WeightAverager,
     restart_cycle_ends,
     snapshot_ensemble,
@@ -323,7 +322,8 @@ def single_records(
                     )
                 )
             if averager is not None:
-                group.extend(_averaged(averager, record))
+                averaged = averager.after_epoch(record)
+                group.extend([averaged] if averaged is not None else [])
             if record.epoch in ends and not record.diverged:
                 group.append(replace(next(stream), weights={}))  # snapshot_ensemble's, at once
             yield group
@@ -344,28 +344,6 @@ def _switch_monitor(
         monitor.remove()
         return None
     return monitor
-
-
-def _averaged(averager: WeightAverager, record: EpochRecord) -> list[AveragedRecord]:
-    """The averaged model after ``record``'s epoch (``with_weight_average``'s record)."""
-    if record.epoch < averager.start_epoch:
-        return []
-    averager.end_epoch(record.epoch)
-    if averager.count == 0:
-        return []
-    train_loss, train_accuracy, val_loss, val_accuracy = averager.evaluate()
-    return [
-        AveragedRecord(
-            kind=averager.kind,
-            epoch=record.epoch,
-            averaged=averager.count,
-            train_loss=train_loss,
-            train_accuracy=train_accuracy,
-            val_loss=val_loss,
-            val_accuracy=val_accuracy,
-            run=record.run,
-        )
-    ]
 
 
 # --- what a training is, as plain data (it crosses into the trainer process) -------------------
