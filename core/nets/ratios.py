@@ -228,6 +228,21 @@ class RatioRecord:
     run: str = ""
 
 
+def ratio_record(
+    monitor: UpdateRatioMonitor, record: EpochRecord, model: torch.nn.Module
+) -> RatioRecord:
+    """The epoch's mean update/weight ratios from ``monitor`` (and resets it), judged against the
+    healthy band, for ``record``'s epoch."""
+    ratios = monitor.epoch_ratios()
+    return RatioRecord(
+        epoch=record.epoch,
+        ratios=ratios,
+        verdicts={name: classify_ratio(r) for name, r in ratios.items()},
+        warnings=ratio_warnings(ratios, model),
+        run=record.run,
+    )
+
+
 def with_update_ratios(trainer: Trainer) -> Iterator[EpochRecord | StepRecord | RatioRecord]:
     """``trainer.records()`` with a :class:`RatioRecord` after each epoch record (epoch >= 1)."""
     monitor = UpdateRatioMonitor(trainer.model, trainer.optimizer)
@@ -235,13 +250,6 @@ def with_update_ratios(trainer: Trainer) -> Iterator[EpochRecord | StepRecord | 
         for record in trainer.records():
             yield record
             if isinstance(record, EpochRecord) and record.epoch > 0:
-                ratios = monitor.epoch_ratios()
-                yield RatioRecord(
-                    epoch=record.epoch,
-                    ratios=ratios,
-                    verdicts={n: classify_ratio(r) for n, r in ratios.items()},
-                    warnings=ratio_warnings(ratios, trainer.model),
-                    run=record.run,
-                )
+                yield ratio_record(monitor, record, trainer.model)
     finally:
         monitor.remove()

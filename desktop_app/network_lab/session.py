@@ -32,7 +32,7 @@ from core.nets.ensembles import (
 from core.nets.experiments import EXPERIMENTS, Conclusion, ExperimentRunner
 from core.nets.fast import FastTrainer
 from core.nets.models import ModelConfig
-from core.nets.ratios import RatioRecord, UpdateRatioMonitor, classify_ratio, ratio_warnings
+from core.nets.ratios import UpdateRatioMonitor, ratio_record
 from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer
 from core.nets.views import boundary_line, confusion_matrix
 from desktop_app.network_lab.race import RaceMember, RaceTraining
@@ -297,7 +297,7 @@ def single_records(
 
     Grouped, not chained as core's ``with_*`` wrappers chain them: those yield an epoch's record
     before its extras, so a page that stops after "one epoch" would get the extras one call late.
-    The values are core's: the same monitor and averager, the records built as its wrappers do.
+    The values are core's: the records come from ``ratio_record`` and ``after_epoch``.
     The ratio monitor's hooks are on only while ``want_ratios()`` (measured: they cost 15-40%
     of the epochs per second with mini-batches of 10); it is asked before each epoch.
     """
@@ -311,16 +311,7 @@ def single_records(
                 continue
             group: list[object] = [record]
             if monitor is not None and record.epoch > 0:
-                ratios = monitor.epoch_ratios()
-                group.append(
-                    RatioRecord(
-                        epoch=record.epoch,
-                        ratios=ratios,
-                        verdicts={name: classify_ratio(r) for name, r in ratios.items()},
-                        warnings=ratio_warnings(ratios, trainer.model),
-                        run=record.run,
-                    )
-                )
+                group.append(ratio_record(monitor, record, trainer.model))
             if averager is not None:
                 averaged = averager.after_epoch(record)
                 group.extend([averaged] if averaged is not None else [])
