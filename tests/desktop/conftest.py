@@ -129,6 +129,30 @@ def main_window(scene, data_dir, size=(1200, 800)):
             dispose(main)
 
 
+@contextmanager
+def network_lab_page(size=(1300, 850)):
+    """A Network Lab page on its own, shown, training in the app's worker thread (no process to
+    start), its default network's epoch 0 computed; closed and deleted on leaving (a rebuild
+    question answered on the instance)."""
+    from desktop_app.app import create_application
+    from desktop_app.network_lab.backends import IN_PROCESS_ENV
+    from desktop_app.network_lab.page import NetworkLabPage
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(IN_PROCESS_ENV, "1")
+        create_application()
+        lab = NetworkLabPage()
+    lab.resize(*size)
+    lab.show()
+    assert lab.wait_for(lambda: "network" in lab.snapshots, 60)
+    try:
+        yield lab
+    finally:
+        lab.ask_rebuild = lambda: True
+        lab.shutdown()
+        dispose(lab)
+
+
 @pytest.fixture
 def window(start_scene, tmp_path):
     """The main window with its engine loaded (synchronously) and no scene playing."""

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QSpinBox
 
 from core.scene import parse_scene
+from tests.desktop.conftest import network_lab_page
 
 
 def _scene(network: dict, title: str = "") -> object:
@@ -16,24 +17,8 @@ def _scene(network: dict, title: str = "") -> object:
 @pytest.fixture(scope="module")
 def page(qapp):
     """One page for the module, training in the app's worker thread (no process to start)."""
-    from desktop_app.app import create_application
-    from desktop_app.network_lab.backends import IN_PROCESS_ENV
-    from desktop_app.network_lab.page import NetworkLabPage
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv(IN_PROCESS_ENV, "1")
-        create_application()
-        lab = NetworkLabPage()
-    lab.resize(1300, 850)
-    lab.show()
-    assert lab.wait_for(lambda: "network" in lab.snapshots, 60)
-    yield lab
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(NetworkLabPage, "ask_rebuild", lambda self: True)
-        lab.shutdown()
-        lab.close()
-        lab.deleteLater()
-        QApplication.processEvents()
+    with network_lab_page() as lab:
+        yield lab
 
 
 @pytest.fixture(autouse=True)
