@@ -530,6 +530,8 @@ class SurfaceLabPage(
         self._clear_curvature()
         self.plots.set_loss_of(self.surface, self.language)  # "loss: cross-entropy"
         self.map.set_axis_names(self.surface.axis_names)
+        if "data" in self.model.surface:
+            self.picker.show_data_note(self.surface.note)
         self._compute_raster()
 
     def _compute_raster(self) -> None:

@@ -227,9 +227,6 @@ class SurfacePicker(QWidget):
                 self.formula_error.clear()
                 self._show_mode("formula")
             elif "data" in config:
-                from core.surfaces import make_surface
-
-                self._data_note = dict(make_surface(config).note)
                 while self.params_form.rowCount():  # a built-in's parameters do not apply
                     self.params_form.removeRow(0)
                 self.param_boxes.clear()
@@ -240,6 +237,12 @@ class SurfacePicker(QWidget):
                 self._show_mode("drawn")
         finally:
             self._setting = False
+
+    def show_data_note(self, note: dict[str, str]) -> None:
+        """The note of the data surface the page built (the picker builds no surface itself)."""
+        self._data_note = dict(note)
+        if self._mode == "data":
+            self._show_mode("data")
 
     # -- internals -------------------------------------------------------------------------------
 
