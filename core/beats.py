@@ -4,7 +4,8 @@ A beat is data in the scene file (``"beats": [...]``, see docs/scene-format.md):
 
 - ``text``: what the teacher says at this beat ({"en": ..., "zh": ...});
 - ``action``: what the app does (load, play to a step and pause, play to the end, change a
-  run's setting, show the Hessian at a point or run, escape the saddle, train N epochs);
+  run's setting, show the Hessian at a point or run, escape the saddle, train N epochs, open a
+  tool window such as the edge-of-stability or learning-rate range test on the page's task);
 - ``question`` (optional): asked *before* the action runs. Students pick one of 2-4 choices;
   the action then plays and the app says whether the prediction held, with one sentence why.
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -101,6 +102,20 @@ class TrainAction(_Data):
     epochs: int = Field(ge=1, le=10_000)
 
 
+# The tool windows a lesson can open (the main window's Tools menu, desktop_app/tools.py).
+Tool = Literal[
+    "diagnose", "tune", "edge_of_stability", "lr_range_test", "layer_histograms", "double_descent"
+]
+TOOL_NAMES: tuple[str, ...] = get_args(Tool)
+
+
+class OpenToolAction(_Data):
+    """Open one of the tool windows on the page's current task (Tools menu)."""
+
+    kind: Literal["open_tool"]
+    tool: Tool
+
+
 Action = Annotated[
     LoadAction
     | PlayToAction
@@ -108,10 +123,20 @@ Action = Annotated[
     | SetAction
     | ShowHessianAction
     | EscapeAction
-    | TrainAction,
+    | TrainAction
+    | OpenToolAction,
     Field(discriminator="kind"),
 ]
-ACTION_KINDS = ("load", "play_to", "play", "set", "show_hessian", "escape_saddle", "train")
+ACTION_KINDS = (
+    "load",
+    "play_to",
+    "play",
+    "set",
+    "show_hessian",
+    "escape_saddle",
+    "train",
+    "open_tool",
+)
 
 # -- questions ------------------------------------------------------------------------------------
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QScreen
@@ -98,6 +100,7 @@ class MainWindow(Retranslating, QMainWindow):
         self.pages.addTab(self.loading, self.tr("Surface Lab"))
         # The guided-lesson bar over the pages; answers kept in the user's data folder.
         self.player = LessonPlayer(LessonProgress(user_data_dir()))
+        self.player.open_tool = self.open_tool
         self.lessons = LessonBrowser(progress=self.player.progress)
         self.lessons.openRequested.connect(self.open_lesson)
         self.player.progressChanged.connect(self.lessons.refresh_progress)
@@ -204,13 +207,13 @@ class MainWindow(Retranslating, QMainWindow):
 
         menu.addMenu(self.view_menu)
 
+        from desktop_app import tools  # light: each tool's window, torch and plots load when shown
+
+        tools_menu = menu.addMenu(self.tr("&Tools"))
+        tools_menu.setObjectName("tools_menu")
+        for name in tools.TOOLS:
+            tools_menu.addAction(self._action(tools.menu_text(name), partial(self.open_tool, name)))
         help_menu = menu.addMenu(self.tr("&Help"))
-        from desktop_app.diagnose import menu_text  # no torch: core.diagnose is light
-
-        help_menu.addAction(self._action(menu_text(), self.open_diagnosis))
-        from desktop_app.tuning import menu_text as tuning_text  # light: no torch, no plots
-
-        help_menu.addAction(self._action(tuning_text(), self.open_tuning))
         help_menu.addAction(self._action(self.tr("&About LossLab"), self._about))
 
     def _rebuild_menus(self) -> None:
@@ -446,17 +449,15 @@ class MainWindow(Retranslating, QMainWindow):
         )
         return bool(path) and self.save_scene(path)
 
+    def open_tool(self, name: str) -> Any:
+        """Tools ▸ …: show tool ``name``'s window (one each, kept) on the current task."""
+        from desktop_app.tools import open_tool
+
+        return open_tool(name, self)
+
     def open_diagnosis(self) -> None:
-        """Help ▸ Diagnose training…: the flowchart assistant's window (one, kept)."""
-        from desktop_app.diagnose import show_diagnose_window
-
-        show_diagnose_window(self)
-
-    def open_tuning(self) -> None:
-        """Help ▸ Tune hyper-parameters…: grid against random search on the Network Lab's task."""
-        from desktop_app.tuning import show_tuning_window
-
-        show_tuning_window(self)
+        """Tools ▸ Diagnose training…: the flowchart assistant's window."""
+        self.open_tool("diagnose")
 
     def _about(self) -> None:
         QMessageBox.about(

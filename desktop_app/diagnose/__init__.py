@@ -2,7 +2,7 @@
 
 ``panel.DiagnosePanel`` (sources, walk, verdict, remedies, experiments), ``flowchart_view`` (the
 notes' flowchart drawn with the walked path), ``curves_plot`` (the curves, best epoch marked),
-``worker`` (the experiments in a worker thread) and ``window`` (Help ▸ Diagnose training…).
+``worker`` (the experiments in a worker thread) and ``window`` (Tools ▸ Diagnose training…).
 Importing this package is light (the main window builds its Help menu with ``menu_text``); the
 window and its plots are imported when first shown.
 """

@@ -1,4 +1,4 @@
-"""The "Diagnose training" window (Help ▸ Diagnose training…): the panel in a window of its own
+"""The "Diagnose training" window (Tools ▸ Diagnose training…): the panel in a window of its own
 beside the main window, so that the flowchart and the Network Lab can be seen together."""
 
 from __future__ import annotations

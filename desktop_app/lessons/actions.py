@@ -22,11 +22,18 @@ def _done() -> bool:
     return True
 
 
-def start_action(page: Any, beat: Beat, network: bool) -> Poll:
+def start_action(
+    page: Any, beat: Beat, network: bool, open_tool: Callable[[str], Any] | None = None
+) -> Poll:
     """Start ``beat``'s action on ``page`` (the Surface Lab, or the Network Lab when
     ``network``); the poll says when it has finished. No action: finished once the runs are
-    computed (a question then reads what they recorded)."""
+    computed (a question then reads what they recorded). ``open_tool`` opens a tool window by
+    name (the main window's); without it an ``open_tool`` action does nothing."""
     action = beat.action
+    if action is not None and action.kind == "open_tool":
+        if open_tool is not None:
+            open_tool(action.tool)
+        return _done
     if network:
         return _start_network(page, action)
     if action is None:

@@ -12,6 +12,7 @@ come here while a lesson is on view: :meth:`LessonPlayer.route_keys`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
@@ -88,6 +89,8 @@ class LessonPlayer(Retranslating, QFrame):
         self.key = ""
         self.page: Any = None
         self.network = False
+        # Opens a tool window by name for an "open_tool" beat (the main window sets it).
+        self.open_tool: Callable[[str], Any] | None = None
         self.index = -1
         self.phase = "idle"  # ask: waiting for a pick · acting: action or answer pending · shown
         self.picked: int | None = None
@@ -359,7 +362,7 @@ class LessonPlayer(Retranslating, QFrame):
         self._action_done = False
         self._changing = True  # a "set" opens the changed scene: still this lesson
         try:
-            self._poll = start_action(self.page, self.beat, self.network)
+            self._poll = start_action(self.page, self.beat, self.network, self.open_tool)
         finally:
             self._changing = False
         self.timer.start()

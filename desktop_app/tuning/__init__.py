@@ -1,6 +1,6 @@
 """Tune hyper-parameters (notes 004): grid search against random search with the same budget.
 
-``window.TuningWindow`` (Help ▸ Tune hyper-parameters…) sets up two axes on the Network Lab's
+``window.TuningWindow`` (Tools ▸ Tune hyper-parameters…) sets up two axes on the Network Lab's
 current task (``setup_box``), runs both searches in a worker thread (``worker``), and shows the
 grid's heat map, the random trials over the same axes and the Bergstra-Bengio projection
 (``plots``). Importing this package is light (the main window builds its Help menu with

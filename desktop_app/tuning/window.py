@@ -1,4 +1,4 @@
-"""The "Tune hyper-parameters" window (Help ▸ Tune hyper-parameters…): grid search against random
+"""The "Tune hyper-parameters" window (Tools ▸ Tune hyper-parameters…): grid search against random
 search with the same budget on the Network Lab's current task (notes 004; Bergstra and Bengio
 2012).
 

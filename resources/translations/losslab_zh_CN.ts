@@ -1505,6 +1505,10 @@
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
         <source>&amp;About LossLab</source>
         <translation>关于 LossLab(&amp;A)</translation>
     </message>

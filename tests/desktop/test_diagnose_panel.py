@@ -1,4 +1,4 @@
-"""The flowchart assistant (Help ▸ Diagnose training…): it walks the notes' flowchart on curves
+"""The flowchart assistant (Tools ▸ Diagnose training…): it walks the notes' flowchart on curves
 from the shipped examples, a file or the Network Lab, shows the verdict with its evidence and
 remedies, runs the experiments the walk asks for in the background, and follows the language and
 presenter mode. One main window for the module."""
@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 
 import resources
 from core.diagnose import compare_shallower, curves_from_records, load_curves
@@ -34,13 +34,13 @@ def main(qapp, light_scene, tmp_path_factory):
 
 
 def help_action(main):
-    help_menu = main.menuBar().actions()[-1].menu()
-    return next(a for a in help_menu.actions() if "iagnose" in a.text() or "诊断" in a.text())
+    tools_menu = main.findChild(QMenu, "tools_menu")
+    return next(a for a in tools_menu.actions() if "iagnose" in a.text() or "诊断" in a.text())
 
 
 @pytest.fixture(scope="module")
 def window(main):
-    """The diagnosis window, opened as a user does: Help ▸ Diagnose training…"""
+    """The diagnosis window, opened as a user does: Tools ▸ Diagnose training…"""
     help_action(main).trigger()
     diagnosis = main.findChild(DiagnoseWindow)
     assert diagnosis is not None
@@ -70,7 +70,7 @@ def wait_until(condition, timeout_s: float = 60.0) -> bool:
     return condition()
 
 
-def test_help_menu_opens_the_window_with_the_flowchart_drawn(main, window):
+def test_tools_menu_opens_the_window_with_the_flowchart_drawn(main, window):
     assert window.isVisible() and window.parent() is main
     assert help_action(main).text() == "&Diagnose training…"
     view = window.panel.flowchart

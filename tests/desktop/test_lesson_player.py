@@ -129,6 +129,10 @@ NETWORK_DATA = {
                 "why": text("The validation loss says whether the model generalizes."),
             },
         },
+        {
+            "text": text("Tune it."),
+            "action": {"kind": "open_tool", "tool": "tune"},
+        },
     ],
 }
 
@@ -565,3 +569,17 @@ def test_a_network_lesson_trains_its_beats_and_decides_from_the_history(
     assert player.right == right
     expected = "✓ Your prediction held" if right == 0 else "✗ Not this time"
     assert player.verdict.text().startswith(expected)
+
+
+def test_an_open_tool_beat_opens_its_window_on_the_lessons_task(module_window, files, qtbot):
+    from desktop_app.tuning.window import TuningWindow
+
+    main = module_window
+    assert main.open_scene(files / "network_overfitting.json", ask=False)
+    assert main.findChild(TuningWindow) is None or not main.findChild(TuningWindow).isVisible()
+    main.player.go_to(3)
+    qtbot.waitUntil(lambda: main.player.phase == "shown", timeout=30_000)
+    window = main.findChild(TuningWindow)
+    assert window is not None and window.isVisible()
+    assert window.lab_settings()["dataset"]["name"] == "moons"  # the lesson's task
+    window.close()

@@ -1,4 +1,4 @@
-"""Tune hyper-parameters (Help ▸ Tune hyper-parameters…): grid search against random search with
+"""Tune hyper-parameters (Tools ▸ Tune hyper-parameters…): grid search against random search with
 the same budget on the Network Lab's task, trained in the background, drawn as a heat map, a
 scatter and the Bergstra-Bengio projection; stopped, exported, applied; in both languages. One
 main window for the module; tiny searches (2 x 2 grid, 3 epochs)."""
@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from core.nets import search as core_search
 from core.nets.search import heat_map
@@ -32,13 +32,13 @@ def main(qapp, light_scene, tmp_path_factory):
 
 
 def help_action(main):
-    help_menu = main.menuBar().actions()[-1].menu()
-    return next(a for a in help_menu.actions() if "une" in a.text() or "超参数" in a.text())
+    tools_menu = main.findChild(QMenu, "tools_menu")
+    return next(a for a in tools_menu.actions() if "une" in a.text() or "超参数" in a.text())
 
 
 @pytest.fixture(scope="module")
 def window(main):
-    """The tuning window, opened as a user does: Help ▸ Tune hyper-parameters…"""
+    """The tuning window, opened as a user does: Tools ▸ Tune hyper-parameters…"""
     help_action(main).trigger()
     tuning = main.findChild(TuningWindow)
     assert tuning is not None
@@ -79,7 +79,7 @@ def finished(window):
     return window
 
 
-def test_the_help_menu_opens_the_window_on_the_network_labs_task(main, window):
+def test_the_tools_menu_opens_the_window_on_the_network_labs_task(main, window):
     assert window.isVisible() and window.parent() is main
     assert help_action(main).text() == "&Tune hyper-parameters…"
     assert window.setup.task.text().startswith("On the Network Lab's task: the “circles” data")
