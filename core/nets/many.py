@@ -7,7 +7,8 @@ optimizer and hyper-parameters; batch size; schedule) -- and yields, per epoch, 
 :class:`~core.nets.trainer.EpochRecord` per member that equals the record of that member's own
 :class:`~core.nets.trainer.Trainer` run (to rounding: the tests check 1e-6 in float64 over 100
 updates for every optimizer networks offer). Uses: a race of networks (optimizers, learning rates
-or batch sizes side by side), hyper-parameter search, many seeds.
+or batch sizes side by side), hyper-parameter search, many seeds, and the k folds of
+cross-validation (``datasets``: each member on its own data).
 
 How: the members' parameters are stacked (``(K, out, in)`` weights, ``(K, out)`` biases); one
 update gathers each member's own mini-batch (its own shuffled order, ``(K, B, in)``), runs the
@@ -108,6 +109,10 @@ class _Stack:
     batch_size: int | None  # None: full batch
     closure: bool
     order: list[int] = field(default_factory=list)
+    # the members' data in stacked order: inputs (N, in) shared or (K, N, in) per member;
+    # targets always (K, N) (a shared set expanded)
+    train: tuple[Tensor, Tensor] = ()
+    val: tuple[Tensor, Tensor] = ()
     groups: list[list[Tensor]] = field(default_factory=list)
     sizes: list[int] = field(default_factory=list)
     optimizers: list[torch.optim.Optimizer] = field(default_factory=list)
@@ -145,6 +150,10 @@ class ManyTrainer:
     ``records()`` yields, per epoch (epoch 0 first), the list of the records of the members still
     training, in member order; ``run`` is the member's label (``labels`` or ``network 1``, ...).
     Raises ``ValueError`` with :func:`many_problem`'s reason for an unsupported setting.
+
+    ``datasets`` (one per member, the same task and input size as ``data``) gives each member
+    its own training and validation sets -- the k folds of cross-validation; members whose sets
+    differ in size train in different stacks.
     """
 
     def __init__(
@@ -157,12 +166,16 @@ class ManyTrainer:
         device: torch.device | str = "cpu",
         dtype: torch.dtype = torch.float32,
         track_grad_norm: bool = True,
+        datasets: Sequence[Dataset] | None = None,
     ) -> None:
         problem = many_problem(model_config, configs, data)
         if problem is not None:
             raise ValueError(problem)
         self.data, self.model_config, self.configs = data, model_config, list(configs)
         count = len(self.configs)
+        if datasets is not None and len(datasets) != count:
+            raise ValueError(f"{count} networks but {len(datasets)} datasets")
+        self.datasets = list(datasets) if datasets is not None else None
         self.labels = (
             list(labels) if labels is not None else [f"network {k + 1}" for k in range(count)]
         )
@@ -173,6 +186,9 @@ class ManyTrainer:
         self.loss, self.epochs = self.configs[0].loss, self.configs[0].epochs
         self.x_train, self.y_train = self._tensors(data.x_train, data.y_train)
         self.x_val, self.y_val = self._tensors(data.x_val, data.y_val)
+        self.sizes = [
+            (len(d.x_train), len(d.x_val)) for d in (self.datasets or [data] * count)
+        ]  # each member's (training, validation) set sizes
         self.generators = [torch.Generator().manual_seed(c.seed) for c in self.configs]
         self._activation = ACTIVATIONS[model_config.activation]()
         self._loss_fn = loss_function(self.loss, data.task, data.classes)
@@ -193,9 +209,23 @@ class ManyTrainer:
             return inputs, torch.as_tensor(y, dtype=torch.int64, device=self.device)
         return inputs, torch.as_tensor(y, device=self.device).to(self.dtype)
 
-    def _batch_size(self, config: TrainConfig) -> int | None:
-        size = config.batch_size
-        return None if size == 0 or size >= len(self.x_train) else size
+    def _batch_size(self, k: int) -> int | None:
+        size = self.configs[k].batch_size
+        return None if size == 0 or size >= self.sizes[k][0] else size
+
+    def _stack_data(self, stack: _Stack) -> None:
+        """The stack's members' training and validation sets, in stacked order."""
+        count = len(stack.order)
+        if self.datasets is None:
+            stack.train = (self.x_train, self.y_train.expand(count, len(self.y_train)))
+            stack.val = (self.x_val, self.y_val.expand(count, len(self.y_val)))
+            return
+        members = [self.datasets[k] for k in stack.order]
+        for name in ("train", "val"):
+            pairs = [
+                self._tensors(getattr(d, f"x_{name}"), getattr(d, f"y_{name}")) for d in members
+            ]
+            setattr(stack, name, tuple(torch.stack(part) for part in zip(*pairs, strict=True)))
 
     def _build_stacks(self) -> list[_Stack]:
         initial = [
@@ -215,12 +245,13 @@ class ManyTrainer:
         stacks: dict[tuple, _Stack] = {}
         for k, config in enumerate(self.configs):
             closure = needs_closure(config.optimizer["name"])
-            key = ("closure", k) if closure else ("batch", self._batch_size(config))
+            key = ("closure", k) if closure else ("batch", self._batch_size(k), self.sizes[k])
             if key not in stacks:
-                stacks[key] = _Stack(self._batch_size(config), closure)
+                stacks[key] = _Stack(self._batch_size(k), closure)
             stacks[key].order.append(k)
         for stack in stacks.values():
             self._build_optimizers(stack, initial)
+            self._stack_data(stack)
         return list(stacks.values())
 
     def _build_optimizers(self, stack: _Stack, initial: list[list[Tensor]]) -> None:
@@ -272,6 +303,14 @@ class ManyTrainer:
                 return [p[position - start] for p in group]
             start += size
         raise IndexError(k)
+
+    def training_set(self, k: int) -> tuple[Tensor, Tensor]:
+        """Member ``k``'s training inputs and targets (its own with ``datasets``)."""
+        if self.datasets is None:
+            return self.x_train, self.y_train
+        stack, position = self._where[k]
+        x, y = stack.train
+        return x[position], y[position]
 
     def weights(self, k: int) -> Tensor:
         """Member ``k``'s parameters as one flat vector (a copy), as ``Trainer.weights``."""
@@ -352,14 +391,16 @@ class ManyTrainer:
 
     def _batches(self, stack: _Stack) -> list[tuple[Tensor, Tensor]]:
         """The epoch's mini-batches, each member in its own order: ``(K, B, in)``, ``(K, B)``."""
-        n = len(self.x_train)
+        x, y = stack.train
         if stack.batch_size is None:
-            count = len(stack.order)
-            return [(self.x_train, self.y_train.expand(count, n))]
+            return [(x, y)]
+        n = y.shape[1]
         orders = torch.stack(
             [torch.randperm(n, generator=self.generators[k], device="cpu") for k in stack.order]
         ).to(self.device)
-        xs, ys = self.x_train[orders], self.y_train[orders]
+        rows = torch.arange(len(stack.order), device=self.device).unsqueeze(1)
+        xs = x[orders] if x.dim() == 2 else x[rows, orders]
+        ys = y[rows, orders]
         return list(zip(xs.split(stack.batch_size, 1), ys.split(stack.batch_size, 1), strict=True))
 
     def _train_epoch(self, stack: _Stack) -> Tensor:
@@ -384,8 +425,7 @@ class ManyTrainer:
         return norm_sum / len(batches)
 
     def _initial_norms(self, stack: _Stack) -> Tensor:
-        count = len(stack.order)
-        self._gradients(stack, self.x_train, self.y_train.expand(count, len(self.y_train)))
+        self._gradients(stack, *stack.train)
         norms = self._norms(stack)
         for optimizer in stack.optimizers:
             optimizer.zero_grad(set_to_none=True)
@@ -395,12 +435,11 @@ class ManyTrainer:
         """``(5, K)``: train loss, train correct, val loss, val correct, gradient norm."""
         rows = []
         weights = stack.weights()
-        for x, y in ((self.x_train, self.y_train), (self.x_val, self.y_val)):
-            if len(x) == 0:
+        for x, targets in (stack.train, stack.val):
+            if targets.shape[1] == 0:
                 rows += [torch.full_like(norms, math.nan)] * 2
                 continue
             out = mlp_outputs(weights, self.model_config.activation, x)
-            targets = y.expand(len(stack.order), len(y))
             rows.append(member_losses(out, targets, self.loss, self.data.task))
             if self.data.task == "classification":
                 rows.append((out.argmax(-1) == targets).sum(-1).to(norms.dtype))
@@ -413,11 +452,11 @@ class ManyTrainer:
         values = torch.cat(metrics, 1).tolist()  # the epoch's one host sync
         order = [k for stack in self.stacks for k in stack.order]
         by_member = {k: [row[i] for row in values] for i, k in enumerate(order)}
-        n_train, n_val = len(self.x_train), len(self.x_val)
         records: list[tuple[int, EpochRecord]] = []
         for k in range(len(self)):
             if self.status[k] != "ok":
                 continue
+            n_train, n_val = self.sizes[k]
             train_loss, train_correct, val_loss, val_correct, norm = by_member[k]
             records.append(
                 (
@@ -477,20 +516,29 @@ def many_records(
     labels: Sequence[str] | None = None,
     device: torch.device | str = "cpu",
     dtype: torch.dtype = torch.float32,
+    datasets: Sequence[Dataset] | None = None,
 ) -> Iterator[list[EpochRecord]]:
     """Per epoch, the records of every member still training: :class:`ManyTrainer` where
-    :func:`many_problem` allows, else one :class:`Trainer` per member in lockstep."""
+    :func:`many_problem` allows, else one :class:`Trainer` per member in lockstep.
+    ``datasets``: each member's own data (see :class:`ManyTrainer`)."""
     if many_problem(model_config, configs, data) is None:
         yield from ManyTrainer(
-            data, model_config, configs, labels=labels, device=device, dtype=dtype
+            data,
+            model_config,
+            configs,
+            labels=labels,
+            device=device,
+            dtype=dtype,
+            datasets=datasets,
         ).records()
         return
     names = (
         list(labels) if labels is not None else [f"network {k + 1}" for k in range(len(configs))]
     )
+    members = datasets if datasets is not None else [data] * len(configs)
     running = [
-        Trainer(data, model_config, config, device=device, dtype=dtype, label=label).records()
-        for config, label in zip(configs, names, strict=True)
+        Trainer(member, model_config, config, device=device, dtype=dtype, label=label).records()
+        for member, config, label in zip(members, configs, names, strict=True)
     ]
     while running:
         epoch: list[EpochRecord] = []

@@ -371,15 +371,23 @@ def kfold_records(
     device: torch.device | str = "cpu",
     dtype: torch.dtype = torch.float32,
 ) -> Iterator[EpochRecord | StepRecord]:
-    """k-fold cross-validation: each fold's records in turn, ``run`` = ``"fold 1"``, ...
+    """k-fold cross-validation: the folds trained together, epoch by epoch (each epoch's
+    records in fold order), ``run`` = ``"fold 1"``, ...
 
     Every fold starts from the same initial weights (the config's seed); see
-    :func:`core.nets.datasets.kfold_datasets` for the folds.
+    :func:`core.nets.datasets.kfold_datasets` for the folds. The k networks train in one update
+    with :class:`core.nets.many.ManyTrainer` (each fold on its own data) where it can, else one
+    trainer per fold in lockstep; every fold's records equal its own :class:`Trainer` run.
     """
-    for index, fold in enumerate(kfold_datasets(data, k, seed=config.seed)):
-        trainer = Trainer(fold, model_config, config, device=device, dtype=dtype)
-        trainer.label = f"fold {index + 1}"
-        yield from trainer.records()
+    from core.nets.many import many_records  # many imports this module
+
+    folds = kfold_datasets(data, k, seed=config.seed)
+    labels = [f"fold {index + 1}" for index in range(len(folds))]
+    configs = [config] * len(folds)
+    for epoch in many_records(
+        data, model_config, configs, labels=labels, device=device, dtype=dtype, datasets=folds
+    ):
+        yield from epoch
 
 
 def kfold_summary(records: list[EpochRecord], key: str = "val_loss") -> dict[str, np.ndarray]:

@@ -13,6 +13,9 @@ members) where :func:`core.nets.many.many_problem` allows, else with one
 :class:`core.nets.fast.FastTrainer` per member in lockstep (as ``core.nets.many.many_records``
 does; here the trainers are kept, since the views need each member's model). Either way member k's
 records equal a single run of its own settings.
+
+The k folds of cross-validation train the same way (``datasets``: each member on its own fold,
+see :func:`core.nets.datasets.kfold_datasets`).
 """
 
 from __future__ import annotations
@@ -67,6 +70,7 @@ class RaceMember:
 
     def __init__(self, race: RaceTraining, index: int) -> None:
         self.race, self.index = race, index
+        self.data = race.datasets[index] if race.datasets else race.data  # its own fold's
         self.model_config = race.model_config
         self.loss_fn = loss_function(race.configs[index].loss, race.data.task, race.data.classes)
         self.initial_weights = self.weights()
@@ -81,12 +85,19 @@ class RaceMember:
         return single.model if single is not None else self.race.many.member_model(self.index)
 
     @property
+    def _training_set(self) -> tuple[torch.Tensor, torch.Tensor]:
+        single = self._single
+        if single is not None:
+            return single.x_train, single.y_train
+        return self.race.many.training_set(self.index)
+
+    @property
     def x_train(self) -> torch.Tensor:
-        return (self._single or self.race.many).x_train
+        return self._training_set[0]
 
     @property
     def y_train(self) -> torch.Tensor:
-        return (self._single or self.race.many).y_train
+        return self._training_set[1]
 
     def weights(self) -> torch.Tensor:
         single = self._single
@@ -123,18 +134,23 @@ class RaceTraining:
         configs: Sequence[TrainConfig],
         *,
         dtype: torch.dtype = torch.float32,
+        datasets: Sequence[Dataset] | None = None,
     ) -> None:
         self.data, self.model_config = data, model_config
         self.labels, self.configs = list(labels), list(configs)
+        self.datasets = list(datasets) if datasets is not None else None
         self.fallback = many_problem(model_config, self.configs, data)
         self.many: ManyTrainer | None = None
         self.trainers: list[Trainer] = []
         if self.fallback is None:
-            self.many = ManyTrainer(data, model_config, self.configs, labels=labels, dtype=dtype)
+            self.many = ManyTrainer(
+                data, model_config, self.configs, labels=labels, dtype=dtype, datasets=datasets
+            )
         else:
+            own = self.datasets or [data] * len(self.configs)
             self.trainers = [
-                FastTrainer(data, model_config, config, label=label, dtype=dtype)
-                for label, config in zip(self.labels, self.configs, strict=True)
+                FastTrainer(member, model_config, config, label=label, dtype=dtype)
+                for member, label, config in zip(own, self.labels, self.configs, strict=True)
             ]
         self._epochs_seen = 0
         self._predicted: tuple[int, int, np.ndarray] | None = None  # (epochs seen, id, outputs)

@@ -180,3 +180,39 @@ def test_a_schedule_that_reads_every_group_still_gives_each_member_its_own_run()
     for config, got in zip(configs, member_records(many), strict=True):
         assert_same_records(epoch_records(Trainer(data, MODEL, config, dtype=F64)), got)
     assert len(many.stacks[0].optimizers) == 2
+
+
+def test_k_folds_train_together_each_on_its_own_data_as_its_own_trainer():
+    """kfold_records trains the folds in one update (ManyTrainer with a dataset per member); 103
+    points in 5 folds give folds of two sizes (two stacks); every fold's records equal its own
+    Trainer run on its fold."""
+    from core.nets.datasets import kfold_datasets
+    from core.nets.trainer import kfold_records
+
+    data = make_dataset("moons", size=103, seed=3)
+    config = TrainConfig(optimizer={"name": "adam", "lr": 0.03}, batch_size=7, epochs=4, seed=5)
+    folds = kfold_datasets(data, 5, seed=config.seed)
+    assert len({len(f.x_train) for f in folds}) == 2
+    labels = [f"fold {k + 1}" for k in range(5)]
+    many = ManyTrainer(data, MODEL, [config] * 5, labels=labels, dtype=F64, datasets=folds)
+    assert len(many.stacks) == 2
+    x, y = many.training_set(3)
+    np.testing.assert_array_equal(x.numpy(), folds[3].x_train)
+    np.testing.assert_array_equal(y.numpy(), folds[3].y_train)
+    records = list(kfold_records(data, MODEL, config, 5, dtype=F64))
+    assert [r.run for r in records[:5]] == labels  # epoch 0 of every fold first: together
+    for label, fold in zip(labels, folds, strict=True):
+        expected = epoch_records(Trainer(fold, MODEL, config, dtype=F64, label=label))
+        assert_same_records(expected, [r for r in records if r.run == label])
+    val_losses = {r.val_loss for r in records if r.epoch == 4}
+    assert len(val_losses) == 5  # each fold measured on its own held-out part
+
+
+def test_k_folds_with_early_stopping_fall_back_to_one_trainer_per_fold():
+    from core.nets.trainer import kfold_records
+
+    data = make_dataset("moons", size=40, seed=3)
+    config = TrainConfig(optimizer={"name": "sgd", "lr": 0.5}, epochs=30, patience=2, seed=1)
+    records = list(kfold_records(data, MODEL, config, 4, dtype=F64))
+    assert {r.run for r in records} == {"fold 1", "fold 2", "fold 3", "fold 4"}
+    assert any(r.stopped for r in records)
