@@ -142,6 +142,7 @@ class TuningSetup(Retranslating, QGroupBox):
 
     runRequested = Signal()
     stopRequested = Signal()
+    planChanged = Signal()  # an axis, its range or the grid's size changed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -176,6 +177,11 @@ class TuningSetup(Retranslating, QGroupBox):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         self._build()
+        for row in (self.x_row, self.y_row):
+            row.parameter.currentIndexChanged.connect(lambda _index: self.planChanged.emit())
+            for box in (row.low, row.high):
+                box.valueChanged.connect(lambda _value: self.planChanged.emit())
+        self.per_axis.valueChanged.connect(lambda _value: self.planChanged.emit())
         self.set_running(False)
         self.set_optimizer("adam")
         self.retranslate()

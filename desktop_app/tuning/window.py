@@ -73,6 +73,7 @@ class TuningWindow(Retranslating, QWidget):
     def _build_ui(self) -> None:
         self.setup = TuningSetup()
         self.setup.runRequested.connect(self.run)
+        self.setup.planChanged.connect(self._preview_axes)
         self.setup.stopRequested.connect(self.stop)
         self.maps = SearchMaps()
         self.marginals = MarginalPlots()
@@ -120,6 +121,20 @@ class TuningWindow(Retranslating, QWidget):
         if optimizer:
             self.setup.set_optimizer(optimizer)
         self._show_task()
+        self._preview_axes()
+
+    def _preview_axes(self) -> None:
+        """Before a search, the plots show the planned axes: their names, ranges and the grid's
+        values (not placeholder axes)."""
+        if self.runner.running() or any(self.trials.values()):
+            return
+        try:
+            axes = self.setup.axes()
+        except ValueError:
+            return  # the status says why when Run is pressed
+        xs, ys = (axis.grid(self.setup.per_axis.value()) for axis in axes)
+        self.maps.set_axes(axes, xs, ys)
+        self.marginals.set_axes(axes, (xs, ys))
 
     def _show_task(self) -> None:
         settings = self.lab_settings()

@@ -129,6 +129,13 @@ def main_window(scene, data_dir, size=(1200, 800)):
             dispose(main)
 
 
+def tools_menu(main):
+    """The main window's Tools menu as the menu bar holds it now (a language switch rebuilds
+    the menus; the old ones are deleted later)."""
+    menus = [action.menu() for action in main.menuBar().actions() if action.menu() is not None]
+    return next(menu for menu in menus if menu.objectName() == "tools_menu")
+
+
 @contextmanager
 def network_lab_page(size=(1300, 850)):
     """A Network Lab page on its own, shown, training in the app's worker thread (no process to

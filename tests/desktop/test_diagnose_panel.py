@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 import resources
 from core.diagnose import compare_shallower, curves_from_records, load_curves
@@ -18,7 +18,7 @@ from desktop_app.diagnose import worker
 from desktop_app.diagnose.experiments_box import CANCELLED, DONE, FAILED
 from desktop_app.diagnose.window import DiagnoseWindow
 from desktop_app.style import appearance
-from tests.desktop.conftest import main_window
+from tests.desktop.conftest import main_window, tools_menu
 
 CURVES = resources.path("curves")
 
@@ -34,8 +34,9 @@ def main(qapp, light_scene, tmp_path_factory):
 
 
 def help_action(main):
-    tools_menu = main.findChild(QMenu, "tools_menu")
-    return next(a for a in tools_menu.actions() if "iagnose" in a.text() or "诊断" in a.text())
+    return next(
+        a for a in tools_menu(main).actions() if "iagnose" in a.text() or "诊断" in a.text()
+    )
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication
 
 from core.nets import search as core_search
 from core.nets.search import heat_map
@@ -18,7 +18,7 @@ from desktop_app import i18n
 from desktop_app.style import MARKER_SCALE, appearance
 from desktop_app.tuning.window import DONE, STOPPED, TuningWindow
 from desktop_app.tuning.worker import plan_dataset
-from tests.desktop.conftest import main_window
+from tests.desktop.conftest import main_window, tools_menu
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,7 @@ def main(qapp, light_scene, tmp_path_factory):
 
 
 def help_action(main):
-    tools_menu = main.findChild(QMenu, "tools_menu")
-    return next(a for a in tools_menu.actions() if "une" in a.text() or "超参数" in a.text())
+    return next(a for a in tools_menu(main).actions() if "une" in a.text() or "超参数" in a.text())
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +93,23 @@ def test_the_tools_menu_opens_the_window_on_the_network_labs_task(main, window):
     assert main.findChildren(TuningWindow) == [window]
     assert window.setup.x_row.low.value() == 0.002
     window.setup.x_row.low.setValue(0.001)
+
+
+def test_before_a_search_the_plots_show_the_planned_axes(window):
+    """Not placeholder axes: the parameters' names, and the grid's values as ticks, following
+    the set-up as it changes."""
+    from desktop_app.tuning.plots import coordinate
+
+    assert not any(window.trials.values())
+    plot = window.maps.grid_plot
+    assert plot.getAxis("bottom").labelText == "Learning rate"
+    assert plot.getAxis("left").labelText == "Weight decay"
+    window.setup.per_axis.setValue(3)
+    x_axis = window.setup.axes()[0]
+    ticks = plot.getAxis("bottom")._tickLevels[0]
+    np.testing.assert_allclose([spot for spot, _ in ticks], coordinate(x_axis, x_axis.grid(3)))
+    window.setup.per_axis.setValue(4)
+    assert len(plot.getAxis("bottom")._tickLevels[0]) == 4
 
 
 def test_a_run_shows_four_grid_and_four_random_trials(main, finished):
