@@ -28,10 +28,10 @@ from desktop_app.style import appearance
 from desktop_app.widgets.retranslating import Retranslating
 
 CASE_PREFIX = "case:"
-BOX_CHARS = 30  # a box is this many average characters wide
-GAP_CHARS = 14  # room between columns for a branch's answer
+BOX_CHARS = 34  # a box is this many average characters wide
+GAP_CHARS = 16  # room between columns for a branch's answer
 PENDING_COLOUR = "#e69f00"  # an experiment the walk asked for and did not get (palette orange)
-MIN_SCALE = 0.75  # a small window shrinks the chart to fit, but not below this
+MIN_SCALE = 0.65  # a small window shrinks the chart to fit, but not below this
 
 
 def children(key: str) -> list[str]:
@@ -59,6 +59,25 @@ def layout_rows(root: str = START) -> tuple[dict[str, float], dict[str, int]]:
 
     place(root, 0)
     return rows, columns
+
+
+def row_pitch(
+    rows: dict[str, float], columns: dict[str, int], heights: dict[str, float], margin: float
+) -> float:
+    """The distance between two rows: the smallest that keeps ``margin`` between any two boxes
+    of one column (a question box, often taller than a case box, sits between its children and
+    may share a row with a case box of its own column)."""
+    pitch = 0.0
+    by_column: dict[int, list[str]] = {}
+    for key in rows:
+        by_column.setdefault(columns[key], []).append(key)
+    for keys in by_column.values():
+        keys.sort(key=rows.get)
+        for above, below in zip(keys, keys[1:], strict=False):
+            apart = rows[below] - rows[above]
+            needed = (heights[above] + heights[below]) / 2 + margin
+            pitch = max(pitch, needed / apart if apart > 0 else needed)
+    return pitch
 
 
 class FlowchartView(Retranslating, QGraphicsView):
@@ -144,12 +163,11 @@ class FlowchartView(Retranslating, QGraphicsView):
             item.setHtml(self._node_html(key))
             item.setTextWidth(width - 2 * pad)
             self.texts[key] = item
-        # Rows are as tall as a case box: a question box (taller) sits between its children.
-        leaves = [t for key, t in self.texts.items() if not children(key)]
-        pitch = max(t.boundingRect().height() for t in leaves) + pad + 1.0 * metrics.height()
+        heights = {key: item.boundingRect().height() + pad for key, item in self.texts.items()}
+        pitch = row_pitch(rows, columns, heights, 0.5 * metrics.height())
         rects = {}
         for key, item in self.texts.items():
-            height = item.boundingRect().height() + pad
+            height = heights[key]
             x = columns[key] * (width + gap)
             y = rows[key] * pitch - height / 2
             rects[key] = QRectF(x, y, width, height)
@@ -230,6 +248,10 @@ class FlowchartView(Retranslating, QGraphicsView):
         label = QGraphicsTextItem(core_text(branch.answer))
         label.setFont(appearance().font(-1))
         label.setDefaultTextColor(highlight if walked else text)
+        # a long answer wraps between the elbow and the box (its blank margins may overhang)
+        room = b.x() - elbow - 1.6 * head + 2 * label.document().documentMargin()
+        if label.boundingRect().width() > room:
+            label.setTextWidth(room)
         size = label.boundingRect()
         label.setPos(b.x() - size.width() - 1.6 * head, b.y() - size.height())
         self.scene().addItem(label)
@@ -238,14 +260,15 @@ class FlowchartView(Retranslating, QGraphicsView):
     # -- size ------------------------------------------------------------------------------------
 
     def _fit(self) -> None:
-        """Natural size (presenter mode: larger); shrunk to fit a small view, not below
-        :data:`MIN_SCALE`."""
+        """Natural size (presenter mode: larger); shrunk to fit a small view, but its text never
+        below :data:`MIN_SCALE` of the normal size (presenter mode's larger text may shrink
+        further: a projector at 1280x720 shows the whole chart)."""
         rect = self.sceneRect()
         view = self.viewport().size()
         if rect.isEmpty() or view.width() <= 1:
             return
         scale = min(1.0, view.width() / rect.width(), view.height() / rect.height())
-        scale = max(scale, MIN_SCALE)
+        scale = max(scale, MIN_SCALE / appearance().font_scale)
         self.resetTransform()
         self.scale(scale, scale)
 

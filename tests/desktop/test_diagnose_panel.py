@@ -333,3 +333,29 @@ def test_chinese_at_run_time_and_presenter_mode(main, window):
         "Is the loss on the training data large?"
     )
     assert panel.flowchart.boxes["training_loss"].boundingRect().width() == pytest.approx(width)
+
+
+def test_the_flowchart_fits_a_projector_without_overlaps_in_both_languages(main, window):
+    """At 1280x720 in presenter mode the whole chart shows (no scrolling), no two boxes overlap
+    and every answer label stays clear of the boxes, in English and in Chinese."""
+    view = window.panel.flowchart
+    size = window.size()
+    try:
+        window.resize(1280, 720)
+        appearance().set_presenter(True)
+        for language in ("en", "zh"):
+            i18n.set_language(language)
+            QApplication.processEvents()
+            assert view.horizontalScrollBar().maximum() <= 0, language
+            assert view.verticalScrollBar().maximum() <= 0, language
+            boxes = [item.sceneBoundingRect() for item in view.boxes.values()]
+            for i, box in enumerate(boxes):
+                assert not any(box.intersects(other) for other in boxes[i + 1 :]), language
+            for label in view.answers.values():
+                area = label.sceneBoundingRect().adjusted(4, 4, -4, -4)  # without its margins
+                assert not any(area.intersects(box) for box in boxes), label.toPlainText()
+    finally:
+        appearance().set_presenter(False)
+        i18n.set_language("en")
+        window.resize(size)
+        QApplication.processEvents()
