@@ -56,9 +56,39 @@ def recorded_up_to(page: Any, step: int) -> bool:
 
 
 def network_outcomes(page: Any) -> Outcomes:
-    """Each run's training loss (``loss``) and validation loss (``val_loss``) per epoch."""
+    """Each run's training loss (``loss``) and validation loss (``val_loss``) per epoch; a run
+    with weight averaging adds its averaged model (``SWA``/``EMA``) and one with a snapshot
+    ensemble adds ``snapshot ensemble`` and ``last snapshot`` (validation loss at the cycles'
+    ends, NaN between), under the labels ``losslab run`` gives them."""
+    from core.nets.spec import AVERAGE_LABELS, SNAPSHOT_LABELS
+
     runs = {}
     for label, history in page.history.items():
         columns = history.columns
         runs[label] = {"loss": columns["train_loss"], "val_loss": columns["val_loss"]}
+        count = len(columns["train_loss"])
+        if len(history.averaged):
+            averaged = history.averaged
+            epochs = averaged.column("epoch")
+            runs[AVERAGE_LABELS[history.averaged_kind]] = {
+                "loss": _by_epoch(epochs, averaged.column("train_loss"), count),
+                "val_loss": _by_epoch(epochs, averaged.column("val_loss"), count),
+            }
+        if history.cycles:
+            epochs = np.array([cycle.epoch for cycle in history.cycles])
+            for name, prefix in zip(SNAPSHOT_LABELS, ("ensemble", "single"), strict=True):
+                losses = [getattr(cycle, f"{prefix}_loss") for cycle in history.cycles]
+                runs[name] = {
+                    "loss": np.full(count, np.nan),
+                    "val_loss": _by_epoch(epochs, np.array(losses, dtype=float), count),
+                }
     return Outcomes(runs)
+
+
+def _by_epoch(epochs: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """``values`` placed at their ``epochs`` in a series of ``count`` epochs (NaN elsewhere)."""
+    series = np.full(count, np.nan)
+    epochs = np.asarray(epochs, dtype=int)
+    inside = (epochs >= 0) & (epochs < count)
+    series[epochs[inside]] = np.asarray(values, dtype=float)[inside]
+    return series

@@ -102,6 +102,12 @@ def test_weight_averaging_curve_equals_core(page, average, arguments):
     # the run's own validation curve differs from the averaged model's
     own = page.history["network"].columns["val_loss"][[r.epoch for r in reference]]
     assert not np.allclose(own, curve.yData)
+    # A lesson's question can name the averaged model (the label losslab run gives it).
+    from desktop_app.lessons.outcomes import network_outcomes
+
+    series = network_outcomes(page).runs[average["kind"].upper()]["val_loss"]
+    assert len(series) == 11 and np.isnan(series[: reference[0].epoch]).all()
+    np.testing.assert_allclose(series[[r.epoch for r in reference]], curve.yData)
 
 
 def test_the_boundary_can_show_the_averaged_model(page):
@@ -146,6 +152,14 @@ def test_snapshot_ensemble_one_point_per_cycle_equal_to_core(page):
     np.testing.assert_allclose(single, [r.single_accuracy for r in reference])
     np.testing.assert_allclose(panel.ensemble_curve.yData, ensemble)
     assert "cycle 3: ensemble of 3" in panel.summary.text()
+    from desktop_app.lessons.outcomes import network_outcomes
+
+    runs = network_outcomes(page).runs
+    for label, value in (("snapshot ensemble", "ensemble_loss"), ("last snapshot", "single_loss")):
+        series = runs[label]["val_loss"]
+        assert len(series) == 16 and np.isfinite(series).sum() == 3
+        expected = [getattr(r, value) for r in reference]
+        np.testing.assert_allclose(series[[5, 10, 15]], expected, rtol=1e-6)
     # the learning rate restarts after each cycle
     lr = page.history["network"].columns["lr"]
     assert lr[6] > lr[5] and lr[11] > lr[10]
