@@ -364,6 +364,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         self._network_lab = NetworkLabPage(self.language, device=self._device)
         self._network_lab.open_diagnosis = self.open_diagnosis  # its "Diagnose…" button
+        self._network_lab.open_lr_range = partial(self.open_tool, "lr_range_test")
         if self._announced:  # the documents connected the pages built then; this one too
             self._network_lab.sceneChanged.connect(self.documents._scene_changed)
         return self._network_lab

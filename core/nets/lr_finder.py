@@ -24,14 +24,18 @@ Two suggestions are computed, both from the smoothed curve (:class:`RangeTest`):
 * ``"min/10"``: the learning rate of the smoothed minimum divided by 10 (the minimum itself is
   already at the edge of instability).
 
-The caller's model is never touched: the test trains a deep copy.
+The caller's model is never touched: the test trains a deep copy. :func:`range_test_points`
+yields the sweep one :class:`RangePoint` at a time (a window draws the curve as it comes) and
+:func:`range_test_of` turns the points into the :class:`RangeTest`; :func:`lr_range_test` does
+both. L-BFGS is refused (:func:`range_test_problem`): its update is a line search, not one step
+of size ``lr``, so a loss against ``lr`` says nothing about the rate to train with.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +52,28 @@ BETA = 0.98
 DIVERGE_FACTOR = 4.0
 SUGGESTIONS = ("steepest", "min/10")
 DEFAULT_SUGGESTION = "steepest"
+REFUSED_OPTIMIZERS = {
+    "lbfgs": (
+        "the range test needs an optimizer that takes one step of size lr per update; "
+        "L-BFGS searches along its direction instead"
+    ),
+}
+
+
+def range_test_problem(optimizer_name: str) -> str | None:
+    """Why the range test refuses optimizer ``optimizer_name`` (None: it does not)."""
+    return REFUSED_OPTIMIZERS.get(optimizer_name)
+
+
+@dataclass(frozen=True)
+class RangePoint:
+    """One update of the sweep: its learning rate, minibatch loss and smoothed loss."""
+
+    index: int
+    lr: float
+    loss: float
+    smoothed: float
+    diverged: bool  # the smoothed loss blew up at this update: the sweep's last point
 
 
 @dataclass(frozen=True)
@@ -68,6 +94,14 @@ class RangeTest:
         if method == "min/10":
             return self.min_over_10
         raise ValueError(f"unknown suggestion {method!r}; choose one of {SUGGESTIONS}")
+
+    @property
+    def lowest_lr(self) -> float:
+        """The learning rate of the smoothed curve's minimum (NaN: no finite point)."""
+        finite = np.where(np.isfinite(self.smoothed), self.smoothed, np.inf)
+        if not np.isfinite(finite).any():
+            return math.nan
+        return float(self.lrs[int(np.argmin(finite))])
 
 
 def lr_schedule(steps: int, start_lr: float = START_LR, end_lr: float = END_LR) -> np.ndarray:
@@ -104,7 +138,7 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray) -> tuple[float, float]:
     return float(lrs[skip + steepest]), min_over_10
 
 
-def lr_range_test(
+def range_test_points(
     model: nn.Module,
     loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
     x: torch.Tensor,
@@ -117,23 +151,32 @@ def lr_range_test(
     steps: int = STEPS,
     beta: float = BETA,
     seed: int = 0,
-) -> RangeTest:
-    """Run the range test on a copy of ``model`` (the module docstring).
+) -> Iterator[RangePoint]:
+    """The sweep on a copy of ``model``, one :class:`RangePoint` per update (the module
+    docstring); it ends after ``steps`` updates or at the first point that ``diverged``.
 
     ``optimizer`` is a run's optimizer config, ``{"name": ..., **hyper}`` (its ``lr`` is
-    replaced by the sweep's); ``batch_size`` 0 is the full batch.
+    replaced by the sweep's); ``batch_size`` 0 is the full batch. The settings are checked
+    here, before the first point: a ``ValueError`` says what is refused.
     """
     lrs = lr_schedule(steps, start_lr, end_lr)
-    network = copy.deepcopy(model).train()
+    problem = range_test_problem(optimizer["name"])
+    if problem is not None:
+        raise ValueError(problem)
+    if not 0 <= beta < 1:
+        raise ValueError(f"the smoothing weight beta must be in [0, 1), got {beta}")
+    return _sweep(model, loss_fn, x, y, optimizer, lrs, batch_size, beta, seed)
+
+
+def _sweep(model, loss_fn, x, y, optimizer, lrs, batch_size, beta, seed) -> Iterator[RangePoint]:
+    network = copy.deepcopy(model).train()  # the caller's model is never trained
     params = [p for p in network.parameters() if p.requires_grad]
     name = optimizer["name"]
     hyper = {k: v for k, v in optimizer.items() if k not in ("name", "lr")}
     opt = build_optimizer(name, params, lr=float(lrs[0]), **hyper)
     closure_needed = needs_closure(name)
     batches = _batches(len(x), batch_size, seed)
-    losses: list[float] = []
-    smoothed: list[float] = []
-    average, best, stopped = 0.0, math.inf, False
+    average, best = 0.0, math.inf
     for i, lr in enumerate(lrs):
         for group in opt.param_groups:
             group["lr"] = float(lr)
@@ -141,25 +184,44 @@ def lr_range_test(
         loss = _update(network, opt, loss_fn, x[index], y[index], closure_needed)
         average = beta * average + (1 - beta) * loss
         value = average / (1 - beta ** (i + 1))
-        losses.append(loss)
-        smoothed.append(value)
-        if not math.isfinite(value) or value > DIVERGE_FACTOR * best:
-            stopped = True
-            break
+        diverged = not math.isfinite(value) or value > DIVERGE_FACTOR * best
+        yield RangePoint(i, float(lr), loss, value, diverged)
+        if diverged:
+            return
         best = min(best, value)
-    lrs = lrs[: len(losses)]
-    curve = np.asarray(smoothed)
+
+
+def range_test_of(points: Sequence[RangePoint]) -> RangeTest:
+    """The :class:`RangeTest` of a sweep's points (all of them, in order)."""
+    if not points:
+        raise ValueError("the range test recorded no point")
+    lrs = np.array([point.lr for point in points])
+    curve = np.array([point.smoothed for point in points])
+    losses = np.array([point.loss for point in points])
     finite = np.where(np.isfinite(curve), curve, np.inf)
     steepest, min_over_10 = suggest(lrs, finite)
-    return RangeTest(lrs, np.asarray(losses), curve, stopped, steepest, min_over_10)
+    return RangeTest(lrs, losses, curve, points[-1].diverged, steepest, min_over_10)
 
 
-def trainer_range_test(trainer, **options: Any) -> RangeTest:
-    """:func:`lr_range_test` with a :class:`core.nets.trainer.Trainer`'s network, training set,
-    loss, optimizer config, batch size and seed (``options`` override the sweep's settings)."""
+def lr_range_test(
+    model: nn.Module,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    x: torch.Tensor,
+    y: torch.Tensor,
+    optimizer: dict[str, Any],
+    **options: Any,
+) -> RangeTest:
+    """Run the range test on a copy of ``model`` (:func:`range_test_points`'s arguments)."""
+    return range_test_of(list(range_test_points(model, loss_fn, x, y, optimizer, **options)))
+
+
+def trainer_range_points(trainer: Any, **options: Any) -> Iterator[RangePoint]:
+    """:func:`range_test_points` with a :class:`core.nets.trainer.Trainer`'s network, training
+    set, loss, optimizer config, batch size and seed (``options`` override the sweep's
+    settings); the trainer's network keeps its weights."""
     config = trainer.config
     settings: dict[str, Any] = {"batch_size": config.batch_size, "seed": config.seed, **options}
-    return lr_range_test(
+    return range_test_points(
         trainer.model,
         trainer.loss_fn,
         trainer.x_train,
@@ -167,6 +229,11 @@ def trainer_range_test(trainer, **options: Any) -> RangeTest:
         config.optimizer,
         **settings,
     )
+
+
+def trainer_range_test(trainer: Any, **options: Any) -> RangeTest:
+    """:func:`lr_range_test` on a trainer (:func:`trainer_range_points`)."""
+    return range_test_of(list(trainer_range_points(trainer, **options)))
 
 
 def _batches(n: int, batch_size: int, seed: int):

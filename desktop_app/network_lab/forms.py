@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
 )
@@ -31,6 +32,7 @@ from core.lab import LabModel
 from core.nets.datasets import REGRESSION_1D
 from core.nets.models import ACTIVATIONS, INITS, MAX_DEPTH, MAX_WIDTH, ModelConfig
 from core.nets.rules import network_optimizers
+from desktop_app.lr_range.texts import button_text, button_tip
 from desktop_app.network_lab.data_form import DataForm
 from desktop_app.network_lab.ensemble_form import EnsembleFields
 from desktop_app.network_lab.fields import combo as _combo
@@ -272,8 +274,14 @@ class TrainingForm(QGroupBox):
         self._form = form
         self.ensembles = EnsembleFields()  # weight averaging and snapshot ensembles
         self.ensembles.changed.connect(self._edited)
+        # The learning-rate range test; the page shows it once the main window gives it a
+        # callback (``page.open_lr_range``).
+        self.find_lr_button = QPushButton(button_text())
+        self.find_lr_button.setObjectName("find_lr_button")
+        self.find_lr_button.setVisible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(self.editor)
+        layout.addWidget(self.find_lr_button)
         layout.addLayout(form)
         layout.addWidget(self.ensembles)
         self.editor.changed.connect(self._edited)  # valid edits only
@@ -297,6 +305,8 @@ class TrainingForm(QGroupBox):
     def retranslate(self) -> None:
         self.setTitle(self.tr("Training"))
         self._relabel_steps()
+        self.find_lr_button.setText(button_text())
+        self.find_lr_button.setToolTip(button_tip())
         self.batch.setSpecialValueText(self.tr("full batch"))
         self.batch.setToolTip(
             self.tr("Examples per update; 'full batch' uses the whole training set.")

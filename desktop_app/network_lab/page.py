@@ -93,6 +93,7 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self._dirty = True
         self._updates_per_epoch = 1
         self._open_diagnosis: Callable[[], Any] | None = None
+        self._open_lr_range: Callable[[], Any] | None = None
         self._build_ui()
         # A font change (presenter mode) while the page is hidden: its sizes are measured again.
         appearance().changed.connect(self._appearance_changed)
@@ -143,6 +144,7 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.data_form = DataForm(self.model)  # the forms write into the model and follow it
         self.model_form = ModelForm(self.model)
         self.training_form = TrainingForm(self.model)
+        self.training_form.find_lr_button.clicked.connect(self._find_learning_rate)
         self.race_box = RaceBox(self.model)
 
         side = QWidget()
@@ -264,6 +266,21 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.set_playing(False)  # the window reads the curves as they are
         if self._open_diagnosis is not None:
             self._open_diagnosis()
+
+    @property
+    def open_lr_range(self) -> Callable[[], Any] | None:
+        """Opens the learning-rate range test window (the main window's); None hides the
+        training form's "Find learning rate…" button."""
+        return self._open_lr_range
+
+    @open_lr_range.setter
+    def open_lr_range(self, callback: Callable[[], Any] | None) -> None:
+        self._open_lr_range = callback
+        self.training_form.find_lr_button.setVisible(callback is not None)
+
+    def _find_learning_rate(self) -> None:
+        if self._open_lr_range is not None:
+            self._open_lr_range()
 
     def _redraw(self, *_args: Any) -> None:
         self._dirty = True

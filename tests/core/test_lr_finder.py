@@ -11,8 +11,11 @@ from core.nets.lr_finder import (
     DIVERGE_FACTOR,
     lr_range_test,
     lr_schedule,
+    range_test_of,
+    range_test_points,
     smooth,
     suggest,
+    trainer_range_points,
     trainer_range_test,
 )
 from core.nets.models import ModelConfig, build_model, loss_function
@@ -92,3 +95,54 @@ def test_a_trainer_with_a_closure_optimizer(problem):
     result = trainer_range_test(trainer, steps=40, end_lr=1.0)
     assert len(result.lrs) == 40 and np.isfinite(result.losses).all()
     assert torch.equal(trainer.weights(), before)
+
+
+def test_the_points_stream_one_update_at_a_time_and_make_the_same_result(problem):
+    stream = range_test_points(*problem, SGD, batch_size=16, steps=60, end_lr=1e3)
+    first = next(stream)  # computed on demand: a window draws the curve as it comes
+    assert (first.index, first.lr) == (0, pytest.approx(1e-7)) and not first.diverged
+    points = [first, *stream]
+    whole = lr_range_test(*problem, SGD, batch_size=16, steps=60, end_lr=1e3)
+    streamed = range_test_of(points)
+    np.testing.assert_array_equal(streamed.losses, whole.losses)
+    np.testing.assert_array_equal(streamed.smoothed, whole.smoothed)
+    assert streamed.steepest == whole.steepest and streamed.stopped_early == whole.stopped_early
+    assert [p.index for p in points] == list(range(len(points)))
+    ratios = np.array([b.lr / a.lr for a, b in zip(points, points[1:], strict=False)])
+    np.testing.assert_allclose(ratios, (1e3 / 1e-7) ** (1 / 59))  # exponential growth
+    # it exploded before the end: only the last point says so, and the sweep stopped there
+    assert len(points) < 60 and points[-1].diverged
+    assert not any(p.diverged for p in points[:-1])
+    assert whole.lowest_lr == whole.lrs[int(np.argmin(whole.smoothed))]
+    assert whole.lowest_lr == pytest.approx(10 * whole.min_over_10)
+
+
+def test_lbfgs_and_bad_settings_are_refused_before_the_first_update(problem):
+    model = problem[0]
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(ValueError, match="L-BFGS"):
+        range_test_points(*problem, {"name": "lbfgs", "lr": 1.0})
+    with pytest.raises(ValueError, match="beta"):
+        range_test_points(*problem, SGD, beta=1.0)
+    with pytest.raises(ValueError, match="at least 2 steps"):
+        range_test_points(*problem, SGD, steps=1)
+    with pytest.raises(ValueError, match="no point"):
+        range_test_of([])
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+
+def test_a_trainers_stream_uses_its_batches_and_seed(problem):
+    data = make_dataset("gaussians", size=200)
+    trainer = Trainer(data, MODEL, TrainConfig(optimizer=SGD, batch_size=16, seed=5))
+    streamed = [p.loss for p in trainer_range_points(trainer, steps=20)]
+    direct = lr_range_test(
+        trainer.model,
+        trainer.loss_fn,
+        trainer.x_train,
+        trainer.y_train,
+        SGD,
+        batch_size=16,
+        seed=5,
+        steps=20,
+    )
+    np.testing.assert_array_equal(streamed, direct.losses)
