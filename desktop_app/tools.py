@@ -15,6 +15,7 @@ from typing import Any
 TOOLS: dict[str, tuple[str, str]] = {
     "diagnose": ("desktop_app.diagnose", "show_diagnose_window"),
     "tune": ("desktop_app.tuning", "show_tuning_window"),
+    "edge_of_stability": ("desktop_app.stability", "show_stability_window"),
     "lr_range_test": ("desktop_app.lr_range", "show_lr_range_window"),
 }
 

@@ -52,8 +52,10 @@ from core.optim import read_state
 
 __all__ = [
     "EdgeRecord",
+    "SharpnessReading",
     "adam_preconditioner",
     "edge_of_stability",
+    "measure",
     "sharpness",
     "stability_threshold",
 ]
@@ -156,6 +158,48 @@ class EdgeRecord:
         return self.preconditioned if not math.isnan(self.preconditioned) else self.sharpness
 
 
+@dataclass(frozen=True)
+class SharpnessReading:
+    """What :func:`measure` reads at a trainer's current weights."""
+
+    sharpness: float  # the Hessian's largest eigenvalue
+    preconditioned: float  # Adam: lambda_max(D^-1/2 H D^-1/2); NaN otherwise / before a step
+    threshold: float  # stability_threshold's line for the quantity shown; NaN when none
+    method: str  # "exact" or "lanczos"
+    eigenvalues: np.ndarray | None  # the whole spectrum, ascending (exact and asked for only)
+
+
+def measure(
+    trainer, *, spectrum: bool = False, exact_limit: int = EXACT_LIMIT, seed: int = 0
+) -> SharpnessReading:
+    """Sharpness, Adam's preconditioned sharpness and (``spectrum``, exact only) every eigenvalue
+    of the Hessian of ``trainer``'s full training loss; an exact Hessian is computed once for all
+    three."""
+    args = (trainer.model, trainer.loss_fn, trainer.x_train, trainer.y_train)
+    threshold, wants_preconditioned = stability_threshold(trainer.optimizer)
+    d = None
+    if wants_preconditioned:
+        d = adam_preconditioner(_base(trainer.optimizer), trainer.parameters)
+    loss = flat_loss(*args)
+    if loss.theta0.numel() > exact_limit:
+        top, method = sharpness(*args, exact_limit=exact_limit, seed=seed)
+        preconditioned = math.nan
+        if d is not None:
+            preconditioned, _ = sharpness(
+                *args, preconditioner=d, exact_limit=exact_limit, seed=seed
+            )
+        return SharpnessReading(top, preconditioned, threshold, method, None)
+    hessian = full_hessian(loss).double()
+    eigenvalues = torch.linalg.eigvalsh(hessian)
+    preconditioned = math.nan
+    if d is not None:
+        scale = d.detach().reshape(-1).double().rsqrt()
+        scaled = scale[:, None] * hessian * scale[None, :]
+        preconditioned = float(torch.linalg.eigvalsh(scaled)[-1])
+    kept = eigenvalues.numpy().copy() if spectrum else None
+    return SharpnessReading(float(eigenvalues[-1]), preconditioned, threshold, "exact", kept)
+
+
 def edge_of_stability(trainer, *, every: int = 1, seed: int = 0) -> Iterator[EdgeRecord]:
     """Train ``trainer`` (a :class:`core.nets.trainer.Trainer`; full batch for the edge of
     stability: ``batch_size`` 0) and yield the sharpness after epoch 0 and every ``every``-th
@@ -169,12 +213,12 @@ def edge_of_stability(trainer, *, every: int = 1, seed: int = 0) -> Iterator[Edg
             continue
         if not np.isfinite(record.train_loss):
             return
-        args = (trainer.model, trainer.loss_fn, trainer.x_train, trainer.y_train)
-        top, method = sharpness(*args, seed=seed)
-        threshold, wants_preconditioned = stability_threshold(trainer.optimizer)
-        preconditioned = math.nan
-        if wants_preconditioned:
-            d = adam_preconditioner(_base(trainer.optimizer), trainer.parameters)
-            if d is not None:
-                preconditioned, _ = sharpness(*args, preconditioner=d, seed=seed)
-        yield EdgeRecord(record.epoch, record.train_loss, top, preconditioned, threshold, method)
+        reading = measure(trainer, seed=seed)
+        yield EdgeRecord(
+            record.epoch,
+            record.train_loss,
+            reading.sharpness,
+            reading.preconditioned,
+            reading.threshold,
+            reading.method,
+        )

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from torch.func import functional_call
@@ -11,6 +12,7 @@ from core.nets.models import ModelConfig, build_model, loss_function
 from core.nets.sharpness import (
     adam_preconditioner,
     edge_of_stability,
+    measure,
     sharpness,
     stability_threshold,
 )
@@ -90,6 +92,27 @@ def test_adams_preconditioner_and_threshold():
     sam = build_optimizer("sam", [w], lr=0.1)  # its base decides: plain GD here
     assert stability_threshold(sam) == (pytest.approx(20.0), False)
     assert math.isnan(stability_threshold(build_optimizer("rms", [w]))[0])
+
+
+def test_measure_reads_the_whole_spectrum_and_adams_sharpness_from_one_hessian():
+    data = make_dataset("moons", size=40)
+    config = TrainConfig(optimizer={"name": "adam", "lr": 0.01}, epochs=3, batch_size=0)
+    trainer = Trainer(data, TINY, config, dtype=F64)
+    for _ in trainer.records():
+        pass
+    args = (trainer.model, trainer.loss_fn, trainer.x_train, trainer.y_train)
+    reading = measure(trainer, spectrum=True)
+    expected = torch.linalg.eigvalsh(hessian_by_hand(*args)).numpy()
+    assert reading.method == "exact" and len(reading.eigenvalues) == 17
+    np.testing.assert_allclose(reading.eigenvalues, expected, rtol=1e-8, atol=1e-12)
+    assert reading.sharpness == pytest.approx(expected[-1], rel=1e-10)
+    d = adam_preconditioner(trainer.optimizer, trainer.parameters)
+    assert reading.preconditioned == pytest.approx(sharpness(*args, preconditioner=d)[0])
+    assert reading.threshold == pytest.approx(3800.0)
+    lanczos = measure(trainer, spectrum=True, exact_limit=0)
+    assert lanczos.method == "lanczos" and lanczos.eigenvalues is None
+    assert lanczos.sharpness == pytest.approx(reading.sharpness, rel=1e-8)
+    assert lanczos.preconditioned == pytest.approx(reading.preconditioned, rel=1e-8)
 
 
 LINEAR = ModelConfig(hidden=())  # y = w x + b: the MSE is a quadratic in (w, b)

@@ -1,0 +1,195 @@
+"""The edge of stability drawn: sharpness per epoch against each configuration's threshold, the
+training losses, and one configuration's Hessian spectrum per epoch as a heat map with the count
+of negative eigenvalues.
+
+Runs keep their colour and dash everywhere (``core.palette.run_style`` through
+``desktop_app.widgets.axes.run_pen``); each threshold is a dashed horizontal line in its run's
+colour. The sharpness and loss axes are logarithmic (GD's 2/η and Adam's 38/η are orders of
+magnitude apart). The heat map's rows are the fixed symmetric-log bins of
+``core.nets.stability.spectrum_edges`` (row ``i`` spans ``[i, i + 1]``, ticks at the powers of
+ten), its columns the measured epochs; its colour is ``log10(1 + count)`` on explicit levels
+with a colour bar. Items are made once and updated; pens follow presenter mode and the theme.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QGridLayout, QWidget
+
+from core.palette import run_style
+from desktop_app.style import appearance
+from desktop_app.widgets.axes import readable_axes, run_pen
+from desktop_app.widgets.retranslating import Retranslating
+
+COLORMAP = "viridis"
+NEGATIVE_COLOUR = "#cc79a7"
+
+
+def _plot(name: str) -> tuple[pg.PlotWidget, pg.PlotItem]:
+    widget = pg.PlotWidget()
+    widget.setObjectName(name)
+    plot = widget.getPlotItem()
+    readable_axes(plot)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    appearance().register_plot(plot)
+    return widget, plot
+
+
+def edge_ticks(edges: np.ndarray) -> list[list[tuple[float, str]]]:
+    """The heat map's eigenvalue ticks: every edge that is an even power of ten (±10^2k, fewer
+    labels to collide) at its row boundary, and "0" in the middle of the zero bin."""
+    ticks = []
+    middle = len(edges) // 2  # edges[middle - 1] = -zero, edges[middle] = +zero
+    for index, edge in enumerate(edges):
+        power = math.log10(abs(edge))
+        if abs(power - round(power)) > 1e-9 or round(power) % 2 or index in (middle - 1, middle):
+            continue
+        sign = "−" if edge < 0 else ""
+        ticks.append((float(index), f"{sign}1e{round(power)}"))
+    ticks.append((middle - 0.5, "0"))
+    return [ticks]
+
+
+class StabilityPlots(Retranslating, QWidget):
+    """Four plots in a grid: sharpness, training loss, spectrum heat map, negative count."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from core.nets.stability import spectrum_edges
+
+        self.edges = spectrum_edges()
+        self.sharp_widget, self.sharp_plot = _plot("sharpness_plot")
+        self.loss_widget, self.loss_plot = _plot("loss_plot")
+        self.map_widget, self.map_plot = _plot("spectrum_plot")
+        self.negative_widget, self.negative_plot = _plot("negative_plot")
+        for plot in (self.sharp_plot, self.loss_plot):
+            plot.setLogMode(y=True)
+            plot.showGrid(x=True, y=True, alpha=appearance().grid_alpha())
+        self.negative_plot.showGrid(x=True, y=True, alpha=appearance().grid_alpha())
+        self.negative_plot.setXLink(self.map_plot)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get(COLORMAP))
+        self.map_plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(
+            colorMap=pg.colormap.get(COLORMAP), interactive=False, width=14
+        )
+        self.colorbar.setImageItem(self.image, insert_in=self.map_plot)
+        self.map_plot.getAxis("left").setTicks(edge_ticks(self.edges))
+        self.map_plot.setYRange(0, len(self.edges) - 1, padding=0)
+        self.negative_curve = pg.PlotDataItem()
+        self.negative_plot.addItem(self.negative_curve)
+        self.keys: tuple[str, ...] = ()
+        self.sharp_curves: dict[str, pg.PlotDataItem] = {}
+        self.threshold_lines: dict[str, pg.PlotDataItem] = {}
+        self.loss_curves: dict[str, pg.PlotDataItem] = {}
+        self.spectrum: np.ndarray = np.zeros((len(self.edges) - 1, 0))  # the image as drawn
+        self.levels = (0.0, 1.0)
+        self.no_spectrum = False
+        layout = QGridLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.sharp_widget, 0, 0)
+        layout.addWidget(self.loss_widget, 0, 1)
+        layout.addWidget(self.map_widget, 1, 0)
+        layout.addWidget(self.negative_widget, 1, 1)
+        appearance().changed.connect(self._restyle)
+        self._restyle()
+        self.retranslate()
+
+    def set_configs(self, keys: Sequence[str]) -> None:
+        """A new run: one curve per configuration (run colours in this order), all empty."""
+        for plot, items in (
+            (self.sharp_plot, self.sharp_curves),
+            (self.sharp_plot, self.threshold_lines),
+            (self.loss_plot, self.loss_curves),
+        ):
+            for item in items.values():
+                plot.removeItem(item)
+        self.keys = tuple(keys)
+        self.sharp_curves = {key: pg.PlotDataItem() for key in self.keys}
+        self.threshold_lines = {key: pg.PlotDataItem() for key in self.keys}
+        self.loss_curves = {key: pg.PlotDataItem() for key in self.keys}
+        for key in self.keys:
+            self.sharp_plot.addItem(self.threshold_lines[key])
+            self.sharp_plot.addItem(self.sharp_curves[key])
+            self.loss_plot.addItem(self.loss_curves[key])
+        self.show_spectrum([], "gd")
+        self._restyle()
+
+    def show_records(self, records: dict[str, list], epochs: int) -> None:
+        """Draw every configuration's records (``core.nets.stability.StabilityRecord`` lists by
+        config key); thresholds span epochs 0 to ``epochs``."""
+        for key, rows in records.items():
+            if key not in self.sharp_curves:
+                continue
+            measured = [r for r in rows if math.isfinite(r.shown) and r.shown > 0]
+            self.sharp_curves[key].setData([r.epoch for r in measured], [r.shown for r in measured])
+            threshold = next((r.threshold for r in rows if math.isfinite(r.threshold)), None)
+            if threshold is not None and threshold > 0:
+                self.threshold_lines[key].setData([0, epochs], [threshold, threshold])
+            losses = [r for r in rows if math.isfinite(r.train_loss) and r.train_loss > 0]
+            self.loss_curves[key].setData([r.epoch for r in losses], [r.train_loss for r in losses])
+
+    def show_spectrum(self, rows: list, key: str) -> None:
+        """Config ``key``'s spectrum: a column per record with a histogram (exact Hessians),
+        colour ``log10(1 + count)``, and its negative-eigenvalue count."""
+        measured = [r for r in rows if r.histogram is not None]
+        self.no_spectrum = bool(rows) and not measured  # Lanczos: no whole spectrum
+        self._title_map()
+        bins = len(self.edges) - 1
+        if measured:
+            counts = np.stack([r.histogram for r in measured]).T  # (bins, epochs)
+            self.spectrum = np.log10(1.0 + counts)
+            epochs = [r.epoch for r in measured]
+            step = (epochs[1] - epochs[0]) if len(epochs) > 1 else 1
+            rect = QRectF(epochs[0] - step / 2, 0, step * len(epochs), bins)
+            self.levels = (0.0, max(float(self.spectrum.max()), 1.0))
+            self.image.setImage(self.spectrum, levels=self.levels, autoLevels=False, rect=rect)
+            self.image.setVisible(True)
+            self.colorbar.setLevels(self.levels)
+            self.negative_curve.setData(epochs, [r.negative for r in measured])
+        else:
+            self.spectrum = np.zeros((bins, 0))
+            self.image.setVisible(False)
+            self.negative_curve.setData([], [])
+        index = self.keys.index(key) if key in self.keys else 0
+        self.negative_curve.setPen(run_pen(index))
+
+    def _restyle(self) -> None:
+        look = appearance()
+        for index, key in enumerate(self.keys):
+            colour = run_style(index).colour
+            self.sharp_curves[key].setPen(run_pen(index))
+            self.loss_curves[key].setPen(run_pen(index))
+            self.threshold_lines[key].setPen(look.pen(colour, 1.5, dash=[4, 4]))
+        self.colorbar.axis.setStyle(tickFont=look.font(-1))
+
+    def _title_map(self) -> None:
+        if self.no_spectrum:
+            title = self.tr("No spectrum: over 2,000 weights the sharpness comes from Lanczos")
+        else:
+            title = self.tr("Hessian spectrum: colour log₁₀(1 + count)")
+        self.map_plot.setTitle(title)
+        appearance().style_plot(self.map_plot)
+
+    def retranslate(self) -> None:
+        self.sharp_plot.setTitle(self.tr("Sharpness and its threshold (dashed)"))
+        self.sharp_plot.setLabel("left", self.tr("λ_max (Adam: preconditioned)"))
+        self.sharp_plot.setLabel("bottom", self.tr("epoch"))
+        self.loss_plot.setTitle(self.tr("Training loss"))
+        self.loss_plot.setLabel("left", self.tr("training loss"))
+        self.loss_plot.setLabel("bottom", self.tr("epoch"))
+        self._title_map()
+        self.map_plot.setLabel("left", self.tr("eigenvalue (symmetric log bins)"))
+        self.map_plot.setLabel("bottom", self.tr("epoch"))
+        self.negative_plot.setTitle(self.tr("Negative eigenvalues"))
+        self.negative_plot.setLabel("left", self.tr("count"))
+        self.negative_plot.setLabel("bottom", self.tr("epoch"))
+        for plot in (self.sharp_plot, self.loss_plot, self.map_plot, self.negative_plot):
+            appearance().style_plot(plot)

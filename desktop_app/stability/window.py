@@ -1,0 +1,444 @@
+"""The "Edge of stability" window (Tools ▸ Edge of stability…): the Network Lab's current task
+trained four ways -- full-batch GD at the user's learning rate and at an edge learning rate,
+minibatch SGD, full-batch Adam -- with the sharpness measured along the way (Cohen et al., ICLR
+2021 and 2022; ``core.nets.stability``).
+
+The window knows the Network Lab only through ``network_lab()`` (a callable returning the page or
+None) and its ``model.settings``. The configurations train in a worker thread, each its own stream
+(:class:`~desktop_app.stability.worker.StabilityRunner`): one that fails shows its error on its
+row while the others finish.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.palette import run_style
+from desktop_app.stability import worker
+from desktop_app.stability.plots import StabilityPlots
+from desktop_app.stability.texts import config_name
+from desktop_app.widgets.labels import coloured, hint
+from desktop_app.widgets.retranslating import Retranslating
+
+DEFAULT_SIZE = (1280, 720)
+ERROR_COLOUR = "#c62828"
+IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
+COLUMNS = 4  # configuration, learning rate, threshold, state
+
+
+class StabilityWindow(Retranslating, QWidget):
+    """A top-level window (owned by the main window): set-up, the four configurations' table,
+    the plots and what they show."""
+
+    def __init__(
+        self, network_lab: Callable[[], Any] | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("stability_window")
+        self.network_lab = network_lab or (lambda: None)
+        self.plan: worker.StabilityPlan | None = None
+        self.records: dict[str, list] = {}
+        self.errors: dict[str, str] = {}
+        self.ended: set[str] = set()
+        self.state = IDLE
+        self.message = ""
+        self.message_is_error = False
+        self._started = 0.0
+        self._seconds = 0.0
+        self.runner = worker.StabilityRunner(self)
+        self.runner.records.connect(self._on_records)
+        self.runner.config_failed.connect(self._on_config_failed)
+        self.runner.config_done.connect(self._on_config_done)
+        self.runner.finished.connect(self._on_finished)
+        self._build_ui()
+        self.resize(*DEFAULT_SIZE)
+        self.retranslate()
+
+    def _make_controls(self) -> QHBoxLayout:
+        self.task = hint(QLabel())
+        self.task.setObjectName("task")
+        self.task.setWordWrap(True)
+        self.epochs_label, self.every_label = QLabel(), QLabel()
+        self.epochs = QSpinBox()
+        self.epochs.setObjectName("epochs")
+        self.epochs.setRange(1, 2000)
+        self.epochs.setValue(200)
+        self.every = QSpinBox()
+        self.every.setObjectName("every")
+        self.every.setRange(1, 100)
+        self.every.setValue(5)
+        self.run_button, self.stop_button = QPushButton(), QPushButton()
+        self.run_button.setObjectName("run")
+        self.stop_button.setObjectName("stop")
+        self.run_button.clicked.connect(self.run)
+        self.stop_button.clicked.connect(self.stop)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("progress")
+        self.status = QLabel()
+        self.status.setObjectName("status")
+        self.status.setWordWrap(True)
+        controls = QHBoxLayout()
+        for widget in (self.epochs_label, self.epochs, self.every_label, self.every):
+            controls.addWidget(widget)
+        controls.addWidget(self.run_button)
+        controls.addWidget(self.stop_button)
+        controls.addWidget(self.progress, 1)
+        return controls
+
+    def _make_table(self) -> QTableWidget:
+        table = QTableWidget(0, COLUMNS)
+        table.setObjectName("configs")
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.verticalHeader().hide()
+        table.setWordWrap(True)
+        header = table.horizontalHeader()
+        for column in range(COLUMNS - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS - 1, QHeaderView.ResizeMode.Stretch)
+        return table
+
+    def _build_ui(self) -> None:
+        controls = self._make_controls()
+        self.plots = StabilityPlots()
+        self.table = self._make_table()
+        self.spectrum_label = QLabel()
+        self.spectrum_choice = QComboBox()
+        self.spectrum_choice.setObjectName("spectrum_choice")
+        self.spectrum_choice.currentIndexChanged.connect(lambda _index: self._draw_spectrum())
+        self.explanation = QLabel()
+        self.explanation.setObjectName("explanation")
+        self.explanation.setWordWrap(True)
+        self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop)
+        choice = QHBoxLayout()
+        choice.addWidget(self.spectrum_label)
+        choice.addWidget(self.spectrum_choice, 1)
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addLayout(choice)
+        side.addWidget(self.explanation, 1)
+        below = QWidget()
+        below_layout = QHBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        below_layout.addWidget(self.table, 3)
+        below_layout.addLayout(side, 2)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.plots)
+        split.addWidget(below)
+        split.setStretchFactor(0, 1)
+        split.setSizes([460, 180])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.task)
+        layout.addLayout(controls)
+        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
+
+    # -- the task --------------------------------------------------------------------------------
+
+    def lab_settings(self) -> dict[str, Any] | None:
+        page = self.network_lab()
+        return None if page is None else page.model.settings
+
+    def refresh_task(self) -> None:
+        self._show_task()
+
+    def _show_task(self) -> None:
+        settings = self.lab_settings()
+        if not settings:
+            self.task.setText(self.tr("The Network Lab is not ready yet."))
+            return
+        model, training = settings.get("model", {}), settings.get("training", {})
+        hidden = "-".join(str(width) for width in model.get("hidden", [])) or "0"
+        optimizer = training.get("optimizer", {})
+        self.task.setText(
+            self.tr(
+                "On the Network Lab's task: the “{0}” data, hidden layers {1} ({2}), your "
+                "learning rate {3:.3g} ({4}); all four start from the same initial weights."
+            ).format(
+                settings.get("dataset", {}).get("name", "?"),
+                hidden,
+                model.get("activation", "?"),
+                float(optimizer.get("lr", math.nan)),
+                optimizer.get("name", "?"),
+            )
+        )
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def run(self) -> bool:
+        """Start the four configurations in the background; False (and why, in the status) when
+        the Network Lab's settings are refused."""
+        self._show_task()
+        settings = self.lab_settings()
+        if settings is None:
+            self._set_message(self.tr("The Network Lab is not ready yet."), error=True)
+            return False
+        try:
+            plan = worker.plan_stability(settings, self.epochs.value(), self.every.value())
+        except ValueError as error:
+            self._set_message(str(error), error=True)
+            return False
+        self.stop()
+        self.plan = plan
+        keys = [config.key for config in plan.configs]
+        self.records = {key: [] for key in keys}
+        self.errors, self.ended = {}, set()
+        self.state, self.message, self.message_is_error = RUNNING, "", False
+        self.plots.set_configs(keys)
+        self._fill_table()
+        self._fill_choice()
+        self._started = time.perf_counter()
+        self.runner.start(plan, getattr(self.network_lab(), "device", "cpu"))
+        self._redraw()
+        return True
+
+    def stop(self) -> None:
+        """Stop every configuration; the records so far stay."""
+        if not self.runner.running():
+            return
+        self.runner.stop()
+        self._seconds = time.perf_counter() - self._started
+        self.state = STOPPED
+        self._redraw()
+
+    def keys(self) -> list[str]:
+        return [] if self.plan is None else [config.key for config in self.plan.configs]
+
+    def chosen(self) -> str:
+        """The configuration whose spectrum is drawn."""
+        keys = self.keys()
+        index = self.spectrum_choice.currentIndex()
+        return keys[index] if 0 <= index < len(keys) else (keys[0] if keys else "")
+
+    def done(self) -> int:
+        if self.plan is None:
+            return 0
+        expected = self.plan.expected()
+        return sum(
+            expected if key in self.ended else min(len(self.records[key]), expected)
+            for key in self.keys()
+        )
+
+    def total(self) -> int:
+        return 0 if self.plan is None else len(self.plan.configs) * self.plan.expected()
+
+    def _on_records(self, records: list) -> None:
+        for record in records:
+            if record.config in self.records:
+                self.records[record.config].append(record)
+        self._redraw()
+
+    def _on_config_failed(self, key: str, message: str) -> None:
+        self.errors[key] = message
+        self.ended.add(key)
+        self._redraw()
+
+    def _on_config_done(self, key: str) -> None:
+        self.ended.add(key)
+        self._redraw()
+
+    def _on_finished(self) -> None:
+        self._seconds = time.perf_counter() - self._started
+        self.state = FAILED if self.plan and len(self.errors) == len(self.plan.configs) else DONE
+        self._redraw()
+
+    def _set_message(self, text: str, error: bool = False) -> None:
+        self.message, self.message_is_error = text, error
+        self._redraw()
+
+    # -- views -----------------------------------------------------------------------------------
+
+    def _redraw(self) -> None:
+        running = self.runner.running()
+        self.run_button.setEnabled(not running)
+        self.stop_button.setEnabled(running)
+        self.progress.setRange(0, max(self.total(), 1))
+        self.progress.setValue(self.done())
+        self.status.setText(self._status_text())
+        if self.message_is_error:
+            self.status.setForegroundRole(QPalette.ColorRole.WindowText)
+            coloured(self.status, ERROR_COLOUR)
+        else:
+            hint(self.status)
+        if self.plan is not None:
+            self.plots.show_records(self.records, self.plan.epochs)
+            self._draw_spectrum()
+            self._update_table()
+
+    def _draw_spectrum(self) -> None:
+        key = self.chosen()
+        self.plots.show_spectrum(self.records.get(key, []), key)
+
+    def _status_text(self) -> str:
+        if self.message:
+            return self.message
+        if self.state == RUNNING:
+            return self.tr("Training the four configurations in the background… {0} of {1}").format(
+                self.done(), self.total()
+            )
+        if self.state == DONE:
+            return self.tr("Done in {0:.1f} s.").format(self._seconds)
+        if self.state == FAILED:
+            return self.tr("Every configuration failed: see the table.")
+        if self.state == STOPPED:
+            return self.tr("Stopped: the epochs measured so far stay.")
+        return self.tr(
+            "Run to train the Network Lab's task four ways from the same weights and measure the "
+            "Hessian every few epochs."
+        )
+
+    def _fill_table(self) -> None:
+        keys = self.keys()
+        self.table.setRowCount(len(keys))
+        for row in range(len(keys)):
+            for column in range(COLUMNS):
+                self.table.setItem(row, column, QTableWidgetItem())
+            name = self.table.item(row, 0)
+            name.setForeground(QBrush(QColor(run_style(row).colour)))
+            font = name.font()
+            font.setBold(True)
+            name.setFont(font)
+
+    def _fill_choice(self) -> None:
+        keep = self.spectrum_choice.currentIndex()
+        self.spectrum_choice.blockSignals(True)
+        self.spectrum_choice.clear()
+        for key in self.keys():
+            self.spectrum_choice.addItem(config_name(key), key)
+        default = self.keys().index("gd_edge") if "gd_edge" in self.keys() else 0
+        self.spectrum_choice.setCurrentIndex(keep if keep >= 0 else default)
+        self.spectrum_choice.blockSignals(False)
+
+    def threshold_text(self, key: str) -> str:
+        rows = self.records.get(key, [])
+        threshold = next((r.threshold for r in rows if math.isfinite(r.threshold)), None)
+        if threshold is None:
+            return "…"
+        if key == "adam":
+            return self.tr("38/η = {0:.4g} (preconditioned)").format(threshold)
+        return self.tr("2/η = {0:.4g}").format(threshold)
+
+    def state_text(self, key: str) -> str:
+        rows = self.records.get(key, [])
+        if key in self.errors:
+            return self.tr("failed: {0}").format(self.errors[key])
+        method = rows[-1].method if rows else ""
+        hessian = {
+            "exact": self.tr("exact Hessian"),
+            "lanczos": self.tr("Lanczos (no spectrum beyond 2,000 weights)"),
+        }.get(method, "")
+        if rows and rows[-1].diverged:
+            return self.tr("diverged at epoch {0}").format(rows[-1].epoch)
+        if key in self.ended:
+            return self.tr("done: {0} epochs, {1}").format(rows[-1].epoch if rows else 0, hessian)
+        if not self.runner.running():
+            return self.tr("stopped at epoch {0}").format(rows[-1].epoch if rows else 0)
+        if not rows:
+            return self.tr("starting…")
+        return self.tr("epoch {0} of {1}, {2}").format(rows[-1].epoch, self.plan.epochs, hessian)
+
+    def _update_table(self) -> None:
+        for row, key in enumerate(self.keys()):
+            rows = self.records.get(key, [])
+            lr = rows[0].lr if rows else None
+            texts = (
+                config_name(key),
+                "…" if lr is None else f"η = {lr:.3g}",
+                self.threshold_text(key),
+                self.state_text(key),
+            )
+            for column, text in enumerate(texts):
+                item = self.table.item(row, column)
+                if item is None:
+                    continue
+                item.setText(text)
+                item.setToolTip(text)
+            state = self.table.item(row, COLUMNS - 1)
+            if state is not None:
+                error = key in self.errors or bool(rows and rows[-1].diverged)
+                state.setForeground(QBrush(QColor(ERROR_COLOUR)) if error else QBrush())
+        self.table.resizeRowsToContents()
+
+    def shutdown(self) -> None:
+        """Stop the configurations and wait for the worker (closing)."""
+        self.runner.shutdown()
+
+    # -- Qt --------------------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Edge of stability — LossLab"))
+        self.epochs_label.setText(self.tr("Epochs"))
+        self.every_label.setText(self.tr("Hessian every"))
+        self.every.setSuffix(self.tr(" epochs"))
+        self.run_button.setText(self.tr("Run"))
+        self.stop_button.setText(self.tr("Stop"))
+        self.spectrum_label.setText(self.tr("Spectrum of:"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Configuration"),
+                self.tr("Learning rate"),
+                self.tr("Threshold"),
+                self.tr("State"),
+            ]
+        )
+        for index, key in enumerate(self.keys()):
+            self.spectrum_choice.setItemText(index, config_name(key))
+        self.explanation.setText(
+            self.tr(
+                "<b>Sharpness</b> is the largest eigenvalue of the Hessian of the training loss. "
+                "Gradient descent with learning rate η is stable on a quadratic only while the "
+                "sharpness stays below 2/η (the dashed line of its colour). On a network, "
+                "full-batch GD first sharpens (<b>progressive sharpening</b>) until the sharpness "
+                "reaches 2/η, then hovers there while the loss keeps falling, but no longer "
+                "monotonically: the <b>edge of stability</b>. For Adam the curve is the "
+                "<b>preconditioned</b> sharpness λ<sub>max</sub>(D<sup>-1/2</sup> H "
+                "D<sup>-1/2</sup>) and its line (2 + 2β<sub>1</sub>)/((1 − β<sub>1</sub>)η) = "
+                "38/η. Minibatch SGD's sharpness (on the whole training set) usually stays below "
+                "its 2/η. The heat map counts the Hessian's eigenvalues per epoch; the curve "
+                "beside it counts the negative ones."
+            )
+        )
+        self._show_task()
+        self._redraw()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.stop()  # nothing trains for a window no one sees
+        super().closeEvent(event)
+
+
+def show_stability_window(main: Any) -> StabilityWindow:
+    """Show the main window's edge-of-stability window (made on first use), on
+    ``main.network_lab``'s current task."""
+    window = main.findChild(StabilityWindow)
+    if window is None:
+        window = StabilityWindow(lambda: main.network_lab, main)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(window.shutdown)
+    window.refresh_task()
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
