@@ -44,7 +44,9 @@ class StepRecord:
     the update that led here (``lr`` is NaN and ``state`` empty at step 0). ``state`` uses the
     vocabulary of :mod:`core.optim.state` (``grad``, ``velocity``, ``second_moment``,
     ``effective_lr``, ``update``), one ``(N, 2)`` array each, or empty when the run records no
-    state (``record_state=False``, or more than ``STATE_MAX_POINTS`` points). ``epoch`` is the
+    state (``record_state=False``, or more than ``STATE_MAX_POINTS`` points); a SAM run always
+    records ``ascent`` (:mod:`core.optim.state`: the ascent step ``rho g / ||g||`` taken from the
+    previous step's point, where SAM took its second gradient). ``epoch`` is the
     number of passes over the data so far (``step / updates per epoch``) on a data surface, NaN
     on other surfaces.
     """
@@ -106,6 +108,9 @@ class PointRun:
         if starts.ndim != 2 or starts.shape[1] != 2:
             raise ValueError(f"starts must have shape (N, 2), got {tuple(starts.shape)}")
         self.record_state = record_state and len(starts) <= STATE_MAX_POINTS
+        # SAM's ascent step is recorded even without the rest of the state (the map draws it;
+        # ``losslab run`` reports it): one (N, 2) array a step.
+        self.records_ascent = config.optimizer == "sam" and len(starts) <= STATE_MAX_POINTS
         self.steps = int(config.steps)
         (x0, x1), (y0, y1) = surface.x_range, surface.y_range
         cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, y1 - y0) / 2
@@ -263,6 +268,8 @@ class PointRun:
             state: dict[str, np.ndarray] = {}
             if self.record_state:
                 state = self._state(used_grad, points - before)
+            elif self.records_ascent:
+                state = {"ascent": self._ascent()}
             loss, grad = new_loss, new_grad
             yield self._record(step, points, loss, grad, lr, state)
 
@@ -289,6 +296,15 @@ class PointRun:
         ]
         keys = set.intersection(*(set(r) for r in rows)) if rows else set()
         return {k: _numpy(torch.stack([r[k].expand(2) for r in rows])) for k in sorted(keys)}
+
+    def _ascent(self) -> np.ndarray:
+        """SAM's last ascent step ``rho g / ||g||`` per point ``(N, 2)`` (NaN before any)."""
+        rows = []
+        for opt, param in zip(self.optimizers, self.params, strict=True):
+            ascent = opt.state.get(param, {}).get("ascent")
+            nan = torch.full_like(param, float("nan"))
+            rows.append((nan if ascent is None else ascent).reshape(-1, 2))
+        return _numpy(torch.cat(rows))
 
     def _record(self, step, points, loss, grad, lr, state) -> StepRecord:
         return StepRecord(

@@ -47,6 +47,15 @@ def run_result(label: str, records: list[StepRecord], many: bool, diverged_at: n
     return result
 
 
+def ascents(records: list[StepRecord], many: bool = True) -> np.ndarray:
+    """A SAM run's ascent steps, row ``t`` the one the update into step ``t`` took from step
+    ``t - 1``'s point (NaN at step 0): ``(steps + 1, N, 2)``, or ``(steps + 1, 2)`` for a single
+    start point (``many=False``)."""
+    rows = [r.state.get("ascent", np.full_like(r.positions, np.nan)) for r in records]
+    out = np.stack(rows) if rows else np.empty((0, 1, 2))
+    return out if many else out[:, 0]
+
+
 def _data_fields(surface, run: PointRun, records: list[StepRecord], many: bool) -> dict:
     """What a run on a data surface adds: epochs, the batch size used, the test loss, notes."""
     from core.surfaces.data import DataSurface
@@ -107,6 +116,8 @@ def run_scene(
         label = spec.label or f"run {index + 1}"
         result = run_result(label, records, spec.starts is not None, run.diverged_at)
         result.update(_data_fields(surface, run, records, spec.starts is not None))
+        if run.records_ascent:
+            result["ascent"] = _finite_or_none(ascents(records, spec.starts is not None))
         runs.append(result)
     return {
         "format": 1,

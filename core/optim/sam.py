@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import torch
 from torch.optim import Optimizer
 
@@ -119,3 +120,20 @@ class SAM(Optimizer):
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         super().load_state_dict(state_dict)
         self.base_optimizer.param_groups = self.param_groups
+
+
+def ascent_segment(positions: np.ndarray, ascent: np.ndarray, step: int) -> np.ndarray | None:
+    """The ascent SAM takes from the point of ``step``, as a segment ``[[w], [w + e]]`` ``(2, 2)``.
+
+    ``positions`` ``(T, 2)`` and ``ascent`` ``(T, 2)`` are one point's recorded rows (the
+    engine's: row ``t`` of ``ascent`` belongs to the update into step ``t``, so the ascent from
+    step ``step`` is row ``step + 1``). ``None`` where that step is not recorded (yet: the last
+    point of a run has no next step) or is not finite.
+    """
+    following = step + 1
+    if step < 0 or following >= min(len(positions), len(ascent)):
+        return None
+    start = np.asarray(positions[step], dtype=float)
+    end = start + np.asarray(ascent[following], dtype=float)
+    segment = np.stack([start, end])
+    return segment if np.all(np.isfinite(segment)) else None

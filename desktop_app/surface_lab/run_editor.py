@@ -15,10 +15,16 @@ the schedule previews; otherwise the reason is shown in red under the form that 
 
 Each row's label is the parameter's human name (``PARAM_LABELS``); its tooltip starts with the
 code name. The texts are in ``run_editor_texts``, the parameter form in ``param_form``.
+
+Under the optimizer's parameters, ``stability_label`` shows the learning rate's stability limit
+(``core.stability``: 2/λmax, (2+2β)/λmax with momentum) for the curvature at the run's start
+point, which the page passes with ``set_stability_point``; above the limit the label and the lr
+box turn red. On a quadratic the limit holds for the whole run; elsewhere it is the local one.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -52,6 +58,7 @@ from core.schedules import (
     preview_lr,
     schedule_names,
 )
+from core.stability import LocalCurvature, StabilityLimit, curvature_limit_at, optimizer_lr_limit
 from desktop_app.style import appearance
 from desktop_app.surface_lab.param_form import (
     MAX_STEPS,
@@ -68,6 +75,7 @@ from desktop_app.surface_lab.run_editor_texts import (
     _tr,
     param_label,
     param_tooltip,
+    stability_texts,
 )
 
 # Also importable from here: the eigen panel uses the float box, the tests the texts.
@@ -125,6 +133,11 @@ class RunEditor(QWidget):
         super().__init__(parent)
         self._loading = 0
         self._valid = True
+        # The curvature at the shown run's start (set_stability_point) and the limit it gives.
+        self._curvature: LocalCurvature | None = None
+        self._curvature_key: tuple[object, tuple[float, float]] | None = None
+        self._limit: StabilityLimit | None = None
+        self._lr = 0.0
         self.optimizer_names = tuple(optimizers or optimizer_names())  # the registry's
 
         self._build_optimizer_box()
@@ -157,11 +170,16 @@ class RunEditor(QWidget):
         )
         self._optimizer_form.setObjectName("optimizer_params")
         self._optimizer_error = _error_label("optimizer_error")
+        self.stability_label = QLabel()
+        self.stability_label.setObjectName("stability_label")
+        self.stability_label.setWordWrap(True)
+        self.stability_label.setVisible(False)
         layout = QVBoxLayout(self._optimizer_box)
         layout.setContentsMargins(8, 6, 8, 8)
         layout.setSpacing(6)
         layout.addWidget(self._optimizer_combo)
         layout.addWidget(self._optimizer_form)
+        layout.addWidget(self.stability_label)
         layout.addWidget(self._optimizer_error)
 
     def _build_schedule_box(self) -> None:
@@ -262,6 +280,33 @@ class RunEditor(QWidget):
     def is_valid(self) -> bool:
         """Whether the shown optimizer builds and the schedule runs (no red message)."""
         return self._valid
+
+    def set_stability_point(
+        self, surface: object | None, point: tuple[float, float] | None
+    ) -> None:
+        """Show the lr's stability limit for the curvature of ``surface`` at ``point`` (the run's
+        start); ``None`` hides it. Computed once per surface and point."""
+        key = None if surface is None or point is None else (surface, tuple(map(float, point)))
+        if key is not None and self._curvature_key is not None:
+            same = key[0] is self._curvature_key[0] and key[1] == self._curvature_key[1]
+            if same:
+                return
+        self._curvature_key = key
+        self._curvature = None
+        if key is not None:
+            try:
+                self._curvature = curvature_limit_at(surface, key[1])
+            except (RuntimeError, ValueError):  # a surface autograd cannot differentiate twice
+                self._curvature = None
+        self._show_stability()
+
+    def stability_limit(self) -> StabilityLimit | None:
+        """The shown optimizer's lr limit at the start point (None: hidden, or none applies)."""
+        return self._limit
+
+    def lr_above_limit(self) -> bool:
+        """Whether the lr is past the stability limit (the red cue is on)."""
+        return self._limit is not None and self._limit.exceeded_by(self._lr)
 
     # --- building -------------------------------------------------------------------------
 
@@ -384,7 +429,26 @@ class RunEditor(QWidget):
         self._show_error(self._schedule_error, schedule_error)
         self._show_preview(curve)
         self._valid = not optimizer_error and not schedule_error
+        self._show_stability()
         return data if self._valid else None
+
+    def _show_stability(self) -> None:
+        """The limit under the form; the label and the lr box red while the lr is above it."""
+        optimizer = self.run_data()["optimizer"]
+        curvature = self._curvature
+        limit = None
+        if curvature is not None and math.isfinite(curvature.lambda_max):
+            limit = optimizer_lr_limit(curvature.lambda_max, optimizer)
+        self._limit = limit
+        self._lr = float(optimizer.get("lr", 0.0) or 0.0)
+        above = self.lr_above_limit()
+        text, tip = ("", "") if limit is None else stability_texts(limit, curvature, above)
+        self.stability_label.setText(text)
+        self.stability_label.setToolTip(tip)
+        self.stability_label.setVisible(bool(text))
+        self.stability_label.setStyleSheet("color: #d32f2f; font-weight: bold;" if above else "")
+        if "lr" in self._optimizer_form.names():
+            self._optimizer_form.editor("lr").setStyleSheet("color: #d32f2f;" if above else "")
 
     @staticmethod
     def _show_error(label: QLabel, message: str) -> None:

@@ -4,6 +4,8 @@ one-sentence explanation per parameter (the code name stays in the tooltip), all
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 _CONTEXT = "RunEditor"  # the translation context of every text of the run editor (= self.tr's)
@@ -205,3 +207,53 @@ def param_tooltip(name: str) -> str:
     """The code name (as in scene files) and the translated explanation of parameter ``name``."""
     explanation = _tr(EXPLANATIONS[name]) if name in EXPLANATIONS else ""
     return f"{name}: {explanation}" if explanation else name
+
+
+def _number(value: float) -> str:
+    return f"{value:.3g}".replace("e-0", "e-").replace("e+0", "e+")
+
+
+# The stability label (core.stability): (quadratic, lr above the limit) -> text; {0} the limit,
+# {1} its formula. The tooltips take {0} = λmax.
+_STABILITY_TEXTS = {
+    (True, False): QT_TRANSLATE_NOOP("RunEditor", "Stable below η = {0} ({1})"),
+    (True, True): QT_TRANSLATE_NOOP(
+        "RunEditor", "η is above the stability limit {0} ({1}): the run diverges."
+    ),
+    (False, False): QT_TRANSLATE_NOOP(
+        "RunEditor", "Stable near the start below η = {0} ({1} there)"
+    ),
+    (False, True): QT_TRANSLATE_NOOP(
+        "RunEditor", "η is above the local limit {0} ({1} at the start): the run bounces away."
+    ),
+}
+_STABILITY_TIPS = {
+    True: QT_TRANSLATE_NOOP(
+        "RunEditor",
+        "This surface is a quadratic: its Hessian is the same everywhere, with largest "
+        "eigenvalue λmax = {0}. Each gradient step multiplies the distance along that direction "
+        "by (1 − ηλmax), so the run converges for η below the limit and diverges above it. "
+        "Momentum β raises the limit to (2+2β)/λmax.",
+    ),
+    False: QT_TRANSLATE_NOOP(
+        "RunEditor",
+        "λmax = {0} is the largest eigenvalue of the Hessian at the run's start point (as in the "
+        "Hessian panel). This surface is not a quadratic, so the limit is local: above it the "
+        "run cannot settle in the curvature around the start; elsewhere the curvature, and the "
+        "limit, differ.",
+    ),
+}
+_NO_LIMIT = QT_TRANSLATE_NOOP("RunEditor", "No curvature limit on η at the start (λmax = {0} ≤ 0).")
+
+
+def stability_texts(limit, curvature, above: bool) -> tuple[str, str]:
+    """The stability label's text and tooltip for ``limit`` (``core.stability.StabilityLimit``)
+    at ``curvature`` (``core.stability.LocalCurvature`` of the run's start); ``above``: the lr
+    is past the limit."""
+    lam = _number(curvature.lambda_max)
+    if not math.isfinite(limit.lr):
+        return _tr(_NO_LIMIT).format(lam), ""
+    text = _tr(_STABILITY_TEXTS[curvature.quadratic, above]).format(
+        _number(limit.lr), limit.formula
+    )
+    return text, _tr(_STABILITY_TIPS[curvature.quadratic]).format(lam)
