@@ -45,19 +45,20 @@ from core.nets.lr_finder import (
 from desktop_app.lr_range.plot import LrRangePlot
 from desktop_app.lr_range.texts import rule_text
 from desktop_app.lr_range.worker import SweepPlan, SweepRunner, plan_sweep
-from desktop_app.surface_lab.param_form import _FLOAT_RANGES, _FloatBox, _Range
+from desktop_app.surface_lab.param_form import FLOAT_RANGES
 from desktop_app.tuning.setup_box import ERROR_COLOUR
 from desktop_app.tuning.texts import value_text
 from desktop_app.widgets.labels import coloured, hint
+from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 from desktop_app.widgets.retranslating import Retranslating
 
 DEFAULT_SIZE = (1100, 700)
 IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
-SWEEP_RANGE = _Range(1e-9, 1e3, 9, log=True)  # the sweep's ends: the arrows step by x10
+SWEEP_RANGE = NumberRange(1e-9, 1e3, 9, log=True)  # the sweep's ends: the arrows step by x10
 MAX_STEPS = 2000
 # The training form's learning-rate box (its bounds and decimals): an applied rate is one that
 # box shows exactly.
-LR_BOX = _FLOAT_RANGES["lr"]
+LR_BOX = FLOAT_RANGES["lr"]
 
 
 def applicable_lr(lr: float) -> float:
@@ -97,10 +98,10 @@ class LrRangeWindow(Retranslating, QWidget):
         self.task = hint(QLabel())
         self.task.setObjectName("task")
         self.task.setWordWrap(True)
-        self.start_lr = _FloatBox(SWEEP_RANGE)
+        self.start_lr = FloatBox(SWEEP_RANGE)
         self.start_lr.setObjectName("start_lr")
         self.start_lr.setValue(START_LR)
-        self.end_lr = _FloatBox(SWEEP_RANGE)
+        self.end_lr = FloatBox(SWEEP_RANGE)
         self.end_lr.setObjectName("end_lr")
         self.end_lr.setValue(END_LR)
         self.steps = QSpinBox(minimum=10, maximum=MAX_STEPS, value=STEPS, singleStep=10)

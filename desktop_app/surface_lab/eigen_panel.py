@@ -36,14 +36,14 @@ from PySide6.QtWidgets import (
 from core.curvature import DEFAULT_THRESHOLD, DEFAULT_TOLERANCE, Curvature, classify
 from desktop_app.style import appearance
 from desktop_app.surface_lab.map_view import KIND_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR
-from desktop_app.surface_lab.run_editor import _FloatBox, _Range
+from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 from desktop_app.widgets.retranslating import Retranslating
 
 KIND_GLYPHS = {"minimum": "○", "saddle": "×", "maximum": "△", "degenerate": "◇", "undefined": "?"}
 
-_THRESHOLD_RANGE = _Range(1e-12, 1e6, 12, log=True)
-_TOLERANCE_RANGE = _Range(0.0, 1e6, 12, log=True)
-_STEP_RANGE = _Range(1e-6, 1e6, 6)
+_THRESHOLD_RANGE = NumberRange(1e-12, 1e6, 12, log=True)
+_TOLERANCE_RANGE = NumberRange(0.0, 1e6, 12, log=True)
+_STEP_RANGE = NumberRange(1e-6, 1e6, 6)
 
 
 def _tr(text: str) -> str:
@@ -211,15 +211,15 @@ class EigenPanel(Retranslating, QWidget):
         self.explanation.setObjectName("eigen_explanation")
         self.explanation.setWordWrap(True)
 
-        self.threshold = _FloatBox(_THRESHOLD_RANGE)
+        self.threshold = FloatBox(_THRESHOLD_RANGE)
         self.threshold.setObjectName("critical_threshold")
         self.threshold.setValue(DEFAULT_THRESHOLD)
-        self.tolerance = _FloatBox(_TOLERANCE_RANGE)
+        self.tolerance = FloatBox(_TOLERANCE_RANGE)
         self.tolerance.setObjectName("zero_tolerance")
         self.tolerance.setValue(DEFAULT_TOLERANCE)
         for box in (self.threshold, self.tolerance):
             box.valueChanged.connect(self._settings_changed)
-        self.step = _FloatBox(_STEP_RANGE)
+        self.step = FloatBox(_STEP_RANGE)
         self.step.setObjectName("escape_step")
         self.step.setValue(0.25)
         self.threshold_label, self.tolerance_label, self.step_label = QLabel(), QLabel(), QLabel()

@@ -7,11 +7,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -34,19 +32,9 @@ from desktop_app.surface_lab.run_editor_texts import (
     param_label,
     param_tooltip,
 )
+from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 
 MAX_STEPS = 100_000
-
-
-@dataclass(frozen=True)
-class _Range:
-    """How a float parameter is edited: bounds, decimals kept, and how the arrows step."""
-
-    low: float
-    high: float
-    decimals: int = 6
-    step: float | None = None  # None: adaptive (one digit below the value's first)
-    log: bool = False  # arrows multiply / divide by 10
 
 
 # How each float is shown (decimals, arrow steps) and the editor's practical caps where the
@@ -54,11 +42,11 @@ class _Range:
 # themselves come from the engine's ranges (OPTIMIZER_RANGES, SCHEDULE_RANGES): the bounds a
 # box offers are those ranges cut to these caps (an open bound moves in by one last decimal),
 # so the form never offers a value the engine refuses.
-_UNIT = _Range(0.0, 1.0, 4, step=0.01)
-_RATE = _Range(0.0, 100.0, 6)
-_TINY = _Range(0.0, 1.0, 20, log=True)
-_FLOAT_RANGES: dict[str, _Range] = {
-    "lr": _Range(1e-6, 100.0, 6),
+_UNIT = NumberRange(0.0, 1.0, 4, step=0.01)
+_RATE = NumberRange(0.0, 100.0, 6)
+_TINY = NumberRange(0.0, 1.0, 20, log=True)
+FLOAT_RANGES: dict[str, NumberRange] = {
+    "lr": NumberRange(1e-6, 100.0, 6),
     "max_lr": _RATE,
     "momentum": _UNIT,
     "dampening": _UNIT,
@@ -74,73 +62,13 @@ _FLOAT_RANGES: dict[str, _Range] = {
     "weight_decay": _RATE,
     "lr_decay": _RATE,
     "eta_min": _RATE,
-    "damping": _Range(0.0, 1000.0, 6),
+    "damping": NumberRange(0.0, 1000.0, 6),
     "initial_accumulator_value": _RATE,
-    "div_factor": _Range(0.0, 1e9, 3),
-    "final_div_factor": _Range(0.0, 1e12, 3),
+    "div_factor": NumberRange(0.0, 1e9, 3),
+    "final_div_factor": NumberRange(0.0, 1e12, 3),
 }
-_FALLBACK_RANGE = _Range(-1e9, 1e9, 6)
+_FALLBACK_RANGE = NumberRange(-1e9, 1e9, 6)
 _AUTO_FLOATS = frozenset({"max_lr"})  # a None default of these is a float, of others a count
-
-
-def _format_float(value: float, digits: int = 6) -> str:
-    text = f"{value:.{digits}g}"
-    return text.replace("e-0", "e-").replace("e+0", "e+")
-
-
-class _FloatBox(QDoubleSpinBox):
-    """A double spin box that shows compact numbers (0.9, 1e-8) and accepts scientific input."""
-
-    def __init__(self, spec: _Range, auto: bool = False) -> None:
-        super().__init__()
-        self._log = spec.log
-        self.setDecimals(spec.decimals)
-        self.setRange(spec.low, spec.high)
-        if spec.step is None:
-            self.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
-        else:
-            self.setSingleStep(spec.step)
-        if auto:
-            self.setSpecialValueText(_tr(_AUTO))
-        self.setKeyboardTracking(False)  # one change per finished edit, not per keystroke
-
-    def textFromValue(self, value: float) -> str:  # Qt override
-        return _format_float(value)
-
-    def valueFromText(self, text: str) -> float:
-        if self.specialValueText() and text == self.specialValueText():
-            return self.minimum()
-        try:
-            return float(text.strip().replace(",", "."))
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int) -> object:
-        if self.specialValueText() and text == self.specialValueText():
-            return QValidator.State.Acceptable, text, pos
-        candidate = text.strip().replace(",", ".")
-        try:
-            value = float(candidate)
-        except ValueError:
-            partial = candidate in ("", "-", "+", ".") or candidate[-1:].lower() in ("e", "-", "+")
-            state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
-            return state, text, pos
-        if not math.isfinite(value):
-            return QValidator.State.Invalid, text, pos
-        inside = self.minimum() <= value <= self.maximum()
-        state = QValidator.State.Acceptable if inside else QValidator.State.Intermediate
-        return state, text, pos
-
-    def stepBy(self, steps: int) -> None:
-        if not self._log:
-            super().stepBy(steps)
-            return
-        value = self.value()
-        if value <= 0:
-            value = 1e-12 if steps > 0 else 0.0
-        else:
-            value *= 10.0**steps
-        self.setValue(min(max(value, self.minimum()), self.maximum()))
 
 
 def _int_box(low: int, high: int, auto: bool = False) -> QSpinBox:
@@ -152,11 +80,11 @@ def _int_box(low: int, high: int, auto: bool = False) -> QSpinBox:
     return box
 
 
-def _float_range(name: str, valid: Range | None = None, auto: bool = False) -> _Range:
-    """The editor of float ``name``: its display (``_FLOAT_RANGES``) with the bounds cut to the
+def _float_range(name: str, valid: Range | None = None, auto: bool = False) -> NumberRange:
+    """The editor of float ``name``: its display (``FLOAT_RANGES``) with the bounds cut to the
     engine's range ``valid``. With ``auto`` the minimum is "auto" (None), so an open low bound
     stays as it is there."""
-    shown = _FLOAT_RANGES.get(name, _FALLBACK_RANGE)
+    shown = FLOAT_RANGES.get(name, _FALLBACK_RANGE)
     if valid is None:
         return shown
     unit = 10.0**-shown.decimals
@@ -166,7 +94,7 @@ def _float_range(name: str, valid: Range | None = None, auto: bool = False) -> _
         low = max(low, float(valid.low) + nudge)
     if valid.high is not None:
         high = min(high, float(valid.high) - (unit if valid.high_open else 0.0))
-    return _Range(low, high, shown.decimals, shown.step, shown.log)
+    return NumberRange(low, high, shown.decimals, shown.step, shown.log)
 
 
 def _int_range(valid: Range | None, default: int | None) -> tuple[int, int]:
@@ -268,7 +196,7 @@ class _ParamForm(QWidget):
             editor.valueChanged.connect(self.edited)
         elif isinstance(default, float) or default is None:
             spec = _float_range(name, self._ranges.get(name), auto=default is None)
-            editor = _FloatBox(spec, auto=default is None)
+            editor = FloatBox(spec, _tr(_AUTO) if default is None else None)
             get, put = self._auto_accessors(editor)
             editor.valueChanged.connect(self.edited)
         elif isinstance(default, tuple):
@@ -324,7 +252,7 @@ class _ParamForm(QWidget):
         layout.setSpacing(4)
         boxes = []
         for i in range(len(default)):
-            box = _FloatBox(_float_range(name, self._ranges.get(name)))
+            box = FloatBox(_float_range(name, self._ranges.get(name)))
             box.setObjectName(f"{self._prefix}{name}[{i}]")
             box.valueChanged.connect(self.edited)
             layout.addWidget(box)

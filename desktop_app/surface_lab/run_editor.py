@@ -60,14 +60,7 @@ from core.schedules import (
 )
 from core.stability import LocalCurvature, StabilityLimit, curvature_limit_at, optimizer_lr_limit
 from desktop_app.style import appearance
-from desktop_app.surface_lab.param_form import (
-    MAX_STEPS,
-    _FloatBox,
-    _format_float,
-    _int_box,
-    _ParamForm,
-    _Range,
-)
+from desktop_app.surface_lab.param_form import MAX_STEPS, _int_box, _ParamForm
 from desktop_app.surface_lab.run_editor_texts import (
     EXPLANATIONS,
     HUMAN_NAMES,
@@ -77,8 +70,9 @@ from desktop_app.surface_lab.run_editor_texts import (
     param_tooltip,
     stability_texts,
 )
+from desktop_app.widgets.number_boxes import format_number
 
-# Also importable from here: the eigen panel uses the float box, the tests the texts.
+# Also importable from here: the tests use the texts.
 __all__ = [
     "DEFAULT_STEPS",
     "EXPLANATIONS",
@@ -86,8 +80,6 @@ __all__ = [
     "MAX_STEPS",
     "PARAM_LABELS",
     "RunEditor",
-    "_FloatBox",
-    "_Range",
     "param_label",
 ]
 
@@ -466,10 +458,10 @@ class RunEditor(QWidget):
         item = self.preview_plot.getPlotItem()
         item.setXRange(0, max(len(lrs) - 1, 1), padding=0.02)
         item.setYRange(0.0, top * 1.08 if top > 0 else 1.0, padding=0)
-        first, last = (_format_float(float(v), 3) for v in (lrs[0], lrs[-1]))
+        first, last = (format_number(float(v), 3) for v in (lrs[0], lrs[-1]))
         self._preview_caption.setText(
             self.tr("lr at step 0: {0} · peak: {1} · last: {2}").format(
-                first, _format_float(top, 3), last
+                first, format_number(top, 3), last
             )
         )
 

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 
 from core.nets.search import Axis
 from core.optim.registry import OPTIMIZERS
-from desktop_app.surface_lab.param_form import _FloatBox, _Range
 from desktop_app.tuning.texts import parameter_label
 from desktop_app.widgets.labels import coloured, hint
+from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 from desktop_app.widgets.retranslating import Retranslating
 
 ERROR_COLOUR = "#c62828"
@@ -45,14 +45,14 @@ class HyperParameter:
     scale: str  # core.nets.search.SCALES
     low: float
     high: float
-    box: _Range
+    box: NumberRange
 
 
 HYPER_PARAMETERS = {
-    "lr": HyperParameter("log", 1e-3, 0.3, _Range(1e-6, 100.0, 6, log=True)),
-    "weight_decay": HyperParameter("log", 1e-5, 0.1, _Range(1e-8, 100.0, 8, log=True)),
-    "batch_size": HyperParameter("log_int", 8, 128, _Range(1, 4096, 0, step=1)),
-    "momentum": HyperParameter("linear", 0.0, 0.95, _Range(0.0, 0.999, 3, step=0.05)),
+    "lr": HyperParameter("log", 1e-3, 0.3, NumberRange(1e-6, 100.0, 6, log=True)),
+    "weight_decay": HyperParameter("log", 1e-5, 0.1, NumberRange(1e-8, 100.0, 8, log=True)),
+    "batch_size": HyperParameter("log_int", 8, 128, NumberRange(1, 4096, 0, step=1)),
+    "momentum": HyperParameter("linear", 0.0, 0.95, NumberRange(0.0, 0.999, 3, step=0.05)),
 }
 DEFAULT_AXES = ("lr", "weight_decay")
 
@@ -81,9 +81,9 @@ class AxisRow:
         self.parameter = QComboBox()
         self.parameter.setObjectName(f"{which}_parameter")
         self.parameter.currentIndexChanged.connect(lambda _index: self._reset_range())
-        self.low = _FloatBox(_Range(0.0, 1.0))
+        self.low = FloatBox(NumberRange(0.0, 1.0))
         self.low.setObjectName(f"{which}_low")
-        self.high = _FloatBox(_Range(0.0, 1.0))
+        self.high = FloatBox(NumberRange(0.0, 1.0))
         self.high.setObjectName(f"{which}_high")
         self.to_label = QLabel()
         self.scale_label = hint(QLabel())
@@ -114,11 +114,7 @@ class AxisRow:
         if spec is None:
             return
         for box in (self.low, self.high):
-            box.setDecimals(spec.box.decimals)
-            box.setRange(spec.box.low, spec.box.high)
-            box._log = spec.box.log  # the arrows multiply by 10 on a log axis
-            if spec.box.step is not None:
-                box.setSingleStep(spec.box.step)
+            box.set_range(spec.box)  # on a log axis the arrows multiply by 10
         self.set_range(spec.low, spec.high)
         self.retranslate()
 
