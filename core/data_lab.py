@@ -5,14 +5,17 @@ choosing one sets in the page's ``LabModel.settings``), :func:`comparison_config
 :func:`settings_configs` (the two panels' surface configs), :func:`settings_run_config`,
 :func:`comparison_run_sides`, :func:`records_with_test_loss` (a run's records with the test loss
 at each step), :class:`RunHistory` (one run's rows) and the gradient arrows' geometry
-(:func:`arrow_references`, :func:`arrow_tips`, :func:`gradient_angle`). The page's one-click
-experiments (batch size, timing) are in :mod:`core.experiments`.
+(:func:`arrow_references`, :func:`arrow_tips`, :func:`gradient_angle`), and the cloud of
+minibatch gradients at the current point with its noise scale (:func:`gradient_cloud`,
+:func:`cloud_tips`, :func:`ellipse_points`; the sampling itself is :mod:`core.noise_scale`).
+The page's one-click experiments (batch size, timing) are in :mod:`core.experiments`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,27 +24,42 @@ import torch
 from core.engine import PointRun, RunConfig
 from core.experiments import BATCH_SIZES
 from core.lab import TrajectoryStore
+from core.noise_scale import (
+    NoiseScale,
+    minibatch_covariance,
+    minibatch_gradients,
+    noise_scale,
+    surface_per_example_gradients,
+)
 from core.surfaces.base import Surface
 
 __all__ = [
     "ARROW_FADE",
     "ARROW_MAX",
     "ARROW_SPAN",
+    "CLOUD_COUNT",
+    "CLOUD_SEED",
     "COMPARISONS",
     "DATA_SETTINGS",
     "DEFAULT_SETTINGS",
     "EXPERIMENT_SEEDS",
     "PRESETS",
     "RUN_SETTINGS",
+    "GradientCloud",
     "RunHistory",
     "arrow_references",
+    "arrow_scale",
     "arrow_tips",
     "chosen_batch_size",
+    "cloud_tips",
     "comparison_configs",
     "comparison_fields",
     "comparison_run_sides",
+    "compact_number",
+    "ellipse_points",
     "experiment_batch_sizes",
     "gradient_angle",
+    "gradient_cloud",
     "panel_titles",
     "positive",
     "preset_settings",
@@ -357,11 +375,10 @@ def arrow_tips(
     """Where each ``-gradient`` arrow from ``point`` ends: ``reference`` is drawn
     ``ARROW_SPAN`` of the window's width long, and no arrow is longer than ``ARROW_MAX`` of
     it. None when the reference is not a positive number (nothing to draw)."""
-    if not (np.isfinite(reference) and reference > 0):
+    scale = arrow_scale(reference, x_range)
+    if scale is None:
         return None
-    width = float(x_range[1]) - float(x_range[0])
-    scale = ARROW_SPAN * width / reference
-    cap = ARROW_MAX * width
+    cap = ARROW_MAX * (float(x_range[1]) - float(x_range[0]))
     tips = []
     for gradient in gradients:
         step = -scale * np.asarray(gradient, dtype=float)
@@ -370,6 +387,14 @@ def arrow_tips(
             np.asarray(point, dtype=float) + (step * cap / length if length > cap else step)
         )
     return tips
+
+
+def arrow_scale(reference: float, x_range: Sequence[float]) -> float | None:
+    """Map units per gradient unit: ``reference`` drawn ``ARROW_SPAN`` of the window's width
+    long (None when the reference is not a positive number)."""
+    if not (np.isfinite(reference) and reference > 0):
+        return None
+    return ARROW_SPAN * (float(x_range[1]) - float(x_range[0])) / reference
 
 
 def gradient_angle(full: np.ndarray, used: np.ndarray) -> float:
@@ -383,3 +408,88 @@ def positive(values: np.ndarray) -> np.ndarray:
     """Values for a logarithmic loss axis: a loss that is not positive becomes a gap (NaN)."""
     values = np.asarray(values, dtype=float)
     return np.where(values > 0, values, np.nan)
+
+
+# --- the cloud of minibatch gradients at the current point -----------------------------------
+
+#: Minibatches drawn for the cloud, and the seed that draws them (the same cloud every time).
+CLOUD_COUNT = 200
+CLOUD_SEED = 0
+#: The cloud's ellipse: this many standard deviations of the minibatch gradient.
+ELLIPSE_SIGMAS = 2.0
+
+
+@dataclass(frozen=True)
+class GradientCloud:
+    """The minibatch gradients of ``batch_size`` examples at ``point`` (the page's cloud)."""
+
+    point: tuple[float, float]
+    batch_size: int  # the examples per minibatch (N: the full batch, no spread)
+    full: np.ndarray  # the full-batch gradient, (2,)
+    cloud: np.ndarray  # (count, 2): one minibatch gradient per row
+    covariance: np.ndarray  # (2, 2): the exact covariance of a minibatch gradient
+    noise: NoiseScale  # B_simple at the point
+
+
+def gradient_cloud(
+    surface: Any,
+    point: Sequence[float],
+    batch_size: int | None,
+    *,
+    count: int = CLOUD_COUNT,
+    seed: int = CLOUD_SEED,
+) -> GradientCloud:
+    """The cloud at ``point`` of a data surface: ``count`` minibatches of ``batch_size``
+    examples (None or more than N: the full batch) drawn without replacement as training draws
+    them, their exact covariance ``Sigma / B * (N - B) / (N - 1)`` and the noise scale, all
+    from one pass of per-example gradients (:mod:`core.noise_scale`)."""
+    per_example = surface_per_example_gradients(surface, point)
+    n = len(per_example)
+    size = n if batch_size is None else min(int(batch_size), n)
+    cloud = minibatch_gradients(per_example, size, count, seed=seed)
+    return GradientCloud(
+        point=(float(point[0]), float(point[1])),
+        batch_size=size,
+        full=per_example.mean(0).numpy(),
+        cloud=cloud.numpy(),
+        covariance=minibatch_covariance(per_example, size).numpy(),
+        noise=noise_scale(per_example),
+    )
+
+
+def cloud_tips(
+    point: Sequence[float], gradients: np.ndarray, reference: float, x_range: Sequence[float]
+) -> np.ndarray:
+    """``(k, 2)``: where each ``-gradient`` step from ``point`` lands at the arrows' scale
+    (:func:`arrow_scale`; not cut at ``ARROW_MAX``: the cloud's shape is the point). Empty when
+    nothing can be drawn."""
+    scale = arrow_scale(reference, x_range)
+    if scale is None:
+        return np.empty((0, 2))
+    return np.asarray(point, dtype=float) - scale * np.asarray(gradients, dtype=float)
+
+
+def compact_number(value: float) -> str:
+    """A noise scale or batch size as read: 3 significant digits, whole numbers from 100, ∞ at
+    a critical point (no gradient)."""
+    if not math.isfinite(value):
+        return "∞"
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def ellipse_points(
+    centre: Sequence[float],
+    covariance: np.ndarray,
+    scale: float,
+    *,
+    sigmas: float = ELLIPSE_SIGMAS,
+    count: int = 64,
+) -> np.ndarray:
+    """``(count + 1, 2)``, closed: the ``sigmas``-standard-deviation ellipse of a 2D Gaussian
+    with ``covariance`` (in gradient units) around ``centre``, drawn ``scale`` map units per
+    gradient unit (the step ``-scale * g`` has covariance ``scale^2 * covariance``)."""
+    values, vectors = np.linalg.eigh(np.asarray(covariance, dtype=float))
+    radii = np.sqrt(np.clip(values, 0.0, None)) * sigmas * abs(scale)
+    angles = np.linspace(0.0, 2.0 * math.pi, count + 1)
+    circle = np.stack([np.cos(angles), np.sin(angles)], 1)
+    return np.asarray(centre, dtype=float) + (circle * radii) @ vectors.T

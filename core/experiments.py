@@ -29,17 +29,22 @@ import torch
 
 from core.device import describe_device, resolve_device
 from core.engine import PointRun, RunConfig
+from core.noise_scale import surface_noise_scale
 from core.surfaces.base import Surface
 from core.surfaces.data import DataSurface, hessian_at
 
 __all__ = [
     "BATCH_SIZES",
+    "REACH_FRACTION",
     "TIMING_BATCH_SIZES",
     "TIMING_SIZES",
+    "batch_axis_position",
     "batch_label",
     "batch_size_experiment",
+    "knee_batch_size",
     "summarize",
     "timing_experiment",
+    "updates_to_reach",
 ]
 
 #: The lecture's comparison: small, medium and large minibatches and the full batch (None).
@@ -60,8 +65,9 @@ def batch_label(batch_size: int | None) -> str:
 
 
 def _final_row(
-    train: DataSurface, test: Surface, run: PointRun, last, batch_size, seed
+    train: DataSurface, test: Surface, run: PointRun, records: list, batch_size, seed
 ) -> dict[str, Any]:
+    last = records[-1]
     final = last.positions[0].astype(np.float64)
     with torch.no_grad():
         test_loss = float(test(torch.as_tensor(final[None]))[0])
@@ -78,6 +84,8 @@ def _final_row(
         "epochs": float(last.epoch),
         "diverged": bool(last.diverged[0]),
         "notes": list(run.notes),
+        "losses": [float(record.loss[0]) for record in records],
+        "n_examples": train.n_examples,
     }
 
 
@@ -102,7 +110,9 @@ def batch_size_experiment(
 
     A row: ``batch_size`` (None = full), ``label``, ``seed``, ``train_loss``, ``test_loss``,
     ``sharpness`` (largest eigenvalue of the train loss's Hessian at the end), ``final`` point,
-    ``steps``, ``epochs``, ``diverged``, ``notes``.
+    ``steps``, ``epochs``, ``diverged``, ``notes``, ``losses`` (the full-batch train loss at
+    every step, the start included), ``n_examples`` and ``b_simple_start`` (the gradient noise
+    scale at the start, the same in every row).
     """
     if not isinstance(train, DataSurface):
         raise ValueError("the batch-size experiment needs a surface made of examples (data)")
@@ -112,6 +122,7 @@ def batch_size_experiment(
     name = optimizer.pop("name")
     test = train.shifted() if test is None else test
     start = tuple(train.default_start if start is None else start)
+    b_simple = surface_noise_scale(train, start).b_simple
     for batch_size in batch_sizes:
         full = batch_size is None or batch_size >= train.n_examples
         cached: dict[str, Any] | None = None
@@ -123,8 +134,9 @@ def batch_size_experiment(
                 name, optimizer, [start], steps, schedule, batch_size=batch_size, seed=seed
             )
             run = PointRun(train, config, dtype=dtype, record_state=False)
-            *_, last = run.records()
-            row = _final_row(train, test, run, last, None if full else batch_size, seed)
+            records = list(run.records())
+            row = _final_row(train, test, run, records, None if full else batch_size, seed)
+            row["b_simple_start"] = b_simple
             if full:
                 cached = row
             yield row
@@ -145,6 +157,98 @@ def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             entry[f"{key}_std"] = float(values.std())
         summary.append(entry)
     return summary
+
+
+#: The loss every batch size must reach in :func:`updates_to_reach`: this fraction of the way
+#: from the start's loss down to the largest batch's final loss.
+REACH_FRACTION = 0.9
+
+
+def updates_to_reach(
+    rows: Sequence[dict[str, Any]], fraction: float = REACH_FRACTION
+) -> dict[str, Any]:
+    """How many updates (and epochs = updates * B / N) each batch size needs to reach one loss.
+
+    The loss to reach is ``fraction`` of the way from the start's loss down to the mean final
+    loss of the largest batch (the rows' last label: the least noisy run). Per batch size, the
+    median over seeds of the first step at or below it (NaN when most seeds never get there:
+    noise keeps the run above it). Returns ``{"target": loss, "entries": [{"label",
+    "batch_size", "updates", "epochs"}, ...]}`` in the rows' order; ``target`` is NaN when the
+    largest batch did not descend."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["label"], []).append(row)
+    if not groups:
+        return {"target": float("nan"), "entries": []}
+    start = float(rows[0]["losses"][0])
+    reference = float(np.mean([r["losses"][-1] for r in list(groups.values())[-1]]))
+    target = start - fraction * (start - reference) if reference < start else float("nan")
+    entries = []
+    for label, group in groups.items():
+        firsts = [_first_at_or_below(r["losses"], target) for r in group]
+        updates = float(np.median(firsts))
+        n = int(group[0]["n_examples"])
+        size = n if group[0]["batch_size"] is None else min(int(group[0]["batch_size"]), n)
+        epochs = updates * size / n if math.isfinite(updates) else float("nan")
+        entries.append(
+            {
+                "label": label,
+                "batch_size": group[0]["batch_size"],
+                "updates": updates if math.isfinite(updates) else float("nan"),
+                "epochs": epochs,
+            }
+        )
+    return {"target": target, "entries": entries}
+
+
+def _first_at_or_below(losses: Sequence[float], target: float) -> float:
+    """The first step whose loss is at or below ``target`` (inf: never)."""
+    hits = np.flatnonzero(np.asarray(losses, dtype=float) <= target)
+    return float(hits[0]) if hits.size else math.inf
+
+
+def knee_batch_size(entries: Sequence[dict[str, Any]], n_examples: int) -> float | None:
+    """Where a bigger batch stops paying: the batch size at which the updates' excess over their
+    minimum equals the epochs' excess over theirs. In McCandlish et al.'s model
+    (updates = S_min (1 + B_noise / B), epochs = E_min (1 + B / B_noise)) that is B_noise
+    itself. Interpolated in log batch size between the measured sizes; None when the two
+    ratios never cross (or too few sizes reached the loss)."""
+    usable = [
+        e for e in entries if math.isfinite(e["updates"]) and e["updates"] > 0 and e["epochs"] > 0
+    ]
+    if len(usable) < 2:
+        return None
+    sizes = np.log([n_examples if e["batch_size"] is None else e["batch_size"] for e in usable])
+    updates = np.array([e["updates"] for e in usable], dtype=float)
+    epochs = np.array([e["epochs"] for e in usable], dtype=float)
+    balance = np.log(updates / updates.min()) - np.log(epochs / epochs.min())
+    for i in range(len(balance) - 1):
+        low, high = balance[i], balance[i + 1]
+        if low >= 0 >= high and low != high:
+            return float(np.exp(sizes[i] + (sizes[i + 1] - sizes[i]) * low / (low - high)))
+        if low == 0 == high:
+            return float(np.exp(sizes[i]))
+    return None
+
+
+def batch_axis_position(
+    batch_size: float, batch_sizes: Sequence[int | None], n_examples: int
+) -> float:
+    """Where ``batch_size`` falls on the experiment's categorical batch axis (size ``i`` drawn at
+    ``i``; the full batch is N): interpolated in log batch size, extended past the ends along the
+    first and last gaps, and kept within half a step of the axis."""
+    sizes = np.log([n_examples if b is None else min(b, n_examples) for b in batch_sizes])
+    where = math.log(max(batch_size, 1e-12))
+    count = len(sizes)
+    if count == 1 or sizes[-1] <= sizes[0]:
+        return 0.0
+    if where <= sizes[0]:
+        position = (where - sizes[0]) / (sizes[1] - sizes[0])
+    elif where >= sizes[-1]:
+        position = count - 1 + (where - sizes[-1]) / (sizes[-1] - sizes[-2])
+    else:
+        position = float(np.interp(where, sizes, np.arange(count)))
+    return float(min(max(position, -0.5), count - 0.5))
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,6 +366,13 @@ def _main() -> None:
             f"{entry['label']:>6} {entry['train_loss']:11.4f} {entry['test_loss']:10.4f} "
             f"{entry['sharpness']:10.3f}"
         )
+    reach = updates_to_reach(rows)
+    knee = knee_batch_size(reach["entries"], surface.n_examples)
+    print(f"updates and epochs to reach loss {reach['target']:.3g}:")
+    for entry in reach["entries"]:
+        print(f"{entry['label']:>6} {entry['updates']:8.1f} updates {entry['epochs']:8.3f} epochs")
+    knee_text = "none" if knee is None else f"{knee:.3g}"
+    print(f"noise scale at the start B_simple = {rows[0]['b_simple_start']:.3g}; knee: {knee_text}")
     print("timing experiment (update = forward + backward + SGD step of an MLP)")
     print(f"{'batch':>6} {'update ms':>10} {'epoch s':>9}  device")
     for row in timing_experiment():

@@ -4,6 +4,10 @@ and ``draw()``: paths, gradient arrows, loss curves and the readout at the curso
 ``draw()`` is the only place views receive run data; the arrows' geometry and the gradient
 angle come from ``core.data_lab``. ``_clear_drawn`` empties every derived item when the
 content is replaced.
+
+The cloud of minibatch steps at the shown point (``core.data_lab.gradient_cloud``) is computed in
+the worker (jobs.py) while the playback is paused, for the point and batch size shown; ``draw``
+scales it like the arrows and says the point's noise scale B_simple.
 """
 
 from __future__ import annotations
@@ -15,9 +19,15 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
 from core.data_lab import (
+    GradientCloud,
     RunHistory,
     arrow_references,
+    arrow_scale,
     arrow_tips,
+    chosen_batch_size,
+    cloud_tips,
+    compact_number,
+    ellipse_points,
     gradient_angle,
     positive,
     step_gradients,
@@ -73,6 +83,8 @@ class DrawingMixin:
                 view.set_path("run", np.empty((0, 2)))
             for arrow in self.arrows[side]:
                 arrow.hide()
+            self.cloud_dots[side].setData([], [])
+            self.cloud_ellipses[side].setData([], [])
         for curve in self.loss_curves.values():
             curve.setData([], [])
         self.readout.clear()
@@ -87,6 +99,7 @@ class DrawingMixin:
         self._clear_drawn()
         references = arrow_references(self.histories, step, comparison)
         readouts = {}
+        clouds: dict[str, GradientCloud | None] = {}
         for side in SIDES:
             run_side = "left" if generalization else side
             history = self.histories.get(run_side)
@@ -101,6 +114,7 @@ class DrawingMixin:
             view.set_path("run", history.positions[: last + 1])
             if run_side == side:  # train vs test: the arrows only on the training surface
                 readouts[side] = self._draw_arrows(side, history, last, references[side])
+                clouds[side] = self._draw_cloud(side, history.positions[last], references[side])
         for side, history in self.histories.items():
             last = history.last_row(step)
             if last < 0:
@@ -112,7 +126,72 @@ class DrawingMixin:
                 self.loss_curves["test"].setData(xs, test, connect="finite")
         self._draw_axis(step, epochs)
         self._show_readout(step, {s: text for s, text in readouts.items() if text})
+        self._show_noise_scale({s: c for s, c in clouds.items() if c is not None})
         self.transport.show_step(step, self.max_step())
+
+    def cloud_batch_size(self, side: str) -> int | None:
+        """The examples per minibatch of ``side``'s cloud: the batch in use (the full batch, or a
+        batch above N, is N); None before the surface is built."""
+        surface = self.surfaces.get(side)
+        if surface is None:
+            return None
+        requested = chosen_batch_size(self.model.settings)
+        n = surface.n_examples
+        return n if requested is None else min(requested, n)
+
+    def _draw_cloud(self, side: str, point: np.ndarray, reference: float) -> GradientCloud | None:
+        """The cloud of minibatch steps from ``point`` at the arrows' scale and its 2σ ellipse,
+        when the cloud computed last is for this point and batch size; while paused, a cloud
+        for a new point is asked for (jobs.py). Returns the cloud shown (None: none yet)."""
+        size = self.cloud_batch_size(side)
+        if size is None or not np.all(np.isfinite(point)):
+            return None
+        wanted = ((float(point[0]), float(point[1])), size)
+        cloud = self.clouds.get(side)
+        if cloud is None or (cloud.point, cloud.batch_size) != wanted:
+            if not self.playing:
+                self._request_cloud(side, *wanted)
+            return None
+        surface = self.surfaces[side]
+        scale = arrow_scale(reference, surface.x_range)
+        if scale is None or size >= surface.n_examples:  # the full batch: no spread to draw
+            return cloud
+        tips = cloud_tips(cloud.point, cloud.cloud, reference, surface.x_range)
+        self.cloud_dots[side].setData(tips[:, 0], tips[:, 1])
+        centre = cloud_tips(cloud.point, cloud.full[None], reference, surface.x_range)[0]
+        ring = ellipse_points(centre, cloud.covariance, scale)
+        self.cloud_ellipses[side].setData(ring[:, 0], ring[:, 1])
+        return cloud
+
+    def _show_noise_scale(self, clouds: dict[str, GradientCloud]) -> None:
+        """The noise scale B_simple at the shown point (one number per panel with a run), each
+        sentence translated whole; the last one stays while a new point is computed."""
+        if not clouds:
+            if not self.histories:
+                self.noise_label.clear()
+            return
+        step = int(self.cursor)
+        first = next(iter(clouds.values()))
+        n = self.surfaces["left"].n_examples if "left" in self.surfaces else first.batch_size
+        if first.batch_size >= n:
+            batch = QCoreApplication.translate("DataLabPage", "the full batch (no noise)")
+        else:
+            batch = str(first.batch_size)
+        values = {side: compact_number(cloud.noise.b_simple) for side, cloud in clouds.items()}
+        if len(values) == 2:
+            names = self._curve_names(self.model.settings["comparison"])
+            text = QCoreApplication.translate(
+                "DataLabPage",
+                "noise scale at step {0}: B_simple = {1} ({2}), {3} ({4}); batch in use: {5}. "
+                "Batches much smaller than B_simple are noise-dominated.",
+            ).format(step, values["left"], names["left"], values["right"], names["right"], batch)
+        else:
+            text = QCoreApplication.translate(
+                "DataLabPage",
+                "noise scale at step {0}: B_simple = {1}; batch in use: {2}. Batches much "
+                "smaller than B_simple are noise-dominated.",
+            ).format(step, next(iter(values.values())), batch)
+        self.noise_label.setText(text)
 
     def _draw_axis(self, step: int, epochs: bool) -> None:
         item = self.loss_plot.getPlotItem()

@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.experiments import batch_label, summarize
+from core.data_lab import compact_number
+from core.experiments import (
+    batch_axis_position,
+    batch_label,
+    knee_batch_size,
+    summarize,
+    updates_to_reach,
+)
 from core.palette import METRIC_COLOURS, RUN_COLOURS
 from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, style_legend
@@ -37,6 +44,7 @@ TEST_COLOR = METRIC_COLOURS["val"]
 SHARP_COLOR = RUN_COLOURS[0]
 UPDATE_COLOR = RUN_COLOURS[2]
 EPOCH_COLOR = RUN_COLOURS[3]
+NOISE_SCALE_COLOR = "#ff9f1c"  # the Data page's minibatch colour
 
 
 def _plot() -> pg.PlotWidget:
@@ -180,10 +188,28 @@ class BatchExperimentView(Retranslating, QWidget):
         self.sharp_dots = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(SHARP_COLOR))
         self.sharp_dots.setOpacity(0.5)
         self.sharp_plot.addItem(self.sharp_dots)
+        # Updates and epochs to reach one loss: the knee of McCandlish et al.'s trade-off.
+        self.reach_plot = _plot()
+        self.reach_legend = pg.LegendItem(colCount=2)
+        self.reach_plot.getPlotItem().layout.addItem(self.reach_legend, 4, 1)
+        self.updates_curve = self.reach_plot.plot(symbol="o", symbolBrush=UPDATE_COLOR)
+        self.epochs_curve = self.reach_plot.plot(symbol="t", symbolBrush=EPOCH_COLOR)
+        self.reach_legend.addItem(self.updates_curve, "updates")
+        self.reach_legend.addItem(self.epochs_curve, "epochs")
+        # B_simple at the start, on every plot's batch axis (between the measured sizes).
+        self.noise_lines = {}
+        for plot in (self.loss_plot, self.sharp_plot, self.reach_plot):
+            line = pg.InfiniteLine(angle=90, movable=False, label="", labelOpts={"position": 0.9})
+            line.setZValue(5)  # its label (a child) over the curves, on its backdrop
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.noise_lines[plot] = line
+        self.b_simple: float | None = None
         # Side by side when there is room; stacked in a narrow column (presenter mode).
         plots = ResponsiveSplitter(ratio=0.8, min_part=180)
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.sharp_plot)
+        plots.addWidget(self.reach_plot)
         splitter = ResponsiveSplitter(ratio=1.5, min_part=300)
         splitter.addWidget(self.table)
         splitter.addWidget(plots)
@@ -198,16 +224,28 @@ class BatchExperimentView(Retranslating, QWidget):
 
     def apply_style(self) -> None:
         # one entry a row in presenter mode: two side by side ran past a narrow plot
-        self.legend.setColumnCount(1 if appearance().presenter else 2)
+        look = appearance()
+        for legend in (self.legend, self.reach_legend):
+            legend.setColumnCount(1 if look.presenter else 2)
         _restyle(
             {
                 self.train_curve: TRAIN_COLOR,
                 self.test_curve: TEST_COLOR,
                 self.sharp_curve: SHARP_COLOR,
+                self.updates_curve: UPDATE_COLOR,
+                self.epochs_curve: EPOCH_COLOR,
             },
             {self.train_dots: 5, self.test_dots: 5, self.sharp_dots: 5},
             self.legend,
         )
+        style_legend(self.reach_legend)
+        backdrop = look.plot_background()
+        backdrop.setAlpha(200)  # the label stays readable where it crosses a curve
+        for line in self.noise_lines.values():
+            line.setPen(look.pen(NOISE_SCALE_COLOR, 2, style=Qt.PenStyle.DashLine))
+            line.label.setColor(NOISE_SCALE_COLOR)
+            line.label.fill = pg.mkBrush(backdrop)
+            line.label.update()
 
     def retranslate(self) -> None:
         self.header.set_texts(
@@ -216,7 +254,9 @@ class BatchExperimentView(Retranslating, QWidget):
                 "Trains on the left surface from its start with the optimizer on the left, for "
                 "batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the "
                 "loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the "
-                "train loss's Hessian where the run ends (large = a sharp minimum)."
+                "train loss's Hessian where the run ends (large = a sharp minimum). Right: the "
+                "updates and epochs each batch size needs to reach one loss; the dashed line is "
+                "the gradient noise scale B_simple at the start."
             ),
         )
         self.table.setHorizontalHeaderLabels(
@@ -240,9 +280,20 @@ class BatchExperimentView(Retranslating, QWidget):
             self.tr("Hessian's λ_max"),
             self.tr("batch size"),
         )
+        _label(
+            self.reach_plot,
+            self.tr("to reach the loss"),
+            self.tr("count"),
+            self.tr("batch size"),
+        )
         _legend_names(
             self.legend, {self.train_curve: self.tr("train"), self.test_curve: self.tr("test")}
         )
+        _legend_names(
+            self.reach_legend,
+            {self.updates_curve: self.tr("updates"), self.epochs_curve: self.tr("epochs")},
+        )
+        self._show_noise_lines()
         self._label_ticks()
         for index, row in enumerate(self.rows):  # the batch column names the full batch
             item = self.table.item(index, 0)
@@ -255,7 +306,7 @@ class BatchExperimentView(Retranslating, QWidget):
 
     def _label_ticks(self) -> None:
         ticks = [[(i, self._batch_text(label)) for i, label in enumerate(self.labels)]]
-        for plot in (self.loss_plot, self.sharp_plot):
+        for plot in (self.loss_plot, self.sharp_plot, self.reach_plot):
             plot.getPlotItem().getAxis("bottom").setTicks(ticks if self.labels else None)
 
     def clear(self) -> None:
@@ -272,9 +323,11 @@ class BatchExperimentView(Retranslating, QWidget):
 
     def _empty(self, labels: list[str], expected: int) -> None:
         self.rows, self.labels, self.expected = [], list(labels), expected
+        self.b_simple = None
+        self._show_noise_lines()
         self.table.setRowCount(0)
         self._label_ticks()
-        for plot in (self.loss_plot, self.sharp_plot):
+        for plot in (self.loss_plot, self.sharp_plot, self.reach_plot):
             plot.getPlotItem().getAxis("left").setTicks(None)
             if self.labels:
                 plot.getPlotItem().setXRange(-0.5, len(self.labels) - 0.5, padding=0)
@@ -285,6 +338,8 @@ class BatchExperimentView(Retranslating, QWidget):
             self.train_dots,
             self.test_dots,
             self.sharp_dots,
+            self.updates_curve,
+            self.epochs_curve,
         ):
             item.setData([], [])
 
@@ -325,10 +380,47 @@ class BatchExperimentView(Retranslating, QWidget):
         best = min(summary, key=lambda s: s["test_loss"])
         count = len(self.rows)
         self.show_status(
-            lambda: self.tr(
-                "done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}."
-            ).format(count, self._batch_text(best["label"]), self._batch_text(flattest["label"]))
+            lambda: (
+                self.tr(
+                    "done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}."
+                ).format(
+                    count, self._batch_text(best["label"]), self._batch_text(flattest["label"])
+                )
+                + " "
+                + self.knee_text()
+            )
         )
+
+    def knee_text(self) -> str:
+        """Where the knee of updates vs epochs falls, next to B_simple (empty without rows
+        that carry the losses)."""
+        if not self.rows or "losses" not in self.rows[0] or self.b_simple is None:
+            return ""
+        reach = updates_to_reach(self.rows)
+        knee = knee_batch_size(reach["entries"], int(self.rows[0]["n_examples"]))
+        b_simple = compact_number(self.b_simple)
+        if knee is None:
+            return self.tr(
+                "Noise scale at the start: B_simple = {0}; no knee between updates and epochs "
+                "among these batch sizes."
+            ).format(b_simple)
+        return self.tr(
+            "Noise scale at the start: B_simple = {0}. To reach loss {1}, the knee (a bigger "
+            "batch stops saving updates and starts costing epochs) falls near batch {2}."
+        ).format(b_simple, f"{reach['target']:.3g}", compact_number(knee))
+
+    def _show_noise_lines(self) -> None:
+        """B_simple at the start as a dashed line on every plot's batch axis."""
+        shown = self.b_simple is not None and bool(self.labels) and bool(self.rows)
+        for line in self.noise_lines.values():
+            line.setVisible(shown)
+            if shown:
+                sizes = [_size_of(label) for label in self.labels]
+                n = int(self.rows[0]["n_examples"])
+                line.setValue(batch_axis_position(self.b_simple, sizes, n))
+                line.label.setFormat(
+                    self.tr("B_simple = {0}").format(compact_number(self.b_simple))
+                )
 
     def _redraw(self) -> None:
         position = {label: i for i, label in enumerate(self.labels)}
@@ -349,6 +441,20 @@ class BatchExperimentView(Retranslating, QWidget):
             every.append(logs)
         _decade_ticks(self.loss_plot.getPlotItem().getAxis("left"), np.concatenate(every))
         self.sharp_dots.setData(dots_x, np.array([r["sharpness"] for r in self.rows]))
+        if "b_simple_start" in self.rows[-1]:
+            self.b_simple = float(self.rows[-1]["b_simple_start"])
+            self._draw_reach(position)
+        self._show_noise_lines()
+
+    def _draw_reach(self, position: dict[str, int]) -> None:
+        """Updates and epochs to reach one loss per batch size (log scale)."""
+        entries = updates_to_reach(self.rows)["entries"]
+        xs = np.array([position.get(e["label"], np.nan) for e in entries], dtype=float)
+        updates = _log10([e["updates"] for e in entries])
+        epochs = _log10([e["epochs"] for e in entries])
+        self.updates_curve.setData(xs, updates, connect="finite")
+        self.epochs_curve.setData(xs, epochs, connect="finite")
+        _decade_ticks(self.reach_plot.getPlotItem().getAxis("left"), np.r_[updates, epochs])
 
 
 class TimingView(Retranslating, QWidget):
@@ -469,3 +575,8 @@ class TimingView(Retranslating, QWidget):
 
 def labels_for(batch_sizes: list[int | None]) -> list[str]:
     return [batch_label(b) for b in batch_sizes]
+
+
+def _size_of(label: str) -> int | None:
+    """The batch size of a label (None: the full batch)."""
+    return None if label == batch_label(None) else int(label)

@@ -3,8 +3,9 @@ in the page's ComputeService worker, and their batches arriving in the GUI threa
 
 Every job reads the page's lab model (``self.model.settings``), never a widget; what comes back
 goes into the page's state (``surfaces``, ``rasters``, ``histories``, the experiment views) and
-the frame timer draws it. Keys: ``surface:<side>``, ``run:<side>``, ``batch_experiment``,
-``timing``; a bumped key drops what is still in flight for it.
+the frame timer draws it. Keys: ``surface:<side>``, ``run:<side>``, ``cloud:<side>`` (the
+minibatch gradients at the shown point), ``batch_experiment``, ``timing``; a bumped key drops
+what is still in flight for it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from core.data_lab import (
     chosen_batch_size,
     comparison_run_sides,
     experiment_batch_sizes,
+    gradient_cloud,
     records_with_test_loss,
     run_info,
     settings_configs,
@@ -37,6 +39,7 @@ from desktop_app.data_lab.layout import SIDES
 #: Every key this page submits to its worker.
 RUN_KEYS = tuple(f"run:{side}" for side in SIDES)
 SURFACE_KEYS = tuple(f"surface:{side}" for side in SIDES)
+CLOUD_KEYS = tuple(f"cloud:{side}" for side in SIDES)
 EXPERIMENT_KEYS = ("batch_experiment", "timing")
 
 
@@ -66,6 +69,7 @@ class JobsMixin:
         """New dataset or comparison: rebuild both surfaces (in the worker), then rerun."""
         self.surfaces.clear()
         self.error_label.clear()
+        self._forget_clouds()
         self._forget_results(RUN_KEYS)
         self.histories.clear()
         streams = []
@@ -98,6 +102,27 @@ class JobsMixin:
         self._dirty = True
         self.service.submit(streams)
         self.set_playing(True)
+
+    def _request_cloud(self, side: str, point: tuple[float, float], batch_size: int) -> None:
+        """Compute ``side``'s cloud of minibatch gradients at ``point`` (once per point and
+        batch size: a request in flight is not repeated)."""
+        wanted = (point, batch_size)
+        if self._cloud_requested.get(side) == wanted:
+            return
+        self._cloud_requested[side] = wanted
+        surface = self.surfaces[side]
+        key = f"cloud:{side}"
+
+        def make() -> Iterator[Any]:
+            yield gradient_cloud(surface, point, batch_size)
+
+        self.service.submit([(key, self.service.bump(key), _lazy(make))])
+
+    def _forget_clouds(self) -> None:
+        """No cloud: the surfaces changed (the next draw asks for new ones)."""
+        self._forget_results(CLOUD_KEYS)
+        self.clouds.clear()
+        self._cloud_requested.clear()
 
     def run_batch_experiment(self) -> None:
         """The batch-size table on the left panel's surface (test: shifted by the test shift)."""
@@ -156,6 +181,12 @@ class JobsMixin:
                 for item in batch.items:
                     self._run_item(history, item)
                 history.done = history.done or batch.done
+        elif key.startswith("cloud:"):
+            side = key.split(":", 1)[1]
+            for cloud in batch.items:
+                self.clouds[side] = cloud
+            if batch.done:
+                self._cloud_requested.pop(side, None)
         else:
             view = {"batch_experiment": self.batch_view, "timing": self.timing_view}.get(key)
             if view is not None:
@@ -215,6 +246,8 @@ class JobsMixin:
             history = self.histories.get(key.split(":", 1)[1])
             if history is not None:
                 history.done = True  # that run stops where it failed; the other side goes on
+        elif key.startswith("cloud:"):
+            self._cloud_requested.pop(key.split(":", 1)[1], None)
         self._show_error(message)
 
     def wait_idle(self, timeout_s: float = 30.0) -> bool:
@@ -224,6 +257,7 @@ class JobsMixin:
             QApplication.processEvents()
             runs_done = all(h.done for h in self.histories.values())
             ready = all(s in self.surfaces and s in self.rasters for s in SIDES)
+            ready = ready and not self._cloud_requested  # every cloud asked for has come
             if not self.service.busy() and not self.service.has_pending() and runs_done and ready:
                 return True
             time.sleep(0.005)

@@ -49,6 +49,7 @@ RUN_COLORS = {"left": run_style(0).colour, "right": run_style(1).colour}
 TEST_COLOR = METRIC_COLOURS["val"]
 FULL_ARROW_COLOR = "#ffffff"
 BATCH_ARROW_COLOR = "#ff9f1c"
+CLOUD_ALPHA = 140  # the cloud's dots see-through: 200 of them pile up where they are dense
 
 
 class LayoutMixin:
@@ -203,6 +204,10 @@ class LayoutMixin:
         self.maps: dict[str, MapView] = {}
         self.titles: dict[str, QLabel] = {}
         self.arrows: dict[str, tuple[Arrow, Arrow]] = {}
+        # The cloud of minibatch steps at the current point and its covariance ellipse: created
+        # once, fed with setData (drawing.py).
+        self.cloud_dots: dict[str, pg.ScatterPlotItem] = {}
+        self.cloud_ellipses: dict[str, pg.PlotDataItem] = {}
         maps_row = QHBoxLayout()
         maps_row.setContentsMargins(0, 0, 0, 0)
         for side_name in SIDES:
@@ -228,6 +233,12 @@ class LayoutMixin:
                 Arrow(view.plot, FULL_ARROW_COLOR, z=41),
                 Arrow(view.plot, BATCH_ARROW_COLOR, z=40),
             )
+            dots = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(255, 159, 28, CLOUD_ALPHA))
+            ellipse = pg.PlotDataItem()
+            for z, item in ((25, dots), (26, ellipse)):
+                item.setZValue(z)  # over the heatmap and the path, under the arrows
+                view.plot.addItem(item, ignoreBounds=True)
+            self.cloud_dots[side_name], self.cloud_ellipses[side_name] = dots, ellipse
         self.arrow_legend = legend = QLabel()
         legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         legend.setWordWrap(True)
@@ -235,6 +246,10 @@ class LayoutMixin:
         self.readout.setObjectName("gradient_readout")
         self.readout.setWordWrap(True)
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.noise_label = QLabel()
+        self.noise_label.setObjectName("noise_scale")
+        self.noise_label.setWordWrap(True)
+        self.noise_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.transport = Transport()
         self.transport.playToggled.connect(self.set_playing)
         self.transport.stepRequested.connect(lambda delta: self.seek(int(self.cursor) + delta))
@@ -248,6 +263,7 @@ class LayoutMixin:
         top_layout.addLayout(maps_row, 1)
         top_layout.addWidget(legend)
         top_layout.addWidget(self.readout)
+        top_layout.addWidget(self.noise_label)
         top_layout.addWidget(self.transport)
         return top
 

@@ -8,9 +8,11 @@ Three comparisons, each with the same optimizer run drawn on both maps:
   on both, so a sharp minimum's rise under the shift is visible.
 
 Every update can use a minibatch (batch size 1..N or the full batch, shuffled every epoch with a
-seed); at the current step the map shows the full-batch and the minibatch descent directions.
-Below: the loss against steps or epochs, and two one-click experiments (batch size vs final
-losses and sharpness; time per update and per epoch vs batch size).
+seed); at the current step the map shows the full-batch and the minibatch descent directions,
+and (paused) the cloud of 200 other minibatch steps with their 2σ ellipse and the point's
+gradient noise scale B_simple (McCandlish et al. 2018). Below: the loss against steps or epochs,
+and two one-click experiments (batch size vs final losses, sharpness and the updates and epochs
+to reach one loss, with B_simple marked; time per update and per epoch vs batch size).
 
 One lab model: the page holds a ``core.lab.LabModel(kind="data")`` (``page.model``). Every
 control writes what the user set into ``model.settings`` (``update_settings``: an event only
@@ -107,6 +109,9 @@ class DataLabPage(JobsMixin, DrawingMixin, LayoutMixin, PlaybackProperties, Retr
         self.surfaces: dict[str, Any] = {}
         self.rasters: dict[str, Any] = {}
         self.histories: dict[str, Any] = {}  # side -> core.data_lab.RunHistory
+        # side -> core.data_lab.GradientCloud at the shown point, and what is being computed
+        self.clouds: dict[str, Any] = {}
+        self._cloud_requested: dict[str, tuple[tuple[float, float], int]] = {}
         self.playback = Playback()  # cursor, playing and speed arithmetic (core.lab)
         self._dirty = True
         self._last_frame = time.perf_counter()
@@ -140,6 +145,7 @@ class DataLabPage(JobsMixin, DrawingMixin, LayoutMixin, PlaybackProperties, Retr
         """The one place that forgets the old content: results in flight, histories, surfaces,
         drawn paths and arrows, experiment tables and plots, status texts, the cursor."""
         self._forget_results(RUN_KEYS + SURFACE_KEYS + EXPERIMENT_KEYS)
+        self._forget_clouds()
         self.histories.clear()
         self.surfaces.clear()
         self.rasters.clear()
@@ -151,6 +157,7 @@ class DataLabPage(JobsMixin, DrawingMixin, LayoutMixin, PlaybackProperties, Retr
         self.batch_view.clear()
         self.timing_view.clear()
         self.batch_note.clear()
+        self.noise_label.clear()
         self.error_label.clear()
         self._dirty = True
 
@@ -256,7 +263,9 @@ class DataLabPage(JobsMixin, DrawingMixin, LayoutMixin, PlaybackProperties, Retr
             self.tr(
                 '<span style="color:{0}">━━▶</span> full-batch −gradient &nbsp;&nbsp; '
                 '<span style="color:{1}">━━▶</span> this minibatch\'s −gradient (the step '
-                "taken) &nbsp;&nbsp; click a map: move the start"
+                'taken) &nbsp;&nbsp; <span style="color:{1}">• ○</span> 200 other minibatches '
+                "of this size and their 2σ ellipse (when paused) &nbsp;&nbsp; click a map: move "
+                "the start"
             ).format("#9a9a9a", BATCH_ARROW_COLOR)
         )
         item = self.loss_plot.getPlotItem()
@@ -350,4 +359,9 @@ class DataLabPage(JobsMixin, DrawingMixin, LayoutMixin, PlaybackProperties, Retr
         for arrows in self.arrows.values():
             for arrow in arrows:
                 arrow.apply_style()
+        for side in SIDES:  # the cloud of minibatch steps: its dots and 2σ ellipse
+            self.cloud_dots[side].setSize(look.marker(5))
+            self.cloud_ellipses[side].setPen(
+                look.pen(BATCH_ARROW_COLOR, 1.5, style=Qt.PenStyle.DashLine)
+            )
         style_legend(self.loss_legend)
