@@ -17,6 +17,8 @@ TOOLS: dict[str, tuple[str, str]] = {
     "tune": ("desktop_app.tuning", "show_tuning_window"),
     "edge_of_stability": ("desktop_app.stability", "show_stability_window"),
     "lr_range_test": ("desktop_app.lr_range", "show_lr_range_window"),
+    "layer_histograms": ("desktop_app.layer_stats", "show_layer_stats_window"),
+    "double_descent": ("desktop_app.double_descent", "show_double_descent_window"),
 }
 
 
