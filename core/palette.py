@@ -41,6 +41,19 @@ METRIC_COLOURS: dict[str, str] = {
     "accuracy": "#56b4e9",
 }
 
+# Data classes (a dataset's labels 0..K-1), not runs. Two classes keep the Network Lab's blue and
+# orange; three or more take Okabe-Ito's colour-blind-safe set: blue, orange, bluish green,
+# reddish purple, vermillion, sky blue (yellow is left out: it vanishes on white).
+BINARY_CLASS_COLOURS: tuple[str, ...] = ("#1f77b4", "#ff7f0e")
+CLASS_COLOURS: tuple[str, ...] = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#d55e00", "#56b4e9")
+
+
+def class_colours(classes: int) -> tuple[str, ...]:
+    """The colour of each of ``classes`` classes (2 to 6)."""
+    if not 2 <= classes <= len(CLASS_COLOURS):
+        raise ValueError(f"class colours are for 2 to {len(CLASS_COLOURS)} classes, not {classes}")
+    return BINARY_CLASS_COLOURS if classes == 2 else CLASS_COLOURS[:classes]
+
 
 @dataclass(frozen=True)
 class RunStyle:

@@ -42,12 +42,27 @@ class NetworkDatasetSpec(_Model):
     mismatch: Literal["shift", "rotate"] | None = None
     mismatch_amount: Number | None = None
     augmentation: NetworkAugmentationSpec | None = None
+    # The K-class sets' number of classes (core.nets.datasets.MULTICLASS_2D); None: 3.
+    classes: Integer | None = None
+
+    @field_validator("classes")
+    @classmethod
+    def _classes_fit(cls, value: int | None, info) -> int | None:
+        from core.nets.datasets import classes_problem
+
+        name = info.data.get("name")
+        problem = classes_problem(name, value) if name is not None else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _valid(self) -> NetworkDatasetSpec:
         from core.nets.datasets import check_dataset
 
-        check_dataset(self.name, self.size, self.noise, self.val_fraction, self.mismatch)
+        check_dataset(
+            self.name, self.size, self.noise, self.val_fraction, self.mismatch, self.classes
+        )
         if self.augmentation is not None and self.name != "digits":
             raise ValueError("augmentation works on images: only for the 'digits' dataset")
         return self

@@ -13,17 +13,22 @@ xor        2 classes: sign of x*y            400    0.1    same
 gaussians  2 classes: two Gaussian blobs     400    0.1    same (the blobs' own spread is 0.3)
 spiral     2 classes: two spirals            400    0.05   same
 moons      2 classes: two half moons         400    0.1    same
+blobs      K classes: K Gaussian blobs       450    0.05   same (each blob's own spread is 0.18)
+spirals    K classes: K-arm spiral (CS231n)  450    0.04   same
+pinwheel   K classes: K curved pinwheel arms 450    0.03   same
 sine       regression: sin(2 pi x)           100    0.15   std of Gaussian noise on y
 sinc       regression: sin(5 pi x)/(5 pi x)  200    0.0    same (the course homework's function)
 digits     10 classes: 8x8 images            1797   0.0    std of Gaussian noise on pixels (0..1)
 =========  ================================  =====  =====  ========================================
 
-2D inputs lie in about [-1, 1]^2, 1D inputs in [-1, 1]; digit pixels are scaled from 0..16 to
-0..1 and flattened to 64 inputs. Mismatch ``shift`` moves the validation inputs by ``amount`` (2D:
-along both axes; 1D: the interval [-1, 1] becomes [-1 + a, 1 + a]; digits: ``amount`` pixels to
-the right); ``rotate`` turns them by ``amount`` degrees about the origin (digits: about the image
-centre; not for 1D). The digits augmentation (flips, shifts, noise, cutout, mixup) works on torch
-batches and is applied by the trainer to each training batch.
+The K-class sets (``MULTICLASS_2D``) take ``classes`` (3 to 6, default 3) and draw the same
+number of points of each class (within one). 2D inputs lie in about [-1, 1]^2, 1D inputs in
+[-1, 1]; digit pixels are scaled from 0..16 to 0..1 and flattened to 64 inputs. Mismatch
+``shift`` moves the validation inputs by ``amount`` (2D: along both axes; 1D: the interval
+[-1, 1] becomes [-1 + a, 1 + a]; digits: ``amount`` pixels to the right); ``rotate`` turns them
+by ``amount`` degrees about the origin (digits: about the image centre; not for 1D). The digits
+augmentation (flips, shifts, noise, cutout, mixup) works on torch batches and is applied by the
+trainer to each training batch.
 """
 
 from __future__ import annotations
@@ -39,9 +44,12 @@ import resources
 
 Task = Literal["classification", "regression"]
 
-CLASSIFICATION_2D = ("circles", "xor", "gaussians", "spiral", "moons")
+BINARY_2D = ("circles", "xor", "gaussians", "spiral", "moons")
+MULTICLASS_2D = ("blobs", "spirals", "pinwheel")  # take ``classes``
+CLASSIFICATION_2D = (*BINARY_2D, *MULTICLASS_2D)
 REGRESSION_1D = ("sine", "sinc")
 DATASET_NAMES = (*CLASSIFICATION_2D, *REGRESSION_1D, "digits")
+MIN_CLASSES, MAX_CLASSES, DEFAULT_CLASSES = 3, 6, 3  # the K-class sets' range
 DIGITS_COUNT = 1797
 
 # Per dataset: default size and noise (see the module docstring).
@@ -51,6 +59,9 @@ DATASET_DEFAULTS: dict[str, dict[str, float]] = {
     "gaussians": {"size": 400, "noise": 0.1},
     "spiral": {"size": 400, "noise": 0.05},
     "moons": {"size": 400, "noise": 0.1},
+    "blobs": {"size": 450, "noise": 0.05, "classes": DEFAULT_CLASSES},
+    "spirals": {"size": 450, "noise": 0.04, "classes": DEFAULT_CLASSES},
+    "pinwheel": {"size": 450, "noise": 0.03, "classes": DEFAULT_CLASSES},
     "sine": {"size": 100, "noise": 0.15},
     "sinc": {"size": 200, "noise": 0.0},
     "digits": {"size": DIGITS_COUNT, "noise": 0.0},
@@ -157,6 +168,50 @@ def _moons(n, noise, rng):
     return x + rng.normal(0.0, noise, x.shape), labels
 
 
+def _class_labels(n: int, classes: int) -> np.ndarray:
+    """0..classes-1, each class ``n // classes`` or one more times, in blocks."""
+    return np.repeat(
+        np.arange(classes, dtype=np.int64),
+        np.diff(np.linspace(0, n, classes + 1).round().astype(np.int64)),
+    )
+
+
+def _rank_in_class(labels: np.ndarray) -> np.ndarray:
+    """Each point's place along its class, 0 to 1 (labels in blocks)."""
+    counts = np.bincount(labels)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    index = np.arange(len(labels)) - starts[labels]
+    return index / np.maximum(counts[labels] - 1, 1)
+
+
+def _blobs(n, noise, rng, classes):
+    labels = _class_labels(n, classes)
+    angle = 2 * np.pi * labels / classes + np.pi / 2
+    centres = 0.6 * np.stack([np.cos(angle), np.sin(angle)], 1)
+    x = centres + rng.normal(0.0, 0.18, (n, 2))
+    return x + rng.normal(0.0, noise, x.shape), labels
+
+
+def _spirals(n, noise, rng, classes):
+    # CS231n's spiral: arm k sweeps about 4 radians outwards from the centre.
+    labels = _class_labels(n, classes)
+    radius = _rank_in_class(labels)
+    angle = 2 * np.pi * labels / classes + 4.0 * radius
+    x = np.stack([radius * np.sin(angle), radius * np.cos(angle)], 1)
+    return x + rng.normal(0.0, noise, x.shape), labels
+
+
+def _pinwheel(n, noise, rng, classes):
+    # Johnson et al. (2016)'s pinwheel: stretched blobs, each bent more the further out it is.
+    labels = _class_labels(n, classes)
+    along = rng.normal(1.0, 0.3, n)
+    across = rng.normal(0.0, 0.05, n)
+    angle = 2 * np.pi * labels / classes + 0.25 * np.exp(along)
+    cos, sin = np.cos(angle), np.sin(angle)
+    x = 0.55 * np.stack([along * cos - across * sin, along * sin + across * cos], 1)
+    return x + rng.normal(0.0, noise, x.shape), labels
+
+
 def sinc_target(x: np.ndarray) -> np.ndarray:
     """sin(5 pi x) / (5 pi x), 1 at x = 0 (numpy's sinc is sin(pi x)/(pi x))."""
     return np.sinc(5.0 * x)
@@ -180,6 +235,9 @@ _GENERATORS = {
     "gaussians": _gaussians,
     "spiral": _spiral,
     "moons": _moons,
+    "blobs": _blobs,
+    "spirals": _spirals,
+    "pinwheel": _pinwheel,
     "sine": _regression(sine_target),
     "sinc": _regression(sinc_target),
 }
@@ -196,6 +254,18 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "zh": "两条交错的螺旋：小网络很难分开。",
     },
     "moons": {"en": "Two interleaving half moons.", "zh": "两个交错的半月形。"},
+    "blobs": {
+        "en": "K Gaussian blobs around a circle, one class each.",
+        "zh": "K 团围成一圈的高斯分布点，每团一类。",
+    },
+    "spirals": {
+        "en": "A K-arm spiral (CS231n): one class per arm; no straight line separates them.",
+        "zh": "K 条臂的螺旋（CS231n）：每条臂一类，任何直线都分不开。",
+    },
+    "pinwheel": {
+        "en": "K stretched blobs bent into a pinwheel, one class per blade.",
+        "zh": "K 团拉长并弯曲成风车状的点，每片叶一类。",
+    },
     "sine": {"en": "A noisy sine wave sin(2πx).", "zh": "带噪声的正弦 sin(2πx)。"},
     "sinc": {
         "en": "sin(5πx)/(5πx), the homework's function.",
@@ -269,12 +339,14 @@ def check_dataset(
     noise: float | None = None,
     val_fraction: float = 0.3,
     mismatch: str | None = None,
+    classes: int | None = None,
 ) -> tuple[int, float]:
     """The (size, noise) :func:`make_dataset` would use, without drawing anything.
 
     Raises ``ValueError`` naming the problem for an unknown name, a size below 4 or above
     ``MAX_SIZE`` (the digits: 1,797), a negative noise, a validation fraction outside
-    [0.05, 0.9], or an unknown mismatch kind (``rotate`` needs 2D points or images).
+    [0.05, 0.9], an unknown mismatch kind (``rotate`` needs 2D points or images), or a class
+    count that is not a K-class set's (:func:`classes_problem`).
     """
     if name not in DATASET_DEFAULTS:
         raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASET_NAMES)}")
@@ -292,7 +364,37 @@ def check_dataset(
         raise ValueError(f"mismatch must be one of {', '.join(MISMATCH_KINDS)} (or none)")
     if mismatch == "rotate" and name in REGRESSION_1D:
         raise ValueError("mismatch 'rotate' needs 2D points or images; use 'shift' for 1D data")
+    problem = classes_problem(name, classes)
+    if problem is not None:
+        raise ValueError(problem)
+    if name in MULTICLASS_2D and size < class_count(name, classes) * 2:
+        raise ValueError(f"size must be at least 2 points per class, got {size}")
     return size, noise
+
+
+def classes_problem(name: str, classes: int | None) -> str | None:
+    """Why ``classes`` does not fit dataset ``name`` (``None``: it fits). Only the K-class sets
+    (``MULTICLASS_2D``) take a class count, from ``MIN_CLASSES`` to ``MAX_CLASSES``."""
+    if classes is None:
+        return None
+    if name not in DATASET_DEFAULTS:
+        return None  # check_dataset names the unknown dataset
+    if name not in MULTICLASS_2D:
+        return f"'{name}' has a fixed number of classes; classes is for {', '.join(MULTICLASS_2D)}"
+    if isinstance(classes, bool) or not isinstance(classes, int | np.integer):
+        return f"classes must be an integer, got {classes!r}"
+    if not MIN_CLASSES <= classes <= MAX_CLASSES:
+        return f"classes must be between {MIN_CLASSES} and {MAX_CLASSES}, got {classes}"
+    return None
+
+
+def class_count(name: str, classes: int | None = None) -> int:
+    """The classes dataset ``name`` has (0 for regression); ``classes`` for the K-class sets."""
+    if name in MULTICLASS_2D:
+        return int(DEFAULT_CLASSES if classes is None else classes)
+    if name == "digits":
+        return 10
+    return 0 if name in REGRESSION_1D else 2
 
 
 def make_dataset(
@@ -304,16 +406,21 @@ def make_dataset(
     val_fraction: float = 0.3,
     mismatch: str | None = None,
     mismatch_amount: float | None = None,
+    classes: int | None = None,
 ) -> Dataset:
     """Draw dataset ``name`` (see the module docstring); ``None`` takes the dataset's default.
+    ``classes``: the K-class sets' number of classes (3 to 6).
 
     Raises ``ValueError`` as :func:`check_dataset` does.
     """
-    size, noise = check_dataset(name, size, noise, val_fraction, mismatch)
+    size, noise = check_dataset(name, size, noise, val_fraction, mismatch, classes)
     rng = np.random.default_rng(seed)
     if name == "digits":
         return _digits(size, noise, rng, val_fraction, mismatch, mismatch_amount)
-    x, y = _GENERATORS[name](size, noise, rng)
+    if name in MULTICLASS_2D:
+        x, y = _GENERATORS[name](size, noise, rng, class_count(name, classes))
+    else:
+        x, y = _GENERATORS[name](size, noise, rng)
     train, val = _split(size, val_fraction, rng)
     x_val = x[val]
     if mismatch is not None:
@@ -342,7 +449,7 @@ def make_dataset(
         y_train=y[train].astype(np.int64 if classification else np.float32),
         x_val=x_val.astype(np.float32),
         y_val=y[val].astype(np.int64 if classification else np.float32),
-        classes=2 if classification else 0,
+        classes=class_count(name, classes),
         bounds=bounds,
         description=DESCRIPTIONS[name],
     )

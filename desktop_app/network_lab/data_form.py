@@ -1,6 +1,7 @@
-"""The Network Lab's data form: the dataset, its size, noise, validation share, mismatch, seed
-and the digits' augmentation; it writes ``settings["dataset"]`` into the lab model and shows what
-the model holds (see :mod:`desktop_app.network_lab.forms`)."""
+"""The Network Lab's data form: the dataset, its number of classes (the K-class sets), size,
+noise, validation share, mismatch, seed and the digits' augmentation; it writes
+``settings["dataset"]`` into the lab model and shows what the model holds (see
+:mod:`desktop_app.network_lab.forms`)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,11 @@ from core.nets.datasets import (
     AUGMENTATIONS,
     DATASET_DEFAULTS,
     DATASET_NAMES,
+    DEFAULT_CLASSES,
     DESCRIPTIONS,
+    MAX_CLASSES,
+    MIN_CLASSES,
+    MULTICLASS_2D,
     REGRESSION_1D,
     Augmentation,
 )
@@ -45,6 +50,9 @@ DATASET_TITLES = {
     "gaussians": QT_TRANSLATE_NOOP("DataForm", "Two Gaussians"),
     "spiral": QT_TRANSLATE_NOOP("DataForm", "Spiral"),
     "moons": QT_TRANSLATE_NOOP("DataForm", "Moons"),
+    "blobs": QT_TRANSLATE_NOOP("DataForm", "Blobs (3–6 classes)"),
+    "spirals": QT_TRANSLATE_NOOP("DataForm", "Spiral arms (3–6 classes)"),
+    "pinwheel": QT_TRANSLATE_NOOP("DataForm", "Pinwheel (3–6 classes)"),
     "sine": QT_TRANSLATE_NOOP("DataForm", "Noisy sine (1D)"),
     "sinc": QT_TRANSLATE_NOOP("DataForm", "sin(5πx)/(5πx) (1D)"),
     "digits": QT_TRANSLATE_NOOP("DataForm", "Digits 8×8 (10 classes)"),
@@ -76,6 +84,11 @@ class DataForm(Retranslating, QGroupBox):
         self.model = _model(model)
         self.name = _combo([(self.tr(DATASET_TITLES[n]), n) for n in DATASET_NAMES])
         self.name.setObjectName("dataset")
+        self.classes = QSpinBox(minimum=MIN_CLASSES, maximum=MAX_CLASSES, value=DEFAULT_CLASSES)
+        self.classes.setObjectName("classes")
+        self.classes.setToolTip(
+            self.tr("Number of classes: one colour and one network output each.")
+        )
         self.size = QSpinBox(minimum=4, maximum=20_000, singleStep=50)
         self.noise = QDoubleSpinBox(minimum=0.0, maximum=2.0, singleStep=0.05, decimals=2)
         self.seed = QSpinBox(minimum=0, maximum=1_000_000)
@@ -119,6 +132,8 @@ class DataForm(Retranslating, QGroupBox):
         form = QFormLayout(self)
         form.addRow(self.tr("dataset"), self.name)
         form.addRow(self.description)
+        self.classes_label = QLabel(self.tr("classes"))
+        form.addRow(self.classes_label, self.classes)
         form.addRow(self.tr("points"), self.size)
         form.addRow(self.tr("noise"), self.noise)
         form.addRow(self.tr("validation"), self.val_percent)
@@ -129,7 +144,7 @@ class DataForm(Retranslating, QGroupBox):
         form.addRow(self.preview)
         form.addRow(self.preview_caption)
         self.name.currentIndexChanged.connect(self._dataset_chosen)
-        for spin in (self.size, self.noise, self.seed, self.val_percent, self.amount):
+        for spin in (self.classes, self.size, self.noise, self.seed, self.val_percent, self.amount):
             spin.setKeyboardTracking(False)  # a typed number is one edit, not one per digit
             spin.valueChanged.connect(self._edited)
         self.mismatch.currentIndexChanged.connect(self._mismatch_chosen)
@@ -141,14 +156,16 @@ class DataForm(Retranslating, QGroupBox):
     def settings(self) -> dict[str, Any]:
         """``make_dataset``'s arguments."""
         mismatch = self.mismatch.currentData()
+        name = self.name.currentData()
         return {
-            "name": self.name.currentData(),
+            "name": name,
             "size": self.size.value(),
             "noise": self.noise.value(),
             "seed": self.seed.value(),
             "val_fraction": self.val_percent.value() / 100,
             "mismatch": mismatch,
             "mismatch_amount": self.amount.value() if mismatch else None,
+            "classes": self.classes.value() if name in MULTICLASS_2D else None,
         }
 
     def _build_preview(self) -> None:
@@ -192,11 +209,20 @@ class DataForm(Retranslating, QGroupBox):
     def set_settings(self, data: dict[str, Any], augmentation: Augmentation | None = None) -> None:
         name = data["name"]
         defaults = DATASET_DEFAULTS[name]
-        widgets = (self.name, self.size, self.noise, self.seed, self.val_percent, self.mismatch)
+        widgets = (
+            self.name,
+            self.classes,
+            self.size,
+            self.noise,
+            self.seed,
+            self.val_percent,
+            self.mismatch,
+        )
         blockers = [QSignalBlocker(w) for w in (*widgets, *self.augment.values())]
         _select(self.name, name)
         self.size.setMaximum(1797 if name == "digits" else 20_000)
         self.size.setValue(int(data.get("size") or defaults["size"]))
+        self.classes.setValue(int(data.get("classes") or DEFAULT_CLASSES))
         noise = data.get("noise")
         self.noise.setValue(float(defaults["noise"] if noise is None else noise))
         self.seed.setValue(int(data.get("seed", 0)))
@@ -249,6 +275,10 @@ class DataForm(Retranslating, QGroupBox):
             box.setText(self.tr(AUGMENTATION_LABELS[name]))
             box.setToolTip(self.tr(AUGMENTATION_TIPS[name]))
         self.preview_caption.setText(self.tr("top: training digits · bottom: augmented"))
+        self.classes_label.setText(self.tr("classes"))
+        self.classes.setToolTip(
+            self.tr("Number of classes: one colour and one network output each.")
+        )
         form = self.layout()
         rows = {
             self.name: self.tr("dataset"),
@@ -277,6 +307,8 @@ class DataForm(Retranslating, QGroupBox):
         digits = name == "digits"
         for widget in (self.augment_label, self.augment_box, self.preview, self.preview_caption):
             widget.setVisible(digits)
+        for widget in (self.classes_label, self.classes):
+            widget.setVisible(name in MULTICLASS_2D)
         texts = DESCRIPTIONS[name]
         self.description.setText(texts.get(current_language()) or texts["en"])
         rotate = self.mismatch.model().item(2)
@@ -284,7 +316,9 @@ class DataForm(Retranslating, QGroupBox):
 
     def _dataset_chosen(self, _index: int) -> None:
         name = self.name.currentData()
-        self.set_settings({"name": name, "seed": self.seed.value()})
+        self.set_settings(
+            {"name": name, "seed": self.seed.value(), "classes": self.classes.value()}
+        )
         self._edited()
 
     def _mismatch_chosen(self, _index: int) -> None:

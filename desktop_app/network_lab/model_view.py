@@ -5,7 +5,9 @@ Items are created once; :meth:`ModelView.show_data` places the data points when 
 chosen and :meth:`ModelView.show_snapshot` updates the model's picture (``setImage`` with explicit
 levels, ``setData``) from the newest :class:`~desktop_app.network_lab.session.Snapshot`.
 Clicking the 2D plot adds a training point: a plain click adds class 0 (blue), Shift-click class 1
-(orange).
+(orange). With 3 or more classes (``core.nets.datasets.MULTICLASS_2D``) each grid cell takes its
+most likely class's colour (``core.palette.class_colours``), paler where the model is less sure,
+and a legend names the classes.
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from core.palette import BINARY_CLASS_COLOURS, CLASS_COLOURS, class_colours
 from desktop_app.network_lab.curves import cache_axes
 from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, style_legend
 from desktop_app.widgets.labels import hint
 from desktop_app.widgets.retranslating import Retranslating
 
-CLASS_COLORS = ("#1f77b4", "#ff7f0e")
+# Indexable by any class label (the race view colours points with it); 2 classes: blue, orange.
+CLASS_COLORS = (*BINARY_CLASS_COLOURS, *CLASS_COLOURS[2:])
 FITTED_COLOR = "#d62728"
 # P(class 1) from 0 to 1: blue through white to orange, like the point colours.
 BOUNDARY_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(84, 140, 200), (250, 250, 250), (250, 160, 80)])
@@ -53,6 +57,12 @@ class BoundaryView(Retranslating, QWidget):
         self.image.setLookupTable(BOUNDARY_MAP.getLookupTable(0.0, 1.0, 256))
         self.plot.addItem(self.image)
         self.image.setVisible(False)
+        # 3 or more classes: an RGB picture of the most likely class per cell (no lookup table)
+        self.class_image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.class_image)
+        self.class_image.setVisible(False)
+        self.classes = 2
+        self.last_snapshot = None  # redrawn in a new theme (the picture blends into the background)
         self.boundary = pg.PlotDataItem(connect="finite")
         self.plot.addItem(self.boundary)
         self.train_points = pg.ScatterPlotItem()
@@ -60,12 +70,18 @@ class BoundaryView(Retranslating, QWidget):
         self.data = None
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.val_points)
+        self.legend = QLabel()  # the classes' colours, for 3 or more classes
+        self.legend.setObjectName("class_legend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setVisible(False)
         self.hint = hint = QLabel()
         hint.setWordWrap(True)
         hint.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.widget, 1)
+        layout.addWidget(self.legend)
         layout.addWidget(hint)
         self.widget.scene().sigMouseClicked.connect(self._clicked)
         self.bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
@@ -75,20 +91,72 @@ class BoundaryView(Retranslating, QWidget):
 
     def apply_style(self) -> None:
         """Line width and marker sizes of the current mode (presenter mode: thicker, bigger)."""
-        self.boundary.setPen(appearance().pen((40, 40, 40), 2))
+        self._style_boundary()
         if self.data is not None:
             self._show_points(self.data)
+        if self.last_snapshot is not None and self.last_snapshot.winner is not None:
+            self._show_classes(self.last_snapshot)
+
+    def _style_boundary(self) -> None:
+        """Dark on the 2-class map (white at its boundary); with more classes the line runs
+        between two coloured regions, so it takes the theme's foreground (light on dark)."""
+        look = appearance()
+        colour = (40, 40, 40) if self.classes <= 2 else look.plot_foreground()
+        self.boundary.setPen(look.pen(colour, 2 if self.classes <= 2 else 1.5))
 
     def retranslate(self) -> None:
-        blue, orange = CLASS_COLORS
+        if self.classes <= 2:
+            blue, orange = BINARY_CLASS_COLOURS
+            self.hint.setText(
+                self.tr(
+                    "<span style='color:{0}'>●</span> class 0 · <span style='color:{1}'>●</span> "
+                    "class 1 (training) · ○ validation · <b>—</b> decision boundary (p = 0.5). "
+                    "Background: the model's probability of class 1, blue 0 · white 0.5 · "
+                    "orange 1.<br>Click to add a class 0 training point, Shift-click for class 1."
+                ).format(blue, orange)
+            )
+            return
+        self._show_legend()
         self.hint.setText(
             self.tr(
-                "<span style='color:{0}'>●</span> class 0 · <span style='color:{1}'>●</span> "
-                "class 1 (training) · ○ validation · <b>—</b> decision boundary (p = 0.5). "
-                "Background: the model's probability of class 1, blue 0 · white 0.5 · orange 1."
+                "● training · ○ validation · <b>—</b> where the most likely class changes. "
+                "Background: the most likely class, paler where the model is less sure."
                 "<br>Click to add a class 0 training point, Shift-click for class 1."
-            ).format(blue, orange)
+            )
         )
+
+    def _show_legend(self) -> None:
+        """Each class's colour and name; once trained, the share of its validation points the
+        network gets right (the confusion matrix's diagonal over its rows)."""
+        right = self.per_class_right()
+        entries = []
+        for index, colour in enumerate(class_colours(self.classes)):
+            entry = self.tr("class {0}").format(index)
+            if right is not None:
+                entry += f" {right[index]:.0%}"
+            # one class's entry never breaks across lines
+            entries.append(
+                f"<span style='color:{colour}'>●</span>&nbsp;" + entry.replace(" ", "&nbsp;")
+            )
+        text = " · ".join(entries)
+        if right is not None:
+            text += " — " + self.tr("validation points right per class")
+        self.legend.setText(text)
+
+    def per_class_right(self) -> np.ndarray | None:
+        """The share of each class's validation points the shown model gets right (tests)."""
+        confusion = getattr(self.last_snapshot, "confusion", None)
+        if confusion is None or len(confusion) != self.classes:
+            return None
+        return np.diag(confusion) / np.maximum(confusion.sum(1), 1)
+
+    def legend_classes(self) -> list[tuple[int, str]]:
+        """The legend's (class, colour) pairs, empty for 2 classes (tests)."""
+        if not self.legend.isVisibleTo(self):
+            return []
+        return [
+            (k, c) for k, c in enumerate(class_colours(self.classes)) if c in self.legend.text()
+        ]
 
     def show_data(self, data) -> None:
         self.bounds = data.bounds
@@ -96,8 +164,11 @@ class BoundaryView(Retranslating, QWidget):
         self._show_points(data)
         (x0, x1), (y0, y1) = data.bounds
         self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        self.image.setVisible(False)
-        self.boundary.setData([], [])
+        self.classes = data.classes
+        self.legend.setVisible(data.classes > 2)
+        self._style_boundary()
+        self.retranslate()
+        self.clear_predictions()
 
     def _show_points(self, data) -> None:
         """The training (filled) and validation (hollow) points, in the mode's sizes."""
@@ -107,7 +178,8 @@ class BoundaryView(Retranslating, QWidget):
             (self.train_points, data.x_train, data.y_train, False),
             (self.val_points, data.x_val, data.y_val, True),
         ):
-            colors = [QColor(CLASS_COLORS[int(c)]) for c in y]
+            palette = class_colours(max(data.classes, 2))
+            colors = [QColor(palette[int(c)]) for c in y]
             if hollow:
                 pens = [look.pen(c, 1.5) for c in colors]
                 item.setData(x[:, 0], x[:, 1], pen=pens, brush=None, size=size)
@@ -118,23 +190,66 @@ class BoundaryView(Retranslating, QWidget):
 
     def show_snapshot(self, snapshot) -> None:
         x, y, w, h = snapshot.rect
-        self.image.setImage(snapshot.grid, levels=(0.0, 1.0), autoLevels=False)
-        self.image.setRect(QRectF(x, y, w, h))
-        self.image.setVisible(True)
+        if snapshot.winner is not None:
+            self.last_snapshot = snapshot
+            self._show_classes(snapshot)
+            self._show_legend()
+            self.class_image.setRect(QRectF(x, y, w, h))
+        else:
+            self.image.setImage(snapshot.grid, levels=(0.0, 1.0), autoLevels=False)
+            self.image.setRect(QRectF(x, y, w, h))
+        self.image.setVisible(snapshot.winner is None)
+        self.class_image.setVisible(snapshot.winner is not None)
         line = snapshot.boundary
         if line is not None and len(line):
             self.boundary.setData(line[:, 0], line[:, 1], connect="finite")
         else:
             self.boundary.setData([], [])
 
+    def _show_classes(self, snapshot) -> None:
+        """Each cell in its most likely class's colour, blended into the plot's background as
+        the model's probability of that class falls towards chance (1/K)."""
+        rgb = class_picture(
+            snapshot.winner,
+            snapshot.confidence,
+            class_colours(self.classes),
+            appearance().plot_background().getRgb()[:3],
+        )
+        self.class_image.setImage(rgb, levels=(0, 255), autoLevels=False)
+
+    def shown_classes(self) -> np.ndarray | None:
+        """The class each cell of the shown K-class picture is coloured as (tests); ``None``
+        when there is no such picture."""
+        image = self.class_image.image
+        if image is None or not self.class_image.isVisible():
+            return None
+        background = np.array(appearance().plot_background().getRgb()[:3], float)
+        colours = np.array([QColor(c).getRgb()[:3] for c in class_colours(self.classes)], float)
+        towards = image.astype(float) - background  # each cell: alpha * (colour - background)
+        directions = colours - background
+        # the colour whose direction the cell lies on: the largest cosine
+        cosine = towards @ directions.T
+        cosine /= np.linalg.norm(directions, axis=1) * np.maximum(
+            np.linalg.norm(towards, axis=-1, keepdims=True), 1e-9
+        )
+        return cosine.argmax(-1)
+
     def clear_predictions(self) -> None:
         """No probabilities and no boundary (their model is gone); the data points stay."""
         self.image.clear()
         self.image.setVisible(False)
+        self.class_image.clear()
+        self.class_image.setVisible(False)
+        self.last_snapshot = None
         self.boundary.setData([], [])
+        if self.classes > 2:
+            self._show_legend()  # no shares right without a model
 
     def image_sum(self) -> float:
-        """Sum of the shown probabilities (tests: the picture changes)."""
+        """Sum of the shown probabilities (tests: the picture changes); with 3 or more classes
+        the most likely class's probability per cell."""
+        if self.last_snapshot is not None and self.class_image.isVisible():
+            return float(np.sum(self.last_snapshot.confidence))
         image = self.image.image
         return float(np.sum(image)) if image is not None else 0.0
 
@@ -146,6 +261,23 @@ class BoundaryView(Retranslating, QWidget):
         point = self.plot.vb.mapSceneToView(event.scenePos())
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         self.pointAdded.emit(point.x(), point.y(), 1 if shift else 0)
+
+
+def class_picture(
+    winner: np.ndarray,
+    confidence: np.ndarray,
+    colours: tuple[str, ...],
+    background: tuple[int, int, int],
+) -> np.ndarray:
+    """An RGB uint8 ``(H, W, 3)`` picture: each cell the colour of its class ``winner``, mixed
+    with ``background`` by how sure the model is (chance 1/K: 15 % colour; certain: 60 %, so that
+    the points, in the full colour, stand out)."""
+    classes = len(colours)
+    palette = np.array([QColor(c).getRgb()[:3] for c in colours], float)
+    sure = np.clip((confidence - 1.0 / classes) / (1.0 - 1.0 / classes), 0.0, 1.0)
+    share = (0.15 + 0.45 * sure)[..., None]
+    picture = share * palette[winner] + (1.0 - share) * np.asarray(background, float)
+    return np.round(picture).astype(np.uint8)
 
 
 class CurveView(Retranslating, QWidget):

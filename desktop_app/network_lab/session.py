@@ -53,9 +53,14 @@ class Snapshot:
     grid: np.ndarray | None = None  # (GRID, GRID): P(class 1), row = y
     rect: tuple[float, float, float, float] = (0.0, 0.0, 1.0, 1.0)  # x, y, width, height
     boundary: np.ndarray | None = None  # (K, 2) the p = 0.5 line, NaN-separated
+    # 3 or more classes: per grid cell the most likely class and its probability (row = y); the
+    # boundary is then the lines where the most likely class changes
+    winner: np.ndarray | None = None  # (GRID, GRID) int
+    confidence: np.ndarray | None = None  # (GRID, GRID)
     xs: np.ndarray | None = None  # (M,) 1D inputs
     fitted: np.ndarray | None = None  # (M,) the model's curve
-    confusion: np.ndarray | None = None  # (10, 10) counts on the validation set, row = truth
+    # (10, 10) for the digits, (K, K) for 3 or more 2D classes: validation counts, row = truth
+    confusion: np.ndarray | None = None
     sample_images: np.ndarray | None = None  # (SAMPLES, 8, 8)
     sample_truth: np.ndarray | None = None
     sample_predicted: np.ndarray | None = None
@@ -97,7 +102,15 @@ class _Viewer:
         shot = Snapshot(run=run, epoch=epoch, kind=self.kind, restored=restored)
         if trainer.model_config.batch_norm:  # a race member's model is built on each call
             shot.bn_stats = _bn_stats(trainer.model)
-        if self.kind == "boundary":
+        if self.kind == "boundary" and self.data.classes > 2:
+            probabilities = trainer.predict(self.points).reshape(GRID, GRID, -1)
+            shot.grid, shot.rect = probabilities[..., 1], self.rect
+            shot.winner = probabilities.argmax(-1)
+            shot.confidence = probabilities.max(-1)
+            shot.boundary = _class_borders(self.xs, self.ys, probabilities)
+            predicted = trainer.predict(self.data.x_val).argmax(1)
+            shot.confusion = confusion_matrix(self.data.y_val, predicted, self.data.classes)
+        elif self.kind == "boundary":
             probability = trainer.predict(self.points)[:, 1].reshape(GRID, GRID)
             shot.grid, shot.rect = probability, self.rect
             shot.boundary = boundary_line(self.xs, self.ys, probability)
@@ -113,6 +126,18 @@ class _Viewer:
             shot.sample_predicted = predicted[:SAMPLES]
             shot.sample_confidence = probabilities[:SAMPLES].max(1)
         return shot
+
+
+def _class_borders(xs: np.ndarray, ys: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Where the most likely class changes: per class, the zero line of its probability minus
+    the best other class's, joined into one NaN-separated ``(K, 2)`` line."""
+    lines = []
+    for k in range(probabilities.shape[-1]):
+        others = np.delete(probabilities, k, axis=-1).max(-1)
+        line = boundary_line(xs, ys, probabilities[..., k] - others, level=0.0)
+        if len(line):
+            lines += [line, np.full((1, 2), np.nan)]
+    return np.concatenate(lines) if lines else np.empty((0, 2))
 
 
 def _bn_stats(model: torch.nn.Module) -> list[tuple[float, float]]:
