@@ -37,6 +37,7 @@ from torch import nn
 from torch.func import functional_call, grad, vmap
 
 __all__ = [
+    "NoiseRecord",
     "NoiseScale",
     "minibatch_covariance",
     "minibatch_gradients",
@@ -46,6 +47,7 @@ __all__ = [
     "surface_minibatch_gradients",
     "surface_noise_scale",
     "surface_per_example_gradients",
+    "trainer_noise_record",
 ]
 
 # Examples per vmap call: bounds the memory of a network's per-example gradients' graph.
@@ -129,6 +131,26 @@ def network_noise_scale(
     """The noise scale of a network's training loss at its current weights (e.g. a trainer's
     ``model``, ``loss_fn``, ``x_train``, ``y_train``), measured live during training."""
     return noise_scale(model_per_example_gradients(model, loss_fn, x, y))
+
+
+@dataclass(frozen=True)
+class NoiseRecord:
+    """A network training's noise scale after one epoch, beside the batch size it trains with
+    (the Network Lab's "Noise scale" tab, recorded live while it shows)."""
+
+    epoch: int
+    b_simple: float
+    batch_size: int  # the batch in use; the training set's size for full-batch training
+    examples: int  # N, the training set's size
+    run: str = ""
+
+
+def trainer_noise_record(trainer, epoch: int) -> NoiseRecord:
+    """:class:`NoiseRecord` of a :class:`core.nets.trainer.Trainer` at its current weights."""
+    scale = network_noise_scale(trainer.model, trainer.loss_fn, trainer.x_train, trainer.y_train)
+    examples, size = len(trainer.x_train), trainer.config.batch_size
+    batch = size if 0 < size < examples else examples
+    return NoiseRecord(epoch, scale.b_simple, batch, examples, trainer.label)
 
 
 # --- the cloud of minibatch gradients ----------------------------------------------------------

@@ -1,6 +1,6 @@
 """Where the Network Lab trains: a separate process (default) or the app's worker thread.
 
-Both backends take the same commands -- ``new_training(spec)``, ``run(epochs, rate, ratios)``,
+Both backends take the same commands -- ``new_training(spec)``, ``run(epochs, rate, watch)``,
 ``pause()``, ``compute(kind, label, argument)`` -- and emit ``batchReady(Batch)`` on the GUI
 thread with ``Batch.key`` "train", "curvature" or "landscape"; batches of an older training never
 arrive.
@@ -86,11 +86,11 @@ class ThreadBackend(QObject):
             self.service.bump(key)
         self.training = _Training(spec)
 
-    def run(self, epochs: int | None, rate: float, ratios: bool = True) -> None:
+    def run(self, epochs: int | None, rate: float, watch: tuple[str, ...] = ("ratios",)) -> None:
         training = self.training  # the job keeps its own training, whatever happens later
         generation = self.service.generation(TRAIN_KEY)
         self.service.start(
-            [(TRAIN_KEY, generation, lambda: training.session().items(epochs, rate, ratios))]
+            [(TRAIN_KEY, generation, lambda: training.session().items(epochs, rate, watch))]
         )
 
     def pause(self) -> None:
@@ -140,10 +140,10 @@ class ProcessBackend(QObject):
         self._outstanding.clear()
         self._send("new", self._generation, spec)
 
-    def run(self, epochs: int | None, rate: float, ratios: bool = True) -> None:
+    def run(self, epochs: int | None, rate: float, watch: tuple[str, ...] = ("ratios",)) -> None:
         request = next(self._requests)
         self._outstanding.add(request)
-        self._send("run", self._generation, request, epochs, rate, ratios)
+        self._send("run", self._generation, request, epochs, rate, tuple(watch))
 
     def pause(self) -> None:
         if self._process is not None:

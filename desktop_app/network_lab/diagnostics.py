@@ -4,6 +4,8 @@
 * :class:`RatioPanel`: the update/weight ratio of each layer's weights per epoch
   (``core.nets.ratios``) on a log axis, the healthy band 1e-4..1e-2 shaded with the 1e-3 line,
   and core's warning for a layer far off, in the UI's language;
+* :class:`NoiseScalePanel`: the gradient noise scale B_simple per epoch against the batch size in
+  use (``core.noise_scale``), recorded while it shows;
 * :class:`SnapshotPanel`: after each warm-restart cycle, the snapshot ensemble's validation
   accuracy (loss for regression) against the single latest model's (``core.nets.ensembles``).
 
@@ -150,6 +152,112 @@ class RatioPanel(Retranslating, QWidget):
 
     def legend_names(self) -> list[str]:
         return [label.text for _sample, label in self.legend.items]
+
+
+class NoiseScalePanel(Retranslating, QWidget):
+    """The gradient noise scale B_simple per epoch (``core.noise_scale``, McCandlish et al.
+    2018) on a log axis, with the batch size in use as a dashed line: far below B_simple a
+    batch's gradient is mostly noise (doubling it nearly halves the updates needed); far above,
+    a larger batch mostly wastes examples."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.plot_widget = _plot("epoch")
+        self.plot = self.plot_widget.getPlotItem()
+        self.plot.setLogMode(y=True)
+        self.curve = self.plot.plot(connect="finite", symbol="o")
+        self.batch_line = pg.InfiniteLine(angle=0, movable=False)
+        self.plot.addItem(self.batch_line, ignoreBounds=False)
+        self.batch_line.setVisible(False)
+        self.summary = QLabel()
+        self.summary.setObjectName("noise_summary")
+        self.summary.setWordWrap(True)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        hint(self.note)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.note)
+        self._recorded = True
+        self.epochs = np.zeros(0)
+        self.values = np.zeros(0)
+        self.batch_size = 0
+        self.retranslate()
+        self.apply_style()
+        appearance().changed.connect(self.apply_style)
+
+    def retranslate(self) -> None:
+        self.plot.setTitle(self.tr("gradient noise scale"))
+        self.plot.setLabel("bottom", self.tr("epoch"))
+        self.plot.setLabel("left", "B_simple")
+        if self._recorded:
+            text = self.tr(
+                "B_simple = tr(Σ)/|G|², from each training example's gradient (torch.func), "
+                "measured while this tab shows; the dashed line is the batch size in use."
+            )
+        else:
+            text = self.tr(
+                "Recorded for a single network only, not for races, k-fold or experiments."
+            )
+        self.note.setText(text)
+        self._show_summary()
+        appearance().style_plot(self.plot)
+
+    def apply_style(self) -> None:
+        look = appearance()
+        self.plot_widget.setBackground(look.plot_background())
+        look.style_plot(self.plot)
+        colour = METRIC_COLOURS["train"]
+        self.curve.setPen(look.pen(colour, 2.0))
+        self.curve.setSymbolBrush(pg.mkBrush(colour))
+        self.curve.setSymbolPen(None)
+        self.curve.setSymbolSize(look.marker(5))
+        self.batch_line.setPen(look.pen((120, 120, 120), 1.5, style=Qt.PenStyle.DashLine))
+
+    def reset(self, recorded: bool = True) -> None:
+        """Forget the values (a new training); ``recorded``: a single network's, which records."""
+        self._recorded = recorded
+        self.show_noise([], [], 0)
+        self.retranslate()
+
+    def show_noise(self, epochs: list[int], values: list[float], batch_size: int) -> None:
+        """The measured B_simple per epoch and the batch size the training uses."""
+        self.epochs = np.asarray(epochs, dtype=float)
+        values = np.asarray(values, dtype=float)
+        self.values = np.where((values > 0) & np.isfinite(values), values, np.nan)
+        self.batch_size = int(batch_size)
+        self.curve.setData(self.epochs, self.values, connect="finite")
+        self.batch_line.setVisible(self.batch_size > 0)
+        if self.batch_size > 0:
+            self.batch_line.setValue(math.log10(self.batch_size))  # a log axis draws log10
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        finite = np.flatnonzero(np.isfinite(self.values))
+        if not len(finite) or self.batch_size <= 0:
+            self.summary.setText("")
+            return
+        last = finite[-1]
+        value, batch = float(self.values[last]), self.batch_size
+        if batch < value / 3:
+            verdict = self.tr(
+                "far below B_simple: each update's gradient is mostly noise; doubling the "
+                "batch would nearly halve the updates needed"
+            )
+        elif batch > 3 * value:
+            verdict = self.tr(
+                "far above B_simple: a larger batch mostly wastes examples; a smaller one "
+                "would need about as many updates"
+            )
+        else:
+            verdict = self.tr("near B_simple: about the most efficient batch size")
+        self.summary.setText(
+            self.tr("B_simple = {0} at epoch {1}; batch size in use: {2}, {3}.").format(
+                f"{value:.3g}", int(self.epochs[last]), batch, verdict
+            )
+        )
 
 
 class SnapshotPanel(Retranslating, QWidget):

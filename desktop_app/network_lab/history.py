@@ -13,6 +13,7 @@ from core.lab import TrajectoryStore
 from core.nets.ensembles import AveragedRecord, SnapshotRecord
 from core.nets.ratios import RatioRecord
 from core.nets.trainer import EpochRecord
+from core.noise_scale import NoiseRecord
 
 COLUMNS = (
     "epoch",
@@ -43,6 +44,7 @@ class RunHistory:
         self.averaged = TrajectoryStore({name: ((), float) for name in AVERAGED_COLUMNS})
         self.averaged_kind = ""
         self.cycles: list[SnapshotRecord] = []
+        self.noise: list[NoiseRecord] = []  # B_simple, measured while its tab shows
 
     def add(self, record: EpochRecord) -> None:
         self.epochs.append({name: [getattr(record, name)] for name in COLUMNS})
@@ -53,6 +55,9 @@ class RunHistory:
         for name, ratio in record.ratios.items():
             self.ratios.setdefault(name, []).append(ratio)
         self.ratio_warnings = list(record.warnings)
+
+    def add_noise(self, record: NoiseRecord) -> None:
+        self.noise.append(record)
 
     def add_averaged(self, record: AveragedRecord) -> None:
         self.averaged.append({name: [getattr(record, name)] for name in AVERAGED_COLUMNS})
@@ -139,6 +144,12 @@ class DrawingMixin:
                 averaged.column("epoch"), averaged.column("val_loss"), history.averaged_kind
             )
         self.snapshot_panel.show_cycles(history.cycles)
+        noise = history.noise
+        if len(noise) != len(self.noise_panel.epochs):
+            batch = noise[-1].batch_size if noise else 0
+            self.noise_panel.show_noise(
+                [r.epoch for r in noise], [r.b_simple for r in noise], batch
+            )
 
     def _show_bn_stats(self, stats: list[tuple[float, float]]) -> None:
         text = "; ".join(f"L{i + 1} mean {m:+.2f} var {v:.2f}" for i, (m, v) in enumerate(stats))

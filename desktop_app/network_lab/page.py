@@ -45,7 +45,7 @@ from core.nets.models import build_model, count_parameters, describe
 from desktop_app.i18n import current_language
 from desktop_app.network_lab.backends import make_backend
 from desktop_app.network_lab.curves import TrainingCurves
-from desktop_app.network_lab.diagnostics import RatioPanel, SnapshotPanel
+from desktop_app.network_lab.diagnostics import NoiseScalePanel, RatioPanel, SnapshotPanel
 from desktop_app.network_lab.forms import DataForm, ModelForm, TrainingForm
 from desktop_app.network_lab.history import COLUMNS, DrawingMixin, RunHistory, local_text
 from desktop_app.network_lab.model_view import ModelView
@@ -233,6 +233,8 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.ratio_panel = RatioPanel()
         self.snapshot_panel = SnapshotPanel()
         self.views.addTab(self.ratio_panel, self.tr("Update ratio"))
+        self.noise_panel = NoiseScalePanel()
+        self.views.addTab(self.noise_panel, self.tr("Noise scale"))
         self.views.addTab(self.snapshot_panel, self.tr("Snapshots"))
         self.views.currentChanged.connect(self._view_tab_changed)
         self.curves = TrainingCurves()

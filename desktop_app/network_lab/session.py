@@ -16,7 +16,7 @@ import math
 import queue
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -35,9 +35,11 @@ from core.nets.models import ModelConfig
 from core.nets.ratios import UpdateRatioMonitor, ratio_record
 from core.nets.trainer import EpochRecord, StepRecord, TrainConfig, Trainer
 from core.nets.views import boundary_line, confusion_matrix
+from core.noise_scale import trainer_noise_record
 from desktop_app.network_lab.race import RaceMember, RaceTraining
 
 SNAPSHOT_HZ = 30.0
+NOISE_HZ = 10.0  # B_simple measurements a second at most (a per-example gradient pass each)
 SNAPSHOT_SHARE = 3.0  # a round of snapshots waits 3x its own cost: training keeps ~3/4 of the time
 GRID = 90  # decision-boundary resolution per side
 CURVE_POINTS = 300
@@ -187,11 +189,15 @@ class Session:
             self.kind = "single"
             self.trainers["network"] = FastTrainer(data, model, train, label="network")
             self.viewers["network"] = _Viewer(data)
+        for trainer in self.trainers.values():
+            if isinstance(trainer, FastTrainer):
+                trainer.warm_up_in_background()  # the compiled kernel loads during epoch 0
         self.averagers: dict[str, WeightAverager] = {}
         if self.kind == "single" and average:
             self.averagers["network"] = _averager(self.trainers["network"], average)
         self._next_snapshot: dict[str, float] = {}  # per run: when one is due again
-        self.ratios = True  # record the update ratios (the page shows them); set by items()
+        # the single network's monitors the page shows ("ratios", "noise_scale"); set by items()
+        self.watch: frozenset[str] = frozenset({"ratios"})
         self._stream = self._records(average, snapshots)
         self.done = False
 
@@ -211,7 +217,13 @@ class Session:
         elif self.kind == "single":
             trainer = self.trainers["network"]
             averager = self.averagers.get("network")
-            yield from single_records(trainer, averager, snapshots, lambda: self.ratios)
+            yield from single_records(
+                trainer,
+                averager,
+                snapshots,
+                lambda: "ratios" in self.watch,
+                lambda: "noise_scale" in self.watch,
+            )
             return
         else:  # k-fold: one fold after the other
             stream = (record for trainer in self.trainers.values() for record in trainer.records())
@@ -238,7 +250,10 @@ class Session:
         return due or record.epoch == 0 or self.trainers[record.run].finished
 
     def items(
-        self, epochs: int | None = None, max_rate: float = 0.0, ratios: bool = True
+        self,
+        epochs: int | None = None,
+        max_rate: float = 0.0,
+        watch: Collection[str] = ("ratios",),
     ) -> Iterator[object]:
         """Go on training: records and snapshots until ``epochs`` more epochs (None: to the end).
 
@@ -248,10 +263,11 @@ class Session:
         last epoch and the last epoch of this call; a race's members are snapshot together.
         ``max_rate`` > 0 caps the epochs per second (slow motion).
         ``epochs=0`` delivers just the next epoch-0 record (a fresh session's initial state).
-        At the end of the training a :class:`Finished` follows. ``ratios``: record a single
-        network's update ratios (their plot is shown; off they cost nothing).
+        At the end of the training a :class:`Finished` follows. ``watch``: the single network's
+        monitors to record, those whose tab is shown (off they cost nothing): ``"ratios"`` (the
+        update ratios), ``"noise_scale"`` (B_simple, :class:`core.noise_scale.NoiseRecord`).
         """
-        self.ratios = ratios
+        self.watch = frozenset(watch)
         seen = 0
         start = time.perf_counter()
         for group in self._stream:
@@ -314,6 +330,7 @@ def single_records(
     averager: WeightAverager | None = None,
     snapshots: bool = False,
     want_ratios: Callable[[], bool] = lambda: True,
+    want_noise: Callable[[], bool] = lambda: False,
 ) -> Iterator[list[object]]:
     """A single network's records in groups, each epoch record with its diagnostics: a
     :class:`RatioRecord` (``core.nets.ratios``), an :class:`AveragedRecord` (``averager``: the
@@ -323,10 +340,12 @@ def single_records(
     Grouped, not chained as core's ``with_*`` wrappers chain them: those yield an epoch's record
     before its extras, so a page that stops after "one epoch" would get the extras one call late.
     The values are core's: the records come from ``ratio_record`` and ``after_epoch``.
-    The ratio monitor's hooks are on only while ``want_ratios()`` (measured: they cost 15-40%
-    of the epochs per second with mini-batches of 10); it is asked before each epoch.
+    With ``want_noise()``, a :class:`core.noise_scale.NoiseRecord` (at most ``NOISE_HZ`` a
+    second). The ratio monitor's hooks are on only while ``want_ratios()`` (measured: they cost
+    15-40% of the epochs per second with mini-batches of 10); it is asked before each epoch.
     """
     monitor: UpdateRatioMonitor | None = None
+    last_noise = -math.inf  # when B_simple was last measured (at most NOISE_HZ a second)
     ends = set(restart_cycle_ends(trainer.config)) if snapshots else set()
     stream = snapshot_ensemble(trainer) if snapshots else trainer.records()
     try:
@@ -337,6 +356,9 @@ def single_records(
             group: list[object] = [record]
             if monitor is not None and record.epoch > 0:
                 group.append(ratio_record(monitor, record, trainer.model))
+            if want_noise() and not record.diverged and _noise_due(record, trainer, last_noise):
+                group.append(trainer_noise_record(trainer, record.epoch))
+                last_noise = time.perf_counter()
             if averager is not None:
                 averaged = averager.after_epoch(record)
                 group.extend([averaged] if averaged is not None else [])
@@ -348,6 +370,13 @@ def single_records(
         _switch_monitor(monitor, trainer, False)
         if averager is not None:
             averager.remove()
+
+
+def _noise_due(record: EpochRecord, trainer: Trainer, last: float) -> bool:
+    """B_simple costs a per-example gradient pass: measured at most ``NOISE_HZ`` times a
+    second, and always at epoch 0 and the training's last epoch."""
+    due = time.perf_counter() - last >= 1.0 / NOISE_HZ
+    return due or record.epoch == 0 or record.epoch >= trainer.config.epochs
 
 
 def _switch_monitor(
@@ -437,7 +466,7 @@ def trainer_process(commands, results) -> None:
     """The trainer process: owns the current session; answers the page's commands.
 
     Commands are tuples: ``("new", generation, spec)``, ``("run", generation, request, epochs,
-    rate[, ratios])``, ``("pause",)``, ``("compute", generation, request, kind, label, argument)``,
+    rate[, watch])``, ``("pause",)``, ``("compute", generation, request, kind, label, argument)``,
     ``("quit",)``. Results are ``(key, generation, request, items, done)``; every request ends
     with one ``done`` result, ``("error", key, generation, request, message)`` on failure.
     Training runs between commands in slices of about 30 ms, so a command waits at most that.
@@ -496,9 +525,9 @@ class _TrainerLoop:
     def _run(self, command: tuple) -> None:
         self.finish_job()
         _, _, request, epochs, rate, *rest = command
-        ratios = bool(rest[0]) if rest else True  # older callers send no ratios flag
+        watch = tuple(rest[0]) if rest else ("ratios",)  # the monitors the page shows
         try:
-            self.job = (request, self.current_session().items(epochs, rate, ratios))
+            self.job = (request, self.current_session().items(epochs, rate, watch))
         except Exception as error:  # a setting the forms did not catch
             self.results.put(("error", "train", self.generation, request, _describe(error)))
 

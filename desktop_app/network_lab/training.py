@@ -16,6 +16,7 @@ from core.nets.experiments import EXPERIMENTS, Conclusion
 from core.nets.models import build_model
 from core.nets.ratios import RatioRecord, parameter_label
 from core.nets.trainer import EpochRecord, StepRecord
+from core.noise_scale import NoiseRecord
 from desktop_app.network_lab.history import RunHistory, local_text
 from desktop_app.network_lab.session import Finished, Snapshot, TrainingSpec
 from desktop_app.style import tinted_icon
@@ -29,12 +30,14 @@ class TrainingMixin:
     # -- transport -------------------------------------------------------------------------------
 
     def _start_training_job(self, epochs: int | None) -> None:
-        # the update ratios cost an epoch a few norms per update: recorded while their tab shows
-        ratios = self.views.currentWidget() is self.ratio_panel
-        self.backend.run(epochs, self.training_form.max_rate(), ratios)
+        # the update ratios (a few norms per update) and the noise scale (a per-example gradient
+        # pass) cost training time: each is recorded while its tab shows
+        shown = self.views.currentWidget()
+        watch = {self.ratio_panel: ("ratios",), self.noise_panel: ("noise_scale",)}.get(shown, ())
+        self.backend.run(epochs, self.training_form.max_rate(), watch)
 
     def _view_tab_changed(self, *_args) -> None:
-        """The ratio tab shown or hidden while training: the job goes on, hooked accordingly."""
+        """A monitor's tab shown or hidden while training: the job goes on, hooked accordingly."""
         if self.playing and self._started:
             self._start_training_job(epochs=None)
 
@@ -128,6 +131,7 @@ class TrainingMixin:
                 if parameter.requires_grad and name.endswith("weight") and parameter.dim() > 1
             }
         self.ratio_panel.set_parameters(labels, recorded=single)
+        self.noise_panel.reset(recorded=single)
         state = ("on" if spec.snapshots else "off") if single else "unrecorded"
         self.snapshot_panel.start(state, regression)
         self.show_averaged.setVisible(single and bool(spec.average))
@@ -202,6 +206,8 @@ class TrainingMixin:
             self.history[item.run].add_averaged(item)
         elif isinstance(item, SnapshotRecord):
             self.history[item.run].cycles.append(item)
+        elif isinstance(item, NoiseRecord):
+            self.history[item.run].add_noise(item)
         elif isinstance(item, Snapshot) and item.averaged:
             self.averaged_snapshots[item.run] = item
         else:

@@ -31,8 +31,8 @@
         <translation>运行批次大小实验</translation>
     </message>
     <message>
-        <source>Trains on the left surface from its start with the optimizer on the left, for batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the train loss&apos;s Hessian where the run ends (large = a sharp minimum).</source>
-        <translation>用左侧的优化器，从左侧曲面的起点出发训练，批次大小取 1、8、64 和全批次，每种用 5 个打乱种子。测试损失：按测试偏移平移后的损失。尖锐度：运行终点处训练损失的海森矩阵的最大特征值（大 = 尖锐的极小值）。</translation>
+        <source>Trains on the left surface from its start with the optimizer on the left, for batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the train loss&apos;s Hessian where the run ends (large = a sharp minimum). Right: the updates and epochs each batch size needs to reach one loss; the dashed line is the gradient noise scale B_simple at the start.</source>
+        <translation>用左侧的优化器，从左侧曲面的起点出发训练，批次大小取 1、8、64 和全批次，每种用 5 个打乱种子。测试损失：按测试偏移平移后的损失。尖锐度：运行终点处训练损失的海森矩阵的最大特征值（大 = 尖锐的极小值）。右：每个批次大小达到同一损失所需的更新次数与 epoch 数；虚线是起点处的梯度噪声尺度 B_simple。</translation>
     </message>
     <message>
         <source>batch</source>
@@ -102,12 +102,52 @@
         <source>done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}.</source>
         <translation>完成：共 {0} 次运行。测试损失最低的是批次 {1}；终点最平坦的是批次 {2}。</translation>
     </message>
+    <message>
+        <source>to reach the loss</source>
+        <translation>达到该损失</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>次数</translation>
+    </message>
+    <message>
+        <source>updates</source>
+        <translation>更新次数</translation>
+    </message>
+    <message>
+        <source>epochs</source>
+        <translation>epoch 数</translation>
+    </message>
+    <message>
+        <source>Noise scale at the start: B_simple = {0}; no knee between updates and epochs among these batch sizes.</source>
+        <translation>起点处的噪声尺度：B_simple = {0}；在这些批次大小之间，更新次数与 epoch 数没有出现拐点。</translation>
+    </message>
+    <message>
+        <source>Noise scale at the start: B_simple = {0}. To reach loss {1}, the knee (a bigger batch stops saving updates and starts costing epochs) falls near batch {2}.</source>
+        <translation>起点处的噪声尺度：B_simple = {0}。要达到损失 {1}，拐点（更大的批次不再节省更新次数、开始多花 epoch）落在批次 {2} 附近。</translation>
+    </message>
+    <message>
+        <source>B_simple = {0}</source>
+        <translation>B_simple = {0}</translation>
+    </message>
 </context>
 <context>
     <name>BoundaryView</name>
     <message>
         <source>&lt;span style=&apos;color:{0}&apos;&gt;●&lt;/span&gt; class 0 · &lt;span style=&apos;color:{1}&apos;&gt;●&lt;/span&gt; class 1 (training) · ○ validation · &lt;b&gt;—&lt;/b&gt; decision boundary (p = 0.5). Background: the model&apos;s probability of class 1, blue 0 · white 0.5 · orange 1.&lt;br&gt;Click to add a class 0 training point, Shift-click for class 1.</source>
         <translation>&lt;span style=&apos;color:{0}&apos;&gt;●&lt;/span&gt; 类别 0 · &lt;span style=&apos;color:{1}&apos;&gt;●&lt;/span&gt; 类别 1（训练集） · ○ 验证集 · &lt;b&gt;—&lt;/b&gt; 决策边界（p = 0.5）。背景：模型给出的类别 1 的概率，蓝 0 · 白 0.5 · 橙 1。&lt;br&gt;点击添加一个类别 0 的训练点，Shift+点击添加类别 1 的训练点。</translation>
+    </message>
+    <message>
+        <source>class {0}</source>
+        <translation>类别 {0}</translation>
+    </message>
+    <message>
+        <source>validation points right per class</source>
+        <translation>每类验证点的正确率</translation>
+    </message>
+    <message>
+        <source>● training · ○ validation · &lt;b&gt;—&lt;/b&gt; where the most likely class changes. Background: the most likely class, paler where the model is less sure.&lt;br&gt;Click to add a class 0 training point, Shift-click for class 1.</source>
+        <translation>● 训练集 · ○ 验证集 · &lt;b&gt;—&lt;/b&gt; 最可能的类别发生变化的地方。背景：最可能的类别，模型越不确定颜色越浅。&lt;br&gt;点击添加一个类别 0 的训练点，Shift+点击添加类别 1 的训练点。</translation>
     </message>
 </context>
 <context>
@@ -236,6 +276,26 @@
     <message>
         <source>Moons</source>
         <translation>双月</translation>
+    </message>
+    <message>
+        <source>Blobs (3–6 classes)</source>
+        <translation>多团点（3–6 类）</translation>
+    </message>
+    <message>
+        <source>Spiral arms (3–6 classes)</source>
+        <translation>多臂螺旋（3–6 类）</translation>
+    </message>
+    <message>
+        <source>Pinwheel (3–6 classes)</source>
+        <translation>风车（3–6 类）</translation>
+    </message>
+    <message>
+        <source>classes</source>
+        <translation>类别数</translation>
+    </message>
+    <message>
+        <source>Number of classes: one colour and one network output each.</source>
+        <translation>类别数：每类一种颜色，对应网络的一个输出。</translation>
     </message>
     <message>
         <source>Noisy sine (1D)</source>
@@ -441,8 +501,8 @@
         <translation>对比</translation>
     </message>
     <message>
-        <source>&lt;span style=&quot;color:{0}&quot;&gt;━━▶&lt;/span&gt; full-batch −gradient &amp;nbsp;&amp;nbsp; &lt;span style=&quot;color:{1}&quot;&gt;━━▶&lt;/span&gt; this minibatch&apos;s −gradient (the step taken) &amp;nbsp;&amp;nbsp; click a map: move the start</source>
-        <translation>&lt;span style=&quot;color:{0}&quot;&gt;━━▶&lt;/span&gt; 全批次的负梯度 &amp;nbsp;&amp;nbsp; &lt;span style=&quot;color:{1}&quot;&gt;━━▶&lt;/span&gt; 本小批次的负梯度（实际迈出的一步） &amp;nbsp;&amp;nbsp; 点击地图：移动起点</translation>
+        <source>&lt;span style=&quot;color:{0}&quot;&gt;━━▶&lt;/span&gt; full-batch −gradient &amp;nbsp;&amp;nbsp; &lt;span style=&quot;color:{1}&quot;&gt;━━▶&lt;/span&gt; this minibatch&apos;s −gradient (the step taken) &amp;nbsp;&amp;nbsp; &lt;span style=&quot;color:{1}&quot;&gt;• ○&lt;/span&gt; 200 other minibatches of this size and their 2σ ellipse (when paused) &amp;nbsp;&amp;nbsp; click a map: move the start</source>
+        <translation>&lt;span style=&quot;color:{0}&quot;&gt;━━▶&lt;/span&gt; 全批次的负梯度 &amp;nbsp;&amp;nbsp; &lt;span style=&quot;color:{1}&quot;&gt;━━▶&lt;/span&gt; 本小批次的负梯度（实际迈出的一步） &amp;nbsp;&amp;nbsp; &lt;span style=&quot;color:{1}&quot;&gt;• ○&lt;/span&gt; 同样大小的另外 200 个小批次及其 2σ 椭圆（暂停时） &amp;nbsp;&amp;nbsp; 点击地图：移动起点</translation>
     </message>
     <message>
         <source>full-batch loss</source>
@@ -555,6 +615,18 @@
     <message>
         <source>Sharp vs flat minimum, made of examples: test loss (shifted)</source>
         <translation>由样本组成的尖锐与平坦极小值：测试损失（平移）</translation>
+    </message>
+    <message>
+        <source>the full batch (no noise)</source>
+        <translation>全批次（没有噪声）</translation>
+    </message>
+    <message>
+        <source>noise scale at step {0}: B_simple = {1} ({2}), {3} ({4}); batch in use: {5}. Batches much smaller than B_simple are noise-dominated.</source>
+        <translation>第 {0} 步的噪声尺度：B_simple = {1}（{2}），{3}（{4}）；当前批次：{5}。远小于 B_simple 的批次由噪声主导。</translation>
+    </message>
+    <message>
+        <source>noise scale at step {0}: B_simple = {1}; batch in use: {2}. Batches much smaller than B_simple are noise-dominated.</source>
+        <translation>第 {0} 步的噪声尺度：B_simple = {1}；当前批次：{2}。远小于 B_simple 的批次由噪声主导。</translation>
     </message>
 </context>
 <context>
@@ -807,6 +879,164 @@
     <message>
         <source>%v / %m trials</source>
         <translation>%v / %m 次试验</translation>
+    </message>
+</context>
+<context>
+    <name>LrRangeWindow</name>
+    <message>
+        <source>Learning-rate &amp;range test…</source>
+        <translation>学习率范围测试(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Find learning rate…</source>
+        <translation>寻找学习率…</translation>
+    </message>
+    <message>
+        <source>A short sweep on a copy of this network: the loss against an exponentially growing learning rate, and the rate to train with</source>
+        <translation>在这个网络的副本上做一次短暂的扫描：损失随指数增长的学习率如何变化，以及该用哪个学习率来训练</translation>
+    </message>
+    <message>
+        <source>steepest descent of the smoothed loss</source>
+        <translation>平滑损失下降最陡处</translation>
+    </message>
+    <message>
+        <source>the minimum&apos;s rate ÷ 10</source>
+        <translation>最低点的学习率 ÷ 10</translation>
+    </message>
+    <message>
+        <source>The Network Lab is not ready yet.</source>
+        <translation>网络实验室还没有准备好。</translation>
+    </message>
+    <message>
+        <source>On the Network Lab&apos;s task: the “{0}” data, hidden layers {1} ({2}), optimizer {3}, batch size {4}. The sweep trains a copy of the network from its initial weights, raising the learning rate exponentially at every update; the Network Lab&apos;s own model is not touched.</source>
+        <translation>基于网络实验室当前的任务：“{0}”数据，隐藏层 {1}（{2}），优化器 {3}，批大小 {4}。扫描从初始权重出发训练网络的一个副本，每次更新都把学习率按指数增大；网络实验室自己的模型不受影响。</translation>
+    </message>
+    <message>
+        <source>full batch</source>
+        <translation>全批量</translation>
+    </message>
+    <message>
+        <source>Cannot run the range test: {0}</source>
+        <translation>无法运行范围测试：{0}</translation>
+    </message>
+    <message>
+        <source>The range test failed: {0}</source>
+        <translation>范围测试失败：{0}</translation>
+    </message>
+    <message>
+        <source>Sweeping in the background… update {0} of {1}.</source>
+        <translation>正在后台扫描……第 {0} 次更新，共 {1} 次。</translation>
+    </message>
+    <message>
+        <source>Stopped after {0} of {1} updates: the loss blew up (the smoothed loss passed {2:g} times its minimum). {3:.1f} s.</source>
+        <translation>在 {1} 次更新中的第 {0} 次后停止：损失爆炸了（平滑损失超过了其最小值的 {2:g} 倍）。用时 {3:.1f} 秒。</translation>
+    </message>
+    <message>
+        <source>Done: {0} updates in {1:.1f} s.</source>
+        <translation>完成：{0} 次更新，用时 {1:.1f} 秒。</translation>
+    </message>
+    <message>
+        <source>Stopped after {0} of {1} updates.</source>
+        <translation>在 {1} 次更新中的第 {0} 次后停止。</translation>
+    </message>
+    <message>
+        <source>Run the sweep: {0} updates of a copy of the network, the learning rate growing exponentially from the first value to the second.</source>
+        <translation>运行扫描：对网络的一个副本做 {0} 次更新，学习率从第一个值按指数增长到第二个值。</translation>
+    </message>
+    <message>
+        <source>No suggestion: the smoothed loss never falls before its minimum. Widen the range or run more updates.</source>
+        <translation>没有建议值：平滑损失在到达最小值之前从未下降。请扩大范围或增加更新次数。</translation>
+    </message>
+    <message>
+        <source>{0}× below the minimum&apos;s rate</source>
+        <translation>比最低点的学习率小 {0} 倍</translation>
+    </message>
+    <message>
+        <source>Suggested learning rate: &lt;b&gt;{0}&lt;/b&gt; ({1}); the smoothed loss is lowest at {2}.</source>
+        <translation>建议的学习率：&lt;b&gt;{0}&lt;/b&gt;（{1}）；平滑损失在 {2} 处最低。</translation>
+    </message>
+    <message>
+        <source>The Network Lab&apos;s optimizer changed since the sweep: run it again.</source>
+        <translation>扫描之后网络实验室的优化器已改变：请重新运行扫描。</translation>
+    </message>
+    <message>
+        <source>The Network Lab kept its learning rate.</source>
+        <translation>网络实验室保留了原来的学习率。</translation>
+    </message>
+    <message>
+        <source>The Network Lab now trains with learning rate {0}.</source>
+        <translation>网络实验室现在使用学习率 {0} 训练。</translation>
+    </message>
+    <message>
+        <source>Learning-rate range test — LossLab</source>
+        <translation>学习率范围测试 — LossLab</translation>
+    </message>
+    <message>
+        <source>Learning rate from</source>
+        <translation>学习率从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <source>updates</source>
+        <translation>次更新</translation>
+    </message>
+    <message>
+        <source>How many updates the sweep takes (one minibatch each)</source>
+        <translation>扫描进行多少次更新（每次一个小批量）</translation>
+    </message>
+    <message>
+        <source>Run the sweep</source>
+        <translation>运行扫描</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Suggest by</source>
+        <translation>建议规则</translation>
+    </message>
+    <message>
+        <source>Steepest descent: where the smoothed loss falls fastest against log(lr), before its minimum. Minimum ÷ 10: a step back from the edge where the loss blows up.</source>
+        <translation>下降最陡处：在最小值之前，平滑损失随 log(lr) 下降最快的地方。最低点 ÷ 10：从损失爆炸的边缘退后一步。</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Set the suggested rate as the Network Lab&apos;s learning rate</source>
+        <translation>把建议值设为网络实验室的学习率</translation>
+    </message>
+</context>
+<context>
+    <name>LrRangePlot</name>
+    <message>
+        <source>learning rate (log scale)</source>
+        <translation>学习率（对数刻度）</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>each update&apos;s loss (raw)</source>
+        <translation>每次更新的损失（原始）</translation>
+    </message>
+    <message>
+        <source>smoothed</source>
+        <translation>平滑后</translation>
+    </message>
+    <message>
+        <source>suggested {0}</source>
+        <translation>建议 {0}</translation>
+    </message>
+    <message>
+        <source>minimum {0}</source>
+        <translation>最低点 {0}</translation>
     </message>
 </context>
 <context>
@@ -1709,6 +1939,10 @@
         <translation>更新比</translation>
     </message>
     <message>
+        <source>Noise scale</source>
+        <translation>噪声尺度</translation>
+    </message>
+    <message>
         <source>Snapshots</source>
         <translation>快照集成</translation>
     </message>
@@ -2082,6 +2316,34 @@
     <message>
         <source>lr at step 0: {0} · peak: {1} · last: {2}</source>
         <translation>第 0 步的 lr：{0} · 最高：{1} · 最后：{2}</translation>
+    </message>
+    <message>
+        <source>Stable below η = {0} ({1})</source>
+        <translation>η 低于 {0} 时稳定（{1}）</translation>
+    </message>
+    <message>
+        <source>η is above the stability limit {0} ({1}): the run diverges.</source>
+        <translation>η 超过了稳定上限 {0}（{1}）：运行会发散。</translation>
+    </message>
+    <message>
+        <source>Stable near the start below η = {0} ({1} there)</source>
+        <translation>在起点附近，η 低于 {0} 时稳定（起点处的 {1}）</translation>
+    </message>
+    <message>
+        <source>η is above the local limit {0} ({1} at the start): the run bounces away.</source>
+        <translation>η 超过了局部上限 {0}（起点处的 {1}）：运行会被弹开。</translation>
+    </message>
+    <message>
+        <source>This surface is a quadratic: its Hessian is the same everywhere, with largest eigenvalue λmax = {0}. Each gradient step multiplies the distance along that direction by (1 − ηλmax), so the run converges for η below the limit and diverges above it. Momentum β raises the limit to (2+2β)/λmax.</source>
+        <translation>这个曲面是二次函数：各处的 Hessian 都相同，最大特征值 λmax = {0}。每一步梯度下降都把沿该方向的距离乘以 (1 − ηλmax)，所以 η 低于上限时运行收敛，高于上限时发散。动量 β 把上限提高到 (2+2β)/λmax。</translation>
+    </message>
+    <message>
+        <source>λmax = {0} is the largest eigenvalue of the Hessian at the run&apos;s start point (as in the Hessian panel). This surface is not a quadratic, so the limit is local: above it the run cannot settle in the curvature around the start; elsewhere the curvature, and the limit, differ.</source>
+        <translation>λmax = {0} 是运行起点处 Hessian 的最大特征值（与 Hessian 面板相同）。这个曲面不是二次函数，所以这个上限只在局部成立：超过它，运行无法停留在起点附近的弯曲里；在别处，曲率和上限都不同。</translation>
+    </message>
+    <message>
+        <source>No curvature limit on η at the start (λmax = {0} ≤ 0).</source>
+        <translation>起点处的曲率不限制 η（λmax = {0} ≤ 0）。</translation>
     </message>
     <message>
         <source>Optimizer</source>
@@ -2911,6 +3173,41 @@
     </message>
 </context>
 <context>
+    <name>NoiseScalePanel</name>
+    <message>
+        <source>gradient noise scale</source>
+        <translation>梯度噪声尺度</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>epoch</translation>
+    </message>
+    <message>
+        <source>B_simple = tr(Σ)/|G|², from each training example&apos;s gradient (torch.func), measured while this tab shows; the dashed line is the batch size in use.</source>
+        <translation>B_simple = tr(Σ)/|G|²，由每个训练样本的梯度（torch.func）算出，只在显示本页时测量；虚线是当前使用的批次大小。</translation>
+    </message>
+    <message>
+        <source>Recorded for a single network only, not for races, k-fold or experiments.</source>
+        <translation>只为单个网络记录，竞赛、k 折交叉验证和实验不记录。</translation>
+    </message>
+    <message>
+        <source>far below B_simple: each update&apos;s gradient is mostly noise; doubling the batch would nearly halve the updates needed</source>
+        <translation>远小于 B_simple：每次更新的梯度大多是噪声；批次加倍，所需的更新次数几乎减半</translation>
+    </message>
+    <message>
+        <source>far above B_simple: a larger batch mostly wastes examples; a smaller one would need about as many updates</source>
+        <translation>远大于 B_simple：更大的批次多半是在浪费样本；更小的批次所需的更新次数也差不多</translation>
+    </message>
+    <message>
+        <source>near B_simple: about the most efficient batch size</source>
+        <translation>接近 B_simple：差不多是最高效的批次大小</translation>
+    </message>
+    <message>
+        <source>B_simple = {0} at epoch {1}; batch size in use: {2}, {3}.</source>
+        <translation>第 {1} 个 epoch 时 B_simple = {0}；当前批次大小：{2}，{3}。</translation>
+    </message>
+</context>
+<context>
     <name>RatioPanel</name>
     <message>
         <source>update/weight ratio</source>
@@ -3025,6 +3322,386 @@
     <message>
         <source>cycle (epochs)</source>
         <translation>周期长度（epoch）</translation>
+    </message>
+</context>
+<context>
+    <name>StabilityPlots</name>
+    <message>
+        <source>No spectrum: over 2,000 weights the sharpness comes from Lanczos</source>
+        <translation>没有谱：超过 2,000 个权重时，尖锐度由 Lanczos 方法求得</translation>
+    </message>
+    <message>
+        <source>Sharpness and its threshold (dashed)</source>
+        <translation>尖锐度及其阈值（虚线）</translation>
+    </message>
+    <message>
+        <source>λ_max (Adam: preconditioned)</source>
+        <translation>λ_max（Adam：预条件后）</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>epoch</translation>
+    </message>
+    <message>
+        <source>Training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>Hessian spectrum: colour log₁₀(1 + count)</source>
+        <translation>海森矩阵谱：颜色为 log₁₀(1 + 个数)</translation>
+    </message>
+    <message>
+        <source>eigenvalue (symmetric log bins)</source>
+        <translation>特征值（对称对数分箱）</translation>
+    </message>
+    <message>
+        <source>Negative eigenvalues</source>
+        <translation>负特征值</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>个数</translation>
+    </message>
+</context>
+<context>
+    <name>StabilityWindow</name>
+    <message>
+        <source>&amp;Edge of stability…</source>
+        <translation>稳定性边缘(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>GD, your learning rate</source>
+        <translation>GD，你的学习率</translation>
+    </message>
+    <message>
+        <source>GD, edge learning rate</source>
+        <translation>GD，边缘学习率</translation>
+    </message>
+    <message>
+        <source>Minibatch SGD</source>
+        <translation>小批次 SGD</translation>
+    </message>
+    <message>
+        <source>Adam (full batch)</source>
+        <translation>Adam（全批次）</translation>
+    </message>
+    <message>
+        <source>The Network Lab is not ready yet.</source>
+        <translation>网络实验室还没有准备好。</translation>
+    </message>
+    <message>
+        <source>On the Network Lab&apos;s task: the “{0}” data, hidden layers {1} ({2}), your learning rate {3:.3g} ({4}); all four start from the same initial weights.</source>
+        <translation>使用网络实验室的任务：“{0}”数据，隐藏层 {1}（{2}），你的学习率 {3:.3g}（{4}）；四种配置都从同样的初始权重出发。</translation>
+    </message>
+    <message>
+        <source>Training the four configurations in the background… {0} of {1}</source>
+        <translation>正在后台训练四种配置… {0} / {1}</translation>
+    </message>
+    <message>
+        <source>Done in {0:.1f} s.</source>
+        <translation>完成，用时 {0:.1f} 秒。</translation>
+    </message>
+    <message>
+        <source>Every configuration failed: see the table.</source>
+        <translation>所有配置都失败了：见表格。</translation>
+    </message>
+    <message>
+        <source>Stopped: the epochs measured so far stay.</source>
+        <translation>已停止：已经测量的 epoch 保留。</translation>
+    </message>
+    <message>
+        <source>Run to train the Network Lab&apos;s task four ways from the same weights and measure the Hessian every few epochs.</source>
+        <translation>点“运行”，从同样的权重出发用四种方式训练网络实验室的任务，并每隔几个 epoch 测量一次海森矩阵。</translation>
+    </message>
+    <message>
+        <source>38/η = {0:.4g} (preconditioned)</source>
+        <translation>38/η = {0:.4g}（预条件后）</translation>
+    </message>
+    <message>
+        <source>2/η = {0:.4g}</source>
+        <translation>2/η = {0:.4g}</translation>
+    </message>
+    <message>
+        <source>failed: {0}</source>
+        <translation>失败：{0}</translation>
+    </message>
+    <message>
+        <source>exact Hessian</source>
+        <translation>精确海森矩阵</translation>
+    </message>
+    <message>
+        <source>Lanczos (no spectrum beyond 2,000 weights)</source>
+        <translation>Lanczos（超过 2,000 个权重时不画谱）</translation>
+    </message>
+    <message>
+        <source>diverged at epoch {0}</source>
+        <translation>在第 {0} 个 epoch 发散</translation>
+    </message>
+    <message>
+        <source>done: {0} epochs, {1}</source>
+        <translation>完成：{0} 个 epoch，{1}</translation>
+    </message>
+    <message>
+        <source>stopped at epoch {0}</source>
+        <translation>停在第 {0} 个 epoch</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>正在开始…</translation>
+    </message>
+    <message>
+        <source>epoch {0} of {1}, {2}</source>
+        <translation>第 {0} / {1} 个 epoch，{2}</translation>
+    </message>
+    <message>
+        <source>Edge of stability — LossLab</source>
+        <translation>稳定性边缘 — LossLab</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>Epoch 数</translation>
+    </message>
+    <message>
+        <source>Hessian every</source>
+        <translation>海森矩阵间隔</translation>
+    </message>
+    <message>
+        <source> epochs</source>
+        <translation> 个 epoch</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Spectrum of:</source>
+        <translation>谱所属配置：</translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation>配置</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Threshold</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Sharpness&lt;/b&gt; is the largest eigenvalue of the Hessian of the training loss. Gradient descent with learning rate η is stable on a quadratic only while the sharpness stays below 2/η (the dashed line of its colour). On a network, full-batch GD first sharpens (&lt;b&gt;progressive sharpening&lt;/b&gt;) until the sharpness reaches 2/η, then hovers there while the loss keeps falling, but no longer monotonically: the &lt;b&gt;edge of stability&lt;/b&gt;. For Adam the curve is the &lt;b&gt;preconditioned&lt;/b&gt; sharpness λ&lt;sub&gt;max&lt;/sub&gt;(D&lt;sup&gt;-1/2&lt;/sup&gt; H D&lt;sup&gt;-1/2&lt;/sup&gt;) and its line (2 + 2β&lt;sub&gt;1&lt;/sub&gt;)/((1 − β&lt;sub&gt;1&lt;/sub&gt;)η) = 38/η. Minibatch SGD&apos;s sharpness (on the whole training set) usually stays below its 2/η. The heat map counts the Hessian&apos;s eigenvalues per epoch; the curve beside it counts the negative ones.</source>
+        <translation>&lt;b&gt;尖锐度&lt;/b&gt;是训练损失的海森矩阵的最大特征值。在二次函数上，学习率为 η 的梯度下降只有在尖锐度低于 2/η（同色虚线）时才稳定。在神经网络上，全批次 GD 先让尖锐度不断上升（&lt;b&gt;渐进锐化&lt;/b&gt;），直到它达到 2/η，然后就停在那附近，而损失继续下降，只是不再单调：这就是&lt;b&gt;稳定性边缘&lt;/b&gt;。对 Adam，曲线画的是&lt;b&gt;预条件后&lt;/b&gt;的尖锐度 λ&lt;sub&gt;max&lt;/sub&gt;(D&lt;sup&gt;-1/2&lt;/sup&gt; H D&lt;sup&gt;-1/2&lt;/sup&gt;)，它的线是 (2 + 2β&lt;sub&gt;1&lt;/sub&gt;)/((1 − β&lt;sub&gt;1&lt;/sub&gt;)η) = 38/η。小批次 SGD 的尖锐度（在整个训练集上测量）通常停在它的 2/η 之下。热图统计每个 epoch 海森矩阵特征值的分布；旁边的曲线统计负特征值的个数。</translation>
+    </message>
+</context>
+<context>
+    <name>DoubleDescentWindow</name>
+    <message>
+        <source>&amp;Double descent…</source>
+        <translation>双下降(&amp;D)…</translation>
+    </message>
+    <message>
+        <source>The sweep failed: {0}</source>
+        <translation>扫描失败：{0}</translation>
+    </message>
+    <message>
+        <source>interpolation threshold p = n = {0}</source>
+        <translation>插值阈值 p = n = {0}</translation>
+    </message>
+    <message>
+        <source>Sweeping the widths in the background… {0} of {1}</source>
+        <translation>正在后台扫描宽度… {0} / {1}</translation>
+    </message>
+    <message>
+        <source>Done: {0} widths. The test error is highest at width {1} ({2:.3g}); the threshold is at width {3}.</source>
+        <translation>完成：{0} 个宽度。测试误差在宽度 {1} 处最高（{2:.3g}）；阈值在宽度 {3}。</translation>
+    </message>
+    <message>
+        <source>Stopped after {0} of {1} widths.</source>
+        <translation>已停止：完成 {0} / {1} 个宽度。</translation>
+    </message>
+    <message>
+        <source>Press Run to sweep the widths.</source>
+        <translation>点击“运行”扫描各个宽度。</translation>
+    </message>
+    <message>
+        <source>Double descent — LossLab</source>
+        <translation>双下降 — LossLab</translation>
+    </message>
+    <message>
+        <source>Training points:</source>
+        <translation>训练点数：</translation>
+    </message>
+    <message>
+        <source>Label noise:</source>
+        <translation>标签噪声：</translation>
+    </message>
+    <message>
+        <source>Seeds:</source>
+        <translation>随机种子数：</translation>
+    </message>
+    <message>
+        <source>Largest width:</source>
+        <translation>最大宽度：</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>width p (random features = fitted parameters)</source>
+        <translation>宽度 p（随机特征数 = 拟合的参数数）</translation>
+    </message>
+    <message>
+        <source>mean squared error</source>
+        <translation>均方误差</translation>
+    </message>
+    <message>
+        <source>test error</source>
+        <translation>测试误差</translation>
+    </message>
+    <message>
+        <source>training error</source>
+        <translation>训练误差</translation>
+    </message>
+    <message>
+        <source>What is swept: the width p of a random-features model, y ≈ Σ aⱼ relu(wⱼ·x), with the wⱼ drawn at random and frozen; only the p output weights aⱼ are fitted, by minimum-norm least squares, on a noisy linear task in five dimensions. Each point averages the seeds. Below the interpolation threshold (as many parameters as training targets: p = n) the model cannot fit every noisy point; at p = n it just can, with huge weights, and the test error peaks; past it the smallest interpolating weights get smoother as p grows and the test error descends a second time. Training errors under 10⁻⁴ (zero up to rounding) are drawn at 10⁻⁴.</source>
+        <translation>扫描的是随机特征模型 y ≈ Σ aⱼ relu(wⱼ·x) 的宽度 p：wⱼ 随机抽取后固定不变，只用最小范数最小二乘拟合 p 个输出权重 aⱼ，任务是五维的带噪声线性回归。每个点是各随机种子的平均。在插值阈值（参数个数等于训练目标个数：p = n）以下，模型无法拟合每个带噪声的点；在 p = n 处恰好能拟合，但需要极大的权重，测试误差达到峰值；超过阈值后，随着 p 增大，最小的插值权重越来越平滑，测试误差第二次下降。低于 10⁻⁴ 的训练误差（在舍入误差内为零）画在 10⁻⁴ 处。</translation>
+    </message>
+</context>
+<context>
+    <name>LayerStatsWindow</name>
+    <message>
+        <source>&amp;Inside the layers…</source>
+        <translation>深入各层(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>The Network Lab is not ready yet.</source>
+        <translation>网络实验室尚未就绪。</translation>
+    </message>
+    <message>
+        <source>On the Network Lab&apos;s task: the “{0}” data, hidden layers {1} ({2}), optimizer {3}, batch size {4}. Two copies train from the same initial weights on the same batches: without batch norm (left) and with it (right).</source>
+        <translation>基于网络实验室的任务：“{0}”数据，隐藏层 {1}（{2}），优化器 {3}，批大小 {4}。两个副本从相同的初始权重出发、在相同的批次上训练：左边不用批归一化，右边使用批归一化。</translation>
+    </message>
+    <message>
+        <source>full batch</source>
+        <translation>全批量</translation>
+    </message>
+    <message>
+        <source>Training failed: {0}</source>
+        <translation>训练失败：{0}</translation>
+    </message>
+    <message>
+        <source>epoch {0} of {1}</source>
+        <translation>第 {0} / {1} 个 epoch</translation>
+    </message>
+    <message>
+        <source>log₁₀ |∂L/∂W|</source>
+        <translation>log₁₀ |∂L/∂W|</translation>
+    </message>
+    <message>
+        <source>, rms {0:.2g}</source>
+        <translation>，均方根 {0:.2g}</translation>
+    </message>
+    <message>
+        <source>layer {0} pre-activations</source>
+        <translation>第 {0} 层激活前的值</translation>
+    </message>
+    <message>
+        <source>: mean {0:.2f}, std {1:.2f}</source>
+        <translation>：均值 {0:.2f}，标准差 {1:.2f}</translation>
+    </message>
+    <message>
+        <source>, saturated {0}</source>
+        <translation>，饱和 {0}</translation>
+    </message>
+    <message>
+        <source>, dead {0}</source>
+        <translation>，死亡 {0}</translation>
+    </message>
+    <message>
+        <source>Training both networks in the background… {0} of {1} records</source>
+        <translation>正在后台训练两个网络… {0} / {1} 条记录</translation>
+    </message>
+    <message>
+        <source>Done: {0} records.</source>
+        <translation>完成：{0} 条记录。</translation>
+    </message>
+    <message>
+        <source>Stopped after {0} of {1} records.</source>
+        <translation>已停止：完成 {0} / {1} 条记录。</translation>
+    </message>
+    <message>
+        <source>Press Run to train both networks and look inside their layers.</source>
+        <translation>点击“运行”训练两个网络并查看它们的各层。</translation>
+    </message>
+    <message>
+        <source>Inside the layers — LossLab</source>
+        <translation>深入各层 — LossLab</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>Epoch 数：</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Train both networks on the Network Lab&apos;s task</source>
+        <translation>在网络实验室的任务上训练两个网络</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Batch norm off</source>
+        <translation>不用批归一化</translation>
+    </message>
+    <message>
+        <source>Batch norm on</source>
+        <translation>使用批归一化</translation>
+    </message>
+    <message>
+        <source>Epoch:</source>
+        <translation>Epoch：</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>epoch</translation>
+    </message>
+    <message>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>batch norm off</source>
+        <translation>不用批归一化</translation>
+    </message>
+    <message>
+        <source>batch norm on</source>
+        <translation>使用批归一化</translation>
+    </message>
+    <message>
+        <source>Each row is one hidden layer. Left histogram: the inputs of the activation function (after batch norm when it is on) over the whole training set, in training mode. Right: the sizes of the entries of the loss&apos;s gradient with respect to the layer&apos;s weights, on a log scale (−3 is 0.001). Saturated: tanh or sigmoid within 1 % of its limits; dead: a ReLU unit that is zero for every sample. Values beyond the fixed bins count in the outermost bins.</source>
+        <translation>每一行是一个隐藏层。左边的直方图：激活函数的输入（开启批归一化时取其输出之后的值），在训练模式下统计整个训练集。右边：损失对该层权重的梯度各分量的大小，取对数刻度（−3 表示 0.001）。饱和：tanh 或 sigmoid 的输出距其极限不到 1%；死亡：对所有样本都输出零的 ReLU 单元。超出固定分箱范围的值计入最外侧的分箱。</translation>
     </message>
 </context>
 </TS>

@@ -119,3 +119,28 @@ def test_a_networks_per_example_gradients_average_to_its_gradient():
     measured = network_noise_scale(model, loss_fn, x, y)
     assert measured.b_simple == pytest.approx(noise_scale(per_example).b_simple)
     assert 0 < measured.b_simple < float("inf")
+
+
+def test_a_trainers_noise_record_names_its_batch_in_use():
+    """B_simple from autograd's per-example gradients by hand, and the batch size in use (the
+    training set's size for full batch)."""
+    from core.nets.trainer import TrainConfig, Trainer
+    from core.noise_scale import trainer_noise_record
+
+    data = make_dataset("moons", size=50, seed=1)
+    model = ModelConfig(hidden=(4,), activation="tanh")
+    for batch, expected_batch in ((5, 5), (0, len(data.x_train)), (500, len(data.x_train))):
+        trainer = Trainer(data, model, TrainConfig(batch_size=batch), dtype=torch.float64)
+        record = trainer_noise_record(trainer, epoch=0)
+        assert record.batch_size == expected_batch and record.examples == len(data.x_train)
+    grads = []
+    for i in range(len(trainer.x_train)):
+        trainer.model.zero_grad()
+        trainer.loss_fn(
+            trainer.model(trainer.x_train[i : i + 1]), trainer.y_train[i : i + 1]
+        ).backward()
+        grads.append(torch.cat([p.grad.reshape(-1) for p in trainer.model.parameters()]))
+    g = torch.stack(grads)
+    mean = g.mean(0)
+    by_hand = float((g - mean).square().sum(1).mean() / mean.square().sum())
+    assert record.b_simple == pytest.approx(by_hand, rel=1e-9)

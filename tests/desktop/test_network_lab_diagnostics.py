@@ -249,3 +249,37 @@ def test_everything_survives_a_chinese_switch(page):
         page.open_diagnosis = None
     assert page.ratio_panel.legend_names()[0] == "hidden layer 1 weights"
     assert page.diagnose_button.text() == "Diagnose…"
+
+
+def test_the_noise_scale_tab_records_b_simple_against_the_batch_in_use(page):
+    """While the tab shows, B_simple is measured live (epoch 0, the last epoch, and between at
+    most NOISE_HZ a second): the last value equals core's on the same trained weights, the batch
+    line sits at the batch size, and the update ratios are not recorded meanwhile."""
+    import math
+
+    from core.noise_scale import trainer_noise_record
+    from desktop_app.network_lab.settings import default_settings
+
+    settings = default_settings()
+    settings["training"] = {**settings["training"], "epochs": 8, "batch_size": 10}
+    page.set_playing(False)
+    page.wait_idle(30)
+    page.views.setCurrentWidget(page.noise_panel)
+    page.model.settings = settings
+    assert page.wait_for(lambda: page.view_run in page.snapshots and page.epochs_done() == 0, 30)
+    page.set_playing(True)
+    assert page.wait_for(lambda: page.finished, 60)
+    page.draw()
+    history, panel = page.history["network"], page.noise_panel
+    epochs = [record.epoch for record in history.noise]
+    assert epochs[0] == 0 and epochs[-1] == 8 and history.ratio_epochs == []
+    np.testing.assert_array_equal(panel.epochs, epochs)
+    assert panel.batch_size == 10 and panel.batch_line.value() == pytest.approx(1.0)  # log10
+    trainer = _trainer(page)
+    for _record in trainer.records():
+        pass
+    expected = trainer_noise_record(trainer, 8)
+    assert panel.values[-1] == pytest.approx(expected.b_simple, rel=1e-3)
+    assert math.isfinite(expected.b_simple) and expected.b_simple > 0
+    assert "batch size in use: 10" in panel.summary.text()
+    assert f"B_simple = {expected.b_simple:.3g}" in panel.summary.text()
