@@ -19,8 +19,13 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from core.palette import run_style
-from desktop_app.network_lab.model_view import BOUNDARY_MAP, CLASS_COLORS, CONFUSION_MAP
+from core.palette import class_colours, run_style
+from desktop_app.network_lab.model_view import (
+    BOUNDARY_MAP,
+    CLASS_COLORS,
+    CONFUSION_MAP,
+    class_picture,
+)
 from desktop_app.style import appearance
 from desktop_app.widgets.axes import run_pen
 from desktop_app.widgets.labels import hint
@@ -160,7 +165,11 @@ class RaceView(Retranslating, QWidget):
             plot.setAspectLocked(True)
             plot.setRange(xRange=(0, 10), yRange=(0, 10), padding=0)
         elif data.input_dim == 2:
-            member.image.setLookupTable(BOUNDARY_MAP.getLookupTable(0.0, 1.0, 256))
+            # 3 or more classes: an RGB picture of the most likely class (no lookup table)
+            many = data.classes > 2
+            member.image.setLookupTable(
+                None if many else BOUNDARY_MAP.getLookupTable(0.0, 1.0, 256)
+            )
             plot.setAspectLocked(True)
             (x0, x1), (y0, y1) = data.bounds
             plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
@@ -179,7 +188,8 @@ class RaceView(Retranslating, QWidget):
             return
         size = appearance().marker(4)
         if data.input_dim == 2:
-            brushes = [pg.mkBrush(QColor(CLASS_COLORS[int(c)])) for c in data.y_train]
+            palette = class_colours(max(data.classes, 2))  # the model view's
+            brushes = [pg.mkBrush(QColor(palette[int(c)])) for c in data.y_train]
             member.points.setData(
                 data.x_train[:, 0], data.x_train[:, 1], brush=brushes, pen=None, size=size
             )
@@ -228,7 +238,16 @@ class RaceView(Retranslating, QWidget):
         member.shown = snapshot
         if snapshot.kind == "boundary":
             x, y, w, h = snapshot.rect
-            member.image.setImage(snapshot.grid, levels=(0.0, 1.0), autoLevels=False)
+            if snapshot.winner is not None:  # 3 or more classes, as the model view draws them
+                rgb = class_picture(
+                    snapshot.winner,
+                    snapshot.confidence,
+                    class_colours(self.data.classes),
+                    appearance().plot_background().getRgb()[:3],
+                )
+                member.image.setImage(rgb, levels=(0, 255), autoLevels=False)
+            else:
+                member.image.setImage(snapshot.grid, levels=(0.0, 1.0), autoLevels=False)
             member.image.setRect(QRectF(x, y, w, h))
             member.image.setVisible(True)
             line = snapshot.boundary

@@ -139,3 +139,36 @@ def test_the_new_entries_speak_chinese(page):
         QApplication.processEvents()
     assert form.classes_label.text() == "classes"
     assert form.name.itemText(form.name.findData("spirals")) == "Spiral arms (3–6 classes)"
+
+
+def test_a_race_on_three_classes_draws_each_members_most_likely_class(page):
+    """Each member's small picture is the class picture of its own snapshot (not P(class 1))."""
+    from core.palette import class_colours
+    from desktop_app.network_lab.model_view import class_picture
+    from desktop_app.style import appearance
+
+    _choose(page, "spirals", 3)
+    settings = dict(page.model.settings)
+    settings["race"] = [
+        {"label": "SGD", "optimizer": {"name": "sgd", "lr": 0.1}, "batch_size": 10},
+        {"label": "Adam", "optimizer": {"name": "adam", "lr": 0.01}, "batch_size": 10},
+    ]
+    page.set_playing(False)
+    page.wait_idle(30)
+    page.model.settings = settings
+    try:
+        assert page.wait_for(lambda: "SGD" in page.snapshots and page.epochs_done() == 0, 30)
+        page.set_playing(True)
+        assert page.wait_for(lambda: page.finished, 60)
+        page.draw()
+        images = page.model_view.race.shown_images()
+        background = appearance().plot_background().getRgb()[:3]
+        for label in ("SGD", "Adam"):
+            shot = page.snapshots[label]
+            expected = class_picture(shot.winner, shot.confidence, class_colours(3), background)
+            assert images[label].shape == expected.shape and images[label].ndim == 3
+            np.testing.assert_array_equal(images[label], expected)
+        assert not np.array_equal(images["SGD"], images["Adam"])  # each its own network
+    finally:
+        settings.pop("race")
+        page.model.settings = settings
