@@ -313,7 +313,7 @@ def _surface_run_cost(where: str, run: Any, surface: Any, steps: int | None) -> 
     return RunCost(where, recorded, seconds, what, advice)
 
 
-_DIMENSIONS = {"digits": (64, 10), "sine": (1, 1), "sinc": (1, 1)}  # others: 2 inputs, 2 classes
+_INPUTS = {"digits": 64, "sine": 1, "sinc": 1}  # the others are 2D points
 
 
 def network_parameters(input_dim: int, output_dim: int, hidden, batch_norm: bool) -> int:
@@ -326,13 +326,14 @@ def network_parameters(input_dim: int, output_dim: int, hidden, batch_norm: bool
 
 
 def _network_cost(network: Any, epochs: int | None) -> RunCost:
-    from core.nets.datasets import check_dataset
+    from core.nets.datasets import check_dataset, class_count
     from core.optim import OPTIMIZER_DEFAULTS
 
     dataset, model, training = network.dataset, network.model, network.training
     size, _ = check_dataset(dataset.name, dataset.size, dataset.noise, dataset.val_fraction)
     epochs = training.epochs if epochs is None else epochs
-    input_dim, output_dim = _DIMENSIONS.get(dataset.name, (2, 2))
+    input_dim = _INPUTS.get(dataset.name, 2)
+    output_dim = class_count(dataset.name, dataset.classes) or 1  # 1: regression
     params = network_parameters(input_dim, output_dim, model.hidden, model.batch_norm)
     train = max(1, round(size * (1 - dataset.val_fraction)))
     batch = training.batch_size if 0 < training.batch_size < train else train

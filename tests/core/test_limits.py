@@ -130,6 +130,15 @@ def test_network_cost_counts_folds_epochs_and_parameters():
     assert cost(epochs=200).seconds == pytest.approx(2 * one.seconds, rel=0.01)
     assert cost(batch_size=1).seconds > 5 * one.seconds
 
+    # the output layer has one unit per class: six classes cost more than three
+    def classes(k: int) -> str:
+        dataset = {"name": "spirals", "size": 300, "classes": k}
+        training = {"optimizer": {"name": "sgd", "lr": 0.1}}
+        network = {"dataset": dataset, "model": {"hidden": [4]}, "training": training}
+        return scene_cost(parse_scene({"format": 1, "network": network})).runs[0].what
+
+    assert "27 parameters" in classes(3) and "42 parameters" in classes(6)  # 2-4-3, 2-4-6
+
 
 MEASURE = r"""
 import json, resource, sys, time
