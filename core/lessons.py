@@ -35,6 +35,7 @@ LESSON_ORDER: tuple[str, ...] = (
     "network_mismatch",
     "sharp_vs_flat",
     "sam_flat_minimum",
+    "network_sam_sharpness",
     "saddle_escape",
     "newton_finds_any_critical_point",
     "himmelblau_basins",

@@ -14,7 +14,14 @@ every ``every``-th epoch the Hessian of the full training loss is measured
   :math:`\lambda_\max(D^{-1/2} H D^{-1/2})` is compared with :math:`(2+2\beta_1)/((1-\beta_1)\eta)`
   (38/η).
 
-Each record carries the training loss, the sharpness (exact up to
+**SAM against SGD** (:func:`sam_configs`, keys ``SAM_KEYS``): minibatch SGD and
+sharpness-aware minimization (Foret et al., ICLR 2021; ``core.optim.sam``) with the same learning
+rate, momentum and batch size, from the same initial weights and in the same batch order (one
+seed for both); SAM takes each gradient at the ascent point :math:`w + \rho\, g/\|g\|` and is
+expected to end in a flatter minimum (a lower sharpness) at a similar training loss.
+
+Each record carries the training and validation loss and accuracy (the trainer's own
+``evaluate``, eval mode), the sharpness (exact up to
 ``core.nets.curvature.EXACT_LIMIT`` parameters, Lanczos beyond: ``method`` says which) and, for
 exact Hessians, the whole eigenvalue spectrum as a histogram over fixed **symmetric-log bins**
 (:func:`spectrum_edges`: ``BINS_PER_DECADE`` bins per decade from ``SPECTRUM_ZERO`` to
@@ -42,7 +49,10 @@ from core.nets.sharpness import measure
 __all__ = [
     "BINS_PER_DECADE",
     "CONFIG_KEYS",
+    "DEFAULT_RHO",
+    "DEFAULT_SGD_LR",
     "EDGE_FACTOR",
+    "SAM_KEYS",
     "SPECTRUM_TOP",
     "SPECTRUM_ZERO",
     "StabilityConfig",
@@ -50,6 +60,7 @@ __all__ = [
     "config_records",
     "default_configs",
     "edge_lr",
+    "sam_configs",
     "spectrum_edges",
     "spectrum_histogram",
     "stability_experiment",
@@ -63,6 +74,9 @@ DEFAULT_SGD_BATCH = 32
 DEFAULT_ADAM_LR = 0.01
 ADAM_BETAS = (0.9, 0.999)
 CONFIG_KEYS = ("gd", "gd_edge", "sgd", "adam")
+SAM_KEYS = ("sgd", "sam")
+DEFAULT_RHO = 0.05  # SAM's radius (Foret et al.'s usual value)
+DEFAULT_SGD_LR = 0.2  # SGD and SAM when the task does not train with SGD: fast on the circles
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,8 @@ class StabilityRecord:
     epoch: int
     lr: float
     train_loss: float
+    val_loss: float  # the trainer's evaluate() on the validation set (NaN when it is empty)
+    val_accuracy: float  # NaN for regression
     sharpness: float  # the Hessian's largest eigenvalue (full training set)
     preconditioned: float  # Adam: lambda_max(D^-1/2 H D^-1/2); NaN otherwise / before a step
     threshold: float  # 2/lr (GD, SGD) or (2 + 2 beta1)/((1 - beta1) lr) (Adam)
@@ -126,6 +142,23 @@ def default_configs(
         StabilityConfig("gd_edge", {"name": "sgd", "lr": None}),
         StabilityConfig("sgd", {"name": "sgd", "lr": None}, int(batch_size)),
         StabilityConfig("adam", {"name": "adam", "lr": float(adam_lr), "betas": ADAM_BETAS}),
+    )
+
+
+def sam_configs(
+    lr: float,
+    *,
+    rho: float = DEFAULT_RHO,
+    momentum: float = 0.0,
+    batch_size: int = DEFAULT_SGD_BATCH,
+) -> tuple[StabilityConfig, ...]:
+    """Minibatch SGD and SAM around that same SGD (``lr``, ``momentum``, ``batch_size``), SAM's
+    radius ``rho``: keys ``SAM_KEYS``."""
+    sgd = {"name": "sgd", "lr": float(lr), "momentum": float(momentum)}
+    sam = {**sgd, "name": "sam", "rho": float(rho), "base": "sgd"}
+    return (
+        StabilityConfig("sgd", sgd, int(batch_size)),
+        StabilityConfig("sam", sam, int(batch_size)),
     )
 
 
@@ -188,7 +221,7 @@ def config_records(
         if record.epoch % max(int(every), 1) and not trainer.finished:
             continue
         if not math.isfinite(record.train_loss):
-            yield _blown(config.key, record.epoch, float(lr), record.train_loss)
+            yield _blown(config.key, float(lr), record)
             return
         reading = measure(trainer, spectrum=True, seed=seed)
         eigenvalues = reading.eigenvalues
@@ -197,6 +230,8 @@ def config_records(
             epoch=record.epoch,
             lr=float(lr),
             train_loss=record.train_loss,
+            val_loss=record.val_loss,
+            val_accuracy=record.val_accuracy,
             sharpness=reading.sharpness,
             preconditioned=reading.preconditioned,
             threshold=reading.threshold,
@@ -207,9 +242,11 @@ def config_records(
         )
 
 
-def _blown(key: str, epoch: int, lr: float, loss: float) -> StabilityRecord:
+def _blown(key: str, lr: float, record: Any) -> StabilityRecord:
+    """The last record of a run whose loss blew up: no Hessian measured."""
     nan = math.nan
-    return StabilityRecord(key, epoch, lr, loss, nan, nan, nan, "", None, None, diverged=True)
+    losses = (record.train_loss, record.val_loss, record.val_accuracy)
+    return StabilityRecord(key, record.epoch, lr, *losses, nan, nan, nan, "", None, None, True)
 
 
 def stability_experiment(

@@ -1,6 +1,8 @@
 """The edge of stability (Cohen et al., ICLR 2021 and 2022): the Network Lab's task trained with
 full-batch GD at two learning rates, minibatch SGD and full-batch Adam, the sharpness of each
-drawn against its stability threshold, the training losses, and the Hessian's spectrum per epoch.
+drawn against its stability threshold, the training losses, and the Hessian's spectrum per epoch;
+or ("Compare: SAM against SGD") minibatch SGD and SAM from the same weights, their sharpness and
+validation losses.
 
 ``window.StabilityWindow`` (Tools ▸ Edge of stability…) runs ``core.nets.stability`` in a worker
 thread (``worker``) and draws it (``plots``). Importing this package is light (the main window

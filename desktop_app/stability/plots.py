@@ -9,6 +9,10 @@ magnitude apart). The heat map's rows are the fixed symmetric-log bins of
 ``core.nets.stability.spectrum_edges`` (row ``i`` spans ``[i, i + 1]``, ticks at the powers of
 ten), its columns the measured epochs; its colour is ``log10(1 + count)`` on explicit levels
 with a colour bar. Items are made once and updated; pens follow presenter mode and the theme.
+
+For the SAM-against-SGD comparison (``set_configs(keys, "sam")``) the sharpness panel draws only
+SGD's 2/η line (SAM shares it), the loss panel shows the validation loss (solid) over the training
+loss (dotted, thin), and both panels get a legend naming each curve.
 """
 
 from __future__ import annotations
@@ -19,15 +23,19 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from core.palette import run_style
+from desktop_app.stability.texts import short_name
 from desktop_app.style import appearance
-from desktop_app.widgets.axes import readable_axes, run_pen
+from desktop_app.widgets.axes import readable_axes, run_pen, style_legend
 from desktop_app.widgets.retranslating import Retranslating
 
 COLORMAP = "viridis"
 NEGATIVE_COLOUR = "#cc79a7"
+EDGE, SAM = "edge", "sam"  # the comparisons (desktop_app.stability.worker)
+TRAINING_DASH = [1, 3]  # the SAM comparison's training losses: dotted under the validation ones
 
 
 def _plot(name: str) -> tuple[pg.PlotWidget, pg.PlotItem]:
@@ -57,7 +65,8 @@ def edge_ticks(edges: np.ndarray) -> list[list[tuple[float, str]]]:
 
 
 class StabilityPlots(Retranslating, QWidget):
-    """Four plots in a grid: sharpness, training loss, spectrum heat map, negative count."""
+    """Four plots in a grid: sharpness, loss (training; for SAM also validation), spectrum heat
+    map, negative count."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,9 +94,14 @@ class StabilityPlots(Retranslating, QWidget):
         self.negative_curve = pg.PlotDataItem()
         self.negative_plot.addItem(self.negative_curve)
         self.keys: tuple[str, ...] = ()
+        self.comparison = EDGE
         self.sharp_curves: dict[str, pg.PlotDataItem] = {}
         self.threshold_lines: dict[str, pg.PlotDataItem] = {}
-        self.loss_curves: dict[str, pg.PlotDataItem] = {}
+        self.loss_curves: dict[str, pg.PlotDataItem] = {}  # training losses
+        self.val_curves: dict[str, pg.PlotDataItem] = {}  # validation losses (SAM comparison)
+        # one row each, where the curves are not: below the 2/η line, above the falling losses
+        self.sharp_legend = self.sharp_plot.addLegend(offset=(10, 10), colCount=3)
+        self.loss_legend = self.loss_plot.addLegend(offset=(-10, 10), colCount=2)
         self.spectrum: np.ndarray = np.zeros((len(self.edges) - 1, 0))  # the image as drawn
         self.levels = (0.0, 1.0)
         self.no_spectrum = False
@@ -102,25 +116,33 @@ class StabilityPlots(Retranslating, QWidget):
         self._restyle()
         self.retranslate()
 
-    def set_configs(self, keys: Sequence[str]) -> None:
-        """A new run: one curve per configuration (run colours in this order), all empty."""
+    def set_configs(self, keys: Sequence[str], comparison: str = EDGE) -> None:
+        """A new run of ``comparison``: one curve per configuration (run colours in this order),
+        all empty; thresholds for every configuration, or SGD's alone for ``SAM``."""
         for plot, items in (
             (self.sharp_plot, self.sharp_curves),
             (self.sharp_plot, self.threshold_lines),
             (self.loss_plot, self.loss_curves),
+            (self.loss_plot, self.val_curves),
         ):
             for item in items.values():
                 plot.removeItem(item)
-        self.keys = tuple(keys)
+        self.keys, self.comparison = tuple(keys), comparison
+        lined = [key for key in self.keys if comparison != SAM or key == "sgd"]
         self.sharp_curves = {key: pg.PlotDataItem() for key in self.keys}
-        self.threshold_lines = {key: pg.PlotDataItem() for key in self.keys}
+        self.threshold_lines = {key: pg.PlotDataItem() for key in lined}
         self.loss_curves = {key: pg.PlotDataItem() for key in self.keys}
+        self.val_curves = {key: pg.PlotDataItem() for key in self.keys} if comparison == SAM else {}
         for key in self.keys:
-            self.sharp_plot.addItem(self.threshold_lines[key])
+            if key in self.threshold_lines:
+                self.sharp_plot.addItem(self.threshold_lines[key])
             self.sharp_plot.addItem(self.sharp_curves[key])
             self.loss_plot.addItem(self.loss_curves[key])
+            if key in self.val_curves:
+                self.loss_plot.addItem(self.val_curves[key])
         self.show_spectrum([], "gd")
         self._restyle()
+        self.retranslate()
 
     def show_records(self, records: dict[str, list], epochs: int) -> None:
         """Draw every configuration's records (``core.nets.stability.StabilityRecord`` lists by
@@ -131,10 +153,11 @@ class StabilityPlots(Retranslating, QWidget):
             measured = [r for r in rows if math.isfinite(r.shown) and r.shown > 0]
             self.sharp_curves[key].setData([r.epoch for r in measured], [r.shown for r in measured])
             threshold = next((r.threshold for r in rows if math.isfinite(r.threshold)), None)
-            if threshold is not None and threshold > 0:
+            if threshold is not None and threshold > 0 and key in self.threshold_lines:
                 self.threshold_lines[key].setData([0, epochs], [threshold, threshold])
-            losses = [r for r in rows if math.isfinite(r.train_loss) and r.train_loss > 0]
-            self.loss_curves[key].setData([r.epoch for r in losses], [r.train_loss for r in losses])
+            self.loss_curves[key].setData(*_positive(rows, "train_loss"))
+            if key in self.val_curves:
+                self.val_curves[key].setData(*_positive(rows, "val_loss"))
 
     def show_spectrum(self, rows: list, key: str) -> None:
         """Config ``key``'s spectrum: a column per record with a histogram (exact Hessians),
@@ -166,9 +189,19 @@ class StabilityPlots(Retranslating, QWidget):
         for index, key in enumerate(self.keys):
             colour = run_style(index).colour
             self.sharp_curves[key].setPen(run_pen(index))
-            self.loss_curves[key].setPen(run_pen(index))
-            self.threshold_lines[key].setPen(look.pen(colour, 1.5, dash=[4, 4]))
+            if key in self.val_curves:  # validation in front, training dotted behind it
+                self.val_curves[key].setPen(run_pen(index))
+                self.loss_curves[key].setPen(look.pen(colour, 1.2, dash=TRAINING_DASH))
+            else:
+                self.loss_curves[key].setPen(run_pen(index))
+            if key in self.threshold_lines:
+                self.threshold_lines[key].setPen(look.pen(colour, 1.5, dash=[4, 4]))
         self.colorbar.axis.setStyle(tickFont=look.font(-1))
+        backdrop = QColor(look.plot_background())
+        backdrop.setAlpha(210)  # a curve passing behind a legend stays visible, its text readable
+        for legend in (self.sharp_legend, self.loss_legend):
+            legend.setBrush(backdrop)
+            style_legend(legend)
 
     def _title_map(self) -> None:
         if self.no_spectrum:
@@ -178,13 +211,46 @@ class StabilityPlots(Retranslating, QWidget):
         self.map_plot.setTitle(title)
         appearance().style_plot(self.map_plot)
 
+    def _fill_legends(self) -> None:
+        """The SAM comparison names its curves (the edge comparison's table does that)."""
+        self.sharp_legend.clear()
+        self.loss_legend.clear()
+        shown = self.comparison == SAM
+        self.sharp_legend.setVisible(shown)
+        self.loss_legend.setVisible(shown)
+        if not shown:
+            return
+        for key in self.keys:
+            self.sharp_legend.addItem(self.sharp_curves[key], short_name(key))
+        for key, line in self.threshold_lines.items():
+            self.sharp_legend.addItem(line, self.tr("{0}: threshold").format(short_name(key)))
+        for key in self.keys:  # two columns: validation above training, one run a column
+            label = self.tr("{0}: validation").format(short_name(key))
+            self.loss_legend.addItem(self.val_curves[key], label)
+        for key in self.keys:
+            label = self.tr("{0}: training").format(short_name(key))
+            self.loss_legend.addItem(self.loss_curves[key], label)
+        for legend in (self.sharp_legend, self.loss_legend):
+            style_legend(legend)
+
+    def legend_labels(self, legend: pg.LegendItem) -> list[str]:
+        """The texts of ``legend``'s entries, in order."""
+        return [label.text for _sample, label in legend.items]
+
     def retranslate(self) -> None:
-        self.sharp_plot.setTitle(self.tr("Sharpness and its threshold (dashed)"))
-        self.sharp_plot.setLabel("left", self.tr("λ_max (Adam: preconditioned)"))
+        if self.comparison == SAM:
+            self.sharp_plot.setTitle(self.tr("Sharpness (SGD's 2/η dashed)"))
+            self.sharp_plot.setLabel("left", self.tr("λ_max"))
+            self.loss_plot.setTitle(self.tr("Validation loss (solid) and training loss (dotted)"))
+            self.loss_plot.setLabel("left", self.tr("loss"))
+        else:
+            self.sharp_plot.setTitle(self.tr("Sharpness and its threshold (dashed)"))
+            self.sharp_plot.setLabel("left", self.tr("λ_max (Adam: preconditioned)"))
+            self.loss_plot.setTitle(self.tr("Training loss"))
+            self.loss_plot.setLabel("left", self.tr("training loss"))
         self.sharp_plot.setLabel("bottom", self.tr("epoch"))
-        self.loss_plot.setTitle(self.tr("Training loss"))
-        self.loss_plot.setLabel("left", self.tr("training loss"))
         self.loss_plot.setLabel("bottom", self.tr("epoch"))
+        self._fill_legends()
         self._title_map()
         self.map_plot.setLabel("left", self.tr("eigenvalue (symmetric log bins)"))
         self.map_plot.setLabel("bottom", self.tr("epoch"))
@@ -193,3 +259,9 @@ class StabilityPlots(Retranslating, QWidget):
         self.negative_plot.setLabel("bottom", self.tr("epoch"))
         for plot in (self.sharp_plot, self.loss_plot, self.map_plot, self.negative_plot):
             appearance().style_plot(plot)
+
+
+def _positive(rows: list, name: str) -> tuple[list[int], list[float]]:
+    """(epochs, values) of the records whose ``name`` is finite and positive (log axes)."""
+    kept = [r for r in rows if math.isfinite(getattr(r, name)) and getattr(r, name) > 0]
+    return [r.epoch for r in kept], [getattr(r, name) for r in kept]

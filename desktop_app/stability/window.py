@@ -1,7 +1,9 @@
 """The "Edge of stability" window (Tools ▸ Edge of stability…): the Network Lab's current task
 trained four ways -- full-batch GD at the user's learning rate and at an edge learning rate,
 minibatch SGD, full-batch Adam -- with the sharpness measured along the way (Cohen et al., ICLR
-2021 and 2022; ``core.nets.stability``).
+2021 and 2022; ``core.nets.stability``) -- or, with "Compare: SAM against SGD", trained with
+minibatch SGD and with SAM (radius ρ) from the same weights, their sharpness and validation loss
+side by side.
 
 The window knows the Network Lab only through ``network_lab()`` (a callable returning the page or
 None) and its ``model.settings``. The configurations train in a worker thread, each its own stream
@@ -21,6 +23,7 @@ from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -37,7 +40,7 @@ from PySide6.QtWidgets import (
 from core.palette import run_style
 from desktop_app.stability import worker
 from desktop_app.stability.plots import StabilityPlots
-from desktop_app.stability.texts import config_name
+from desktop_app.stability.texts import comparison_name, config_name
 from desktop_app.widgets.labels import coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
 
@@ -48,8 +51,8 @@ COLUMNS = 4  # configuration, learning rate, threshold, state
 
 
 class StabilityWindow(Retranslating, QWidget):
-    """A top-level window (owned by the main window): set-up, the four configurations' table,
-    the plots and what they show."""
+    """A top-level window (owned by the main window): set-up (the comparison, SAM's radius,
+    epochs), the configurations' table, the plots and what they show."""
 
     def __init__(
         self, network_lab: Callable[[], Any] | None = None, parent: QWidget | None = None
@@ -75,10 +78,31 @@ class StabilityWindow(Retranslating, QWidget):
         self.resize(*DEFAULT_SIZE)
         self.retranslate()
 
+    def _make_comparison(self) -> None:
+        from core.nets.stability import DEFAULT_RHO
+
+        self.comparison_label, self.rho_label = QLabel(), QLabel()
+        self.comparison = QComboBox()
+        self.comparison.setObjectName("comparison")
+        for comparison in worker.COMPARISONS:
+            self.comparison.addItem(comparison_name(comparison), comparison)
+        self.comparison.currentIndexChanged.connect(lambda _index: self._on_comparison())
+        self.rho = QDoubleSpinBox()
+        self.rho.setObjectName("rho")
+        self.rho.setDecimals(3)
+        self.rho.setRange(0.0, 2.0)
+        self.rho.setSingleStep(0.01)
+        self.rho.setValue(DEFAULT_RHO)
+
+    def compared(self) -> str:
+        """The comparison chosen in the "Compare" box (``worker.EDGE`` or ``worker.SAM``)."""
+        return self.comparison.currentData() or worker.EDGE
+
     def _make_controls(self) -> QHBoxLayout:
         self.task = hint(QLabel())
         self.task.setObjectName("task")
         self.task.setWordWrap(True)
+        self._make_comparison()
         self.epochs_label, self.every_label = QLabel(), QLabel()
         self.epochs = QSpinBox()
         self.epochs.setObjectName("epochs")
@@ -99,6 +123,8 @@ class StabilityWindow(Retranslating, QWidget):
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
         controls = QHBoxLayout()
+        for widget in (self.comparison_label, self.comparison, self.rho_label, self.rho):
+            controls.addWidget(widget)
         for widget in (self.epochs_label, self.epochs, self.every_label, self.every):
             controls.addWidget(widget)
         controls.addWidget(self.run_button)
@@ -172,6 +198,8 @@ class StabilityWindow(Retranslating, QWidget):
         model, training = settings.get("model", {}), settings.get("training", {})
         hidden = "-".join(str(width) for width in model.get("hidden", [])) or "0"
         optimizer = training.get("optimizer", {})
+        if self.compared() == worker.SAM and self._show_sam_task(settings, hidden):
+            return
         self.task.setText(
             self.tr(
                 "On the Network Lab's task: the “{0}” data, hidden layers {1} ({2}), your "
@@ -185,30 +213,69 @@ class StabilityWindow(Retranslating, QWidget):
             )
         )
 
+    def _show_sam_task(self, settings: dict[str, Any], hidden: str) -> bool:
+        """The SAM comparison's task line: the SGD settings both train with; False when the
+        settings are refused (the general line shows, Run says why)."""
+        try:
+            plan = worker.plan_stability(
+                settings, 1, 1, comparison=worker.SAM, rho=self.rho.value()
+            )
+        except ValueError:
+            return False
+        sgd = plan.configs[0]
+        self.task.setText(
+            self.tr(
+                "On the Network Lab's task: the “{0}” data, hidden layers {1} ({2}); minibatch "
+                "SGD and SAM with learning rate {3:.3g}, momentum {4:.3g} and batches of {5} (the "
+                "Network Lab's when it trains with SGD), from the same initial weights and in the "
+                "same batch order."
+            ).format(
+                settings.get("dataset", {}).get("name", "?"),
+                hidden,
+                settings.get("model", {}).get("activation", "?"),
+                float(sgd.optimizer["lr"]),
+                float(sgd.optimizer["momentum"]),
+                sgd.batch_size,
+            )
+        )
+        return True
+
+    def _on_comparison(self) -> None:
+        """Another comparison chosen: its texts (the plots keep the last run until Run)."""
+        self.rho.setEnabled(self.compared() == worker.SAM and not self.runner.running())
+        self.retranslate()
+
     # -- running ---------------------------------------------------------------------------------
 
     def run(self) -> bool:
-        """Start the four configurations in the background; False (and why, in the status) when
-        the Network Lab's settings are refused."""
+        """Start the chosen comparison's configurations in the background; False (and why, in
+        the status) when the Network Lab's settings are refused."""
         self._show_task()
         settings = self.lab_settings()
         if settings is None:
             self._set_message(self.tr("The Network Lab is not ready yet."), error=True)
             return False
         try:
-            plan = worker.plan_stability(settings, self.epochs.value(), self.every.value())
+            plan = worker.plan_stability(
+                settings,
+                self.epochs.value(),
+                self.every.value(),
+                comparison=self.compared(),
+                rho=self.rho.value(),
+            )
         except ValueError as error:
             self._set_message(str(error), error=True)
             return False
         self.stop()
+        same = self.plan is not None and self.plan.comparison == plan.comparison
         self.plan = plan
         keys = [config.key for config in plan.configs]
         self.records = {key: [] for key in keys}
         self.errors, self.ended = {}, set()
         self.state, self.message, self.message_is_error = RUNNING, "", False
-        self.plots.set_configs(keys)
+        self.plots.set_configs(keys, plan.comparison)
         self._fill_table()
-        self._fill_choice()
+        self._fill_choice(same)
         self._started = time.perf_counter()
         self.runner.start(plan, getattr(self.network_lab(), "device", "cpu"))
         self._redraw()
@@ -274,6 +341,8 @@ class StabilityWindow(Retranslating, QWidget):
         running = self.runner.running()
         self.run_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
+        self.comparison.setEnabled(not running)
+        self.rho.setEnabled(not running and self.compared() == worker.SAM)
         self.progress.setRange(0, max(self.total(), 1))
         self.progress.setValue(self.done())
         self.status.setText(self._status_text())
@@ -294,6 +363,11 @@ class StabilityWindow(Retranslating, QWidget):
     def _status_text(self) -> str:
         if self.message:
             return self.message
+        sam = self.plan.comparison == worker.SAM if self.plan else self.compared() == worker.SAM
+        if self.state == RUNNING and sam:
+            return self.tr("Training SGD and SAM in the background… {0} of {1}").format(
+                self.done(), self.total()
+            )
         if self.state == RUNNING:
             return self.tr("Training the four configurations in the background… {0} of {1}").format(
                 self.done(), self.total()
@@ -304,6 +378,11 @@ class StabilityWindow(Retranslating, QWidget):
             return self.tr("Every configuration failed: see the table.")
         if self.state == STOPPED:
             return self.tr("Stopped: the epochs measured so far stay.")
+        if self.compared() == worker.SAM:
+            return self.tr(
+                "Run to train the Network Lab's task with minibatch SGD and with SAM from the "
+                "same weights and measure the Hessian every few epochs."
+            )
         return self.tr(
             "Run to train the Network Lab's task four ways from the same weights and measure the "
             "Hessian every few epochs."
@@ -321,14 +400,17 @@ class StabilityWindow(Retranslating, QWidget):
             font.setBold(True)
             name.setFont(font)
 
-    def _fill_choice(self) -> None:
+    def _fill_choice(self, keep_choice: bool) -> None:
+        """The spectrum choice's configurations; the chosen one kept when ``keep_choice``."""
         keep = self.spectrum_choice.currentIndex()
         self.spectrum_choice.blockSignals(True)
         self.spectrum_choice.clear()
         for key in self.keys():
             self.spectrum_choice.addItem(config_name(key), key)
-        default = self.keys().index("gd_edge") if "gd_edge" in self.keys() else 0
-        self.spectrum_choice.setCurrentIndex(keep if keep >= 0 else default)
+        preferred = "sam" if self.plan and self.plan.comparison == worker.SAM else "gd_edge"
+        default = self.keys().index(preferred) if preferred in self.keys() else 0
+        kept = keep_choice and 0 <= keep < len(self.keys())
+        self.spectrum_choice.setCurrentIndex(keep if kept else default)
         self.spectrum_choice.blockSignals(False)
 
     def threshold_text(self, key: str) -> str:
@@ -338,7 +420,24 @@ class StabilityWindow(Retranslating, QWidget):
             return "…"
         if key == "adam":
             return self.tr("38/η = {0:.4g} (preconditioned)").format(threshold)
+        if self._optimizer(key).get("momentum", 0.0):
+            return self.tr("(2 + 2β)/η = {0:.4g}").format(threshold)
         return self.tr("2/η = {0:.4g}").format(threshold)
+
+    def _optimizer(self, key: str) -> dict[str, Any]:
+        """Configuration ``key``'s optimizer in the current plan."""
+        configs = {} if self.plan is None else {c.key: c for c in self.plan.configs}
+        return configs[key].optimizer if key in configs else {}
+
+    def rate_text(self, key: str) -> str:
+        """The learning-rate column: η (as trained), and SAM's radius ρ."""
+        rows = self.records.get(key, [])
+        if not rows:
+            return "…"
+        rho = self._optimizer(key).get("rho")
+        if rho is None:
+            return f"η = {rows[0].lr:.3g}"
+        return f"η = {rows[0].lr:.3g}, ρ = {rho:.3g}"
 
     def state_text(self, key: str) -> str:
         rows = self.records.get(key, [])
@@ -362,10 +461,9 @@ class StabilityWindow(Retranslating, QWidget):
     def _update_table(self) -> None:
         for row, key in enumerate(self.keys()):
             rows = self.records.get(key, [])
-            lr = rows[0].lr if rows else None
             texts = (
                 config_name(key),
-                "…" if lr is None else f"η = {lr:.3g}",
+                self.rate_text(key),
                 self.threshold_text(key),
                 self.state_text(key),
             )
@@ -389,6 +487,10 @@ class StabilityWindow(Retranslating, QWidget):
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Edge of stability — LossLab"))
+        self.comparison_label.setText(self.tr("Compare"))
+        for index in range(self.comparison.count()):
+            self.comparison.setItemText(index, comparison_name(self.comparison.itemData(index)))
+        self.rho_label.setText(self.tr("SAM radius ρ"))
         self.epochs_label.setText(self.tr("Epochs"))
         self.every_label.setText(self.tr("Hessian every"))
         self.every.setSuffix(self.tr(" epochs"))
@@ -405,23 +507,37 @@ class StabilityWindow(Retranslating, QWidget):
         )
         for index, key in enumerate(self.keys()):
             self.spectrum_choice.setItemText(index, config_name(key))
-        self.explanation.setText(
-            self.tr(
-                "<b>Sharpness</b> is the largest eigenvalue of the Hessian of the training loss. "
-                "Gradient descent with learning rate η is stable on a quadratic only while the "
-                "sharpness stays below 2/η (the dashed line of its colour). On a network, "
-                "full-batch GD first sharpens (<b>progressive sharpening</b>) until the sharpness "
-                "reaches 2/η, then hovers there while the loss keeps falling, but no longer "
-                "monotonically: the <b>edge of stability</b>. For Adam the curve is the "
-                "<b>preconditioned</b> sharpness λ<sub>max</sub>(D<sup>-1/2</sup> H "
-                "D<sup>-1/2</sup>) and its line (2 + 2β<sub>1</sub>)/((1 − β<sub>1</sub>)η) = "
-                "38/η. Minibatch SGD's sharpness (on the whole training set) usually stays below "
-                "its 2/η. The heat map counts the Hessian's eigenvalues per epoch; the curve "
-                "beside it counts the negative ones."
-            )
-        )
+        self.explanation.setText(self._explanation())
         self._show_task()
         self._redraw()
+
+    def _explanation(self) -> str:
+        if self.compared() == worker.SAM:
+            return self.tr(
+                "<b>SAM</b> (sharpness-aware minimization, Foret et al. 2021) looks for weights "
+                "whose whole neighbourhood has a low loss. Each step first climbs to the (to first "
+                "order) worst nearby point w + e, with e = ρ·g/‖g‖ (g: the minibatch gradient, "
+                "ρ: the radius), takes the gradient <i>there</i>, and applies it to w with plain "
+                "SGD. A sharp "
+                "minimum keeps a large gradient at w + e and is left; a flat one is not. Both runs "
+                "share the learning rate, batches and initial weights, so the only difference is "
+                "the ascent. Expect SAM to end <b>flatter</b> (a lower sharpness λ<sub>max</sub>) "
+                "at a similar training loss, often with a validation loss "
+                "as low or lower; each SAM step costs two gradients."
+            )
+        return self.tr(
+            "<b>Sharpness</b> is the largest eigenvalue of the Hessian of the training loss. "
+            "Gradient descent with learning rate η is stable on a quadratic only while the "
+            "sharpness stays below 2/η (the dashed line of its colour). On a network, "
+            "full-batch GD first sharpens (<b>progressive sharpening</b>) until the sharpness "
+            "reaches 2/η, then hovers there while the loss keeps falling, but no longer "
+            "monotonically: the <b>edge of stability</b>. For Adam the curve is the "
+            "<b>preconditioned</b> sharpness λ<sub>max</sub>(D<sup>-1/2</sup> H "
+            "D<sup>-1/2</sup>) and its line (2 + 2β<sub>1</sub>)/((1 − β<sub>1</sub>)η) = "
+            "38/η. Minibatch SGD's sharpness (on the whole training set) usually stays below "
+            "its 2/η. The heat map counts the Hessian's eigenvalues per epoch; the curve "
+            "beside it counts the negative ones."
+        )
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         self.stop()  # nothing trains for a window no one sees

@@ -1,4 +1,5 @@
-"""The four configurations in the background (``core.nets.stability``).
+"""The configurations in the background (``core.nets.stability``): the edge-of-stability
+comparison (four) or SAM against SGD (two).
 
 :func:`plan_stability` turns the Network Lab's settings (``page.model.settings``) and the window's
 choices into a :class:`StabilityPlan` (validated on the GUI thread, so a refused setting shows at
@@ -20,6 +21,8 @@ from desktop_app.workers import Batch, ComputeService
 
 KEY_PREFIX = "stability-"
 ADAM_NAMES = ("adam", "adamw")
+EDGE, SAM = "edge", "sam"  # the comparisons: edge of stability, SAM against SGD
+COMPARISONS = (EDGE, SAM)
 
 
 @dataclass(frozen=True)
@@ -35,31 +38,58 @@ class StabilityPlan:
     configs: tuple[Any, ...]  # core.nets.stability.StabilityConfig
     epochs: int
     every: int
+    comparison: str = EDGE
 
     def expected(self) -> int:
         """Records per configuration when none blows up: epoch 0 and every ``every``-th."""
         return self.epochs // self.every + 1
 
 
-def plan_stability(settings: dict[str, Any], epochs: int, every: int) -> StabilityPlan:
-    """The plan on the Network Lab's ``settings``: GD at its learning rate, GD and minibatch SGD
-    (its batch size, 32 when it trains full batch) at the edge learning rate, and Adam at its
-    learning rate when it trains with Adam (0.01 otherwise). Raises ``ValueError`` for settings
-    the scene format refuses."""
+def plan_stability(
+    settings: dict[str, Any],
+    epochs: int,
+    every: int,
+    *,
+    comparison: str = EDGE,
+    rho: float | None = None,
+) -> StabilityPlan:
+    """The plan on the Network Lab's ``settings``. ``EDGE``: GD at its learning rate, GD and
+    minibatch SGD (its batch size, 32 when it trains full batch) at the edge learning rate, and
+    Adam at its learning rate when it trains with Adam (0.01 otherwise). ``SAM``: minibatch SGD
+    and SAM of radius ``rho`` (0.05 when None) at its learning rate and momentum when it trains
+    with SGD (or SAM around SGD), else at 0.2 without momentum; its batch size or 32. Raises
+    ``ValueError`` for settings the scene format refuses."""
     from core.nets.stability import DEFAULT_ADAM_LR, DEFAULT_SGD_BATCH, default_configs
     from desktop_app.network_lab.settings import setup_of_settings
 
+    if comparison not in COMPARISONS:
+        raise ValueError(f"unknown comparison {comparison!r}: one of {COMPARISONS}")
     setup = setup_of_settings(settings)
     every = max(int(every), 1)
     epochs = max(math.ceil(int(epochs) / every) * every, every)
     optimizer = setup.train.optimizer
-    lr = float(optimizer.get("lr", 0.01))
     batch = setup.train.batch_size or DEFAULT_SGD_BATCH
-    adam_lr = lr if optimizer.get("name") in ADAM_NAMES else DEFAULT_ADAM_LR
-    configs = default_configs(lr, batch_size=batch, adam_lr=adam_lr)
+    if comparison == SAM:
+        configs = _sam_configs(optimizer, batch, rho)
+    else:
+        lr = float(optimizer.get("lr", 0.01))
+        adam_lr = lr if optimizer.get("name") in ADAM_NAMES else DEFAULT_ADAM_LR
+        configs = default_configs(lr, batch_size=batch, adam_lr=adam_lr)
     base = replace(setup.train, per_step=False, patience=None)
     points = tuple((float(x), float(y), int(c)) for x, y, c in settings.get("points", []))
-    return StabilityPlan(setup.data, points, setup.model, base, configs, epochs, every)
+    return StabilityPlan(setup.data, points, setup.model, base, configs, epochs, every, comparison)
+
+
+def _sam_configs(optimizer: dict[str, Any], batch: int, rho: float | None) -> tuple[Any, ...]:
+    """SGD and SAM on the task's SGD settings (plain SGD, or SAM's SGD base) or the defaults."""
+    from core.nets.stability import DEFAULT_RHO, DEFAULT_SGD_LR, sam_configs
+
+    name = optimizer.get("name")
+    on_sgd = name == "sgd" or (name == "sam" and optimizer.get("base", "sgd") == "sgd")
+    lr = float(optimizer.get("lr", DEFAULT_SGD_LR)) if on_sgd else DEFAULT_SGD_LR
+    momentum = float(optimizer.get("momentum", 0.0)) if on_sgd else 0.0
+    radius = DEFAULT_RHO if rho is None else float(rho)
+    return sam_configs(lr, rho=radius, momentum=momentum, batch_size=batch)
 
 
 def config_stream(plan: StabilityPlan, config: Any, device: str = "cpu") -> Iterator[Any]:

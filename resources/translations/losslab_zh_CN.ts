@@ -3366,6 +3366,34 @@
         <source>count</source>
         <translation>个数</translation>
     </message>
+    <message>
+        <source>{0}: threshold</source>
+        <translation>{0}：阈值</translation>
+    </message>
+    <message>
+        <source>{0}: validation</source>
+        <translation>{0}：验证</translation>
+    </message>
+    <message>
+        <source>{0}: training</source>
+        <translation>{0}：训练</translation>
+    </message>
+    <message>
+        <source>Sharpness (SGD&apos;s 2/η dashed)</source>
+        <translation>尖锐度（虚线：SGD 的 2/η）</translation>
+    </message>
+    <message>
+        <source>λ_max</source>
+        <translation>λ_max</translation>
+    </message>
+    <message>
+        <source>Validation loss (solid) and training loss (dotted)</source>
+        <translation>验证损失（实线）与训练损失（点线）</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
 </context>
 <context>
     <name>StabilityWindow</name>
@@ -3504,6 +3532,54 @@
     <message>
         <source>&lt;b&gt;Sharpness&lt;/b&gt; is the largest eigenvalue of the Hessian of the training loss. Gradient descent with learning rate η is stable on a quadratic only while the sharpness stays below 2/η (the dashed line of its colour). On a network, full-batch GD first sharpens (&lt;b&gt;progressive sharpening&lt;/b&gt;) until the sharpness reaches 2/η, then hovers there while the loss keeps falling, but no longer monotonically: the &lt;b&gt;edge of stability&lt;/b&gt;. For Adam the curve is the &lt;b&gt;preconditioned&lt;/b&gt; sharpness λ&lt;sub&gt;max&lt;/sub&gt;(D&lt;sup&gt;-1/2&lt;/sup&gt; H D&lt;sup&gt;-1/2&lt;/sup&gt;) and its line (2 + 2β&lt;sub&gt;1&lt;/sub&gt;)/((1 − β&lt;sub&gt;1&lt;/sub&gt;)η) = 38/η. Minibatch SGD&apos;s sharpness (on the whole training set) usually stays below its 2/η. The heat map counts the Hessian&apos;s eigenvalues per epoch; the curve beside it counts the negative ones.</source>
         <translation>&lt;b&gt;尖锐度&lt;/b&gt;是训练损失的海森矩阵的最大特征值。在二次函数上，学习率为 η 的梯度下降只有在尖锐度低于 2/η（同色虚线）时才稳定。在神经网络上，全批次 GD 先让尖锐度不断上升（&lt;b&gt;渐进锐化&lt;/b&gt;），直到它达到 2/η，然后就停在那附近，而损失继续下降，只是不再单调：这就是&lt;b&gt;稳定性边缘&lt;/b&gt;。对 Adam，曲线画的是&lt;b&gt;预条件后&lt;/b&gt;的尖锐度 λ&lt;sub&gt;max&lt;/sub&gt;(D&lt;sup&gt;-1/2&lt;/sup&gt; H D&lt;sup&gt;-1/2&lt;/sup&gt;)，它的线是 (2 + 2β&lt;sub&gt;1&lt;/sub&gt;)/((1 − β&lt;sub&gt;1&lt;/sub&gt;)η) = 38/η。小批次 SGD 的尖锐度（在整个训练集上测量）通常停在它的 2/η 之下。热图统计每个 epoch 海森矩阵特征值的分布；旁边的曲线统计负特征值的个数。</translation>
+    </message>
+    <message>
+        <source>SAM (sharpness-aware)</source>
+        <translation>SAM（锐度感知最小化）</translation>
+    </message>
+    <message>
+        <source>Edge of stability (GD at two rates, SGD, Adam)</source>
+        <translation>稳定性边缘（两种学习率的 GD、SGD、Adam）</translation>
+    </message>
+    <message>
+        <source>SGD</source>
+        <translation>SGD</translation>
+    </message>
+    <message>
+        <source>SAM</source>
+        <translation>SAM</translation>
+    </message>
+    <message>
+        <source>SAM against SGD</source>
+        <translation>SAM 对比 SGD</translation>
+    </message>
+    <message>
+        <source>On the Network Lab&apos;s task: the “{0}” data, hidden layers {1} ({2}); minibatch SGD and SAM with learning rate {3:.3g}, momentum {4:.3g} and batches of {5} (the Network Lab&apos;s when it trains with SGD), from the same initial weights and in the same batch order.</source>
+        <translation>使用网络实验室的任务：“{0}”数据，隐藏层 {1}（{2}）；小批次 SGD 和 SAM 使用学习率 {3:.3g}、动量 {4:.3g}、每批 {5} 个样本（网络实验室用 SGD 训练时取它的设置），从同样的初始权重出发，按同样的批次顺序训练。</translation>
+    </message>
+    <message>
+        <source>Training SGD and SAM in the background… {0} of {1}</source>
+        <translation>正在后台训练 SGD 和 SAM… {0} / {1}</translation>
+    </message>
+    <message>
+        <source>Run to train the Network Lab&apos;s task with minibatch SGD and with SAM from the same weights and measure the Hessian every few epochs.</source>
+        <translation>点“运行”，从同样的权重出发分别用小批次 SGD 和 SAM 训练网络实验室的任务，并每隔几个 epoch 测量一次海森矩阵。</translation>
+    </message>
+    <message>
+        <source>(2 + 2β)/η = {0:.4g}</source>
+        <translation>(2 + 2β)/η = {0:.4g}</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>SAM radius ρ</source>
+        <translation>SAM 半径 ρ</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;SAM&lt;/b&gt; (sharpness-aware minimization, Foret et al. 2021) looks for weights whose whole neighbourhood has a low loss. Each step first climbs to the (to first order) worst nearby point w + e, with e = ρ·g/‖g‖ (g: the minibatch gradient, ρ: the radius), takes the gradient &lt;i&gt;there&lt;/i&gt;, and applies it to w with plain SGD. A sharp minimum keeps a large gradient at w + e and is left; a flat one is not. Both runs share the learning rate, batches and initial weights, so the only difference is the ascent. Expect SAM to end &lt;b&gt;flatter&lt;/b&gt; (a lower sharpness λ&lt;sub&gt;max&lt;/sub&gt;) at a similar training loss, often with a validation loss as low or lower; each SAM step costs two gradients.</source>
+        <translation>&lt;b&gt;SAM&lt;/b&gt;（锐度感知最小化，Foret 等人 2021）寻找整个邻域损失都低的权重。每一步先爬到附近（一阶近似下）最坏的点 w + e，其中 e = ρ·g/‖g‖（g：小批次梯度，ρ：半径），在&lt;i&gt;那里&lt;/i&gt;取梯度，再用普通 SGD 把它用在 w 上。尖锐的极小值在 w + e 处梯度仍然很大，于是被离开；平坦的极小值则不会。两次训练的学习率、批次和初始权重都相同，唯一的区别就是这一步上爬。预期 SAM 最后更&lt;b&gt;平坦&lt;/b&gt;（尖锐度 λ&lt;sub&gt;max&lt;/sub&gt; 更低），训练损失相近，验证损失常常一样低或更低；SAM 每一步要算两次梯度。</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,9 @@
 """The edge-of-stability comparison (core.nets.stability): spectrum histograms, the four
-configurations, progressive sharpening to 2/lr, and the interleaved stream."""
+configurations, progressive sharpening to 2/lr, and the interleaved stream; the validation loss in
+every record; SAM against SGD (same weights, same batches; SAM ends flatter)."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,13 +14,16 @@ from core.nets.datasets import make_dataset
 from core.nets.models import ModelConfig
 from core.nets.sharpness import sharpness
 from core.nets.stability import (
+    DEFAULT_RHO,
     EDGE_FACTOR,
+    SAM_KEYS,
     SPECTRUM_TOP,
     SPECTRUM_ZERO,
     StabilityConfig,
     config_records,
     default_configs,
     edge_lr,
+    sam_configs,
     spectrum_edges,
     spectrum_histogram,
     stability_experiment,
@@ -177,3 +182,83 @@ def test_beyond_two_thousand_weights_the_sharpness_comes_from_lanczos(circles):
     args = (trainer.model, trainer.loss_fn, trainer.x_train, trainer.y_train)
     assert records[0].sharpness == pytest.approx(sharpness(*args)[0])  # the same seed
     assert records[0].sharpness > 0  # (Lanczos against the exact Hessian: test_sharpness.py)
+
+
+def test_records_carry_the_trainers_own_validation_loss(circles):
+    """val_loss and val_accuracy are Trainer.evaluate()'s at the measured epochs."""
+    config = StabilityConfig("sgd", {"name": "sgd", "lr": 0.5}, 16)
+    records = list(config_records(circles, MODEL, BASE, config, epochs=20, every=10))
+    train = replace(BASE, optimizer=config.optimizer, batch_size=16, epochs=20)
+    trainer = Trainer(circles, MODEL, train, dtype=F64)
+    evaluated = {}
+    for record in trainer.records():
+        if record.epoch % 10 == 0:
+            evaluated[record.epoch] = trainer.evaluate()
+    assert [r.epoch for r in records] == sorted(evaluated) == [0, 10, 20]
+    for record in records:
+        train_loss, _, val_loss, val_accuracy = evaluated[record.epoch]
+        assert record.train_loss == train_loss
+        assert (record.val_loss, record.val_accuracy) == (val_loss, val_accuracy)
+        assert record.val_loss != record.train_loss and 0.4 < record.val_accuracy <= 1
+
+
+def test_sam_and_sgd_share_weights_batches_and_settings(circles):
+    """sam_configs: the same lr, momentum and batch size; with rho 0 SAM is SGD step for step
+    (same initial weights, same batch order), with rho > 0 the runs part after epoch 0."""
+    sgd, sam = sam_configs(0.2, rho=0.1, momentum=0.5, batch_size=24)
+    assert (sgd.key, sam.key) == SAM_KEYS == ("sgd", "sam")
+    assert sgd.optimizer == {"name": "sgd", "lr": 0.2, "momentum": 0.5}
+    assert sam.optimizer == {**sgd.optimizer, "name": "sam", "rho": 0.1, "base": "sgd"}
+    assert sgd.batch_size == sam.batch_size == 24
+    assert sam_configs(0.1)[1].optimizer["rho"] == DEFAULT_RHO == 0.05
+    options = {"epochs": 6, "every": 3}
+    plain = list(config_records(circles, MODEL, BASE, sgd, **options))
+    zero = replace(sam, optimizer={**sam.optimizer, "rho": 0.0})
+    for a, b in zip(plain, config_records(circles, MODEL, BASE, zero, **options), strict=True):
+        assert (a.train_loss, a.val_loss, a.sharpness) == (b.train_loss, b.val_loss, b.sharpness)
+    ascended = list(config_records(circles, MODEL, BASE, sam, **options))
+    assert ascended[0].sharpness == plain[0].sharpness  # the same initial weights
+    assert ascended[0].threshold == plain[0].threshold == pytest.approx((2 + 2 * 0.5) / 0.2)
+    assert ascended[-1].train_loss != plain[-1].train_loss
+
+
+def test_the_sam_lesson_scene_ends_flatter_than_sgd():
+    """resources/scenes/network_sam_sharpness.json: on its task (minibatch SGD at 0.2, batches of
+    32, 200 epochs) SAM with rho 0.05 ends with a clearly lower sharpness than SGD at a similar
+    training loss, for the scene's seed and another; its beats' numbers (about 2.6 against 4.1,
+    the training loss below 0.05 in the Network Lab's float32) hold."""
+    import resources
+    from core.nets.spec import setup_from_spec
+    from core.scene_io import load_scene
+
+    scene = load_scene(resources.path("scenes") / "network_sam_sharpness.json")
+    assert scene.chapter == "strategy"
+    for text in (scene.title, scene.description, *(beat.text for beat in scene.beats)):
+        assert text["en"] and text["zh"]
+    tools = [b.action.tool for b in scene.beats if b.action and b.action.kind == "open_tool"]
+    assert tools == ["edge_of_stability"]
+    assert "SAM against SGD" in " ".join(beat.text["en"] for beat in scene.beats)
+    setup = setup_from_spec(scene.network)
+    train = setup.train
+    assert train.optimizer == {"name": "sgd", "lr": 0.2} and train.batch_size == 32
+    data = make_dataset(**setup.data)
+    configs = sam_configs(0.2, rho=DEFAULT_RHO, momentum=0.0, batch_size=32)
+    final = {}
+    for seed in (0, 3):
+        base = replace(train, seed=seed)
+        records = list(
+            stability_experiment(data, setup.model, base, configs, epochs=200, every=100)
+        )
+        sgd, sam = (next(r for r in reversed(records) if r.config == k) for k in SAM_KEYS)
+        assert sgd.epoch == sam.epoch == 200
+        assert sam.sharpness < 0.7 * sgd.sharpness  # flatter by 30% or more
+        assert sam.train_loss < 1.3 * sgd.train_loss < 0.07  # both trained, about as well
+        assert sgd.sharpness < sgd.threshold  # 2/η = 10: SGD is not at its edge either
+        final[seed] = sgd, sam
+    sgd, sam = final[0]  # the scene's own seed: what its last beat says
+    assert sgd.sharpness == pytest.approx(4.1, abs=0.1)
+    assert sam.sharpness == pytest.approx(2.6, abs=0.1)
+    assert sam.val_loss < sgd.val_loss
+    lab = Trainer(data, setup.model, train)  # the Network Lab trains in float32
+    last = list(lab.records())[-1]
+    assert last.epoch == 200 and last.train_loss < 0.05

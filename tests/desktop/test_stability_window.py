@@ -164,8 +164,8 @@ def test_stop_keeps_what_was_measured(finished):
 def test_one_failing_config_shows_its_error_while_the_others_finish(finished, monkeypatch):
     plain = worker.plan_stability
 
-    def with_a_broken_sgd(settings, epochs, every):
-        plan = plain(settings, epochs, every)
+    def with_a_broken_sgd(settings, epochs, every, **choices):
+        plan = plain(settings, epochs, every, **choices)
         broken = StabilityConfig("sgd", {"name": "sgd", "lr": -1.0}, 16)
         configs = tuple(broken if c.key == "sgd" else c for c in plan.configs)
         return replace(plan, configs=configs)
