@@ -319,15 +319,16 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
         self.diagnose_button.setToolTip(
             self.tr("Walk the notes' flowchart on this run: which case is it, and what helps?")
         )
-        tabs = (
-            self.tr("Model"),
-            self.tr("Curvature"),
-            self.tr("Landscape"),
-            self.tr("Update ratio"),
-            self.tr("Snapshots"),
-        )
-        for index, title in enumerate(tabs):
-            self.views.setTabText(index, title)
+        tabs = {
+            self.model_view: self.tr("Model"),
+            self.curvature: self.tr("Curvature"),
+            self.landscape: self.tr("Landscape"),
+            self.ratio_panel: self.tr("Update ratio"),
+            self.noise_panel: self.tr("Noise scale"),
+            self.snapshot_panel: self.tr("Snapshots"),
+        }
+        for widget, title in tabs.items():
+            self.views.setTabText(self.views.indexOf(widget), title)
         for index, experiment in enumerate(EXPERIMENTS.values()):
             self.experiment_combo.setItemText(index, local_text(experiment.title))
         self._show_question()

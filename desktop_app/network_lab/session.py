@@ -39,7 +39,7 @@ from core.noise_scale import trainer_noise_record
 from desktop_app.network_lab.race import RaceMember, RaceTraining
 
 SNAPSHOT_HZ = 30.0
-NOISE_HZ = 10.0  # B_simple measurements a second at most (a per-example gradient pass each)
+NOISE_HZ = 20.0  # B_simple measurements a second at most (a per-example gradient pass each)
 SNAPSHOT_SHARE = 3.0  # a round of snapshots waits 3x its own cost: training keeps ~3/4 of the time
 GRID = 90  # decision-boundary resolution per side
 CURVE_POINTS = 300

@@ -239,7 +239,9 @@ def test_everything_survives_a_chinese_switch(page):
         assert page.diagnose_button.text() == "诊断…"
         assert page.ratio_panel.legend_names()[0] == "隐藏层 1 权重"
         assert "更新/权重比" in page.ratio_panel.warning.text()
-        assert page.views.tabText(3) == "更新比"
+        titles = [page.views.tabText(i) for i in range(page.views.count())]
+        assert titles == ["模型", "曲率", "损失地形", "更新比", "噪声尺度", "快照集成"]
+        assert page.noise_panel.plot.titleLabel.text == "梯度噪声尺度"
         assert page.training_form.ensembles.average.itemText(0) == "关"
         _train(page, epochs=10, snapshots={"cycles": 2, "first_cycle": 5, "t_mult": 1})
         assert "第 2 周期" in page.snapshot_panel.summary.text()
