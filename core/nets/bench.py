@@ -1,8 +1,10 @@
 """``losslab bench --nets``: training and curvature speed of the Network Lab's engine (CPU).
 
-Prints one line per figure: the plain trainer against the fast path (``core.nets.fast``) on
-TensorFlow Playground's three settings, and 64 networks trained at once (``core.nets.many``)
-against one. Torch is pinned to one thread and the machine's load is printed: on a shared 2-core
+Prints one line per figure: the plain trainer against the fast path's torch update
+(``core.nets.fast``) and its compiled epoch (``core.nets.compiled``) on TensorFlow Playground's
+three settings, the compiled kernel's start-up (cold compile and numba's cached load, each in a
+fresh process), and 64 networks trained at once (``core.nets.many``) against one. Torch is
+pinned to one thread and the machine's load is printed: on a shared 2-core
 machine a second torch thread, or another busy process, changes these figures many times over.
 The live-page figure (TensorFlow Playground's setting with the decision
 boundary and curves redrawn at 30 Hz) needs Qt: ``python -m desktop_app.network_lab.bench``.
@@ -10,13 +12,18 @@ boundary and curves redrawn at 30 Hz) needs Qt: ``python -m desktop_app.network_
 
 from __future__ import annotations
 
+import math
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
 import torch
 
+from core.nets.compiled import numba_available
 from core.nets.curvature import analyze, extreme_eigenvalues, flat_loss, hvp_operator
 from core.nets.datasets import make_dataset
 from core.nets.fast import FastTrainer
@@ -73,18 +80,43 @@ def _records_rate(make: Callable[[], object], epochs: int, repeat: int = 3) -> f
     return epochs / _best_of(run, repeat)
 
 
-def playground_rates(setting: tuple, quick: bool) -> tuple[float, float, float]:
-    """One of :data:`PLAYGROUND_SETTINGS`: epochs/s of the plain trainer, the fast path with the
-    gradient norm, and the fast path without it."""
+def playground_rates(setting: tuple, quick: bool) -> tuple[float, float, float, float]:
+    """One of :data:`PLAYGROUND_SETTINGS`: epochs/s of the plain trainer, the fast path's torch
+    update with the gradient norm and without it, and the compiled epoch (which always measures
+    the gradient norm)."""
     _, dataset, hidden, batch, epochs, _ = setting
     epochs = max(1, epochs // 4) if quick else epochs
     data = make_dataset(dataset, size=500, val_fraction=0.5, seed=0)
     model = ModelConfig(hidden=hidden, activation="tanh")
     train = replace(PLAYGROUND_TRAIN, batch_size=batch, epochs=epochs)
     plain = _records_rate(lambda: Trainer(data, model, train), epochs)
-    fast = _records_rate(lambda: FastTrainer(data, model, train), epochs)
-    quiet = _records_rate(lambda: FastTrainer(data, model, train, track_grad_norm=False), epochs)
-    return plain, fast, quiet
+    fast = _records_rate(lambda: FastTrainer(data, model, train, compiled=False), epochs)
+    quiet = _records_rate(
+        lambda: FastTrainer(data, model, train, track_grad_norm=False, compiled=False), epochs
+    )
+    compiled = math.nan
+    if numba_available():
+        longer = replace(train, epochs=epochs * 5)  # ~5x faster: as long a measurement
+        compiled = _records_rate(lambda: FastTrainer(data, model, longer), epochs * 5)
+    return plain, fast, quiet, compiled
+
+
+def compile_seconds() -> tuple[float, float]:
+    """(cold compile, cached load) of the compiled epoch for 2-8-8-2 float32, each measured in a
+    fresh Python process on an empty then filled numba cache (``NUMBA_CACHE_DIR``); the first
+    call's time, numba's own start-up included, the imports not."""
+    code = "from core.nets.compiled import warm_up; print(warm_up())"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    times = []
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+        for _ in range(2):
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root,
+                check=True,
+            )  # fmt: skip
+            times.append(float(out.stdout.split()[-1]))
+    return times[0], times[1]
 
 
 def many_rate(quick: bool, networks: int = MANY_NETWORKS) -> tuple[float, float, float]:
@@ -167,14 +199,19 @@ def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
 
     for setting in PLAYGROUND_SETTINGS:
         label, target = setting[0], setting[-1]
-        plain, fast, quiet = playground_rates(setting, quick)
+        plain, fast, quiet, compiled = playground_rates(setting, quick)
         row(f"Playground {label}: plain trainer", plain, "epochs/s", target)
-        row(f"Playground {label}: fast path", fast, "epochs/s", target)
+        row(f"Playground {label}: fast, torch update", fast, "epochs/s", target)
         row(f"Playground {label}: fast, no grad norm", quiet, "epochs/s", target)
+        row(f"Playground {label}: compiled epoch", compiled, "epochs/s", target)
+    if numba_available():
+        cold, cached = compile_seconds()
+        row("compiled epoch: cold compile (fresh process, empty cache)", cold, "s", "-")
+        row("compiled epoch: cached load (fresh process)", cached, "s", "-")
     many, plain, fast = many_rate(quick)
     row(f"{MANY_NETWORKS} spiral 8-8 networks at once, aggregate", many, "epochs/s", "-")
     row(f"{MANY_NETWORKS} at once vs one plain trainer", many / plain, "x", ">= 20")
-    row(f"{MANY_NETWORKS} at once vs one fast trainer", many / fast, "x", "-")
+    row(f"{MANY_NETWORKS} at once vs one compiled trainer", many / fast, "x", "-")
     rate, n = small_net_rate(quick)
     row(f"2-8-8-2 tanh, {n} points, full-batch Adam", rate, "epochs/s", ">= 300")
     seconds, n = digits_epoch_seconds(quick)

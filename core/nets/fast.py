@@ -1,4 +1,21 @@
-"""The fast single-network path: the Network Lab's MLPs trained with fewer torch calls per update.
+"""The fast single-network path: the Network Lab's MLPs trained with fewer torch calls per update,
+or with none: a whole epoch in one compiled call.
+
+**The compiled epoch** (:mod:`core.nets.compiled`, numba): where :func:`compiled_problem
+<core.nets.compiled.compiled_problem>` finds nothing against it, :class:`FastTrainer` hands each
+epoch to one ``@njit(cache=True)`` call -- forward, backward, the gradient norm and the
+optimizer's ``torch.optim`` update for every mini-batch, on numpy views of the parameters and of
+``optimizer.state[p]`` -- and evaluates the records' losses and accuracies compiled too. The
+data order is the trainer's (``_batches``: the same ``torch.randperm`` draw), the schedule steps
+per epoch as before, and the records, early stopping and divergence rules are the trainer's; the
+records' ``grad_norm`` is the true mean of the epoch's updates (``track_grad_norm=False`` still
+reports NaN). Measured on Playground's three settings (``losslab bench --nets``, loaded 2-core
+machine): 6-60x the torch update's epochs/s. L-BFGS, SAM, ``per_step``, batch norm, dropout,
+other devices, networks large enough for torch's matrix products to win, an optimizer with step
+hooks (the update-ratio monitor, EMA averaging) and a missing numba train on the torch update
+below; ``compiled_fallback`` says why (``compiled=False`` turns it off).
+
+**The torch update** (everything else, and the comparison path):
 
 An update of :class:`~core.nets.trainer.Trainer` for TensorFlow Playground's tiny networks is
 almost all torch's fixed cost per call (/work/shared/PERF-NOTES.md): building the autograd graph,
@@ -43,6 +60,15 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
+from core.nets.compiled import (
+    compiled_problem,
+    epoch_problem,
+    evaluate_network,
+    loss_code,
+    run_epoch,
+    still_loading,
+    warm_up_in_background,
+)
 from core.nets.datasets import Dataset
 from core.nets.models import ModelConfig
 from core.nets.trainer import TrainConfig, Trainer
@@ -212,11 +238,76 @@ class FastTrainer(Trainer):
         dtype: torch.dtype = torch.float32,
         label: str = "",
         track_grad_norm: bool = True,
+        compiled: bool = True,
     ) -> None:
         super().__init__(data, model_config, config, device=device, dtype=dtype, label=label)
         self.track_grad_norm = track_grad_norm
         self.fallback = fast_problem(model_config, config, data)
         self._not_measured = torch.full((), math.nan, dtype=dtype, device=self.device)
+        # The compiled epoch (core.nets.compiled); None where it runs, else why not.
+        self.compiled_fallback = (
+            compiled_problem(model_config, config, data, self.device)
+            if compiled
+            else "the compiled epoch was turned off"
+        )
+        self.compiled_epochs = 0  # epochs trained by the compiled kernel
+        self._loss_code = loss_code(config.loss, data.task)
+        self._epoch_order: Tensor | None = None  # the epoch's sample order when compiled
+
+    def _batches(self) -> list[Tensor] | None:
+        batches = super()._batches()
+        self._epoch_order = None
+        if self._compiled_now():
+            # the same draw from the generator; the whole epoch becomes one "update" call
+            n = len(self.x_train)
+            self._epoch_order = torch.arange(n) if batches is None else torch.cat(batches)
+            return None
+        return batches
+
+    def warm_up_in_background(self) -> None:
+        """Load (or compile) this network's kernel in a background thread now, where the
+        compiled epoch will run (the Network Lab's worker calls it when a training is built)."""
+        if self.compiled_fallback is None:
+            warm_up_in_background(self.dtype, len(self.parameters) // 2)
+
+    def evaluate(self) -> tuple[float, float, float, float]:
+        """The trainer's evaluation; compiled once an epoch ran compiled (no dropout or batch
+        norm, so eval mode changes nothing; epoch 0 never waits for the kernel to load)."""
+        if self.compiled_fallback is not None or self.compiled_epochs == 0:
+            return super().evaluate()
+        args = (self.parameters, self.model_config.activation, self._loss_code)
+        train = evaluate_network(*args, self.x_train, self.y_train)
+        return (*train, *evaluate_network(*args, self.x_val, self.y_val))
+
+    def _compiled_now(self) -> bool:
+        """Whether this epoch runs compiled: allowed, the optimizer fit for it, and its kernel
+        not still loading in the background (then torch's update trains this epoch)."""
+        return (
+            self.compiled_fallback is None
+            and epoch_problem(self.optimizer, self.parameters) is None
+            and not still_loading(self.dtype, len(self.parameters) // 2)
+        )
+
+    def _compiled_epoch(self) -> tuple[Tensor, Tensor]:
+        size = self.config.batch_size
+        norm, updates = run_epoch(
+            self.optimizer,
+            self.parameters,
+            self.model_config.activation,
+            self._loss_code,
+            self.x_train,
+            self.y_train,
+            self._epoch_order,
+            len(self.x_train) if size == 0 else size,
+        )
+        self.step += updates
+        self.compiled_epochs += 1
+        # what torch's step wrapper marks: the optimizer did step (schedulers check it)
+        self.optimizer._opt_called = True  # type: ignore[attr-defined]
+        self._epoch_order = None
+        if not self.track_grad_norm:
+            return self._not_measured, self._not_measured
+        return self._not_measured, torch.tensor(norm, dtype=self.dtype)
 
     def _gradients(self, x: Tensor, y: Tensor, want_loss: bool) -> Tensor | None:
         grads, value = mlp_gradients(
@@ -233,6 +324,8 @@ class FastTrainer(Trainer):
         return value
 
     def _update(self, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+        if self._epoch_order is not None:
+            return self._compiled_epoch()
         if self.fallback is not None or self._closure:
             loss, norm = super()._update(x, y)
             return loss, norm if self.track_grad_norm else self._not_measured

@@ -315,11 +315,12 @@ def test_nets_bench_shows_each_figure_before_measuring_the_next(monkeypatch):
     monkeypatch.setattr(nets, "hessian_seconds", measured((0.2, 900)))
     monkeypatch.setattr(nets, "lanczos_seconds", measured((0.5, 20000, 1000)))
     monkeypatch.setattr(nets, "playground_rate", measured(50.0))
-    monkeypatch.setattr(nets, "playground_rates", measured((60.0, 200.0, 220.0)))
+    monkeypatch.setattr(nets, "playground_rates", measured((60.0, 200.0, 220.0, 900.0)))
+    monkeypatch.setattr(nets, "compile_seconds", measured((8.0, 1.5)))
     monkeypatch.setattr(nets, "many_rate", measured((2000.0, 60.0, 200.0)))
     monkeypatch.setattr(sys, "stdout", watcher)
     assert main(["bench", "--nets", "--quick"]) == 0
-    assert watcher.unflushed == "" and watcher.getvalue().count("target") == 17
+    assert watcher.unflushed == "" and watcher.getvalue().count("target") == 22
 
 
 def test_run_calls_the_scene_budget_with_the_steps_override(tmp_path, capsys, monkeypatch):

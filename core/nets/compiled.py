@@ -1,0 +1,679 @@
+"""A whole epoch of updates in one compiled call: the Network Lab's MLPs past torch's per-call cost.
+
+An update of :class:`~core.nets.fast.FastTrainer` is still a dozen torch calls of ~5-10 us each
+for a network of a few dozen weights (/work/shared/PERF-NOTES.md). :func:`run_epoch` hands the
+epoch to a numba kernel (``@njit(cache=True)``) that loops over the epoch's mini-batches --
+forward, the hand-written backward of ``core.nets.fast.mlp_gradients``, the gradient norm and the
+optimizer's update -- on numpy views of the torch parameters and of the optimizer's own state
+tensors (``optimizer.state[p]``, initialized as torch initializes it), so ``state_dict()``,
+schedules and everything that reads the optimizer stay correct. The data order is the trainer's:
+the caller draws ``torch.randperm`` with the trainer's generator and passes the index array.
+
+The updates are ``torch.optim``'s documented algorithms (and the lecture optimizers' in
+``core.optim.lecture``): SGD (momentum, dampening, nesterov, weight decay), Adagrad (lr decay),
+RMSprop (momentum, centered), Adam and AdamW (amsgrad), the lecture's Adam (bias correction off),
+momentum, EMA momentum and RMS. The hyper-parameters are read from ``param_groups`` at every
+epoch (a schedule steps per epoch). Arithmetic inside the kernel is float64; in float64 the
+weights equal the plain ``torch.optim`` loop to rounding (tests/core/test_compiled.py: 1e-6 after
+100 updates for every optimizer networks offer).
+
+Not compiled (:func:`compiled_problem` / :func:`epoch_problem` say why; the trainer then uses
+the torch update): L-BFGS and SAM (closures, several gradients per step), per-step records,
+batch norm, dropout, augmentation, devices other than the CPU, ``maximize``, several parameter
+groups, a network so large that torch's matrix products beat the plain loops
+(:func:`epoch_estimates`: e.g. digits 64-128-128-10), and an epoch during which an optimizer
+step hook is registered (the update-ratio monitor of ``core.nets.ratios`` and EMA weight
+averaging act on each ``optimizer.step``). Without numba everything trains on the torch path.
+
+:func:`evaluate_network` computes the records' losses and accuracies with the same forward
+pass. numba is imported and the kernel compiled on first use, in the trainer's process or worker
+thread, never the GUI's: one compilation per number of layers and dtype, which numba caches on
+disk next to this file (``__pycache__``) or, where that is read-only (an installed or frozen
+app), in its user-wide cache (``NUMBA_CACHE_DIR`` overrides both). The Network Lab starts the
+load in a background thread when it builds a training (:func:`warm_up_in_background`); epochs
+that come before it is ready train with torch's update. Measured on the loaded 2-core machine
+(2-8-8-2 float32, fresh process): about 11 s cold, 1.6 s from the cache; ``losslab bench --nets``
+prints both.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import threading
+import time
+
+import numpy as np
+import torch
+
+from core.nets.datasets import Dataset
+from core.nets.models import ModelConfig
+from core.optim.lecture import RMS, EmaMomentum, LectureAdam, LectureMomentum
+
+# numba is a dependency, but a missing one only costs speed. Imported on first use (~0.4 s):
+# the GUI process imports this module without ever training.
+HAS_NUMBA = importlib.util.find_spec("numba") is not None
+
+ACTIVATION_CODES = {"linear": 0, "relu": 1, "tanh": 2, "sigmoid": 3}
+CROSS_ENTROPY, REGRESSION, SOFTMAX_MSE = 0, 1, 2
+SGD, ADAGRAD, RMSPROP, ADAM, LECTURE_MOMENTUM, EMA_MOMENTUM, LECTURE_RMS = range(7)
+STATE_SLOTS = 3  # per parameter: the most state tensors an optimizer keeps (Adam with amsgrad)
+
+
+def numba_available() -> bool:
+    return HAS_NUMBA
+
+
+# --- the kernel ----------------------------------------------------------------------------------
+
+
+def _activate(z, activation):
+    if activation == 1:
+        return z if z > 0.0 else 0.0
+    if activation == 2:
+        return math.tanh(z)
+    if activation == 3:
+        return 1.0 / (1.0 + math.exp(-z))
+    return z
+
+
+def _derivative(a, activation):
+    """act'(z) from the output ``a = act(z)`` (as autograd's backward formulas write it)."""
+    if activation == 1:
+        return 1.0 if a > 0.0 else 0.0
+    if activation == 2:
+        return 1.0 - a * a
+    if activation == 3:
+        return a - a * a
+    return 1.0
+
+
+def _output_gradient(outputs, label, value, loss_kind, count, out):
+    """d (batch-mean loss) / d outputs of one sample into ``out`` (core.nets.fast.loss_gradient)."""
+    classes = outputs.shape[0]
+    if loss_kind == REGRESSION:
+        out[0] = (outputs[0] - value) * (2.0 / count)
+        return
+    top = outputs[0]
+    for c in range(1, classes):
+        top = max(top, outputs[c])
+    total = 0.0
+    for c in range(classes):
+        out[c] = math.exp(outputs[c] - top)
+        total += out[c]
+    for c in range(classes):
+        out[c] /= total
+    if loss_kind == CROSS_ENTROPY:
+        out[label] -= 1.0
+        for c in range(classes):
+            out[c] /= count
+        return
+    scale = 2.0 / (count * classes)  # softmax-MSE: mean over batch and classes
+    inner = 0.0
+    for c in range(classes):
+        diff = out[c] - (1.0 if c == label else 0.0)
+        inner += diff * scale * out[c]
+    for c in range(classes):
+        diff = out[c] - (1.0 if c == label else 0.0)
+        out[c] = out[c] * (diff * scale - inner)
+
+
+def _sgd(p, g, s0, hyper, fresh):
+    """``fresh``: the momentum buffer was never written (torch starts it at the first gradient)."""
+    lr, momentum, dampening, decay, nesterov = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
+    for e in range(p.shape[0]):
+        d = g[e] + decay * p[e]
+        if momentum != 0.0:
+            buf = d if fresh else momentum * s0[e] + (1.0 - dampening) * d
+            s0[e] = buf
+            d = d + momentum * buf if nesterov != 0.0 else buf
+        p[e] -= lr * d
+
+
+def _adagrad(p, g, s0, hyper, t):
+    lr, lr_decay, decay, eps = hyper[0], hyper[1], hyper[2], hyper[3]
+    clr = lr / (1.0 + (t - 1.0) * lr_decay)
+    for e in range(p.shape[0]):
+        d = g[e] + decay * p[e]
+        s0[e] += d * d
+        p[e] -= clr * d / (math.sqrt(s0[e]) + eps)
+
+
+def _rmsprop(p, g, s0, s1, s2, hyper):
+    lr, alpha, eps, decay, momentum = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
+    centered = hyper[5] != 0.0
+    for e in range(p.shape[0]):
+        d = g[e] + decay * p[e]
+        s0[e] = alpha * s0[e] + (1.0 - alpha) * d * d
+        if centered:
+            s2[e] += (1.0 - alpha) * (d - s2[e])
+            avg = math.sqrt(s0[e] - s2[e] * s2[e]) + eps
+        else:
+            avg = math.sqrt(s0[e]) + eps
+        if momentum > 0.0:
+            s1[e] = momentum * s1[e] + d / avg
+            p[e] -= lr * s1[e]
+        else:
+            p[e] -= lr * d / avg
+
+
+def _adam(p, g, s0, s1, s2, hyper, t):
+    """Adam, AdamW (``decoupled``) and the lecture's Adam (``corrected`` off)."""
+    lr, beta1, beta2, eps, decay = hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
+    amsgrad, decoupled, corrected = hyper[5] != 0.0, hyper[6] != 0.0, hyper[7] != 0.0
+    step_size, root = lr, 1.0
+    if corrected:
+        step_size = lr / (1.0 - beta1**t)
+        root = math.sqrt(1.0 - beta2**t)
+    for e in range(p.shape[0]):
+        if decoupled:
+            p[e] *= 1.0 - lr * decay
+            d = g[e]
+        else:
+            d = g[e] + decay * p[e]
+        s0[e] += (1.0 - beta1) * (d - s0[e])
+        s1[e] = beta2 * s1[e] + (1.0 - beta2) * d * d
+        second = s1[e]
+        if amsgrad:
+            s2[e] = max(s2[e], s1[e])
+            second = s2[e]
+        p[e] -= step_size * s0[e] / (math.sqrt(second) / root + eps)
+
+
+def _lecture(p, g, s0, s1, optimizer, hyper, t):
+    """core.optim.lecture's momentum, EMA momentum and RMS."""
+    lr = hyper[0]
+    for e in range(p.shape[0]):
+        if optimizer == LECTURE_MOMENTUM:
+            s0[e] = hyper[1] * s0[e] - lr * g[e]
+            p[e] += s0[e]
+        elif optimizer == EMA_MOMENTUM:
+            s0[e] = hyper[1] * s0[e] + (1.0 - hyper[1]) * g[e]
+            p[e] -= lr * s0[e]
+        else:
+            s0[e] += g[e] * g[e]
+            s1[e] = math.sqrt(s0[e] / t)
+            p[e] -= lr * g[e] / (s1[e] + hyper[1])
+
+
+def _update(p, g, s0, s1, s2, optimizer, hyper, t, fresh):
+    """One parameter's update; ``t``: the update's number (1 for the first)."""
+    if optimizer == SGD:
+        _sgd(p, g, s0, hyper, fresh)
+    elif optimizer == ADAGRAD:
+        _adagrad(p, g, s0, hyper, t)
+    elif optimizer == RMSPROP:
+        _rmsprop(p, g, s0, s1, s2, hyper)
+    elif optimizer == ADAM:
+        _adam(p, g, s0, s1, s2, hyper, t)
+    else:
+        _lecture(p, g, s0, s1, optimizer, hyper, t)
+
+
+def _forward(x, order, start, count, params, widths, offsets, activation, acts):
+    layers = widths.shape[0] - 1
+    for r in range(count):
+        sample = order[start + r]
+        for i in range(widths[0]):
+            acts[r, i] = x[sample, i]
+    for layer in range(layers):
+        weight, bias = params[2 * layer], params[2 * layer + 1]
+        fan_in, fan_out = widths[layer], widths[layer + 1]
+        first, out = offsets[layer], offsets[layer + 1]
+        for r in range(count):
+            for o in range(fan_out):
+                z = bias[o]
+                for i in range(fan_in):
+                    z += weight[o * fan_in + i] * acts[r, first + i]
+                if layer < layers - 1:
+                    z = _activate(z, activation)
+                acts[r, out + o] = z
+
+
+def _backward(count, params, widths, offsets, activation, acts, delta, spare, grad, grad_at):
+    """The batch gradient into ``grad`` from the output gradient in ``delta``."""
+    for layer in range(widths.shape[0] - 2, -1, -1):
+        fan_in, fan_out, first = widths[layer], widths[layer + 1], offsets[layer]
+        w_at, b_at = grad_at[2 * layer], grad_at[2 * layer + 1]
+        for o in range(fan_out):
+            total = 0.0
+            for r in range(count):
+                total += delta[r, o]
+            grad[b_at + o] = total
+            for i in range(fan_in):
+                total = 0.0
+                for r in range(count):
+                    total += delta[r, o] * acts[r, first + i]
+                grad[w_at + o * fan_in + i] = total
+        if layer > 0:
+            weight = params[2 * layer]
+            for r in range(count):
+                for i in range(fan_in):
+                    total = 0.0
+                    for o in range(fan_out):
+                        total += delta[r, o] * weight[o * fan_in + i]
+                    spare[r, i] = total * _derivative(acts[r, first + i], activation)
+            delta, spare = spare, delta
+
+
+def _epoch(
+    x, labels, values, order, batch_size, params, states, widths, activation, loss_kind,
+    optimizer, hyper, steps, fresh,
+):  # fmt: skip
+    """Train one epoch in place; returns (sum of the updates' gradient norms, updates)."""
+    layers = widths.shape[0] - 1
+    offsets = np.zeros(layers + 2, np.int64)
+    for layer in range(layers + 1):
+        offsets[layer + 1] = offsets[layer] + widths[layer]
+    grad_at = np.zeros(2 * layers + 1, np.int64)
+    for j in range(2 * layers):
+        grad_at[j + 1] = grad_at[j] + params[j].shape[0]
+    n = order.shape[0]
+    rows = min(batch_size, n)
+    acts = np.empty((rows, offsets[layers + 1]))
+    delta = np.empty((rows, widths.max()))
+    spare = np.empty((rows, widths.max()))
+    grad = np.empty(grad_at[2 * layers])
+    classes, out = widths[layers], offsets[layers]
+    norm_sum, updates = 0.0, 0
+    for start in range(0, n, batch_size):
+        count = min(batch_size, n - start)
+        _forward(x, order, start, count, params, widths, offsets, activation, acts)
+        for r in range(count):
+            sample = order[start + r]
+            _output_gradient(
+                acts[r, out : out + classes], labels[sample], values[sample], loss_kind,
+                count, delta[r, :classes],
+            )  # fmt: skip
+        _backward(count, params, widths, offsets, activation, acts, delta, spare, grad, grad_at)
+        squares = 0.0
+        for k in range(grad.shape[0]):
+            squares += grad[k] * grad[k]
+        norm_sum += math.sqrt(squares)
+        updates += 1
+        for j in range(2 * layers):
+            s = STATE_SLOTS * j
+            _update(
+                params[j], grad[grad_at[j] : grad_at[j + 1]], states[s], states[s + 1],
+                states[s + 2], optimizer, hyper, steps[j] + updates, fresh[j] != 0,
+            )  # fmt: skip
+            fresh[j] = 0
+    return norm_sum, updates
+
+
+def _evaluate(x, labels, values, params, widths, activation, loss_kind):
+    """(mean loss, correctly classified samples) of the whole set, as ``Trainer._measure``."""
+    n, chunk = x.shape[0], 64
+    layers = widths.shape[0] - 1
+    offsets = np.zeros(layers + 2, np.int64)
+    for layer in range(layers + 1):
+        offsets[layer + 1] = offsets[layer] + widths[layer]
+    order = np.arange(n)
+    acts = np.empty((min(chunk, n), offsets[layers + 1]))
+    classes, out = widths[layers], offsets[layers]
+    total, correct = 0.0, 0
+    for start in range(0, n, chunk):
+        count = min(chunk, n - start)
+        _forward(x, order, start, count, params, widths, offsets, activation, acts)
+        for r in range(count):
+            z = acts[r, out : out + classes]
+            sample = start + r
+            if loss_kind == REGRESSION:
+                total += (z[0] - values[sample]) ** 2
+                continue
+            best = 0
+            for c in range(1, classes):
+                if z[c] > z[best]:  # the first of equal maxima, as argmax
+                    best = c
+            correct += best == labels[sample]
+            shift, norm = z[best], 0.0
+            for c in range(classes):
+                norm += math.exp(z[c] - shift)
+            if loss_kind == CROSS_ENTROPY:
+                total += math.log(norm) - (z[labels[sample]] - shift)
+                continue
+            for c in range(classes):  # softmax-MSE: mean over the classes too
+                p = math.exp(z[c] - shift) / norm
+                target = 1.0 if c == labels[sample] else 0.0
+                total += (p - target) * (p - target) / classes
+    return total / n, correct
+
+
+# The kernel's functions, jitted in place (module globals: a jitted function calls the others
+# by their global names) by _jit_kernels on first use.
+_KERNEL_FUNCTIONS = (
+    "_activate", "_derivative", "_output_gradient", "_sgd", "_adagrad", "_rmsprop", "_adam",
+    "_lecture", "_update", "_forward", "_backward", "_epoch", "_evaluate",
+)  # fmt: skip
+_jit_lock = threading.Lock()
+_jitted = False
+
+
+def _jit_kernels() -> None:
+    """``numba.njit(cache=True)`` every kernel function (once; uncached where numba finds no
+    cache location, e.g. a frozen app without its sources)."""
+    global _jitted
+    with _jit_lock:
+        if _jitted:
+            return
+        import numba
+
+        for name in _KERNEL_FUNCTIONS:
+            function = globals()[name]
+            try:
+                globals()[name] = numba.njit(cache=True)(function)
+            except RuntimeError:  # "no locator available": nowhere to cache
+                globals()[name] = numba.njit(function)
+        _jitted = True
+
+
+# --- which settings it trains --------------------------------------------------------------------
+
+NOT_COMPILED = {
+    "lbfgs": "L-BFGS needs a closure (line search over the batch loss): torch's update",
+    "sam": "SAM takes two gradients per step with a closure: torch's update",
+}
+
+
+def compiled_problem(
+    model_config: ModelConfig,
+    config,
+    data: Dataset,
+    device: torch.device | str = "cpu",
+) -> str | None:
+    """Why the compiled epoch cannot train this setting (None: it can); the trainer then uses
+    the torch update (``core.nets.fast``)."""
+    from core.nets.fast import fast_problem
+
+    problem = fast_problem(model_config, config, data)
+    if problem is not None:
+        return problem
+    if not numba_available():
+        return "numba is not installed"
+    if torch.device(device).type != "cpu":
+        return "the compiled epoch runs on the CPU only"
+    if config.per_step:
+        return "per-step records need the mini-batch loss of every update"
+    name = config.optimizer.get("name")
+    if name in NOT_COMPILED:
+        return NOT_COMPILED[name]
+    compiled_ms, torch_ms = epoch_estimates(model_config, config, data)
+    if compiled_ms > torch_ms:
+        return (
+            f"the network is too large for the compiled loops: about {compiled_ms:.1f} ms an "
+            f"epoch against {torch_ms:.1f} ms with torch's matrix products"
+        )
+    return None
+
+
+# Measured on the 2-core machine (float32, one thread): the kernel's plain loops cost about
+# 1.1 ns per multiply-add; torch's update about 200 us per mini-batch, whatever its size, for
+# the small networks where that cost dominates (the matrix products themselves are fast).
+NS_PER_MULTIPLY_ADD = 1.1
+TORCH_US_PER_UPDATE = 200.0
+
+
+def epoch_estimates(model_config: ModelConfig, config, data: Dataset) -> tuple[float, float]:
+    """(compiled, torch) milliseconds per epoch, roughly: the compiled kernel's cost grows with
+    the weights times the samples (forward and backward: ~3 passes on the training set, one
+    on the validation set), torch's with the number of updates."""
+    widths = [data.input_dim, *model_config.hidden, data.output_dim]
+    weights = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
+    train, val = len(data.x_train), len(data.x_val)
+    batch = config.batch_size if 0 < config.batch_size < train else train
+    updates = math.ceil(train / max(batch, 1))
+    compiled_ms = weights * (3 * train + val) * NS_PER_MULTIPLY_ADD * 1e-6
+    return compiled_ms, updates * TORCH_US_PER_UPDATE * 1e-3
+
+
+def _kind(optimizer: torch.optim.Optimizer) -> int | None:
+    # exact classes: a subclass may change the update
+    kinds = {
+        torch.optim.SGD: SGD,
+        torch.optim.Adagrad: ADAGRAD,
+        torch.optim.RMSprop: RMSPROP,
+        torch.optim.Adam: ADAM,
+        torch.optim.AdamW: ADAM,
+        LectureAdam: ADAM,
+        LectureMomentum: LECTURE_MOMENTUM,
+        EmaMomentum: EMA_MOMENTUM,
+        RMS: LECTURE_RMS,
+    }
+    return kinds.get(type(optimizer))
+
+
+def _has_step_hooks(optimizer: torch.optim.Optimizer) -> bool:
+    from torch.optim import optimizer as torch_optimizer
+
+    return bool(
+        optimizer._optimizer_step_pre_hooks
+        or optimizer._optimizer_step_post_hooks
+        or torch_optimizer._global_optimizer_pre_hooks
+        or torch_optimizer._global_optimizer_post_hooks
+    )
+
+
+def epoch_problem(optimizer: torch.optim.Optimizer, parameters: list[torch.Tensor]) -> str | None:
+    """Why the next epoch cannot run compiled with ``optimizer`` (None: it can). Asked every
+    epoch: the optimizer may be switched or hooked during training."""
+    if _kind(optimizer) is None:
+        return f"{type(optimizer).__name__} has no compiled update"
+    if len(optimizer.param_groups) != 1:
+        return "several parameter groups"
+    group = optimizer.param_groups[0]
+    if group.get("maximize") or group.get("differentiable"):
+        return "maximize/differentiable optimizers are not compiled"
+    if {id(p) for p in group["params"]} != {id(p) for p in parameters}:
+        return "the optimizer does not hold exactly the network's parameters"
+    if _has_step_hooks(optimizer):
+        return "an optimizer step hook (e.g. the update-ratio monitor) watches every update"
+    if not all(p.device.type == "cpu" and p.is_contiguous() for p in parameters):
+        return "parameters are not contiguous CPU tensors"
+    return None
+
+
+# --- optimizer state: torch's own tensors --------------------------------------------------------
+
+
+def _scalar_step(fused: bool = False) -> torch.Tensor:
+    """A fresh ``state["step"]`` as torch makes it (float32 unless the default dtype is
+    float64; fused kernels always float32)."""
+    default = torch.get_default_dtype()
+    dtype = torch.float64 if default == torch.float64 and not fused else torch.float32
+    return torch.tensor(0.0, dtype=dtype)
+
+
+def _zeros(state: dict, key: str, p: torch.Tensor, fill: float = 0.0) -> torch.Tensor:
+    if key not in state:
+        state[key] = torch.full_like(p, fill, memory_format=torch.preserve_format)
+    return state[key]
+
+
+def _hyper(kind: int, group: dict, optimizer: torch.optim.Optimizer) -> list[float]:
+    lr = float(group["lr"])
+    if kind == SGD:
+        return [
+            lr, group["momentum"], group["dampening"], group["weight_decay"], group["nesterov"]
+        ]  # fmt: skip
+    if kind == ADAGRAD:
+        return [lr, group["lr_decay"], group["weight_decay"], group["eps"]]
+    if kind == RMSPROP:
+        return [
+            lr, group["alpha"], group["eps"], group["weight_decay"], group["momentum"],
+            group["centered"],
+        ]  # fmt: skip
+    if kind == ADAM:
+        beta1, beta2 = group["betas"]
+        decoupled = group.get("decoupled_weight_decay", isinstance(optimizer, torch.optim.AdamW))
+        return [
+            lr, beta1, beta2, group["eps"], group["weight_decay"], group["amsgrad"], decoupled,
+            group.get("bias_correction", True),
+        ]  # fmt: skip
+    if kind == LECTURE_MOMENTUM:
+        return [lr, group["momentum"]]
+    if kind == EMA_MOMENTUM:
+        return [lr, group["beta"]]
+    return [lr, group["eps"]]
+
+
+def _state_tensors(
+    kind: int, group: dict, state: dict, p: torch.Tensor
+) -> tuple[list[torch.Tensor | None], str | None, bool]:
+    """(the state slots, the key of the step counter or None, whether the momentum buffer is
+    new), creating what torch would create at its first step."""
+    if kind == SGD:
+        if group["momentum"] == 0:
+            return [None, None, None], None, False
+        fresh = state.get("momentum_buffer") is None
+        if fresh:
+            state["momentum_buffer"] = torch.zeros_like(p, memory_format=torch.preserve_format)
+        return [state["momentum_buffer"], None, None], None, fresh
+    if kind == ADAGRAD:
+        state.setdefault("step", _scalar_step(bool(group.get("fused"))))
+        sums = _zeros(state, "sum", p, float(group["initial_accumulator_value"]))
+        return [sums, None, None], "step", False
+    if kind == RMSPROP:
+        state.setdefault("step", _scalar_step())
+        square = _zeros(state, "square_avg", p)
+        buf = _zeros(state, "momentum_buffer", p) if group["momentum"] > 0 else None
+        mean = _zeros(state, "grad_avg", p) if group["centered"] else None
+        return [square, buf, mean], "step", False
+    if kind == ADAM:
+        fused = bool(group.get("fused")) or bool(group.get("capturable"))
+        state.setdefault("step", 0 if "bias_correction" in group else _scalar_step(fused))
+        top = _zeros(state, "max_exp_avg_sq", p) if group["amsgrad"] else None
+        return [_zeros(state, "exp_avg", p), _zeros(state, "exp_avg_sq", p), top], "step", False
+    if kind == LECTURE_MOMENTUM:
+        return [_zeros(state, "movement", p), None, None], None, False
+    if kind == EMA_MOMENTUM:
+        return [_zeros(state, "velocity", p), None, None], None, False
+    state.setdefault("step", 0)
+    return [_zeros(state, "sum_sq", p), _zeros(state, "sigma", p), None], "step", False
+
+
+def _flat(tensor: torch.Tensor) -> np.ndarray:
+    return tensor.detach().view(-1).numpy()
+
+
+def run_epoch(
+    optimizer: torch.optim.Optimizer,
+    parameters: list[torch.Tensor],
+    activation: str,
+    loss_kind: int,
+    x: torch.Tensor,
+    targets: torch.Tensor,
+    order: torch.Tensor,
+    batch_size: int,
+) -> tuple[float, int]:
+    """One epoch of updates in place (``epoch_problem`` must be None): the samples in ``order``
+    (CPU int64) in chunks of ``batch_size``, the last one smaller. Returns (the mean gradient
+    norm of the updates, the number of updates)."""
+    kind = _kind(optimizer)
+    group = optimizer.param_groups[0]
+    slots: list[np.ndarray] = []
+    steps = np.zeros(len(parameters))
+    fresh = np.zeros(len(parameters), np.int64)
+    counters: list[tuple[dict, str]] = []
+    empty = np.zeros(0, dtype=parameters[0].detach().numpy().dtype)
+    for j, p in enumerate(parameters):
+        state = optimizer.state[p]
+        tensors, counter, new = _state_tensors(kind, group, state, p)
+        slots.extend(empty if t is None else _flat(t) for t in tensors)
+        fresh[j] = new
+        if not state:  # torch keeps no entry for a parameter without state (plain SGD)
+            del optimizer.state[p]
+        if counter is not None:
+            steps[j] = float(state[counter])
+            counters.append((state, counter))
+    labels, values = _targets(targets, x.numpy().dtype)
+    _jit_kernels()
+    norm_sum, updates = _epoch(
+        x.numpy(), labels, values, order.numpy(), batch_size,
+        tuple(_flat(p) for p in parameters), tuple(slots),
+        _widths(parameters),
+        ACTIVATION_CODES[activation], loss_kind, kind,
+        np.array(_hyper(kind, group, optimizer), np.float64), steps, fresh,
+    )  # fmt: skip
+    for state, counter in counters:
+        if isinstance(state[counter], torch.Tensor):
+            state[counter].add_(updates)
+        else:
+            state[counter] += updates
+    return norm_sum / max(updates, 1), updates
+
+
+def _targets(targets: torch.Tensor, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, values), both as long as the data: the kernel reads the one its loss needs."""
+    samples = len(targets)
+    if targets.is_floating_point():
+        return np.zeros(samples, np.int64), targets.numpy()
+    return targets.numpy(), np.zeros(samples, dtype)
+
+
+def _widths(parameters: list[torch.Tensor]) -> np.ndarray:
+    return np.array([parameters[0].shape[1]] + [p.shape[0] for p in parameters[::2]], np.int64)
+
+
+def evaluate_network(
+    parameters: list[torch.Tensor],
+    activation: str,
+    loss_kind: int,
+    x: torch.Tensor,
+    targets: torch.Tensor,
+) -> tuple[float, float]:
+    """(mean loss, accuracy) of the MLP on a whole set, as ``Trainer._measure`` (NaN accuracy
+    for regression, NaN both for an empty set)."""
+    if len(x) == 0:
+        return math.nan, math.nan
+    labels, values = _targets(targets, x.numpy().dtype)
+    _jit_kernels()
+    loss, correct = _evaluate(
+        x.numpy(), labels, values, tuple(_flat(p) for p in parameters), _widths(parameters),
+        ACTIVATION_CODES[activation], loss_kind,
+    )  # fmt: skip
+    if loss_kind == REGRESSION:
+        return float(loss), math.nan
+    return float(loss), int(correct) / len(x)
+
+
+def loss_code(loss: str, task: str) -> int:
+    if task == "regression":
+        return REGRESSION
+    return CROSS_ENTROPY if loss == "cross_entropy" else SOFTMAX_MSE
+
+
+def warm_up(dtype: torch.dtype = torch.float32, layers: int = 3) -> float:
+    """Compile (or load from numba's cache) the kernel for ``layers`` dense layers; seconds."""
+    start = time.perf_counter()
+    widths = [2] + [3] * (layers - 1) + [2]
+    parameters = []
+    for fan_in, fan_out in zip(widths, widths[1:], strict=False):
+        parameters += [torch.zeros(fan_out, fan_in, dtype=dtype), torch.zeros(fan_out, dtype=dtype)]
+    optimizer = torch.optim.SGD(parameters, lr=0.0)
+    x = torch.zeros(4, 2, dtype=dtype)
+    targets = torch.zeros(4, dtype=torch.int64)
+    run_epoch(optimizer, parameters, "tanh", CROSS_ENTROPY, x, targets, torch.arange(4), 2)
+    evaluate_network(parameters, "tanh", CROSS_ENTROPY, x, targets)
+    return time.perf_counter() - start
+
+
+_warming: dict[tuple[torch.dtype, int], threading.Thread] = {}
+
+
+def still_loading(dtype: torch.dtype, layers: int) -> bool:
+    """Whether a background warm-up of that kernel is still running (the trainer then trains
+    this epoch with torch's update instead of waiting)."""
+    thread = _warming.get((dtype, layers))
+    return thread is not None and thread.is_alive()
+
+
+def warm_up_in_background(dtype: torch.dtype, layers: int) -> None:
+    """Start :func:`warm_up` in a thread (once per process, dtype and depth), so that the kernel
+    loads while the page shows epoch 0; an epoch that comes first waits on numba's compiler
+    lock. Not a daemon: the process's exit waits for it rather than tearing LLVM down under a
+    compilation."""
+    key = (dtype, layers)
+    if not numba_available() or key in _warming:
+        return
+    _warming[key] = threading.Thread(target=warm_up, args=key, name="numba warm-up", daemon=False)
+    _warming[key].start()
