@@ -18,6 +18,7 @@ main window's Diagnose training window on the run (``open_diagnosis``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -60,6 +61,7 @@ from desktop_app.widgets.collapsible import CollapsiblePanel, invalidate_layouts
 from desktop_app.widgets.labels import coloured, hint
 
 FRAME_MS = 33  # curves and the model view redraw at most ~30 times a second
+NETWORK_DEVICE_ENV = "LOSSLAB_NETWORK_DEVICE"  # cpu (default), cuda, auto
 __all__ = ["COLUMNS", "FRAME_MS", "TRAIN_KEY", "NetworkLabPage", "RunHistory"]
 
 
@@ -70,7 +72,10 @@ class NetworkLabPage(ModelStateMixin, TrainingMixin, DrawingMixin, QWidget):
     def __init__(self, language: str = "en", device: str = "cpu", parent=None) -> None:
         super().__init__(parent)
         self.language = language
-        self.device = "cpu"  # small networks: the CPU beats a GPU's launch overhead
+        # Small networks train faster on the CPU than a GPU's launch overhead allows; a GPU is
+        # used when asked for (LOSSLAB_NETWORK_DEVICE=cuda; "auto": the engine's device).
+        wanted = os.environ.get(NETWORK_DEVICE_ENV, "cpu").strip() or "cpu"
+        self.device = device if wanted == "auto" else wanted
         self.model = LabModel(kind="network")
         self.backend = make_backend(self)
         self.backend.batchReady.connect(self._on_batch)

@@ -135,6 +135,7 @@ class RaceTraining:
         *,
         dtype: torch.dtype = torch.float32,
         datasets: Sequence[Dataset] | None = None,
+        device: torch.device | str = "cpu",
     ) -> None:
         self.data, self.model_config = data, model_config
         self.labels, self.configs = list(labels), list(configs)
@@ -144,12 +145,18 @@ class RaceTraining:
         self.trainers: list[Trainer] = []
         if self.fallback is None:
             self.many = ManyTrainer(
-                data, model_config, self.configs, labels=labels, dtype=dtype, datasets=datasets
+                data,
+                model_config,
+                self.configs,
+                labels=labels,
+                dtype=dtype,
+                datasets=datasets,
+                device=device,
             )
         else:
             own = self.datasets or [data] * len(self.configs)
             self.trainers = [
-                FastTrainer(member, model_config, config, label=label, dtype=dtype)
+                FastTrainer(member, model_config, config, label=label, dtype=dtype, device=device)
                 for member, label, config in zip(own, self.labels, self.configs, strict=True)
             ]
         self._epochs_seen = 0

@@ -183,6 +183,7 @@ class ModelStateMixin:
             race=race,
             average=tuple(average.items()) if average and single else (),
             snapshots=bool(snapshots) and single,
+            device=self.device,
         )
         self._start_over(spec, labels)
 

@@ -165,6 +165,7 @@ class Session:
         race: RaceTraining | None = None,
         average: dict[str, Any] | None = None,
         snapshots: bool = False,
+        device: str = "cpu",
     ) -> None:
         self.trainers: dict[str, Trainer | RaceMember] = {}
         self.viewers: dict[str, _Viewer] = {}
@@ -180,14 +181,23 @@ class Session:
             self.trainers = dict(experiment.trainers)
             self.viewers = {label: _Viewer(t.data) for label, t in self.trainers.items()}
         elif kfold:
+            # the folds train together, each on its own data (core.nets.many), like a race
             self.kind = "kfold"
-            for index, fold in enumerate(kfold_datasets(data, kfold, seed=train.seed)):
-                label = f"fold {index + 1}"
-                self.trainers[label] = FastTrainer(fold, model, train, label=label)
-                self.viewers[label] = _Viewer(fold)
+            folds = kfold_datasets(data, kfold, seed=train.seed)
+            labels = [f"fold {index + 1}" for index in range(len(folds))]
+            self.race = RaceTraining(
+                data, model, labels, [train] * len(folds), datasets=folds, device=device
+            )
+            self.trainers = dict(zip(labels, self.race.members, strict=True))
+            self.viewers = {label: _Viewer(fold) for label, fold in zip(labels, folds, strict=True)}
+            shared = self.viewers[labels[0]].points  # one grid: the race predicts it at once
+            for viewer in self.viewers.values():
+                viewer.points = shared
         else:
             self.kind = "single"
-            self.trainers["network"] = FastTrainer(data, model, train, label="network")
+            self.trainers["network"] = FastTrainer(
+                data, model, train, label="network", device=device
+            )
             self.viewers["network"] = _Viewer(data)
         for trainer in self.trainers.values():
             if isinstance(trainer, FastTrainer):
@@ -208,13 +218,12 @@ class Session:
     def _records(
         self, average: dict[str, Any] | None, snapshots: bool
     ) -> Iterator[list[EpochRecord | StepRecord | Conclusion]]:
-        """The training's records in groups: a race's epoch together, else one by one."""
+        """The training's records in groups: a race's (or the k folds') epoch together, else one
+        by one."""
         if self.race is not None:
             yield from self.race.records()
             return
-        if self.experiment is not None:
-            stream = self.experiment.records()
-        elif self.kind == "single":
+        if self.experiment is None:
             trainer = self.trainers["network"]
             averager = self.averagers.get("network")
             yield from single_records(
@@ -225,9 +234,7 @@ class Session:
                 lambda: "noise_scale" in self.watch,
             )
             return
-        else:  # k-fold: one fold after the other
-            stream = (record for trainer in self.trainers.values() for record in trainer.records())
-        for record in stream:
+        for record in self.experiment.records():
             yield [record]
 
     def snapshot(self, label: str, epoch: int = 0, restored: bool = False) -> Snapshot:
@@ -409,6 +416,7 @@ class TrainingSpec:
     race: tuple[tuple[str, TrainConfig], ...] = ()
     average: tuple[tuple[str, Any], ...] = ()  # settings["training"]["average"] as items
     snapshots: bool = False  # ``train`` is a snapshot ensemble's (core.nets.ensembles)
+    device: str = "cpu"  # where the networks train (the page's; experiments stay on the CPU)
 
     def dataset(self) -> Dataset:
         data = make_dataset(**self.data)
@@ -422,7 +430,8 @@ class TrainingSpec:
             return Session(experiment=ExperimentRunner(EXPERIMENTS[self.experiment]))
         if self.kind == "race":
             labels, configs = zip(*self.race, strict=True)
-            return Session(race=RaceTraining(self.dataset(), self.model, labels, configs))
+            race = RaceTraining(self.dataset(), self.model, labels, configs, device=self.device)
+            return Session(race=race)
         return Session(
             data=self.dataset(),
             model=self.model,
@@ -430,6 +439,7 @@ class TrainingSpec:
             kfold=self.kfold,
             average=dict(self.average) or None,
             snapshots=self.snapshots,
+            device=self.device,
         )
 
 

@@ -174,3 +174,53 @@ def test_a_race_crosses_into_the_trainer_process_and_trains_there():
         items += batch
     records = [(r.run, r.epoch) for r in items if isinstance(r, EpochRecord)]
     assert records == [("SGD", 0), ("Momentum", 0), ("SGD", 1), ("Momentum", 1)]
+
+
+def test_a_kfold_session_trains_the_folds_together_each_on_its_own_fold():
+    """The Network Lab's k-fold: the folds step epoch by epoch together (ManyTrainer, a dataset
+    per fold); each fold's records equal its own single run on its fold, and its snapshot shows
+    its own fold's points and model."""
+    from core.nets.datasets import kfold_datasets
+
+    spec = TrainingSpec(kind="kfold", data=DATA, model=MODEL, train=BASE, kfold=3)
+    session = spec.session()
+    assert session.kind == "kfold" and session.race.many is not None
+    step = [i for i in session.items(epochs=1) if isinstance(i, EpochRecord)]
+    assert [(r.run, r.epoch) for r in step] == [
+        ("fold 1", 0),
+        ("fold 2", 0),
+        ("fold 3", 0),
+        ("fold 1", 1),
+        ("fold 2", 1),
+        ("fold 3", 1),
+    ]
+    rest = [i for i in session.items() if isinstance(i, EpochRecord)]
+    records = {label: [] for label in session.labels}
+    for record in step + rest:
+        records[record.run].append(record)
+    folds = kfold_datasets(spec.dataset(), 3, seed=BASE.seed)
+    for label, fold in zip(session.labels, folds, strict=True):
+        assert_same_run(records[label], single_run(fold, MODEL, BASE))
+        member = session.trainers[label]
+        np.testing.assert_array_equal(member.x_train.numpy(), fold.x_train.astype(np.float32))
+    finals = {round(r[-1].val_loss, 6) for r in records.values()}
+    assert len(finals) == 3  # each fold validated on its own held-out part
+
+
+def test_the_pages_device_reaches_every_trainer():
+    """The device is abstracted: "cpu:0" (a CPU device, distinguishable from "cpu") reaches the
+    single network, the k folds and a race's members."""
+    device = torch.device("cpu:0")
+    single = TrainingSpec(kind="single", data=DATA, model=MODEL, train=BASE, device="cpu:0")
+    assert single.session().trainers["network"].device == device
+    kfold = TrainingSpec(kind="kfold", data=DATA, model=MODEL, train=BASE, kfold=2, device="cpu:0")
+    assert kfold.session().race.many.device == device
+    race = TrainingSpec(
+        kind="race",
+        data=DATA,
+        model=MODEL,
+        train=BASE,
+        race=tuple((m["label"], member_config(BASE, m)) for m in MEMBERS[:2]),
+        device="cpu:0",
+    )
+    assert race.session().race.many.device == device
