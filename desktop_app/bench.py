@@ -157,6 +157,11 @@ def measure_launch(timeout_s: float = 90.0) -> dict[str, float]:
     return {key: value - started for key, value in marks.items()}
 
 
+def _load() -> str:
+    """The load average now: each figure says how busy the shared machine was."""
+    return f"   (load {os.getloadavg()[0]:.2f})"
+
+
 LAUNCH_LABELS = (
     ("window_shown", "launch -> window shown"),
     ("page_built", "launch -> Surface Lab built"),
@@ -171,7 +176,7 @@ def main(argv: Sequence[str] = ()) -> int:
     launch = measure_launch()
     for key, label in LAUNCH_LABELS:
         if key in launch:
-            print(f"  {label:34s} {launch[key]:7.2f} s", flush=True)
+            print(f"  {label:34s} {launch[key]:7.2f} s{_load()}", flush=True)
         else:
             print(f"  {label:34s}   (not measured)", flush=True)
     labels = {
@@ -188,7 +193,7 @@ def main(argv: Sequence[str] = ()) -> int:
 
     def report(key: str, value: float) -> None:
         label, unit = labels[key]
-        print(f"  {label:34s} {value:7.2f} {unit}", flush=True)
+        print(f"  {label:34s} {value:7.2f} {unit}{_load()}", flush=True)
 
     measure_window(report)
     return 0

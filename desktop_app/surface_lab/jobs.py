@@ -110,6 +110,7 @@ class JobsMixin:
         if batch.key == SURFACE_KEY:
             if batch.items:
                 self.raster = batch.items[-1]
+                self._raster_key = self._raster_pending
                 self.map.set_raster(self.raster)
                 if self.view3d is not None:
                     self._update_3d_surface()
@@ -118,6 +119,8 @@ class JobsMixin:
         track = self.recorder.get(batch.key)
         if run is None or track is None:
             return
+        if track.count == 0:
+            self._last_draw = 0.0  # a run's first records: drawn at the next tick, unthrottled
         track.extend(batch.items)
         if batch.done:
             run.done = track.finished = True

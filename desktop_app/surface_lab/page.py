@@ -51,6 +51,7 @@ from desktop_app.surface_lab.plots import MetricPlots
 from desktop_app.surface_lab.recorder import Recorder
 from desktop_app.surface_lab.run_editor import RunEditor
 from desktop_app.surface_lab.runs import PALETTE, RunsMixin, RunState  # noqa: F401 (re-exported)
+from desktop_app.surface_lab.sam_overlay import SamAscentOverlay
 from desktop_app.surface_lab.surface_picker import SurfacePicker
 from desktop_app.surface_lab.swarm import SwarmMixin
 from desktop_app.surface_lab.timeline import FRAME_MS, TimelineMixin
@@ -104,10 +105,17 @@ class SurfaceLabPage(
         self._init_runs()
         self.surface = make_surface(self.model.surface)  # the model's surface, built
         self.raster = None
+        self._raster_key = self._raster_pending = None  # (surface config, log scale) shown, asked
         # The timeline cursor, playing and speed: core.lab's arithmetic, this page's timer.
         self.playback = Playback(speed=40)
         self._dirty = True
         self._last_frame = time.perf_counter()
+        self._last_draw = 0.0  # when the frame timer last drew (throttled while computing)
+        self._last_plots = 0.0  # when the metric plots last followed the cursor (timeline.draw)
+        # What each run's path and curves show (timeline._draw_run): unchanged rows are not
+        # handed to the views again.
+        self._drawn_rows: dict[str, tuple] = {}
+        self._drawn_curves: dict[str, tuple] = {}
         self._init_drawing()  # undo/redo stacks of the drawn surface
         self.frames_drawn = 0
         self.log_scale = True
@@ -121,8 +129,17 @@ class SurfaceLabPage(
         events.runs.connect(self._on_runs_changed)
         events.selected_run.connect(self._on_selection)
         self.frame_timer = QTimer(self, interval=FRAME_MS)
-        self.frame_timer.timeout.connect(self._frame)
+        self.frame_timer.timeout.connect(self._tick)
         self.frame_timer.start()
+
+    def draw(self) -> None:
+        """The views at the cursor (TimelineMixin), then SAM's ascent on the map and the lr's
+        stability limit at the selected run's start in the run editor."""
+        super().draw()
+        self.sam_overlay.draw(self.runs, self.recorder, int(self.cursor))
+        run = self.runs.get(self.selected) if self.selected else None
+        start = run.starts[0] if run is not None and not run.swarm and run.starts else None
+        self.editor.set_stability_point(self.surface, start)
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -171,6 +188,7 @@ class SurfaceLabPage(
         self.map.startClicked.connect(self._map_clicked)
         self.map.startDragged.connect(self._start_dragged)
         self.map.paint.connect(self._paint)
+        self.sam_overlay = SamAscentOverlay(self.map)
         self.plots = MetricPlots()
         self.plots.cursorMoved.connect(self.seek)
         self._build_curvature_ui()
@@ -536,6 +554,13 @@ class SurfaceLabPage(
 
     def _compute_raster(self) -> None:
         surface, log_scale, device = self.surface, self.log_scale, self.device
+        key = (copy.deepcopy(self.model.surface), log_scale)
+        if self.raster is not None and key == self._raster_key:
+            # The map shows this very raster (a lesson opened again, a new race on the same
+            # surface): the runs' first frames need not wait for it. One in flight is stale.
+            self.service.bump(SURFACE_KEY)
+            return
+        self._raster_pending = key
         generation = self.service.bump(SURFACE_KEY)
 
         def make():

@@ -119,13 +119,17 @@ class MetricPlots(Retranslating, QWidget):
         self.loss_name = ""  # which loss the surface is ("cross-entropy"...), "" unknown
         self.loss_linear_forced = False  # a shown loss is below 0: symmetric log, not log
         self._raw_loss: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # what set_series got
+        # Per metric and run: the lowest, highest and lowest positive value recorded, and the
+        # value range last set from them (see set_series' ``recorded``).
+        self._extents: dict[str, dict[str, tuple[float, float, float]]] = {m: {} for m in METRICS}
+        self._fitted: dict[str, tuple[float, float]] = {}
 
         self.log_loss = QCheckBox(self.tr("log scale (loss)"))
         self.log_loss.setChecked(True)
         self.log_loss.toggled.connect(self._update_loss_axis)
         self.log_grad = QCheckBox(self.tr("log scale (gradient)"))
         self.log_grad.setChecked(True)
-        self.log_grad.toggled.connect(lambda on: self.plots["grad_norm"].setLogMode(y=on))
+        self.log_grad.toggled.connect(self._set_grad_log)
         self.plots["loss"].setLogMode(y=True)
         self.plots["grad_norm"].setLogMode(y=True)
 
@@ -228,7 +232,10 @@ class MetricPlots(Retranslating, QWidget):
         self._hidden.discard(run_id)
         self._lowest_loss.pop(run_id, None)
         self._raw_loss.pop(run_id, None)
+        for extents in self._extents.values():
+            extents.pop(run_id, None)
         self._update_loss_axis()
+        self._refit_all()
 
     def set_run_visible(self, run_id: str, visible: bool) -> None:
         for metric in METRICS:
@@ -239,10 +246,27 @@ class MetricPlots(Retranslating, QWidget):
         else:
             self._hidden.add(run_id)
         self._update_loss_axis()
+        self._refit_all()
+
+    def _set_grad_log(self, on: bool) -> None:
+        self.plots["grad_norm"].setLogMode(y=on)
+        self._refit_all()
 
     # -- data ------------------------------------------------------------------------------------
 
-    def set_series(self, run_id: str, metric: str, steps: np.ndarray, values: np.ndarray) -> None:
+    def set_series(
+        self,
+        run_id: str,
+        metric: str,
+        steps: np.ndarray,
+        values: np.ndarray,
+        recorded: np.ndarray | None = None,
+    ) -> None:
+        """Draw ``values`` at ``steps``. ``recorded``: every value of the run recorded so far
+        (``values`` is its part up to the cursor): the plot's value range then covers it and
+        holds still while the cursor plays, so the axes are not laid out again every frame."""
+        if recorded is not None:
+            self._set_extent(run_id, metric, recorded)
         if metric == "loss":
             self._raw_loss[run_id] = (steps, values)
             finite = values[np.isfinite(values)]
@@ -253,6 +277,48 @@ class MetricPlots(Retranslating, QWidget):
         elif metric == "grad_norm" and self.plots[metric].ctrl.logYCheck.isChecked():
             values = np.where(values > 0, values, np.nan)  # log of 0: leave a gap
         self.curves[metric][run_id].setData(steps, values, connect="finite")
+        if recorded is not None:
+            self._fit_values(metric)
+
+    def _set_extent(self, run_id: str, metric: str, recorded: np.ndarray) -> None:
+        """The lowest, the highest and the lowest positive finite value recorded (the range a
+        log, symmetric-log or linear axis needs follows from them: both are monotonic)."""
+        finite = recorded[np.isfinite(recorded)]
+        if not finite.size:
+            self._extents[metric].pop(run_id, None)
+            return
+        positive = finite[finite > 0]
+        lowest_positive = float(positive.min()) if positive.size else math.nan
+        self._extents[metric][run_id] = (float(finite.min()), float(finite.max()), lowest_positive)
+
+    def _fit_values(self, metric: str) -> None:
+        """The value axis of ``metric`` over the shown runs' recorded values (unchanged: no
+        call, so no new ticks)."""
+        plot = self.plots[metric]
+        extents = [e for run_id, e in self._extents[metric].items() if run_id not in self._hidden]
+        if not extents:
+            return
+        low, high = min(e[0] for e in extents), max(e[1] for e in extents)
+        width = plot.getAxis("left").linear_width if metric == "loss" else None
+        logarithmic = width is not None or plot.ctrl.logYCheck.isChecked()
+        if width is not None:
+            low, high = float(symlog(low, width)), float(symlog(high, width))
+        elif logarithmic:
+            positives = [e[2] for e in extents if math.isfinite(e[2])]
+            if not positives or high <= 0:
+                return
+            low, high = math.log10(min(positives)), math.log10(high)
+        if high - low < 1e-12 * max(abs(low), abs(high), 1.0):  # one value: a band around it
+            spread = 0.5 if logarithmic or low == 0 else 0.5 * abs(low)
+            low, high = low - spread, high + spread
+        if self._fitted.get(metric) != (low, high):
+            self._fitted[metric] = (low, high)
+            plot.setYRange(low, high)
+
+    def _refit_all(self, *_args) -> None:
+        self._fitted.clear()
+        for metric in self._extents:
+            self._fit_values(metric)
 
     def plotted_loss(self, values: np.ndarray) -> np.ndarray:
         """Losses as the loss plot draws them: their symmetric log, gaps for a log of 0 or
@@ -289,6 +355,8 @@ class MetricPlots(Retranslating, QWidget):
                 self.curves["loss"][run_id].setData(
                     steps, self.plotted_loss(values), connect="finite"
                 )
+            self._fitted.pop("loss", None)  # the same losses on another axis
+            self._fit_values("loss")
         return changed
 
     def _linear_width(self) -> float:

@@ -12,6 +12,8 @@ A 100,000-point swarm then takes about 1.7 MB per recorded step instead of 4.9 M
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from core.lab import TrajectoryStore
@@ -19,6 +21,9 @@ from core.lab import TrajectoryStore
 STATE_KEYS = ("grad", "velocity", "second_moment", "effective_lr", "update")
 GRAD_MAX_POINTS = 1_000  # bigger tracks keep grad_norm but not the (N, 2) gradient vectors
 _STATE = "state."  # the store's columns of optimizer state: "state.velocity", ...
+
+
+_SERIALS = itertools.count()
 
 
 class Track:
@@ -44,6 +49,10 @@ class Track:
         self.planned_rows = planned_rows
         self.store: TrajectoryStore | None = None
         self._finished = False
+        # Goes up whenever recorded rows are replaced (truncate, a restart from an earlier
+        # step): rows 0..t with the same revision are the same rows (views skip redrawing them).
+        self.revision = 0
+        self.serial = next(_SERIALS)  # which track: a new one (a restart) never reads as old
         if self.dtype is not None:
             self._make_store()
 
@@ -119,6 +128,8 @@ class Track:
             self.dtype = np.dtype(np.float32 if kind == np.float32 else float)
         store = self.store if self.store is not None else self._make_store()
         start = records[0].step
+        if start < len(store):
+            self.revision += 1
         if start > len(store):  # a gap (never expected): its rows read as missing
             store.append({"lr": np.full(start - len(store), np.nan)})
         if not store.capacity and self.planned_rows:
@@ -153,6 +164,7 @@ class Track:
         """Keep rows ``0..steps`` (inclusive) only."""
         if self.store is not None:
             self.store.truncate(steps + 1)
+        self.revision += 1
         self.finished = False
 
     def last_step(self) -> int:

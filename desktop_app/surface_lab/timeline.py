@@ -15,6 +15,13 @@ from PySide6.QtCore import QCoreApplication
 from desktop_app.surface_lab.map_view import COLORMAP
 
 FRAME_MS = 33  # views redraw at most ~30 times a second
+# While a run is still computing, the timer draws at most this often: each frame holds the GIL
+# the worker needs (a 1000-step race computed 3x slower with 30 frames/s drawn meanwhile). The
+# first frame after new records still comes at the next tick.
+COMPUTING_FRAME_S = 0.1
+# While playing, the metric plots redraw at most this often (half the map's rate): their curves
+# were a third of a frame's work. Paused, seeking or stepping, they follow at once.
+PLOT_FRAME_S = 0.066
 
 
 class TimelineMixin:
@@ -53,54 +60,80 @@ class TimelineMixin:
     def current_step(self) -> int:
         return int(self.cursor)
 
-    def _frame(self) -> None:
+    def _frame(self, throttle: bool = False) -> None:
+        """Advance the cursor if playing and draw if anything changed; ``throttle`` (the frame
+        timer's ticks): while runs compute, draw at most every ``COMPUTING_FRAME_S``."""
         now = time.perf_counter()
+        finished = all(r.done for r in self.runs.values())
+        if throttle and not finished and now - self._last_draw < COMPUTING_FRAME_S:
+            return  # the cursor advances by the whole time at the next frame drawn
         dt, self._last_frame = now - self._last_frame, now
         if self.playing:
-            finished = all(r.done for r in self.runs.values())
             if self.playback.advance(dt, self.recorder.max_step(), self.max_step(), finished):
                 self._dirty = True
             if not self.playback.playing:  # reached the end of finished runs
                 self.set_playing(False)
         if self._dirty:
             self._dirty = False
+            self._last_draw = now
             self.draw()
+
+    def _tick(self) -> None:
+        """The frame timer's tick."""
+        self._frame(throttle=True)
 
     def draw(self) -> None:
         """Draw every view at the cursor from the recorder (the only place views get run data)."""
         step = int(self.cursor)
         self.model.cursor = step  # what the user looks at, in the lab model
+        now = time.perf_counter()
+        plots = not self.playing or now - self._last_plots >= PLOT_FRAME_S
+        if plots:
+            self._last_plots = now
+        else:
+            self._dirty = True  # the plots catch up at a next frame
         swarm_xy = None
         for run in self.runs.values():
             track = self.recorder.get(run.id)
             if track is None:
                 continue
-            swarm, visible = run.swarm, run.visible
-            last = min(step, track.count - 1)
-            if last < 0:
-                if not swarm:
-                    self.map.set_path(run.id, np.empty((0, 2)))
-                continue
-            steps = np.arange(last + 1)
-            if swarm:
-                if visible:
-                    swarm_xy = track.positions[last]
-                loss = track.loss_median[: last + 1]
-                grad = track.grad_norm_median[: last + 1]
-            else:
-                self.map.set_path(run.id, track.positions[: last + 1, 0])
-                loss, grad = track.loss[: last + 1, 0], track.grad_norm[: last + 1, 0]
-            self.plots.set_series(run.id, "loss", steps, loss)
-            self.plots.set_series(run.id, "grad_norm", steps, grad)
-            self.plots.set_series(run.id, "lr", steps[1:], track.lr[1 : last + 1])
+            if run.swarm and run.visible and track.count:
+                swarm_xy = track.positions[min(step, track.count - 1)]
+            self._draw_run(run, track, step, plots)
         self.map.set_swarm(swarm_xy)
-        self.plots.set_step_range(self.max_step())
-        self.plots.set_cursor(step)
+        if plots:
+            self.plots.set_step_range(self.max_step())
+            self.plots.set_cursor(step)
         self.transport.show_step(step, self.max_step())
         self._draw_curvature(step)
         if self.view3d is not None and self.views.currentIndex() == 1:
             self._update_3d_runs(step)
         self.frames_drawn += 1
+
+    def _draw_run(self, run, track, step: int, plots: bool = True) -> None:
+        """A run's path and (with ``plots``) its curves up to ``step``. The path is skipped when
+        it shows those very rows already (the cursor moved less than a step, records came past
+        the cursor); the curves also when no rows came (their value range covers every row)."""
+        last, count = min(step, track.count - 1), track.count
+        rows = (track.serial, track.revision, last)
+        path = self.map.paths.get(run.id)
+        if not run.swarm and self._drawn_rows.get(run.id) != (*rows, id(path)):
+            self._drawn_rows[run.id] = (*rows, id(path))
+            self.map.set_path(run.id, track.positions[: last + 1, 0])
+        curves = (*rows, count, id(self.plots.curves["loss"].get(run.id)))
+        if not plots or last < 0 or self._drawn_curves.get(run.id) == curves:
+            return
+        self._drawn_curves[run.id] = curves
+        steps = np.arange(last + 1)
+        if run.swarm:
+            loss, grad = track.loss_median[:count], track.grad_norm_median[:count]
+        else:
+            loss, grad = track.loss[:count, 0], track.grad_norm[:count, 0]
+        # The plots' value ranges cover every recorded row: they hold still while playing.
+        self.plots.set_series(run.id, "loss", steps, loss[: last + 1], recorded=loss)
+        self.plots.set_series(run.id, "grad_norm", steps, grad[: last + 1], recorded=grad)
+        lr = track.lr[1:count]
+        self.plots.set_series(run.id, "lr", steps[1:], lr[:last], recorded=lr)
 
     # -- 3D --------------------------------------------------------------------------------------
 

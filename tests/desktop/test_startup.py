@@ -80,6 +80,111 @@ def test_a_long_race_draws_its_first_frames_before_it_is_computed(deferred):
         assert page.recorder.get(run.id).count == steps + 1
 
 
+def test_the_timer_draws_fewer_frames_while_a_race_computes(deferred, tmp_path):
+    """While runs compute, the frame timer draws at most every ``COMPUTING_FRAME_S`` (the
+    worker needs the GIL); once they are computed, every tick with news draws."""
+    from desktop_app.bench import RACE_SCENE
+    from desktop_app.surface_lab.timeline import COMPUTING_FRAME_S
+
+    window, _, _ = deferred
+    page = window.surface_lab
+    path = tmp_path / "race.json"
+    path.write_text(json.dumps(RACE_SCENE), encoding="utf-8")
+    assert window.open_scene(path, ask=False)
+    page.frame_timer.stop()
+    try:
+        assert _wait(lambda: page.recorder.max_step() > 0)  # the first records are in
+        page._tick()  # drawn: the run's first records
+        drawn, ticks, start = page.frames_drawn, 0, time.perf_counter()
+        while time.perf_counter() - start < 3 * COMPUTING_FRAME_S:  # no events: still computing
+            page._dirty = True
+            page._tick()
+            ticks += 1
+            time.sleep(0.005)
+        computing = page.frames_drawn - drawn
+        assert not all(run.done for run in page.runs.values())
+        assert ticks >= 30 and 1 <= computing <= 4
+        assert _wait(lambda: all(run.done for run in page.runs.values()))
+        drawn = page.frames_drawn
+        for _ in range(5):
+            page._dirty = True
+            page._tick()
+        assert page.frames_drawn - drawn == 5
+    finally:
+        page.frame_timer.start()
+
+
+def test_a_scene_on_the_surface_shown_keeps_its_raster(deferred, tmp_path):
+    """The race again: its surface is the one shown, so its runs need not wait for a new
+    raster; another log scale is another raster."""
+    from desktop_app.bench import RACE_SCENE
+
+    window, _, _ = deferred
+    page = window.surface_lab
+    assert _wait(lambda: page.raster is not None and not page.service.busy())
+    shown = page.raster
+    path = tmp_path / "race.json"
+    path.write_text(json.dumps(RACE_SCENE), encoding="utf-8")
+    assert window.open_scene(path, ask=False)
+    assert _wait(lambda: page.recorder.max_step() > 0)
+    assert page.raster is shown
+    page._set_log_scale(False)
+    assert _wait(lambda: page.raster is not shown)
+    assert not page.raster.log_scale
+    page._set_log_scale(True)
+    assert _wait(lambda: page.raster.log_scale)
+
+
+def test_a_frame_hands_the_views_only_rows_they_do_not_show(deferred, monkeypatch):
+    window, _, _ = deferred
+    page = window.surface_lab
+    assert _wait(lambda: all(run.done for run in page.runs.values()))
+    paths: list[tuple[str, int]] = []
+    set_path = page.map.set_path
+    monkeypatch.setattr(
+        page.map,
+        "set_path",
+        lambda run_id, xy: (paths.append((run_id, len(xy))), set_path(run_id, xy)),
+    )
+    page.seek(10)
+    assert sorted(paths) == sorted((run_id, 11) for run_id in page.runs)
+    paths.clear()
+    page.cursor = 10.4  # playing: the cursor moved less than a step
+    page.draw()
+    assert paths == []
+    page.seek(11)
+    assert sorted(paths) == sorted((run_id, 12) for run_id in page.runs)
+    x, _y = page.map.paths[next(iter(page.runs))].getData()
+    assert len(x) == 12
+
+
+def test_while_playing_the_plots_follow_at_half_the_map_rate(deferred):
+    from desktop_app.surface_lab.timeline import PLOT_FRAME_S
+
+    window, _, _ = deferred
+    page = window.surface_lab
+    assert _wait(lambda: all(run.done for run in page.runs.values()))
+    run_id = next(iter(page.runs))
+    page.frame_timer.stop()  # playing without the timer's ticks
+    try:
+        page.seek(20)
+        page.set_playing(True)
+        page._last_plots = time.perf_counter()  # the plots have just followed the cursor
+        page.cursor = 21.0
+        page.draw()
+        assert len(page.map.paths[run_id].getData()[0]) == 22  # the map: every frame
+        assert len(page.plots.curves["loss"][run_id].getData()[0]) == 21  # the plots wait
+        page._last_plots -= PLOT_FRAME_S
+        page.cursor = 22.0
+        page.draw()
+        assert len(page.plots.curves["loss"][run_id].getData()[0]) == 23
+        page.seek(30)  # paused: at once
+        assert len(page.plots.curves["loss"][run_id].getData()[0]) == 31
+    finally:
+        page.set_playing(False)
+        page.frame_timer.start()
+
+
 def test_the_hidden_pages_are_built_when_first_shown(deferred):
     window, _, _ = deferred
     assert window._data_lab is None and window._network_lab is None
