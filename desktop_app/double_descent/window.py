@@ -55,6 +55,16 @@ def shown_errors(values: list[float]) -> np.ndarray:
     return np.maximum(np.asarray(values, dtype=float), ERROR_FLOOR)
 
 
+def width_ticks(largest: int) -> list[list[tuple[float, str]]]:
+    """The width axis's ticks (log x: at ``log10`` of the width): 1, 2, 5, 10, 20, 50, … up to
+    ``largest``, written as plain numbers ("9 10¹ 2·10¹" ran together, and mixed notations)."""
+    ticks, decade = [], 1
+    while decade <= largest:
+        ticks += [(math.log10(step * decade), f"{step * decade:g}") for step in (1, 2, 5)]
+        decade *= 10
+    return [[(position, text) for position, text in ticks if float(text) <= largest]]
+
+
 class DoubleDescentWindow(Retranslating, QWidget):
     """A top-level window (owned by the main window): the sweep's settings and its curves."""
 
@@ -156,6 +166,7 @@ class DoubleDescentWindow(Retranslating, QWidget):
         for curve in self.curves.values():
             curve.setSymbolSize(look.marker(6))
         self.threshold_line.setPen(look.pen(THRESHOLD_COLOUR, 1.5, dash=[6, 3]))
+        self.threshold_line.label.setFont(look.font(-1))  # pyqtgraph's default ignored presenter
         style_legend(self.legend)
 
     # -- running ---------------------------------------------------------------------------------
@@ -179,6 +190,7 @@ class DoubleDescentWindow(Retranslating, QWidget):
             return False
         self.stop()
         self.task, self.results = task, []
+        self.plot.getAxis("bottom").setTicks(width_ticks(max(task.widths)))
         self.state, self.message, self.message_is_error = RUNNING, "", False
         self.runner.start(lambda: double_descent_sweep(task))
         self._redraw()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from core.nets.layer_stats import LayerBins, LayerStats, LayerStatsRecord
 from core.palette import METRIC_COLOURS, RUN_COLOURS
 from desktop_app.layer_stats.runner import StreamRunner
+from desktop_app.stability.plots import legend_below
 from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, run_pen, style_legend
 from desktop_app.widgets.labels import bold, coloured, hint
@@ -41,12 +42,15 @@ from desktop_app.widgets.retranslating import Retranslating
 
 DEFAULT_SIZE = (1280, 900)
 DEFAULT_EPOCHS = 60
+LOSS_HEIGHT = 175  # px: the loss curves and their legend's row
 ROW_HEIGHT = 110  # px per layer at least: below it the histograms are flat lines
 ERROR_COLOUR = "#c62828"
 IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
 KINDS = ("pre", "grad")  # the histograms of a layer: pre-activations, weight gradients
 KIND_COLOURS = {"pre": METRIC_COLOURS["train"], "grad": METRIC_COLOURS["grad_norm"]}
 SIDE_COLOURS = {False: RUN_COLOURS[0], True: RUN_COLOURS[1]}  # the loss curves: off, on
+TICK_STEPS = (1, 2, 5, 10, 20, 50, 100, 200)  # epochs between the loss plot's ticks
+TITLE_BREAK = "<br>"  # a histogram's title: what it shows, then its numbers
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,13 @@ def layer_stats_events(plan: LayerStatsPlan, device: str = "cpu") -> Iterator[An
     return layer_stats_records(data, plan.model, plan.train, epochs=plan.epochs, device=device)
 
 
+def epoch_ticks(epochs: int) -> list[list[tuple[float, str]]]:
+    """Whole epochs on the loss plot's axis, about ten at most, 1-2-5 apart (pyqtgraph's own
+    ticks put epoch "0.5", "1.5", … under a few epochs)."""
+    step = next(s for s in TICK_STEPS if epochs <= 10 * s)
+    return [[(float(epoch), str(epoch)) for epoch in range(0, epochs + 1, step)]]
+
+
 def percent(value: float) -> str:
     return "–" if math.isnan(value) else f"{100 * value:.0f} %"
 
@@ -108,6 +119,7 @@ class LayerStatsWindow(Retranslating, QWidget):
         self.resize(*DEFAULT_SIZE)
         appearance().changed.connect(self._restyle)
         self.retranslate()
+        self._restyle()
 
     # -- building --------------------------------------------------------------------------------
 
@@ -183,10 +195,10 @@ class LayerStatsWindow(Retranslating, QWidget):
     def _build_loss_plot(self) -> None:
         self.loss_widget = pg.PlotWidget()
         self.loss_widget.setObjectName("losses")
-        self.loss_widget.setMaximumHeight(150)
+        self.loss_widget.setMaximumHeight(LOSS_HEIGHT)
         self.loss_plot = self.loss_widget.getPlotItem()
         self._prepare(self.loss_plot)
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10))
+        self.legend = legend_below(self.loss_plot, columns=2)  # inside, it covered the curves
         self.loss_curves = {
             on: self.loss_plot.plot([], [], pen=run_pen(index, colour=SIDE_COLOURS[on]))
             for index, on in enumerate((False, True))
@@ -236,6 +248,8 @@ class LayerStatsWindow(Retranslating, QWidget):
     def _restyle(self) -> None:
         """Pens again after a presenter-mode or theme change (the axes are registered)."""
         look = appearance()
+        for view in self.views.values():  # before a run it has no plot: pyqtgraph's black showed
+            view.setBackground(look.plot_background())
         for (_on, _layer, kind), curve in self.curves.items():
             curve.setPen(look.pen(KIND_COLOURS[kind], 1.5))
         for index, (on, curve) in enumerate(self.loss_curves.items()):
@@ -290,6 +304,7 @@ class LayerStatsWindow(Retranslating, QWidget):
             return False
         self.stop()
         self.plan, self.bins = plan, None
+        self.loss_plot.getAxis("bottom").setTicks(epoch_ticks(plan.epochs))
         self.records = {False: {}, True: {}}
         self.state, self.message, self.message_is_error = RUNNING, "", False
         device = getattr(self.network_lab(), "device", "cpu")
@@ -396,21 +411,23 @@ class LayerStatsWindow(Retranslating, QWidget):
             )
 
     def layer_title(self, layer: int, kind: str, stats: LayerStats | None) -> str:
-        """A histogram's title: the layer and its summary numbers."""
+        """A histogram's title: what it shows, and its summary numbers on a second line (on one
+        line the title set the plot's minimum width and pushed the gradient histogram out of the
+        window at 1024 px)."""
         if kind == "grad":
             text = self.tr("log₁₀ |∂L/∂W|")
-            if stats is not None:
-                text += self.tr(", rms {0:.2g}").format(stats.grad_rms)
-            return text
+            if stats is None:
+                return text
+            return text + TITLE_BREAK + self.tr("rms {0:.2g}").format(stats.grad_rms)
         text = self.tr("layer {0} pre-activations").format(layer + 1)
         if stats is None:
             return text
-        text += self.tr(": mean {0:.2f}, std {1:.2f}").format(stats.mean, stats.std)
+        numbers = self.tr("mean {0:.2f}, std {1:.2f}").format(stats.mean, stats.std)
         if not math.isnan(stats.saturated):
-            text += self.tr(", saturated {0}").format(percent(stats.saturated))
+            numbers += self.tr(", saturated {0}").format(percent(stats.saturated))
         if not math.isnan(stats.dead):
-            text += self.tr(", dead {0}").format(percent(stats.dead))
-        return text
+            numbers += self.tr(", dead {0}").format(percent(stats.dead))
+        return text + TITLE_BREAK + numbers
 
     def _status_text(self) -> str:
         if self.message:

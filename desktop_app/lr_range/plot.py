@@ -27,13 +27,17 @@ from desktop_app.widgets.retranslating import Retranslating
 LOSS_COLOUR = METRIC_COLOURS["train"]  # the training loss's colour in every plot
 SUGGESTION_COLOUR = "#d55e00"  # Okabe-Ito vermillion
 MINIMUM_COLOUR = "#009e73"  # Okabe-Ito bluish green
-RAW_ALPHA = 90  # the raw losses are noise around the smoothed line: faint
+# the raw losses are noise around the smoothed line: faint, but on the dark theme's black a
+# quarter-opaque blue was all but invisible
+RAW_ALPHA = {"light": 90, "dark": 170}
 
 
 def _line(position: float) -> pg.InfiniteLine:
-    """A vertical marker with its label beside it, ``position`` of the way up."""
+    """A vertical marker with its label beside it, ``position`` of the way up: right of the line,
+    or left of it when the line is right of the view's middle (pyqtgraph picks the anchor), so
+    a minimum near the right edge keeps its label off the exploding curve and inside the plot."""
     line = pg.InfiniteLine(angle=90, movable=False)
-    line.label = pg.InfLineLabel(line, "", position=position, anchors=[(0, 0.5), (0, 0.5)])
+    line.label = pg.InfLineLabel(line, "", position=position, anchors=[(0, 0.5), (1, 0.5)])
     line.setZValue(5)
     line.setVisible(False)
     return line
@@ -127,7 +131,7 @@ class LrRangePlot(Retranslating, QWidget):
     def _restyle(self) -> None:
         look = appearance()
         raw = pg.mkColor(LOSS_COLOUR)
-        raw.setAlpha(RAW_ALPHA)
+        raw.setAlpha(RAW_ALPHA[look.theme])
         self.raw.setSymbolSize(look.marker(5))
         self.raw.setSymbolPen(None)
         self.raw.setSymbolBrush(pg.mkBrush(raw))

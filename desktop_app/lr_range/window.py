@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -132,6 +133,9 @@ class LrRangeWindow(Retranslating, QWidget):
             self.rule.addItem(rule_text(method), method)
         self.rule.setCurrentIndex(SUGGESTIONS.index(DEFAULT_SUGGESTION))
         self.rule.currentIndexChanged.connect(lambda _index: self._redraw(plot=False))
+        # never narrower than its text: the summary beside it wraps (in presenter mode the box
+        # shrank to "steepest descent of")
+        self.rule.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.rule_label.setBuddy(self.rule)
         self.summary = QLabel()
         self.summary.setObjectName("summary")

@@ -4,15 +4,17 @@ of negative eigenvalues.
 
 Runs keep their colour and dash everywhere (``core.palette.run_style`` through
 ``desktop_app.widgets.axes.run_pen``); each threshold is a dashed horizontal line in its run's
-colour. The sharpness and loss axes are logarithmic (GD's 2/η and Adam's 38/η are orders of
-magnitude apart). The heat map's rows are the fixed symmetric-log bins of
-``core.nets.stability.spectrum_edges`` (row ``i`` spans ``[i, i + 1]``, ticks at the powers of
-ten), its columns the measured epochs; its colour is ``log10(1 + count)`` on explicit levels
-with a colour bar. Items are made once and updated; pens follow presenter mode and the theme.
+colour. The sharpness axis is logarithmic (GD's 2/η and Adam's 38/η are orders of magnitude
+apart), the loss axis too when the losses span a decade or more. The heat map's rows are the
+fixed symmetric-log bins of ``core.nets.stability.spectrum_edges`` (row ``i`` spans
+``[i, i + 1]``, ticks at the powers of ten), its columns the measured epochs; its colour is
+``log10(1 + count)`` on explicit levels with a colour bar. Items are made once and updated; pens
+follow presenter mode and the theme.
 
 For the SAM-against-SGD comparison (``set_configs(keys, "sam")``) the sharpness panel draws only
 SGD's 2/η line (SAM shares it), the loss panel shows the validation loss (solid) over the training
-loss (dotted, thin), and both panels get a legend naming each curve.
+loss (dotted, thin), and both panels get a legend naming each curve, under the plot (inside, it
+covered curves).
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QGridLayout, QWidget
 
 from core.palette import run_style
@@ -35,6 +36,8 @@ from desktop_app.widgets.retranslating import Retranslating
 COLORMAP = "viridis"
 NEGATIVE_COLOUR = "#cc79a7"
 EDGE, SAM = "edge", "sam"  # the comparisons (desktop_app.stability.worker)
+LEGEND_ROW = 4  # pg.PlotItem's layout: title, top axis, view, bottom axis, then this
+LOG_SPAN = 10.0  # the loss axis is logarithmic when the losses span this factor or more
 TRAINING_DASH = [1, 3]  # the SAM comparison's training losses: dotted under the validation ones
 
 
@@ -47,6 +50,15 @@ def _plot(name: str) -> tuple[pg.PlotWidget, pg.PlotItem]:
     plot.hideButtons()
     appearance().register_plot(plot)
     return widget, plot
+
+
+def legend_below(plot: pg.PlotItem, columns: int) -> pg.LegendItem:
+    """A legend in a row of its own under ``plot``'s bottom axis: inside the data area it covered
+    curves (they go wherever the run takes them); empty, the row takes no room."""
+    legend = pg.LegendItem(colCount=columns)
+    plot.layout.addItem(legend, LEGEND_ROW, 1)
+    plot.layout.setAlignment(legend, Qt.AlignmentFlag.AlignHCenter)
+    return legend
 
 
 def edge_ticks(edges: np.ndarray) -> list[list[tuple[float, str]]]:
@@ -78,7 +90,7 @@ class StabilityPlots(Retranslating, QWidget):
         self.map_widget, self.map_plot = _plot("spectrum_plot")
         self.negative_widget, self.negative_plot = _plot("negative_plot")
         for plot in (self.sharp_plot, self.loss_plot):
-            plot.setLogMode(y=True)
+            plot.setLogMode(y=True)  # the loss axis: until the losses show their span
             plot.showGrid(x=True, y=True, alpha=appearance().grid_alpha())
         self.negative_plot.showGrid(x=True, y=True, alpha=appearance().grid_alpha())
         self.negative_plot.setXLink(self.map_plot)
@@ -92,6 +104,7 @@ class StabilityPlots(Retranslating, QWidget):
         self.map_plot.getAxis("left").setTicks(edge_ticks(self.edges))
         self.map_plot.setYRange(0, len(self.edges) - 1, padding=0)
         self.negative_curve = pg.PlotDataItem()
+        self.negative_index = 0  # the run whose spectrum shows: the curve takes its pen
         self.negative_plot.addItem(self.negative_curve)
         self.keys: tuple[str, ...] = ()
         self.comparison = EDGE
@@ -99,9 +112,8 @@ class StabilityPlots(Retranslating, QWidget):
         self.threshold_lines: dict[str, pg.PlotDataItem] = {}
         self.loss_curves: dict[str, pg.PlotDataItem] = {}  # training losses
         self.val_curves: dict[str, pg.PlotDataItem] = {}  # validation losses (SAM comparison)
-        # one row each, where the curves are not: below the 2/η line, above the falling losses
-        self.sharp_legend = self.sharp_plot.addLegend(offset=(10, 10), colCount=3)
-        self.loss_legend = self.loss_plot.addLegend(offset=(-10, 10), colCount=2)
+        self.sharp_legend = legend_below(self.sharp_plot, columns=3)
+        self.loss_legend = legend_below(self.loss_plot, columns=2)
         self.spectrum: np.ndarray = np.zeros((len(self.edges) - 1, 0))  # the image as drawn
         self.levels = (0.0, 1.0)
         self.no_spectrum = False
@@ -158,6 +170,20 @@ class StabilityPlots(Retranslating, QWidget):
             self.loss_curves[key].setData(*_positive(rows, "train_loss"))
             if key in self.val_curves:
                 self.val_curves[key].setData(*_positive(rows, "val_loss"))
+        self._scale_losses()
+
+    def _scale_losses(self) -> None:
+        """A log loss axis only for losses a decade or more apart: within one (SAM's validation
+        losses, 0.61 to 0.70) a log axis had one tick, at its edge, and showed no number."""
+        values = [
+            curve.yData
+            for curve in (*self.loss_curves.values(), *self.val_curves.values())
+            if curve.yData is not None and len(curve.yData)
+        ]
+        if not values:
+            return
+        shown = np.concatenate(values)
+        self.loss_plot.setLogMode(y=bool(shown.max() >= LOG_SPAN * shown.min()))
 
     def show_spectrum(self, rows: list, key: str) -> None:
         """Config ``key``'s spectrum: a column per record with a histogram (exact Hessians),
@@ -181,11 +207,12 @@ class StabilityPlots(Retranslating, QWidget):
             self.spectrum = np.zeros((bins, 0))
             self.image.setVisible(False)
             self.negative_curve.setData([], [])
-        index = self.keys.index(key) if key in self.keys else 0
-        self.negative_curve.setPen(run_pen(index))
+        self.negative_index = self.keys.index(key) if key in self.keys else 0
+        self.negative_curve.setPen(run_pen(self.negative_index))
 
     def _restyle(self) -> None:
         look = appearance()
+        self.negative_curve.setPen(run_pen(self.negative_index))  # presenter mode widens it too
         for index, key in enumerate(self.keys):
             colour = run_style(index).colour
             self.sharp_curves[key].setPen(run_pen(index))
@@ -197,10 +224,7 @@ class StabilityPlots(Retranslating, QWidget):
             if key in self.threshold_lines:
                 self.threshold_lines[key].setPen(look.pen(colour, 1.5, dash=[4, 4]))
         self.colorbar.axis.setStyle(tickFont=look.font(-1))
-        backdrop = QColor(look.plot_background())
-        backdrop.setAlpha(210)  # a curve passing behind a legend stays visible, its text readable
         for legend in (self.sharp_legend, self.loss_legend):
-            legend.setBrush(backdrop)
             style_legend(legend)
 
     def _title_map(self) -> None:
@@ -252,7 +276,9 @@ class StabilityPlots(Retranslating, QWidget):
         self.loss_plot.setLabel("bottom", self.tr("epoch"))
         self._fill_legends()
         self._title_map()
-        self.map_plot.setLabel("left", self.tr("eigenvalue (symmetric log bins)"))
+        # short: the label runs along a plot a quarter of the window high (presenter mode cut
+        # a longer one); the ±1e4 ticks show the bins are symmetric-log
+        self.map_plot.setLabel("left", self.tr("eigenvalue"))
         self.map_plot.setLabel("bottom", self.tr("epoch"))
         self.negative_plot.setTitle(self.tr("Negative eigenvalues"))
         self.negative_plot.setLabel("left", self.tr("count"))

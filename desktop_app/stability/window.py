@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -48,6 +50,7 @@ DEFAULT_SIZE = (1280, 720)
 ERROR_COLOUR = "#c62828"
 IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
 COLUMNS = 4  # configuration, learning rate, threshold, state
+COMPARISON_CHARACTERS = 16  # the "Compare" box's width in characters
 
 
 class StabilityWindow(Retranslating, QWidget):
@@ -87,6 +90,11 @@ class StabilityWindow(Retranslating, QWidget):
         for comparison in worker.COMPARISONS:
             self.comparison.addItem(comparison_name(comparison), comparison)
         self.comparison.currentIndexChanged.connect(lambda _index: self._on_comparison())
+        # its widest entry would set the controls' width: the box elides, its list shows it whole
+        self.comparison.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.comparison.setMinimumContentsLength(COMPARISON_CHARACTERS)
         self.rho = QDoubleSpinBox()
         self.rho.setObjectName("rho")
         self.rho.setDecimals(3)
@@ -98,7 +106,7 @@ class StabilityWindow(Retranslating, QWidget):
         """The comparison chosen in the "Compare" box (``worker.EDGE`` or ``worker.SAM``)."""
         return self.comparison.currentData() or worker.EDGE
 
-    def _make_controls(self) -> QHBoxLayout:
+    def _make_controls(self) -> QVBoxLayout:
         self.task = hint(QLabel())
         self.task.setObjectName("task")
         self.task.setWordWrap(True)
@@ -122,14 +130,22 @@ class StabilityWindow(Retranslating, QWidget):
         self.status = QLabel()
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
-        controls = QHBoxLayout()
+        # Two rows: the settings, then Run / Stop / progress / status. In one row (status below)
+        # the window could not be narrower than 1115 px, 1231 px in Chinese presenter mode.
+        settings = QHBoxLayout()
         for widget in (self.comparison_label, self.comparison, self.rho_label, self.rho):
-            controls.addWidget(widget)
+            settings.addWidget(widget)
         for widget in (self.epochs_label, self.epochs, self.every_label, self.every):
-            controls.addWidget(widget)
-        controls.addWidget(self.run_button)
-        controls.addWidget(self.stop_button)
-        controls.addWidget(self.progress, 1)
+            settings.addWidget(widget)
+        settings.addStretch(1)
+        running = QHBoxLayout()
+        running.addWidget(self.run_button)
+        running.addWidget(self.stop_button)
+        running.addWidget(self.progress)
+        running.addWidget(self.status, 1)
+        controls = QVBoxLayout()
+        controls.addLayout(settings)
+        controls.addLayout(running)
         return controls
 
     def _make_table(self) -> QTableWidget:
@@ -163,7 +179,14 @@ class StabilityWindow(Retranslating, QWidget):
         side = QVBoxLayout()
         side.setContentsMargins(0, 0, 0, 0)
         side.addLayout(choice)
-        side.addWidget(self.explanation, 1)
+        # it scrolls: at 1024x768 (and in presenter mode) the text is longer than its room
+        self.explanation_scroll = QScrollArea()
+        self.explanation_scroll.setObjectName("explanation_scroll")
+        self.explanation_scroll.setWidgetResizable(True)
+        self.explanation_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.explanation_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.explanation_scroll.setWidget(self.explanation)
+        side.addWidget(self.explanation_scroll, 1)
         below = QWidget()
         below_layout = QHBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
@@ -178,7 +201,6 @@ class StabilityWindow(Retranslating, QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.task)
         layout.addLayout(controls)
-        layout.addWidget(self.status)
         layout.addWidget(split, 1)
 
     # -- the task --------------------------------------------------------------------------------

@@ -3355,8 +3355,8 @@
         <translation>海森矩阵谱：颜色为 log₁₀(1 + 个数)</translation>
     </message>
     <message>
-        <source>eigenvalue (symmetric log bins)</source>
-        <translation>特征值（对称对数分箱）</translation>
+        <source>eigenvalue</source>
+        <translation>特征值</translation>
     </message>
     <message>
         <source>Negative eigenvalues</source>
@@ -3692,16 +3692,16 @@
         <translation>log₁₀ |∂L/∂W|</translation>
     </message>
     <message>
-        <source>, rms {0:.2g}</source>
-        <translation>，均方根 {0:.2g}</translation>
+        <source>rms {0:.2g}</source>
+        <translation>均方根 {0:.2g}</translation>
     </message>
     <message>
         <source>layer {0} pre-activations</source>
         <translation>第 {0} 层激活前的值</translation>
     </message>
     <message>
-        <source>: mean {0:.2f}, std {1:.2f}</source>
-        <translation>：均值 {0:.2f}，标准差 {1:.2f}</translation>
+        <source>mean {0:.2f}, std {1:.2f}</source>
+        <translation>均值 {0:.2f}，标准差 {1:.2f}</translation>
     </message>
     <message>
         <source>, saturated {0}</source>

@@ -169,3 +169,24 @@ def test_presenter_mode_widens_the_curves_and_markers(window):
     finally:
         look.set_presenter(False)
     assert window.curves["test"].opts["pen"].widthF() == pytest.approx(pen)
+
+
+def test_the_threshold_label_follows_presenter_mode(window):
+    look = appearance()
+    label = window.threshold_line.label
+    normal = label.textItem.font().pointSizeF()
+    look.set_presenter(True)
+    try:
+        size = label.textItem.font().pointSizeF()
+        assert size == pytest.approx(look.font(-1).pointSizeF()) and size > normal
+    finally:
+        look.set_presenter(False)
+    assert label.textItem.font().pointSizeF() == pytest.approx(normal)
+
+
+def test_the_width_axis_reads_1_2_5_up_to_the_largest_width(finished):
+    """pyqtgraph's log labels ran together ("9 10¹") and mixed "5" with "2·10¹"."""
+    levels = finished.plot.getAxis("bottom")._tickLevels  # what setTicks set
+    texts = [text for _position, text in levels[0]]
+    assert texts == ["1", "2", "5", "10", "20", "50", "100"]  # the largest width: 100
+    assert [position for position, _text in levels[0]][3] == pytest.approx(1.0)  # log10(10)

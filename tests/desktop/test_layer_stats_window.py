@@ -91,6 +91,8 @@ def test_the_window_reads_the_network_labs_task(main, window):
     assert menu_text() == "&Inside the layers…"
     text = window.task.text()
     assert text.startswith("On the Network Lab's task: the “moons” data, hidden layers 6-5 (tanh)")
+    for view in window.views.values():  # no plot yet: the theme's background, not black
+        assert view.backgroundBrush().color() == appearance().plot_background()
     assert "batch size 32" in text
 
 
@@ -125,6 +127,8 @@ def test_plotted_histograms_and_losses_are_cores_records(page, finished):
         losses = [r.train_loss for r in records if r.batch_norm == on]
         x, y = window.loss_curves[on].getData()
         assert list(x) == [0, 1, 2, 3, 4] and np.allclose(y, losses, rtol=1e-5)
+    ticks = window.loss_plot.getAxis("bottom")._tickLevels[0]  # whole epochs, never "0.5"
+    assert [text for _position, text in ticks] == ["0", "1", "2", "3", "4"]
     # With batch norm the first layer's pre-activations start at mean 0, std 1 (training mode).
     window.slider.setValue(0)
     title = window.plots[(True, 0, "pre")].titleLabel.text
@@ -160,6 +164,27 @@ def test_the_window_speaks_chinese_after_a_live_switch(window):
         i18n.set_language("en")
         QApplication.processEvents()
     assert window.headers[True].text() == "Batch norm on"
+
+
+def test_every_histogram_fits_its_side_at_1024_px_in_chinese_presenter_mode(finished):
+    """A one-line title ("layer 1 pre-activations: mean …, std …, saturated …") set its plot's
+    minimum width, and the gradient histogram beside it ran out of the window."""
+    window = finished
+    try:
+        i18n.set_language("zh")
+        appearance().set_presenter(True)
+        window.resize(1024, 768)
+        assert wait_until(lambda: window.width() == 1024, 5)
+        wait_until(lambda: False, 0.2)  # the plots' layouts settle
+        for (on, _layer, _kind), plot in window.plots.items():
+            assert plot.sceneBoundingRect().right() <= window.views[on].width() + 1
+        what, numbers = window.plots[(False, 0, "pre")].titleLabel.text.split("<br>")
+        assert what == "第 1 层激活前的值" and numbers.startswith("均值 ")
+        assert window.plots[(True, 1, "grad")].titleLabel.text.split("<br>")[1].startswith("均方根")
+    finally:
+        appearance().set_presenter(False)
+        i18n.set_language("en")
+        QApplication.processEvents()
 
 
 def test_errors_are_shown(window, page):

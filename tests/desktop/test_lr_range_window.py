@@ -19,6 +19,7 @@ from desktop_app.lr_range import menu_text, show_lr_range_window
 from desktop_app.lr_range import worker as lr_worker
 from desktop_app.lr_range.window import DONE, FAILED, STOPPED, LrRangeWindow, applicable_lr
 from desktop_app.network_lab.settings import setup_of_settings
+from desktop_app.style import appearance
 from desktop_app.tuning.setup_box import ERROR_COLOUR
 from desktop_app.tuning.texts import value_text
 from tests.desktop.conftest import dispose, network_lab_page
@@ -233,6 +234,33 @@ def test_a_refused_optimizer_and_a_failing_sweep_are_shown(lab, window, monkeypa
     assert not window.plot.suggestion_line.isVisible() and window.plot.minimum_line.isVisible()
     set_training(lab, optimizer={"name": "adam", "lr": 0.03})
     assert run_to_the_end(window, lab).steepest > 0
+
+
+def test_the_rule_box_keeps_its_text_in_presenter_mode(window):
+    """The summary beside it took the room: the box showed "steepest descent of"."""
+    look = appearance()
+    size = window.size()
+    look.set_presenter(True)
+    try:
+        window.resize(1280, 720)
+        QApplication.processEvents()
+        assert window.rule.width() >= window.rule.sizeHint().width()
+    finally:
+        look.set_presenter(False)
+        window.resize(size)
+
+
+def test_the_raw_losses_stay_visible_on_the_dark_theme(window):
+    def opacity() -> int:
+        return window.plot.raw.opts["symbolBrush"].color().alpha()
+
+    light = opacity()
+    appearance().set_theme("dark")
+    try:
+        assert opacity() > light  # a quarter-opaque blue vanished on black
+    finally:
+        appearance().set_theme("light")
+    assert opacity() == light
 
 
 def test_chinese_at_run_time(lab, window):

@@ -150,6 +150,27 @@ def test_the_legends_say_which_curve_is_which(finished):
     assert "ρ·g/‖g‖" in finished.explanation.text()
 
 
+def test_the_legends_sit_under_their_plots_never_over_the_curves(finished):
+    plots = finished.plots
+    for plot, legend in (
+        (plots.sharp_plot, plots.sharp_legend),
+        (plots.loss_plot, plots.loss_legend),
+    ):
+        data = plot.vb.sceneBoundingRect()
+        assert legend.sceneBoundingRect().top() >= data.bottom()  # inside, they covered curves
+        assert legend.sceneBoundingRect().height() > 0
+
+
+def test_losses_within_a_decade_get_a_linear_axis_with_numbers(finished, expected):
+    losses = [v for rows in expected.values() for r in rows for v in (r.train_loss, r.val_loss)]
+    assert max(losses) < 10 * min(losses)  # this task's losses: within one decade
+    axis = finished.plots.loss_plot.getAxis("left")
+    assert not axis.logMode  # a log axis had a single tick, at its edge, and no number
+    low, high = axis.range
+    shown = [v for _spacing, level in axis.tickValues(low, high, axis.height()) for v in level]
+    assert len([v for v in shown if low <= v <= high]) >= 2
+
+
 def test_chinese_retranslates_the_sam_texts(finished):
     try:
         i18n.set_language("zh")

@@ -18,6 +18,7 @@ from desktop_app import i18n
 from desktop_app.network_lab.settings import default_settings
 from desktop_app.stability import menu_text, show_stability_window, worker
 from desktop_app.stability.window import DONE, STOPPED, StabilityWindow
+from desktop_app.style import appearance
 from desktop_app.tuning.worker import plan_dataset
 from tests.desktop.conftest import dispose
 
@@ -113,6 +114,9 @@ def test_the_plotted_sharpness_and_loss_are_cores_records(finished, expected):
     assert adam[-1] == pytest.approx(expected["adam"][-1].preconditioned, rel=1e-9)
     assert finished.progress.value() == finished.progress.maximum() == 4 * 5
     assert finished.plots.sharp_plot.getAxis("left").logMode  # 2/η and 38/η far apart
+    losses = [r.train_loss for records in expected.values() for r in records]
+    spans_a_decade = max(losses) >= 10 * min(losses)
+    assert finished.plots.loss_plot.getAxis("left").logMode == spans_a_decade
 
 
 def test_the_threshold_lines_are_at_two_over_the_learning_rate(finished, expected):
@@ -198,3 +202,27 @@ def test_chinese_retranslates_the_window(finished):
     assert wait_until(lambda: finished.windowTitle() == "Edge of stability — LossLab", 5)
     assert finished.table.item(0, 0).text() == "GD, your learning rate"
     assert not math.isnan(finished.records["gd"][0].sharpness)
+
+
+def test_the_window_fits_a_1024_screen_in_chinese_presenter_mode(finished):
+    """The controls in one row needed 1115 px, 1231 px in Chinese presenter mode, 1054 px on
+    the dark theme; the explanation was cut off at the bottom instead of scrolling."""
+    try:
+        appearance().set_presenter(True)
+        for language, theme in (("en", "dark"), ("zh", "light"), ("zh", "dark")):
+            i18n.set_language(language)
+            appearance().set_theme(theme)  # the dark theme's boxes are wider
+            QApplication.processEvents()
+            assert finished.minimumSizeHint().width() <= 1000, (language, theme)
+        negative = finished.plots.negative_curve.opts["pen"]  # was left thin: normal width
+        assert negative.widthF() == pytest.approx(appearance().width(2.0))
+        finished.resize(1024, 768)
+        assert wait_until(lambda: finished.width() == 1024, 5)
+        scroll = finished.explanation_scroll
+        assert scroll.widget() is finished.explanation
+        assert scroll.verticalScrollBar().maximum() > 0  # longer than its room: it scrolls
+        assert scroll.horizontalScrollBar().maximum() == 0
+    finally:
+        appearance().set_presenter(False)
+        appearance().set_theme("light")
+        i18n.set_language("en")
