@@ -216,6 +216,7 @@ class LayoutMixin:
             # pyqtgraph fixes a colour bar's axis at 45 px: its label then covered the ticks.
             view.colorbar.axis.setWidth(None)
             readable_axes(view.plot)  # a narrow map's tick labels otherwise run together
+            view.show_run_legend = False  # one run per map: its title says which
             view.startClicked.connect(lambda x, y, _shift, s=side_name: self.set_start(s, x, y))
             view.startDragged.connect(lambda _rid, x, y, s=side_name: self.set_start(s, x, y))
             title = QLabel()

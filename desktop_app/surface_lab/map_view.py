@@ -130,6 +130,7 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
         # Which run is which, in the window and in every picture taken of the map: a key in the
         # view's top-right corner (a surface's corners are mostly high and empty; runs tend to
         # start top-left, the arrows' key is bottom-left); the user may drag it elsewhere.
+        self.show_run_legend = True  # False where a map shows one run its title names
         self.run_legend = pg.LegendItem(offset=(-8, 8))
         self.run_legend.setParentItem(self.view)
         self.run_legend.setZValue(100)
@@ -298,7 +299,7 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
         chip.setAlpha(180)  # on a chip of the plot's background colour, the map faint behind
         legend.setBrush(pg.mkBrush(chip))
         legend.setPen(appearance().pen(appearance().plot_foreground(), 1))
-        legend.setVisible(bool(legend.items))
+        legend.setVisible(self.show_run_legend and bool(legend.items))
 
     # -- presenter mode, theme, language ---------------------------------------------------------
 

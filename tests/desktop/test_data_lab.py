@@ -144,6 +144,8 @@ def test_a_small_comparison_runs_and_its_plots_grow(page, qtbot):
         np.testing.assert_allclose(np.c_[x, y], history.positions)
         steps, _ = page.loss_curves[side].getData()
         assert len(steps) == 21
+        # one run per map, named by the map's title: no legend box over the path
+        assert not page.maps[side].run_legend.isVisible()
     # The recorded loss is the full-batch loss of the surface at each point.
     surface = page.surfaces["left"]
     history = page.histories["left"]
