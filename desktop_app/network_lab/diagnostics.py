@@ -166,7 +166,12 @@ class NoiseScalePanel(Retranslating, QWidget):
         self.plot = self.plot_widget.getPlotItem()
         self.plot.setLogMode(y=True)
         self.curve = self.plot.plot(connect="finite", symbol="o")
-        self.batch_line = pg.InfiniteLine(angle=0, movable=False)
+        self.batch_line = pg.InfiniteLine(
+            angle=0,
+            movable=False,
+            label="",
+            labelOpts={"position": 0.92, "anchors": [(1, 1), (1, 1)]},
+        )
         self.plot.addItem(self.batch_line, ignoreBounds=False)
         self.batch_line.setVisible(False)
         self.summary = QLabel()
@@ -215,6 +220,8 @@ class NoiseScalePanel(Retranslating, QWidget):
         self.curve.setSymbolPen(None)
         self.curve.setSymbolSize(look.marker(5))
         self.batch_line.setPen(look.pen((120, 120, 120), 1.5, style=Qt.PenStyle.DashLine))
+        self.batch_line.label.setColor(look.plot_text())
+        self.batch_line.label.setFont(look.font(-1))
 
     def reset(self, recorded: bool = True) -> None:
         """Forget the values (a new training); ``recorded``: a single network's, which records."""
@@ -232,6 +239,7 @@ class NoiseScalePanel(Retranslating, QWidget):
         self.batch_line.setVisible(self.batch_size > 0)
         if self.batch_size > 0:
             self.batch_line.setValue(math.log10(self.batch_size))  # a log axis draws log10
+            self.batch_line.label.setFormat(self.tr("batch size {0}").format(self.batch_size))
         self._show_summary()
 
     def _show_summary(self) -> None:

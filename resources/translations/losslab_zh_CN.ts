@@ -3199,6 +3199,10 @@
         <translation>远大于 B_simple：更大的批次多半是在浪费样本；更小的批次所需的更新次数也差不多</translation>
     </message>
     <message>
+        <source>batch size {0}</source>
+        <translation>批次大小 {0}</translation>
+    </message>
+    <message>
         <source>near B_simple: about the most efficient batch size</source>
         <translation>接近 B_simple：差不多是最高效的批次大小</translation>
     </message>

@@ -277,6 +277,7 @@ def test_the_noise_scale_tab_records_b_simple_against_the_batch_in_use(page):
     assert epochs[0] == 0 and epochs[-1] == 8 and history.ratio_epochs == []
     np.testing.assert_array_equal(panel.epochs, epochs)
     assert panel.batch_size == 10 and panel.batch_line.value() == pytest.approx(1.0)  # log10
+    assert panel.batch_line.label.toPlainText() == "batch size 10"
     trainer = _trainer(page)
     for _record in trainer.records():
         pass
