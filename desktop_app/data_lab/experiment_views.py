@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -205,14 +206,19 @@ class BatchExperimentView(Retranslating, QWidget):
             plot.addItem(line, ignoreBounds=True)
             self.noise_lines[plot] = line
         self.b_simple: float | None = None
-        # Side by side when there is room; stacked in a narrow column (presenter mode).
-        plots = ResponsiveSplitter(ratio=0.8, min_part=180)
-        plots.addWidget(self.loss_plot)
-        plots.addWidget(self.sharp_plot)
-        plots.addWidget(self.reach_plot)
+        # Loss and sharpness side by side when there is room, stacked in a narrow column
+        # (presenter mode); the updates-to-reach plot on a tab of its own (three plots in a row
+        # cut their labels at 1024 px, stacked they made the page taller than a projector).
+        final = ResponsiveSplitter(ratio=0.8, min_part=180)
+        final.addWidget(self.loss_plot)
+        final.addWidget(self.sharp_plot)
+        self.plot_tabs = QTabWidget()
+        self.plot_tabs.setDocumentMode(True)
+        self.plot_tabs.addTab(final, "")
+        self.plot_tabs.addTab(self.reach_plot, "")
         splitter = ResponsiveSplitter(ratio=1.5, min_part=300)
         splitter.addWidget(self.table)
-        splitter.addWidget(plots)
+        splitter.addWidget(self.plot_tabs)
         splitter.shares = [1, 3]  # the plots get most of the room
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -254,9 +260,9 @@ class BatchExperimentView(Retranslating, QWidget):
                 "Trains on the left surface from its start with the optimizer on the left, for "
                 "batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the "
                 "loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the "
-                "train loss's Hessian where the run ends (large = a sharp minimum). Right: the "
-                "updates and epochs each batch size needs to reach one loss; the dashed line is "
-                "the gradient noise scale B_simple at the start."
+                "train loss's Hessian where the run ends (large = a sharp minimum). Second tab: "
+                "the updates and epochs each batch size needs to reach one loss. The dashed "
+                "line is the gradient noise scale B_simple at the start."
             ),
         )
         self.table.setHorizontalHeaderLabels(
@@ -286,6 +292,8 @@ class BatchExperimentView(Retranslating, QWidget):
             self.tr("count"),
             self.tr("batch size"),
         )
+        self.plot_tabs.setTabText(0, self.tr("final loss and sharpness"))
+        self.plot_tabs.setTabText(1, self.tr("updates and epochs to reach a loss"))
         _legend_names(
             self.legend, {self.train_curve: self.tr("train"), self.test_curve: self.tr("test")}
         )

@@ -31,8 +31,16 @@
         <translation>运行批次大小实验</translation>
     </message>
     <message>
-        <source>Trains on the left surface from its start with the optimizer on the left, for batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the train loss&apos;s Hessian where the run ends (large = a sharp minimum). Right: the updates and epochs each batch size needs to reach one loss; the dashed line is the gradient noise scale B_simple at the start.</source>
-        <translation>用左侧的优化器，从左侧曲面的起点出发训练，批次大小取 1、8、64 和全批次，每种用 5 个打乱种子。测试损失：按测试偏移平移后的损失。尖锐度：运行终点处训练损失的海森矩阵的最大特征值（大 = 尖锐的极小值）。右：每个批次大小达到同一损失所需的更新次数与 epoch 数；虚线是起点处的梯度噪声尺度 B_simple。</translation>
+        <source>Trains on the left surface from its start with the optimizer on the left, for batch sizes 1, 8, 64 and the full batch, 5 shuffle seeds each. Test loss: the loss shifted by the test mismatch. Sharpness: the largest eigenvalue of the train loss&apos;s Hessian where the run ends (large = a sharp minimum). Second tab: the updates and epochs each batch size needs to reach one loss. The dashed line is the gradient noise scale B_simple at the start.</source>
+        <translation>用左侧的优化器，从左侧曲面的起点出发训练，批次大小取 1、8、64 和全批次，每种用 5 个打乱种子。测试损失：按测试偏移平移后的损失。尖锐度：运行终点处训练损失的海森矩阵的最大特征值（大 = 尖锐的极小值）。第二个标签页：每个批次大小达到同一损失所需的更新次数与 epoch 数。虚线是起点处的梯度噪声尺度 B_simple。</translation>
+    </message>
+    <message>
+        <source>final loss and sharpness</source>
+        <translation>最终损失与尖锐度</translation>
+    </message>
+    <message>
+        <source>updates and epochs to reach a loss</source>
+        <translation>达到某一损失所需的更新与 epoch</translation>
     </message>
     <message>
         <source>batch</source>
