@@ -4,7 +4,9 @@ curves (~30 Hz), offscreen.
 ``python -m desktop_app.network_lab.bench [--seconds S]`` prints, for TensorFlow Playground's
 setting (spiral, 2 hidden layers of 8 tanh units, batch 10, 250 training points, SGD 0.03) and
 for a 2-8-8-2 network on 500 points trained full-batch, the epochs per second, the frames drawn
-per second and the epochs per second of the same training headless (``core.nets.bench``).
+per second and the GUI process's share of a core (and that CPU time per frame drawn: on a shared,
+loaded machine the frames per second follow the share of a core the GUI gets; the CPU time per
+frame varies much less).
 """
 
 from __future__ import annotations
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         target = f"(target >= {setting['target']})" if "target" in setting else ""
         print(
             f"  {name:34s} {rate:7.1f} epochs/s live   {fps:5.1f} frames/s   GUI process "
-            f"{gui:4.2f} core  {target}",
+            f"{gui:4.2f} core ({1000 * gui / max(fps, 1e-9):4.1f} ms a frame)  {target}",
             flush=True,
         )
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())

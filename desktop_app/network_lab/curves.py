@@ -12,6 +12,8 @@ are set and then only get ``setData``; ``apply_style`` gives them the current mo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -27,6 +29,43 @@ VAL_COLOR = METRIC_COLOURS["val"]
 METRICS = ("loss", "accuracy", "lr", "grad_norm")
 BEST_COLOR = (60, 160, 60)
 AVERAGED_COLOR = "#d55e00"  # Okabe-Ito vermilion: apart from training blue and validation orange
+# Peak downsampling keeps each pixel column's lowest and highest value: one bin per pixel column
+# draws the same picture as pyqtgraph's default of 5 (a fifth of the points to stroke, and a
+# 2 px pen's stroke was most of a frame's cost).
+SAMPLES_PER_PIXEL = 1.0
+
+
+def nice_step(span: float) -> float:
+    """About a tenth of ``span``, rounded to 1, 2 or 5 times a power of ten."""
+    if not math.isfinite(span) or span <= 0.0:
+        return 0.0
+    power = 10.0 ** math.floor(math.log10(span / 10.0))
+    return next(k * power for k in (1.0, 2.0, 5.0, 10.0) if k * power >= span / 10.0)
+
+
+class SteppedViewBox(pg.ViewBox):
+    """A ViewBox whose automatic y range snaps outward to a step of about a tenth of its span.
+
+    A falling loss moved the autorange a little every frame, and each move redrew the axis and
+    its grid (the biggest cost of a live frame after the curves); snapped, the range changes only
+    when the data crosses a step. Ranges set by hand (or the mouse) are kept as given.
+    """
+
+    def setRange(  # noqa: N802 (pyqtgraph naming)
+        self,
+        rect=None,
+        xRange=None,  # noqa: N803
+        yRange=None,  # noqa: N803
+        padding=None,
+        update=True,
+        disableAutoRange=True,  # noqa: N803
+    ):
+        if yRange is not None and not disableAutoRange:  # the autorange's call
+            low, high = float(yRange[0]), float(yRange[1])
+            step = nice_step(high - low)
+            if step > 0.0:
+                yRange = (math.floor(low / step) * step, math.ceil(high / step) * step)
+        return super().setRange(rect, xRange, yRange, padding, update, disableAutoRange)
 
 
 def cache_axes(plot: pg.PlotItem) -> None:
@@ -47,7 +86,9 @@ class TrainingCurves(Retranslating, QWidget):
         self.layout_widget = pg.GraphicsLayoutWidget()
         self.plots: dict[str, pg.PlotItem] = {}
         for index, metric in enumerate(METRICS):
-            plot = self.layout_widget.addPlot(row=index // 2, col=index % 2)
+            plot = self.layout_widget.addPlot(
+                row=index // 2, col=index % 2, viewBox=SteppedViewBox()
+            )
             readable_axes(plot)
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setMenuEnabled(False)
@@ -71,6 +112,7 @@ class TrainingCurves(Retranslating, QWidget):
             item.setVisible(False)
         self.no_accuracy = pg.TextItem("", color=(120, 120, 120))
         self._best: tuple[int | None, float | None] = (None, None)
+        self._best_drawn: tuple | None = None  # (epoch, y, anchor) as placed
         self._legend_names: dict[pg.PlotDataItem, object] = {}  # curve -> its name, re-derived
         self.plots["accuracy"].addItem(self.no_accuracy, ignoreBounds=True)
         self.no_accuracy.setPos(0.0, 0.5)
@@ -190,16 +232,22 @@ class TrainingCurves(Retranslating, QWidget):
                 if kind == "kfold" and side == "train" and metric in ("loss", "accuracy"):
                     continue  # k-fold compares validation curves
                 pen = self._pen_maker(kind, index, metric, side)
-                curve = self.plots[metric].plot(pen=pen(), connect="finite")
+                curve = self._new_curve(metric, pen=pen(), connect="finite")
                 self._pens[curve] = pen
                 self.curves[(metric, label, side)] = curve
                 if metric == "loss" and kind != "kfold" and (kind != "race" or side == "val"):
                     self._add_legend(curve, self._curve_name(kind, label, side))
-        step = self.plots["loss"].plot()
+        step = self._new_curve("loss")
         self._pens[step] = lambda: appearance().pen((120, 120, 120, 90), 1)
         step.setPen(self._pens[step]())
         step.setZValue(-5)
         self.step_curves[label] = step
+
+    def _new_curve(self, metric: str, **options) -> pg.PlotDataItem:
+        """A curve on the ``metric`` plot, downsampled to about one bin per pixel column."""
+        curve = self.plots[metric].plot(**options)
+        curve.opts["autoDownsampleFactor"] = SAMPLES_PER_PIXEL  # no setter in pyqtgraph
+        return curve
 
     @staticmethod
     def _pen_maker(kind: str, index: int, metric: str, side: str):
@@ -220,13 +268,13 @@ class TrainingCurves(Retranslating, QWidget):
     def _add_kfold_band(self) -> None:
         """The band of the folds' validation loss (mean ± 1 sd) and the mean curve."""
         # invisible pens (not None: a curve without a pen builds no path to fill between)
-        upper, lower = (self.plots["loss"].plot(pen=pg.mkPen((0, 0, 0, 0))) for _ in range(2))
+        upper, lower = (self._new_curve("loss", pen=pg.mkPen((0, 0, 0, 0))) for _ in range(2))
         band_colour = pg.mkColor(VAL_COLOR)
         band_colour.setAlpha(50)
         self.band = pg.FillBetweenItem(upper, lower, brush=pg.mkBrush(band_colour))
         self.plots["loss"].addItem(self.band)
         self.band_curves = (upper, lower)
-        self.mean_curve = self.plots["loss"].plot()
+        self.mean_curve = self._new_curve("loss")
         self._pens[self.mean_curve] = lambda: appearance().pen(VAL_COLOR, 3)
         self.mean_curve.setPen(self._pens[self.mean_curve]())
         self._add_legend(self.mean_curve, lambda: self.tr("validation: mean of the folds ± 1 sd"))
@@ -265,13 +313,20 @@ class TrainingCurves(Retranslating, QWidget):
             curve.setData(x, y, connect="finite")
             if metric == "lr" and len(y) and np.isfinite(y).any():
                 # from 0: a constant rate otherwise gets a range of +-0.5 around it
-                self.plots["lr"].setYRange(0.0, float(np.nanmax(y)) * 1.15, padding=0)
+                self._show_lr_range(float(np.nanmax(y)) * 1.15)
+
+    def _show_lr_range(self, top: float) -> None:
+        """The learning-rate plot from 0 to ``top``, set only when it differs (a range change
+        redraws the axis)."""
+        low, high = self.plots["lr"].viewRange()[1]
+        if low != 0.0 or not np.isclose(high, top, rtol=1e-9, atol=0.0):
+            self.plots["lr"].setYRange(0.0, top, padding=0)
 
     def set_averaged(self, epoch: np.ndarray, val_loss: np.ndarray, kind: str) -> None:
         """The averaged model's validation loss (weight averaging, ``kind`` "swa" or "ema"),
         its own labelled curve beside the run's."""
         if self.averaged_curve is None:
-            curve = self.plots["loss"].plot(connect="finite")
+            curve = self._new_curve("loss", connect="finite")
             self._pens[curve] = lambda: appearance().pen(
                 AVERAGED_COLOR, 2.5, style=Qt.PenStyle.DashDotLine
             )
@@ -308,13 +363,19 @@ class TrainingCurves(Retranslating, QWidget):
             item.setVisible(shown)
         if not shown:
             return
-        self.best_line.setValue(epoch)
         log = self.plots["loss"].ctrl.logYCheck.isChecked()
         y = np.log10(val_loss) if log and val_loss > 0 else val_loss
-        self.best_dot.setData([epoch], [y])
-        self.best_text.setText(self.tr("best epoch {0}").format(epoch))
+        text = self.tr("best epoch {0}").format(epoch)
+        if text != self.best_text.toPlainText():  # a new text re-lays the label out
+            self.best_text.setText(text)
         (left, right), _ = self.plots["loss"].viewRange()
-        self.best_text.setAnchor((0, 1) if epoch < (left + right) / 2 else (1, 1))
+        anchor = (0, 1) if epoch < (left + right) / 2 else (1, 1)
+        if (epoch, y, anchor) == self._best_drawn:
+            return  # most frames: the best epoch is still the same
+        self._best_drawn = (epoch, y, anchor)
+        self.best_line.setValue(epoch)
+        self.best_dot.setData([epoch], [y])
+        self.best_text.setAnchor(anchor)
         self.best_text.setPos(epoch, y)
 
     def set_epoch_range(self, epochs: int) -> None:

@@ -101,14 +101,26 @@ class DrawingMixin:
             self._dirty = False
             self.draw()
 
+    def _unchanged(self, key: object, *parts: object) -> bool:
+        """Whether the view ``key`` already shows ``parts`` (objects compared by identity,
+        numbers and texts by value); remembers them when not. A frame re-sets only what changed
+        since the last one: each ``setData`` recomputes bounds, downsampling and the autorange."""
+        drawn = self._drawn.get(key)
+        if (
+            drawn is not None
+            and len(drawn) == len(parts)
+            and all(
+                a is b or (isinstance(a, int | float | str) and a == b)
+                for a, b in zip(drawn, parts, strict=True)
+            )
+        ):
+            return True
+        self._drawn[key] = parts
+        return False
+
     def draw(self) -> None:
         """Draw the newest data into every view."""
-        for label, history in self.history.items():
-            if not len(history):
-                continue
-            self.curves.set_run_data(label, history.arrays())
-            if len(history.steps):
-                self.curves.set_steps(label, history.step_x, history.step_loss)
+        self._draw_run_curves()
         if self.kind == "kfold":
             self._draw_kfold_band()
         shown = self.history.get(self.view_run)
@@ -120,7 +132,9 @@ class DrawingMixin:
         if self.kind == "race":
             for label, snapshot in self.snapshots.items():
                 history = self.history.get(label)
-                self.model_view.show_snapshot(snapshot, history.last if history else None)
+                record = history.last if history else None
+                if not self._unchanged(("race", label), snapshot, record, self.model_view.resets):
+                    self.model_view.show_snapshot(snapshot, record)
             self._show_race_epoch()
             self.frames_drawn += 1
             return
@@ -129,17 +143,36 @@ class DrawingMixin:
         snapshot = self.snapshots.get(self.view_run)
         if self.show_averaged.isChecked() and self.show_averaged.isVisibleTo(self):
             snapshot = self.averaged_snapshots.get(self.view_run, snapshot)
-        if snapshot is not None:
+        if snapshot is not None and not self._unchanged(
+            ("model",), snapshot, self.model_view.resets
+        ):
             self.model_view.show_snapshot(snapshot)
             self._show_bn_stats(snapshot.bn_stats)
         self._show_epoch(shown)
         self.frames_drawn += 1
 
+    def _draw_run_curves(self) -> None:
+        """Each run's curves and mini-batch losses, where they grew since the last frame."""
+        log = self.curves.log_loss.isChecked()
+        for label, history in self.history.items():
+            if not len(history):
+                continue
+            if not self._unchanged(("curves", label), history, len(history), log):
+                self.curves.set_run_data(label, history.arrays())
+            steps = len(history.steps)
+            if steps and not self._unchanged(("steps", label), history, steps, log):
+                self.curves.set_steps(label, history.step_x, history.step_loss)
+
     def _draw_diagnostics(self, history: RunHistory) -> None:
         """The update ratios, the averaged model's curve and the snapshot ensemble's cycles."""
-        self.ratio_panel.show_ratios(history.ratio_epochs, history.ratios, history.ratio_warnings)
-        if len(history.averaged):
-            averaged = history.averaged
+        ratios = len(history.ratio_epochs)
+        if not self._unchanged(("ratios",), history, ratios):
+            self.ratio_panel.show_ratios(
+                history.ratio_epochs, history.ratios, history.ratio_warnings
+            )
+        averaged = history.averaged
+        log = self.curves.log_loss.isChecked()
+        if len(averaged) and not self._unchanged(("averaged",), history, len(averaged), log):
             self.curves.set_averaged(
                 averaged.column("epoch"), averaged.column("val_loss"), history.averaged_kind
             )
@@ -245,4 +278,5 @@ class DrawingMixin:
         self.conclusion_label.setText("")
         self.model_form.bn_stats.setText("")
         self._show_error("")
+        self._drawn.clear()  # the views are empty: the next frame draws everything
         self._dirty = True

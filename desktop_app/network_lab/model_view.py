@@ -57,6 +57,7 @@ class BoundaryView(Retranslating, QWidget):
         self.image.setLookupTable(BOUNDARY_MAP.getLookupTable(0.0, 1.0, 256))
         self.plot.addItem(self.image)
         self.image.setVisible(False)
+        self._image_rect: tuple[float, float, float, float] | None = None  # as last set
         # 3 or more classes: an RGB picture of the most likely class per cell (no lookup table)
         self.class_image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.class_image)
@@ -197,7 +198,9 @@ class BoundaryView(Retranslating, QWidget):
             self.class_image.setRect(QRectF(x, y, w, h))
         else:
             self.image.setImage(snapshot.grid, levels=(0.0, 1.0), autoLevels=False)
-            self.image.setRect(QRectF(x, y, w, h))
+            if self._image_rect != snapshot.rect:  # setRect re-lays the item out
+                self._image_rect = snapshot.rect
+                self.image.setRect(QRectF(x, y, w, h))
         self.image.setVisible(snapshot.winner is None)
         self.class_image.setVisible(snapshot.winner is not None)
         line = snapshot.boundary
@@ -490,8 +493,11 @@ class ModelView(QStackedWidget):
         self.views = {"boundary": self.boundary, "curve": self.curve, "digits": self.digits}
         for view in (*self.views.values(), self.race):
             self.addWidget(view)
+        # How often the pictures were emptied: the page redraws a snapshot it drew before then.
+        self.resets = 0
 
     def show_data(self, data) -> None:
+        self.resets += 1
         kind = (
             "digits"
             if data.image_shape is not None
@@ -502,6 +508,7 @@ class ModelView(QStackedWidget):
 
     def show_race(self, labels: list[str], data) -> None:
         """A race: one small picture per member, side by side."""
+        self.resets += 1
         self.setCurrentWidget(self.race)
         self.race.set_members(labels, data)
 
@@ -513,5 +520,6 @@ class ModelView(QStackedWidget):
 
     def clear_predictions(self) -> None:
         """Every view without the model's predictions."""
+        self.resets += 1
         for view in (*self.views.values(), self.race):
             view.clear_predictions()
