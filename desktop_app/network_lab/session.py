@@ -479,7 +479,7 @@ def trainer_process(commands, results) -> None:
     rate[, watch])``, ``("pause",)``, ``("compute", generation, request, kind, label, argument)``,
     ``("quit",)``. Results are ``(key, generation, request, items, done)``; every request ends
     with one ``done`` result, ``("error", key, generation, request, message)`` on failure.
-    Training runs between commands in slices of about 30 ms, so a command waits at most that.
+    Training runs between commands in slices of about 20 ms, so a command waits at most that.
     """
     torch.set_num_threads(1)  # the GUI has the other core
     loop = _TrainerLoop(results)
