@@ -199,6 +199,64 @@ class ComputeService(QObject):
             self._workers.remove(worker)
 
 
+class StreamRunner(QObject):
+    """One engine generator at a time in a worker thread, for a tool window that runs one
+    stream: ``start(make)`` runs ``make()`` (called in the worker thread) and emits its items in
+    batches, ``items(list)``; ``finished()`` at the end, ``failed(message)`` when the stream
+    raised. :meth:`stop` stops between two batches and drops what is still on its way."""
+
+    items = Signal(object)  # list of the stream's items
+    finished = Signal()
+    failed = Signal(str)
+
+    def __init__(self, key: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.key = key
+        self.service = ComputeService(self)
+        self.service.batchReady.connect(self._on_batch)
+        self.service.failed.connect(self._on_failed)
+        self._running = False
+
+    def running(self) -> bool:
+        return self._running
+
+    def start(self, make: Callable[[], Iterator[Any]]) -> None:
+        """Run a new stream (one in flight is stopped first)."""
+        self.stop()
+        self._running = True
+        generation = self.service.bump(self.key)
+        self.service.submit([(self.key, generation, make)])
+
+    def stop(self) -> None:
+        if not self._running:
+            return
+        self._running = False
+        self.service.bump(self.key)
+        self.service.abort()
+
+    def wait(self, msecs: int = 5000) -> bool:
+        return self.service.wait(msecs)
+
+    def shutdown(self) -> None:
+        self.stop()
+        self.service.wait(10000)
+
+    def _on_batch(self, batch: Batch) -> None:
+        if not self._running:
+            return
+        if batch.items:
+            self.items.emit(list(batch.items))
+        if batch.done:
+            self._running = False
+            self.finished.emit()
+
+    def _on_failed(self, _key: str, message: str) -> None:
+        if not self._running:
+            return
+        self._running = False
+        self.failed.emit(message)
+
+
 class _Lazy:
     """An iterator built on first use, in whichever thread first uses it."""
 

@@ -4,7 +4,7 @@ random-features model against its width, the interpolation threshold marked
 
 The sweep has its own small task (a noisy linear regression in five dimensions, few training
 points: the threshold must be reachable in seconds); it runs in a worker thread
-(:class:`~desktop_app.layer_stats.runner.StreamRunner`) and the points appear as they come.
+(:class:`~desktop_app.workers.StreamRunner`) and the points appear as they come.
 Both errors are drawn on log axes; a training error below :data:`ERROR_FLOOR` (0 up to rounding,
 past the threshold) is drawn at the floor.
 """
@@ -36,11 +36,11 @@ from core.nets.double_descent import (
     double_descent_sweep,
 )
 from core.palette import METRIC_COLOURS
-from desktop_app.layer_stats.runner import StreamRunner
 from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, style_legend
 from desktop_app.widgets.labels import coloured
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.workers import StreamRunner
 
 DEFAULT_SIZE = (1100, 760)
 ERROR_COLOUR = "#c62828"

@@ -1,11 +1,11 @@
 """Inside the layers: per-layer histograms of pre-activations and weight gradients, batch norm
 off and on, on the Network Lab's current task (``core.nets.layer_stats``).
 
-``window.LayerStatsWindow`` (Tools ▸ Inside the layers…) trains both networks in a worker thread
-(``runner``) and draws, for each side, a row of histograms per hidden layer at the epoch the
-slider picks, the layer's summary numbers and both training-loss curves. Importing this package
-is light (the main window builds its menu with ``menu_text``); the window, torch and pyqtgraph
-are imported when first shown.
+``window.LayerStatsWindow`` (Tools ▸ Inside the layers…) trains both networks in a worker
+thread (``desktop_app.workers.StreamRunner``) and draws, for each side, a row of histograms per
+hidden layer at the epoch the slider picks, the layer's summary numbers and both training-loss
+curves. Importing this package is light (the main window builds its menu with ``menu_text``);
+the window, torch and pyqtgraph are imported when first shown.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ pre-activations and weight gradients of the Network Lab's current task, batch no
 
 The window knows the Network Lab only through ``network_lab()`` (a callable returning the page or
 None) and its public ``model.settings`` (read when Run is pressed). Both networks train in a
-worker thread (:class:`~desktop_app.layer_stats.runner.StreamRunner`); the epoch slider follows
+worker thread (:class:`~desktop_app.workers.StreamRunner`); the epoch slider follows
 the training while it sits at its right end.
 """
 
@@ -33,12 +33,12 @@ from PySide6.QtWidgets import (
 
 from core.nets.layer_stats import LayerBins, LayerStats, LayerStatsRecord
 from core.palette import METRIC_COLOURS, RUN_COLOURS
-from desktop_app.layer_stats.runner import StreamRunner
 from desktop_app.stability.plots import legend_below
 from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, run_pen, style_legend
 from desktop_app.widgets.labels import bold, coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.workers import StreamRunner
 
 DEFAULT_SIZE = (1280, 900)
 DEFAULT_EPOCHS = 60

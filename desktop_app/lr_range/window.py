@@ -8,7 +8,7 @@ optimizer, batch size, seed); "Apply" writes ``model.update_settings(training=..
 suggested learning rate -- the path the tuning window's "Apply the best" takes -- and the page
 rebuilds, asking first when a trained model would be lost. The sweep trains a network of its own
 (the page's initial weights, from the same seed) in a worker thread
-(:class:`~desktop_app.lr_range.worker.SweepRunner`); the page's model is never touched.
+(:class:`~desktop_app.workers.StreamRunner`); the page's model is never touched.
 """
 
 from __future__ import annotations
@@ -45,13 +45,14 @@ from core.nets.lr_finder import (
 )
 from desktop_app.lr_range.plot import LrRangePlot
 from desktop_app.lr_range.texts import rule_text
-from desktop_app.lr_range.worker import SweepPlan, SweepRunner, plan_sweep
+from desktop_app.lr_range.worker import SWEEP_KEY, SweepPlan, plan_sweep, sweep_points
 from desktop_app.surface_lab.param_form import FLOAT_RANGES
 from desktop_app.tuning.setup_box import ERROR_COLOUR
 from desktop_app.tuning.texts import value_text
 from desktop_app.widgets.labels import coloured, hint
 from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.workers import StreamRunner
 
 DEFAULT_SIZE = (1100, 700)
 IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
@@ -87,8 +88,8 @@ class LrRangeWindow(Retranslating, QWidget):
         self.message_is_error = False
         self._started = 0.0
         self._seconds = 0.0
-        self.runner = SweepRunner(self)
-        self.runner.points.connect(self._on_points)
+        self.runner = StreamRunner(SWEEP_KEY, self)
+        self.runner.items.connect(self._on_points)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self._build_ui()
@@ -214,7 +215,7 @@ class LrRangeWindow(Retranslating, QWidget):
         self.state, self.message, self.message_is_error = RUNNING, "", False
         self.plot.clear_sweep()
         self._started = time.perf_counter()
-        self.runner.start(plan)
+        self.runner.start(lambda: sweep_points(plan))
         self._redraw()
         return True
 

@@ -2,9 +2,8 @@
 :class:`SweepPlan`, checked on the GUI thread (:func:`plan_sweep`: a refused setting shows at
 once); :func:`sweep_points` builds the lab's network -- the same initial weights as the page's,
 from the same seed, never the page's own model -- and yields ``core.nets.lr_finder.RangePoint``
-as the sweep goes, in the worker thread. :class:`SweepRunner` drives it on a
-:class:`~desktop_app.workers.ComputeService` (one worker thread; ``stop`` stops between two
-batches of points).
+as the sweep goes, in the worker thread, driven by the window's
+:class:`~desktop_app.workers.StreamRunner` (``stop`` stops between two batches of points).
 """
 
 from __future__ import annotations
@@ -12,10 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-
-from PySide6.QtCore import QObject, Signal
-
-from desktop_app.workers import Batch, ComputeService
 
 SWEEP_KEY = "lr-range-test"
 
@@ -72,59 +67,3 @@ def sweep_points(plan: SweepPlan) -> Iterator[Any]:
     yield from trainer_range_points(
         trainer, start_lr=plan.start_lr, end_lr=plan.end_lr, steps=plan.steps
     )
-
-
-class SweepRunner(QObject):
-    """One sweep at a time in a worker thread: ``points(list)`` per batch, ``finished()`` at
-    the end, ``failed(message)`` when it raised."""
-
-    points = Signal(object)
-    finished = Signal()
-    failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.service = ComputeService(self)
-        self.service.batchReady.connect(self._on_batch)
-        self.service.failed.connect(self._on_failed)
-        self._running = False
-
-    def running(self) -> bool:
-        return self._running
-
-    def start(self, plan: SweepPlan) -> None:
-        """Sweep ``plan`` (a sweep in flight is stopped first)."""
-        self.stop()
-        self._running = True
-        generation = self.service.bump(SWEEP_KEY)
-        self.service.submit([(SWEEP_KEY, generation, lambda: sweep_points(plan))])
-
-    def stop(self) -> None:
-        """Stop between two batches; the batches still on their way are dropped."""
-        if not self._running:
-            return
-        self._running = False
-        self.service.bump(SWEEP_KEY)
-        self.service.abort()
-
-    def wait(self, msecs: int = 5000) -> bool:
-        return self.service.wait(msecs)
-
-    def shutdown(self) -> None:
-        self.stop()
-        self.service.wait(10000)
-
-    def _on_batch(self, batch: Batch) -> None:
-        if not self._running:
-            return
-        if batch.items:
-            self.points.emit(list(batch.items))
-        if batch.done:
-            self._running = False
-            self.finished.emit()
-
-    def _on_failed(self, _key: str, message: str) -> None:
-        if not self._running:
-            return
-        self._running = False
-        self.failed.emit(message)

@@ -5,8 +5,8 @@ search with the same budget on the Network Lab's current task (notes 004; Bergst
 The window knows the Network Lab only through ``network_lab()`` (a callable returning the page or
 None) and its public ``model`` (``model.settings`` is read for the task; "Apply the best" writes
 ``model.update_settings(training=...)``, and the page rebuilds, asking first when a trained model
-would be lost). The trials train in a worker thread (:class:`~desktop_app.tuning.worker.
-SearchRunner`); "Export CSV…" writes ``core.nets.search.trials_csv`` atomically.
+would be lost). The trials train in a worker thread (:class:`~desktop_app.workers.
+StreamRunner`); "Export CSV…" writes ``core.nets.search.trials_csv`` atomically.
 """
 
 from __future__ import annotations
@@ -32,10 +32,18 @@ from core.nets.search import Trial, summarize, trials_csv
 from desktop_app.tuning.plots import MarginalPlots, SearchMaps
 from desktop_app.tuning.setup_box import ERROR_COLOUR, TuningSetup
 from desktop_app.tuning.texts import parameter_label, value_text
-from desktop_app.tuning.worker import KINDS, SearchPlan, SearchRunner, TrialFailed, plan_search
+from desktop_app.tuning.worker import (
+    KINDS,
+    SEARCH_KEY,
+    SearchPlan,
+    TrialFailed,
+    plan_search,
+    tuning_events,
+)
 from desktop_app.user_files import write_file_atomic
 from desktop_app.widgets.labels import coloured
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.workers import StreamRunner
 
 DEFAULT_SIZE = (1200, 900)
 IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
@@ -61,8 +69,8 @@ class TuningWindow(Retranslating, QWidget):
         self.message_is_error = False
         self._started = 0.0
         self._seconds = 0.0
-        self.runner = SearchRunner(self)
-        self.runner.events.connect(self._on_events)
+        self.runner = StreamRunner(SEARCH_KEY, self)
+        self.runner.items.connect(self._on_events)
         self.runner.finished.connect(self._on_finished)
         self.runner.failed.connect(self._on_failed)
         self._build_ui()
@@ -188,7 +196,8 @@ class TuningWindow(Retranslating, QWidget):
         self.maps.set_axes(axes, xs, ys)
         self.marginals.set_axes(axes, (xs, ys))
         self._started = time.perf_counter()
-        self.runner.start(plan, getattr(self.network_lab(), "device", "cpu"))
+        device = getattr(self.network_lab(), "device", "cpu")
+        self.runner.start(lambda: tuning_events(plan, device))
         self._redraw()
         return True
 

@@ -5,8 +5,8 @@ choices into a :class:`SearchPlan` (validated on the GUI thread, so a refused se
 once); :func:`tuning_events` trains it -- in the worker thread -- and yields
 ``core.nets.search.SearchProgress`` events, and a :class:`TrialFailed` for a trial that raised:
 the chunk it was trained in is trained again one trial at a time, so that a failing trial fails
-alone. :class:`SearchRunner` drives the events on a :class:`~desktop_app.workers.ComputeService`
-(one worker thread; :meth:`SearchRunner.stop` stops between two batches).
+alone. The window's :class:`~desktop_app.workers.StreamRunner` drives the events (one worker
+thread; ``stop`` stops between two batches).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
-from desktop_app.workers import Batch, ComputeService, describe
+from desktop_app.workers import describe
 
 SEARCH_KEY = "tuning-search"
 KINDS = ("grid", "random")
@@ -114,60 +112,3 @@ def _search_events(kind: str, plan: SearchPlan, data: Any, device: str) -> Itera
                 yield replace(event, finished=finished)
         except Exception as error:  # noqa: BLE001 (this trial only: the others go on)
             yield TrialFailed(kind, index, dict(settings[index]), describe(error))
-
-
-class SearchRunner(QObject):
-    """One search pair at a time in a worker thread: ``events(list)`` with the ``SearchProgress``
-    and :class:`TrialFailed` events of one batch, ``finished()`` at the end, ``failed(message)``
-    when the whole run broke (its data could not be made)."""
-
-    events = Signal(object)
-    finished = Signal()
-    failed = Signal(str)
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.service = ComputeService(self)
-        self.service.batchReady.connect(self._on_batch)
-        self.service.failed.connect(self._on_failed)
-        self._running = False
-
-    def running(self) -> bool:
-        return self._running
-
-    def start(self, plan: SearchPlan, device: str = "cpu") -> None:
-        """Train ``plan`` (a run in flight is stopped first)."""
-        self.stop()
-        self._running = True
-        generation = self.service.bump(SEARCH_KEY)
-        self.service.submit([(SEARCH_KEY, generation, lambda: tuning_events(plan, device))])
-
-    def stop(self) -> None:
-        """Stop between two batches; the batches still on their way are dropped."""
-        if not self._running:
-            return
-        self._running = False
-        self.service.bump(SEARCH_KEY)
-        self.service.abort()
-
-    def wait(self, msecs: int = 5000) -> bool:
-        return self.service.wait(msecs)
-
-    def shutdown(self) -> None:
-        self.stop()
-        self.service.wait(10000)
-
-    def _on_batch(self, batch: Batch) -> None:
-        if not self._running:
-            return
-        if batch.items:
-            self.events.emit(list(batch.items))
-        if batch.done:
-            self._running = False
-            self.finished.emit()
-
-    def _on_failed(self, _key: str, message: str) -> None:
-        if not self._running:
-            return
-        self._running = False
-        self.failed.emit(message)

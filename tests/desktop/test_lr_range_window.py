@@ -16,7 +16,7 @@ from core.nets.models import build_model, loss_function
 from core.nets.trainer import TrainConfig
 from desktop_app import i18n
 from desktop_app.lr_range import menu_text, show_lr_range_window
-from desktop_app.lr_range import worker as lr_worker
+from desktop_app.lr_range import window as lr_window
 from desktop_app.lr_range.window import DONE, FAILED, STOPPED, LrRangeWindow, applicable_lr
 from desktop_app.network_lab.settings import setup_of_settings
 from desktop_app.style import appearance
@@ -219,7 +219,7 @@ def test_a_refused_optimizer_and_a_failing_sweep_are_shown(lab, window, monkeypa
         raise RuntimeError("no memory for the copy")
         yield  # a generator, as sweep_points is
 
-    monkeypatch.setattr(lr_worker, "sweep_points", breaking)
+    monkeypatch.setattr(lr_window, "sweep_points", breaking)  # what the window runs
     assert window.run()
     assert lab.wait_for(lambda: window.state == FAILED, 30)
     assert window.status.text() == "The range test failed: RuntimeError: no memory for the copy"
