@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -40,6 +40,7 @@ from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, style_legend
 from desktop_app.widgets.labels import coloured
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.widgets.tool_window import show_tool_window
 from desktop_app.workers import StreamRunner
 
 DEFAULT_SIZE = (1100, 760)
@@ -308,13 +309,8 @@ class DoubleDescentWindow(Retranslating, QWidget):
 
 def show_double_descent_window(main: Any) -> DoubleDescentWindow:
     """Show the main window's "Double descent" window (made on first use)."""
-    window = main.findChild(DoubleDescentWindow)
-    if window is None:
-        window = DoubleDescentWindow(lambda: getattr(main, "network_lab", None), main)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(window.shutdown)
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    return window
+    return show_tool_window(
+        main,
+        DoubleDescentWindow,
+        lambda: DoubleDescentWindow(lambda: getattr(main, "network_lab", None), main),
+    )

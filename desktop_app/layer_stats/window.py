@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
@@ -38,6 +38,7 @@ from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, run_pen, style_legend
 from desktop_app.widgets.labels import bold, coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.widgets.tool_window import show_tool_window
 from desktop_app.workers import StreamRunner
 
 DEFAULT_SIZE = (1280, 900)
@@ -487,14 +488,6 @@ class LayerStatsWindow(Retranslating, QWidget):
 def show_layer_stats_window(main: Any) -> LayerStatsWindow:
     """Show the main window's "Inside the layers" window (made on first use), on
     ``main.network_lab``'s current task."""
-    window = main.findChild(LayerStatsWindow)
-    if window is None:
-        window = LayerStatsWindow(lambda: main.network_lab, main)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(window.shutdown)
-    window.refresh_task()
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    return window
+    return show_tool_window(
+        main, LayerStatsWindow, lambda: LayerStatsWindow(lambda: main.network_lab, main)
+    )

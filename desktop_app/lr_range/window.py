@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -52,6 +52,7 @@ from desktop_app.tuning.texts import value_text
 from desktop_app.widgets.labels import coloured, hint
 from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.widgets.tool_window import show_tool_window
 from desktop_app.workers import StreamRunner
 
 DEFAULT_SIZE = (1100, 700)
@@ -168,7 +169,7 @@ class LrRangeWindow(Retranslating, QWidget):
         page = self.network_lab()
         return None if page is None else page.model.settings
 
-    def _show_task(self) -> None:
+    def refresh_task(self) -> None:
         settings = self.lab_settings()
         if not settings:
             self.task.setText(self.tr("The Network Lab is not ready yet."))
@@ -196,7 +197,7 @@ class LrRangeWindow(Retranslating, QWidget):
     def run(self) -> bool:
         """Start the sweep in the background; False (and why, in the status) when the Network
         Lab's settings or the sweep's range are refused."""
-        self._show_task()
+        self.refresh_task()
         settings = self.lab_settings()
         if settings is None:
             self._set_message(self.tr("The Network Lab is not ready yet."), error=True)
@@ -380,7 +381,7 @@ class LrRangeWindow(Retranslating, QWidget):
         self.apply_button.setToolTip(
             self.tr("Set the suggested rate as the Network Lab's learning rate")
         )
-        self._show_task()
+        self.refresh_task()
         self._redraw(plot=False)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
@@ -397,14 +398,6 @@ def _interpolate(result: RangeTest, lr: float) -> float:
 def show_lr_range_window(main: Any) -> LrRangeWindow:
     """Show the main window's range test window (made on first use), on ``main.network_lab``'s
     current task."""
-    window = main.findChild(LrRangeWindow)
-    if window is None:
-        window = LrRangeWindow(lambda: main.network_lab, main)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(window.shutdown)
-    window._show_task()
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    return window
+    return show_tool_window(
+        main, LrRangeWindow, lambda: LrRangeWindow(lambda: main.network_lab, main)
+    )

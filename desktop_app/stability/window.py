@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -45,6 +45,7 @@ from desktop_app.stability.plots import StabilityPlots
 from desktop_app.stability.texts import comparison_name, config_name
 from desktop_app.widgets.labels import coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.widgets.tool_window import show_tool_window
 
 DEFAULT_SIZE = (1280, 720)
 ERROR_COLOUR = "#c62828"
@@ -569,14 +570,6 @@ class StabilityWindow(Retranslating, QWidget):
 def show_stability_window(main: Any) -> StabilityWindow:
     """Show the main window's edge-of-stability window (made on first use), on
     ``main.network_lab``'s current task."""
-    window = main.findChild(StabilityWindow)
-    if window is None:
-        window = StabilityWindow(lambda: main.network_lab, main)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(window.shutdown)
-    window.refresh_task()
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    return window
+    return show_tool_window(
+        main, StabilityWindow, lambda: StabilityWindow(lambda: main.network_lab, main)
+    )

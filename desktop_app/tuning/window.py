@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -43,6 +43,7 @@ from desktop_app.tuning.worker import (
 from desktop_app.user_files import write_file_atomic
 from desktop_app.widgets.labels import coloured
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.widgets.tool_window import show_tool_window
 from desktop_app.workers import StreamRunner
 
 DEFAULT_SIZE = (1200, 900)
@@ -427,14 +428,6 @@ class TuningWindow(Retranslating, QWidget):
 def show_tuning_window(main: Any) -> TuningWindow:
     """Show the main window's tuning window (made on first use), on ``main.network_lab``'s
     current task."""
-    window = main.findChild(TuningWindow)
-    if window is None:
-        window = TuningWindow(lambda: main.network_lab, main)
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.aboutToQuit.connect(window.shutdown)
-    window.refresh_task()
-    window.show()
-    window.raise_()
-    window.activateWindow()
-    return window
+    return show_tool_window(
+        main, TuningWindow, lambda: TuningWindow(lambda: main.network_lab, main)
+    )
