@@ -148,14 +148,18 @@ def test_clicking_the_map_sets_the_start(lab, qtbot):
     assert start == pytest.approx((-1.0, 2.0), abs=0.05)
     assert lab.wait_idle(30)
     assert tuple(lab.recorder.get(run_id).positions[0, 0]) == start
-    # shift-click adds a run starting there
+    # shift-click adds a run starting there (elsewhere: two quick clicks on one spot would make
+    # a double click)
+    other = lab.map.mapFromScene(view.mapViewToScene(QPointF(-0.5, 1.5)))
     qtbot.mouseClick(
         lab.map.viewport(),
         Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.ShiftModifier,
-        QPoint(pos.x(), pos.y()),
+        QPoint(other.x(), other.y()),
     )
     assert len(lab.runs) == 2
+    added = next(run for key, run in lab.runs.items() if key != run_id)
+    assert added.starts[0] == pytest.approx((-0.5, 1.5), abs=0.05)
 
 
 def test_formula_error_shows_its_message_and_keeps_the_surface(lab, qtbot):
