@@ -54,9 +54,11 @@ class _Arrow:
     ):
         self._plot, self._both, self.width, self.color = plot, both_ends, width, color
         self._style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
-        self.outline = pg.PlotDataItem()
-        self.shaft = pg.PlotDataItem()
+        # Bare curves, no PlotDataItem around them: the arrows follow the cursor every frame.
+        self.outline = pg.PlotCurveItem()
+        self.shaft = pg.PlotCurveItem()
         self.heads = [pg.ArrowItem(tipAngle=34) for _ in range(2 if both_ends else 1)]
+        self._angles: list[float | None] = [None] * len(self.heads)  # as the heads show them
         for offset, item in enumerate((self.outline, self.shaft, *self.heads)):
             item.setZValue(z + offset / 10)
             plot.addItem(item, ignoreBounds=True)
@@ -70,6 +72,7 @@ class _Arrow:
         look = appearance()
         self.outline.setPen(look.pen((0, 0, 0, 170), self.width + 2, style=self._style))
         self.shaft.setPen(look.pen(self.color, self.width, style=self._style))
+        self._angles = [None] * len(self.heads)  # setStyle below keeps the angle
         for head in self.heads:
             head.setStyle(
                 headLen=look.marker(13),
@@ -78,10 +81,18 @@ class _Arrow:
             )
 
     def set(self, start: np.ndarray, end: np.ndarray) -> None:
-        self.ends = (np.asarray(start, dtype=float), np.asarray(end, dtype=float))
+        ends = (np.asarray(start, dtype=float), np.asarray(end, dtype=float))
+        if (
+            self.ends is not None
+            and np.array_equal(ends[0], self.ends[0])
+            and np.array_equal(ends[1], self.ends[1])
+        ):
+            self.refresh()  # the same shaft; the view (so the heads' angles) may have changed
+            return
+        self.ends = ends
         (x0, y0), (x1, y1) = self.ends
         for item in (self.outline, self.shaft):
-            item.setData([x0, x1], [y0, y1])
+            item.setData(np.array([x0, x1]), np.array([y0, y1]))
             item.setVisible(True)
         self.refresh()
 
@@ -91,10 +102,12 @@ class _Arrow:
         start, end = self.ends
         tips = [(end, end - start)] + ([(start, start - end)] if self._both else [])
         pixel_w, pixel_h = self._plot.getViewBox().viewPixelSize()
-        for head, (tip, (dx, dy)) in zip(self.heads, tips, strict=True):
+        for k, (head, (tip, (dx, dy))) in enumerate(zip(self.heads, tips, strict=True)):
             # ArrowItem: angle 0 points left, angles turn clockwise on screen (y down).
-            angle = np.degrees(np.arctan2(dy / pixel_h, -dx / pixel_w))
-            head.setStyle(angle=float(angle))
+            angle = float(np.degrees(np.arctan2(dy / pixel_h, -dx / pixel_w)))
+            if angle != self._angles[k]:  # setStyle builds the head's path again
+                self._angles[k] = angle
+                head.setStyle(angle=angle)
             head.setPos(float(tip[0]), float(tip[1]))
             head.setVisible(bool(np.hypot(dx / pixel_w, dy / pixel_h) >= 4.0))
 

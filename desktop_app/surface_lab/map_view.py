@@ -120,8 +120,8 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
         self.critical = _PassiveScatter(size=11, pxMode=True)
         self.plot.addItem(self.critical)
 
-        self.paths: dict[str, pg.PlotDataItem] = {}
-        self.outlines: dict[str, pg.PlotDataItem] = {}  # dark, under each path
+        self.paths: dict[str, pg.PlotCurveItem] = {}
+        self.outlines: dict[str, pg.PlotCurveItem] = {}  # dark, under each path
         self.heads: dict[str, pg.ScatterPlotItem] = {}
         self.starts: dict[str, pg.TargetItem] = {}
         self.run_styles: dict[str, tuple[QColor, RunStyle]] = {}  # colour, dash and marker
@@ -200,8 +200,10 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
         """Items for a run: its path over a dark outline, its head (the marker of run number
         ``index``) and its draggable start; ``label`` names it in the legend."""
         if run_id not in self.paths:
-            path = pg.PlotDataItem(connect="finite")
-            outline = pg.PlotDataItem(connect="finite")
+            # Bare curves (a PlotDataItem wraps one): a path is set every frame, and the
+            # wrapper's bounds and display-data bookkeeping cost more than the curve itself.
+            path = pg.PlotCurveItem(connect="finite")
+            outline = pg.PlotCurveItem(connect="finite")
             head = pg.ScatterPlotItem()
             start = pg.TargetItem(pos=(0, 0), symbol="crosshair", movable=True)
             start.sigPositionChangeFinished.connect(
@@ -363,23 +365,16 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
             outline.setData([], [])
             self.heads[run_id].setData([], [])
             return
-        path.setData(xy[:, 0], xy[:, 1])
-        outline.setData(xy[:, 0], xy[:, 1])
-        self.heads[run_id].setData([xy[-1, 0]], [xy[-1, 1]])
+        x, y = xy[:, 0], xy[:, 1]
+        path.setData(x, y)
+        outline.setData(x, y)
+        _move_points(self.heads[run_id], x[-1:], y[-1:])
 
     def set_swarm(self, xy: np.ndarray | None) -> None:
         if xy is None:
             self.swarm.setData([], [])
             return
-        data = self.swarm.data
-        if len(data) == len(xy):
-            # Same points, new places: write the arrays in place (setData rebuilds every spot).
-            data["x"], data["y"] = xy[:, 0], xy[:, 1]
-            self.swarm.prepareGeometryChange()
-            self.swarm.bounds = [None, None]
-            self.swarm.update()
-            return
-        self.swarm.setData(x=xy[:, 0], y=xy[:, 1])
+        _move_points(self.swarm, xy[:, 0], xy[:, 1])
 
     def set_basins(self, rgba: np.ndarray | None, rect: QRectF | None = None) -> None:
         if rgba is None:
@@ -458,6 +453,19 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
     def click_at(self, x: float, y: float, shift: bool = False) -> None:
         """What a click at view coordinates does (used by tests and keyboard paths)."""
         self.startClicked.emit(x, y, shift)
+
+
+def _move_points(scatter: pg.ScatterPlotItem, x: np.ndarray, y: np.ndarray) -> None:
+    """Show ``scatter``'s points at ``x, y``: as many points as before are moved in place
+    (``setData`` rebuilds every spot, and a head or the swarm moves every frame)."""
+    data = scatter.data
+    if len(data) != len(x):
+        scatter.setData(x=x, y=y)
+        return
+    data["x"], data["y"] = x, y
+    scatter.prepareGeometryChange()
+    scatter.bounds = [None, None]
+    scatter.update()
 
 
 def _disconnect(signal, slot) -> None:

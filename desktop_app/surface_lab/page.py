@@ -116,6 +116,7 @@ class SurfaceLabPage(
         # handed to the views again.
         self._drawn_rows: dict[str, tuple] = {}
         self._drawn_curves: dict[str, tuple] = {}
+        self._drawn_extents: dict[str, tuple] = {}  # the rows the plots' ranges cover
         self._init_drawing()  # undo/redo stacks of the drawn surface
         self.frames_drawn = 0
         self.log_scale = True

@@ -129,11 +129,18 @@ class TimelineMixin:
             loss, grad = track.loss_median[:count], track.grad_norm_median[:count]
         else:
             loss, grad = track.loss[:count, 0], track.grad_norm[:count, 0]
-        # The plots' value ranges cover every recorded row: they hold still while playing.
-        self.plots.set_series(run.id, "loss", steps, loss[: last + 1], recorded=loss)
-        self.plots.set_series(run.id, "grad_norm", steps, grad[: last + 1], recorded=grad)
         lr = track.lr[1:count]
-        self.plots.set_series(run.id, "lr", steps[1:], lr[:last], recorded=lr)
+        # The plots' value ranges cover every recorded row: they hold still while playing. Only
+        # the cursor moved (the same rows recorded): the ranges they have are still right.
+        extents = (track.serial, track.revision, count, curves[-1])
+        new_rows = self._drawn_extents.get(run.id) != extents
+        self._drawn_extents[run.id] = extents
+        for metric, at, values, recorded in (
+            ("loss", steps, loss[: last + 1], loss),
+            ("grad_norm", steps, grad[: last + 1], grad),
+            ("lr", steps[1:], lr[:last], lr),
+        ):
+            self.plots.set_series(run.id, metric, at, values, recorded if new_rows else None)
 
     # -- 3D --------------------------------------------------------------------------------------
 
