@@ -53,6 +53,19 @@ class JumpSlider(QSlider):
         super().mousePressEvent(event)  # on the handle now: a drag starts from here
 
 
+class _StepLabel(QLabel):
+    """The "step k / n" label: ``refit()`` runs when its font changes (presenter mode)."""
+
+    def __init__(self, refit) -> None:
+        super().__init__()
+        self._refit = refit
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._refit()
+
+
 class Transport(QWidget):
     playToggled = Signal(bool)
     stepRequested = Signal(int)  # +1 or -1
@@ -78,8 +91,10 @@ class Transport(QWidget):
         self.slider = JumpSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, 0)
         self.slider.valueChanged.connect(self._slider_moved)
-        self.step_label = QLabel()
-        self.step_label.setMinimumWidth(110)
+        self.step_label = _StepLabel(lambda: self.show_step(*self._shown))
+        # (template, digits, font) the label's fixed size is for; a font change (presenter
+        # mode) refits it (_StepLabel)
+        self._label_fit: tuple[str, int, str] | None = None
         self.speed = QSpinBox()
         self.speed.setRange(1, 2000)
         self.speed.setValue(40)
@@ -141,4 +156,21 @@ class Transport(QWidget):
         self.slider.setValue(step)
         self._setting = False
         self._shown = (step, maximum)
-        self.step_label.setText(self.tr("step {0} / {1}").format(step, maximum))
+        template = self.tr("step {0} / {1}")
+        self._fit_step_label(template, len(str(max(maximum, 0))))
+        text = template.format(step, maximum)
+        if text != self.step_label.text():
+            self.step_label.setText(text)
+
+    def _fit_step_label(self, template: str, digits: int) -> None:
+        """A fixed size for the widest text the scene can show: a label whose size follows its
+        text asks the whole window for a new layout (and a full repaint) at every frame."""
+        key = (template, digits, self.step_label.font().key())
+        if self._label_fit == key:
+            return
+        self._label_fit = key
+        widest = "8" * digits
+        metrics = self.step_label.fontMetrics()
+        width = metrics.horizontalAdvance(template.format(widest, widest))
+        width += metrics.averageCharWidth()
+        self.step_label.setFixedSize(max(width, 110), metrics.height() + 4)

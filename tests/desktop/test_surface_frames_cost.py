@@ -120,3 +120,36 @@ def test_an_arrow_set_to_the_same_ends_re_sets_nothing(page, monkeypatch):
     assert np.allclose(xs, [0.5, 1.1]) and np.allclose(ys, [0.5, 0.3])
     for item in (arrow.outline, arrow.shaft, *arrow.heads):
         page.map.plot.removeItem(item)
+
+
+def test_the_step_label_keeps_its_size_so_a_frame_relays_nothing(qapp):
+    """The transport's "step k / n" has a fixed size for the widest step of the scene (a label
+    sized by its text made the whole window lay out and repaint at every frame), grows with
+    presenter mode's font, and an unchanged text is not set again."""
+    from desktop_app.style import appearance
+    from desktop_app.surface_lab.transport import Transport
+
+    bar = Transport()
+    bar.show()
+    bar.show_step(1, 1000)
+    label = bar.step_label
+    size = label.size()
+    assert label.minimumSize() == label.maximumSize() == size
+    for step in (7, 88, 999, 1000):
+        bar.show_step(step, 1000)
+        assert label.size() == size and label.text() == f"step {step} / 1000"
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= size.width()
+    calls = []
+    original = label.setText
+    label.setText = lambda text: (calls.append(text), original(text))
+    bar.show_step(1000, 1000)
+    assert calls == []
+    label.setText = original
+    try:
+        appearance().set_presenter(True)
+        qapp.processEvents()
+        assert label.width() > size.width() and label.text() == "step 1000 / 1000"
+    finally:
+        appearance().set_presenter(False)
+        bar.close()
+        bar.deleteLater()
