@@ -247,11 +247,13 @@ class CurvatureMixin:
             run.label, index
         )
 
-    def _draw_curvature(self, step: int) -> None:
+    def _draw_curvature(self, step: int, plots: bool = True) -> None:
         """Sharpness (and sigma) curves for every single run; the Hessian panel and the map's
-        arrows for the selected run at the cursor, or for the pinned point."""
+        arrows for the selected run at the cursor, or for the pinned point. Without ``plots``
+        (a frame between two plot frames while playing) only the map's arrows: curves and the
+        panel's numbers follow at the plots' rate."""
         show_internals = self.bottom_tabs.currentWidget() is self.internals
-        for run in self.runs.values():
+        for run in self.runs.values() if plots else ():
             track = self.recorder.get(run.id)
             if run.swarm or track is None:
                 continue
@@ -261,7 +263,7 @@ class CurvatureMixin:
             if show_internals:
                 self.internals.set_run(run.id, run.color, run.visible, track, last)
         self.internals.retain(self.runs)
-        if show_internals:
+        if show_internals and plots:
             self.internals.set_step_range(self.max_step())
             self.internals.set_cursor(step)
 
@@ -275,10 +277,11 @@ class CurvatureMixin:
         self.map.set_internals(step_arrows(track, index) if following else None)
 
         curvature, text = self._panel_curvature(step)
-        if curvature is None:
-            self.eigen_panel.show_message(text, pinned=self.inspected is not None)
-        else:
-            self.eigen_panel.show_curvature(text, curvature, pinned=self.inspected is not None)
+        pinned = self.inspected is not None
+        if plots and curvature is None:
+            self.eigen_panel.show_message(text, pinned=pinned)
+        elif plots:
+            self.eigen_panel.show_curvature(text, curvature, pinned=pinned)
         if curvature is None or not hessian_tab:
             self.map.set_eigen_arrows(None)
         else:

@@ -105,7 +105,7 @@ class TimelineMixin:
             self.plots.set_step_range(self.max_step())
             self.plots.set_cursor(step)
         self.transport.show_step(step, self.max_step())
-        self._draw_curvature(step)
+        self._draw_curvature(step, plots)
         if self.view3d is not None and self.views.currentIndex() == 1:
             self._update_3d_runs(step)
         self.frames_drawn += 1

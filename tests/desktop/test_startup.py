@@ -166,21 +166,37 @@ def test_while_playing_the_plots_follow_at_half_the_map_rate(deferred):
     assert _wait(lambda: all(run.done for run in page.runs.values()))
     run_id = next(iter(page.runs))
     page.frame_timer.stop()  # playing without the timer's ticks
+    panel_updates = []
+    for name in ("show_message", "show_curvature"):
+        original = getattr(page.eigen_panel, name)
+        setattr(
+            page.eigen_panel,
+            name,
+            lambda *args, f=original, **kw: (panel_updates.append(1), f(*args, **kw)),
+        )
     try:
         page.seek(20)
         page.set_playing(True)
         page._last_plots = time.perf_counter()  # the plots have just followed the cursor
+        panel_updates.clear()
         page.cursor = 21.0
         page.draw()
         assert len(page.map.paths[run_id].getData()[0]) == 22  # the map: every frame
         assert len(page.plots.curves["loss"][run_id].getData()[0]) == 21  # the plots wait
+        # ... and so do the sharpness curve and the Hessian panel's numbers
+        assert len(page.plots.curves["sharpness"][run_id].getData()[0]) == 21
+        assert panel_updates == []
         page._last_plots -= PLOT_FRAME_S
         page.cursor = 22.0
         page.draw()
         assert len(page.plots.curves["loss"][run_id].getData()[0]) == 23
+        assert len(page.plots.curves["sharpness"][run_id].getData()[0]) == 23
+        assert panel_updates == [1]
         page.seek(30)  # paused: at once
         assert len(page.plots.curves["loss"][run_id].getData()[0]) == 31
     finally:
+        for name in ("show_message", "show_curvature"):
+            del page.eigen_panel.__dict__[name]  # the class's methods again
         page.set_playing(False)
         page.frame_timer.start()
 
