@@ -470,11 +470,12 @@ def cloud_tips(
 
 
 def compact_number(value: float) -> str:
-    """A noise scale or batch size as read: 3 significant digits, whole numbers from 100, ∞ at
-    a critical point (no gradient)."""
+    """A noise scale or batch size as read: 3 significant digits, whole numbers from 100 to a
+    million, powers of ten beyond (near a minimum the gradient vanishes and B_simple explodes:
+    4.19e+25, not 26 digits), ∞ at a critical point (no gradient)."""
     if not math.isfinite(value):
         return "∞"
-    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+    return f"{value:.0f}" if 100 <= value < 1e6 else f"{value:.3g}"
 
 
 def ellipse_points(

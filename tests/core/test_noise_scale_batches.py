@@ -194,3 +194,12 @@ def test_the_experiment_s_knee_falls_near_b_simple_on_the_two_basin_surface():
     assert 1 < b_simple < 8
     start = torch.tensor([surface.default_start], dtype=torch.float64)
     assert rows[0]["losses"][0] == pytest.approx(float(surface(start)[0]))
+
+
+def test_noise_scales_read_compactly_even_near_a_minimum():
+    from core.data_lab import compact_number
+
+    assert compact_number(2.6189) == "2.62"
+    assert compact_number(3947.2) == "3947"
+    assert compact_number(4.18984e25) == "4.19e+25"  # the gradient vanishes near a minimum
+    assert compact_number(float("inf")) == "∞"
