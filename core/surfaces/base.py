@@ -24,6 +24,28 @@ class CriticalPoint:
     kind: CriticalKind
 
 
+class _CriticalPoints:
+    """The ``critical_points`` field: a tuple, or a function that finds them, called on first
+    read (finding them takes Newton searches: a picker that lists 48 surfaces by title need not
+    pay for them). A descriptor-typed dataclass field: ``Surface(critical_points=...)`` takes
+    either."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    def __get__(self, surface: Surface | None, owner: type | None = None):
+        if surface is None:
+            return ()  # the field's default
+        value = surface.__dict__[self._slot]
+        if callable(value):
+            value = tuple(value())
+            surface.__dict__[self._slot] = value
+        return value
+
+    def __set__(self, surface: Surface, value) -> None:
+        surface.__dict__[self._slot] = value if callable(value) else tuple(value)
+
+
 @dataclass(frozen=True)
 class Surface:
     """A named 2D loss surface.
@@ -36,7 +58,8 @@ class Surface:
     fn: SurfaceFn
     x_range: tuple[float, float]
     y_range: tuple[float, float]
-    critical_points: tuple[CriticalPoint, ...] = ()
+    # Or a function returning them, called on first read (see _CriticalPoints).
+    critical_points: tuple[CriticalPoint, ...] = _CriticalPoints()  # type: ignore[assignment]
     title: dict[str, str] = field(default_factory=dict)  # {"en": ..., "zh": ...}
     note: dict[str, str] = field(default_factory=dict)  # what it teaches, {"en": ..., "zh": ...}
     axis_names: tuple[str, str] = ("x", "y")  # what the map's axes are (a model's parameters)

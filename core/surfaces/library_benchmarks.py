@@ -5,7 +5,7 @@ Styblinski-Tang, Beale and Rastrigin. Registered in ``core.surfaces.library``.
 from __future__ import annotations
 
 import math
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 
 import torch
 
@@ -44,7 +44,7 @@ def _himmelblau() -> Surface:
         fn=_himmelblau_fn,
         x_range=(-5.0, 5.0),
         y_range=(-5.0, 5.0),
-        critical_points=_himmelblau_points(),
+        critical_points=_himmelblau_points,
         title={"en": "Himmelblau's function", "zh": "Himmelblau 函数"},
         note={
             "en": "(x² + y − 11)² + (x + y² − 7)²: four minima of equal loss (0), separated by "
@@ -85,7 +85,7 @@ def _six_hump_camel() -> Surface:
         fn=_six_hump_camel_fn,
         x_range=(-2.0, 2.0),
         y_range=(-1.2, 1.2),
-        critical_points=_six_hump_camel_points(),
+        critical_points=_six_hump_camel_points,
         title={"en": "Six-hump camel", "zh": "六峰驼背函数"},
         note={
             "en": "Two global minima (loss ≈ −1.0316), four local ones, seven saddles and two "
@@ -118,7 +118,7 @@ def _styblinski_tang() -> Surface:
         fn=_styblinski_tang_fn,
         x_range=x_range,
         y_range=y_range,
-        critical_points=_styblinski_tang_points(x_range, y_range),
+        critical_points=partial(_styblinski_tang_points, x_range, y_range),
         title={"en": "Styblinski–Tang", "zh": "Styblinski–Tang 函数"},
         note={
             "en": "A sum of two tilted one-dimensional double wells: four minima of different "
@@ -149,7 +149,7 @@ def _beale() -> Surface:
         fn=_beale_fn,
         x_range=(-4.5, 4.5),
         y_range=(-4.5, 4.5),
-        critical_points=_beale_points(),
+        critical_points=_beale_points,
         title={"en": "Beale's function", "zh": "Beale 函数"},
         note={
             "en": "The minimum at (3, 0.5) lies in a flat, curved valley, while the loss in view "
@@ -174,7 +174,7 @@ def _rastrigin(amplitude: float) -> Surface:
         fn=fn,
         x_range=x_range,
         y_range=y_range,
-        critical_points=_rastrigin_points(a, x_range, y_range),
+        critical_points=partial(_rastrigin_points, a, x_range, y_range),
         title={"en": "Rastrigin's function", "zh": "Rastrigin 函数"},
         note={
             "en": "A bowl covered in ripples of height set by the amplitude A, with a grid of "

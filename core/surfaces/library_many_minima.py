@@ -153,7 +153,7 @@ def _schwefel() -> Surface:
         fn=_schwefel_fn,
         x_range=(-500.0, 500.0),
         y_range=(-500.0, 500.0),
-        critical_points=_schwefel_points(),
+        critical_points=_schwefel_points,
         title={"en": "Schwefel function", "zh": "Schwefel 函数"},
         note={
             "en": "A deceptive landscape: the second-best minima lie far from the global one "
@@ -202,7 +202,7 @@ def _shubert() -> Surface:
         fn=_shubert_fn,
         x_range=(-10.0, 10.0),
         y_range=(-10.0, 10.0),
-        critical_points=_shubert_points(),
+        critical_points=_shubert_points,
         title={"en": "Shubert function", "zh": "Shubert 函数"},
         note={
             "en": "A product of two sums of cosines: hundreds of local minima and 18 global "
@@ -242,7 +242,7 @@ def _langermann() -> Surface:
         fn=_langermann_fn,
         x_range=(0.0, 10.0),
         y_range=(0.0, 10.0),
-        critical_points=_langermann_points(),
+        critical_points=_langermann_points,
         title={"en": "Langermann function", "zh": "Langermann 函数"},
         note={
             "en": "Five damped ring waves centred at unevenly placed points add up to an "

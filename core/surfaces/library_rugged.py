@@ -74,7 +74,7 @@ def _cross_in_tray() -> Surface:
         fn=_cross_in_tray_fn,
         x_range=(-10.0, 10.0),
         y_range=(-10.0, 10.0),
-        critical_points=_cross_in_tray_points(),
+        critical_points=_cross_in_tray_points,
         title={"en": "Cross-in-tray function", "zh": "十字托盘函数"},
         note={
             "en": "A tray of bumps cut by a cross of sharp creeks along the axes, where the "
@@ -145,7 +145,7 @@ def _eggholder() -> Surface:
         fn=_eggholder_fn,
         x_range=(-512.0, 512.0),
         y_range=(-512.0, 512.0),
-        critical_points=_eggholder_points(),
+        critical_points=_eggholder_points,
         title={"en": "Eggholder function", "zh": "蛋托函数"},
         note={
             "en": "Deep, irregular folds like an egg carton crushed at an angle, with no "
@@ -178,7 +178,7 @@ def _holder_table() -> Surface:
         fn=_holder_table_fn,
         x_range=(-10.0, 10.0),
         y_range=(-10.0, 10.0),
-        critical_points=_holder_table_points(),
+        critical_points=_holder_table_points,
         title={"en": "Holder table function", "zh": "Holder 桌面函数"},
         note={
             "en": "A table of pits separated by sharp ridges (where sin x cos y = 0, the loss "
@@ -239,7 +239,7 @@ def _schaffer_n4() -> Surface:
         fn=_schaffer_n4_fn,
         x_range=(-5.0, 5.0),
         y_range=(-5.0, 5.0),
-        critical_points=_schaffer_n4_points(),
+        critical_points=_schaffer_n4_points,
         title={"en": "Schaffer function N.4", "zh": "Schaffer 函数 N.4"},
         note={
             "en": "The same hyperbolic pattern as N.2 with a kink along the diagonals "

@@ -39,7 +39,7 @@ def _de_jong_n5() -> Surface:
         fn=_de_jong_n5_fn,
         x_range=(-65.536, 65.536),
         y_range=(-65.536, 65.536),
-        critical_points=_de_jong_n5_points(),
+        critical_points=_de_jong_n5_points,
         title={
             "en": "De Jong function N.5 (Shekel's foxholes)",
             "zh": "De Jong 函数 N.5（狐狸洞）",
@@ -106,7 +106,7 @@ def _michalewicz() -> Surface:
         fn=_michalewicz_fn,
         x_range=(0.0, math.pi),
         y_range=(0.0, math.pi),
-        critical_points=_michalewicz_points(),
+        critical_points=_michalewicz_points,
         title={"en": "Michalewicz function", "zh": "Michalewicz 函数"},
         note={
             "en": "Flat plateaus cut by narrow ridges and channels (steepness m = 10): the "

@@ -158,7 +158,7 @@ def _local_global() -> Surface:
         fn=_local_global_fn,
         x_range=(-3.5, 3.5),
         y_range=(-3.0, 3.0),
-        critical_points=_local_global_points(),
+        critical_points=_local_global_points,
         title={"en": "Local vs global minimum", "zh": "局部最小值与全局最小值"},
         note={
             "en": "A shallow local minimum (loss ≈ 0.54) beside a deeper global one (loss 0) with "
@@ -202,7 +202,7 @@ def _two_basins() -> Surface:
         fn=_two_basins_fn,
         x_range=(-3.0, 3.0),
         y_range=(-3.0, 3.0),
-        critical_points=_two_basins_points(),
+        critical_points=_two_basins_points,
         title={"en": "Sharp vs flat minimum", "zh": "尖锐最小值与平坦最小值"},
         note={
             "en": "Two minima with exactly the same loss: a sharp, narrow one (Hessian 16·I) and a "

@@ -196,9 +196,12 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
 
     # -- runs ------------------------------------------------------------------------------------
 
-    def ensure_run(self, run_id: str, color: QColor, index: int = 0, label: str = "") -> None:
+    def ensure_run(
+        self, run_id: str, color: QColor, index: int = 0, label: str = "", legend: bool = True
+    ) -> None:
         """Items for a run: its path over a dark outline, its head (the marker of run number
-        ``index``) and its draggable start; ``label`` names it in the legend."""
+        ``index``) and its draggable start; ``label`` names it in the legend (``legend=False``:
+        the caller refreshes the legend once, after a batch of runs)."""
         if run_id not in self.paths:
             # Bare curves (a PlotDataItem wraps one): a path is set every frame, and the
             # wrapper's bounds and display-data bookkeeping cost more than the curve itself.
@@ -214,15 +217,21 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
                 item.setZValue(9 + z)
             self.paths[run_id], self.outlines[run_id] = path, outline
             self.heads[run_id], self.starts[run_id] = head, start
-        self.set_run_style(run_id, color, index, label)
+        self.set_run_style(run_id, color, index, label, legend)
 
-    def set_run_style(self, run_id: str, color: QColor, index: int, label: str = "") -> None:
+    def set_run_style(
+        self, run_id: str, color: QColor, index: int, label: str = "", legend: bool = True
+    ) -> None:
         """Colour, dash and marker of a run (``core.palette.run_style(index)``, in ``color``)."""
-        self.run_styles[run_id] = (QColor(color), run_style(index))
+        look = (QColor(color), run_style(index))
+        restyle = self.run_styles.get(run_id) != look
+        self.run_styles[run_id] = look
         if label:
             self.run_labels[run_id] = label
-        self._style_run(run_id)
-        self._fill_run_legend()
+        if restyle:  # pens and markers are made anew only when the look changed
+            self._style_run(run_id)
+        if legend:
+            self._fill_run_legend()
 
     def set_run_color(self, run_id: str, color: QColor) -> None:
         _old, style = self.run_styles.get(run_id, (None, run_style(0)))
@@ -338,19 +347,25 @@ class MapView(CurvatureOverlays, pg.GraphicsLayoutWidget):
             self._retranslate_legend()
         super().changeEvent(event)
 
-    def remove_run(self, run_id: str) -> None:
+    def remove_run(self, run_id: str, legend: bool = True) -> None:
         for table in (self.paths, self.outlines, self.heads, self.starts):
             item = table.pop(run_id, None)
             if item is not None:
                 self.plot.removeItem(item)
         self.run_styles.pop(run_id, None)
         self.run_labels.pop(run_id, None)
-        self._fill_run_legend()
+        if legend:
+            self._fill_run_legend()
 
-    def set_run_visible(self, run_id: str, visible: bool) -> None:
+    def set_run_visible(self, run_id: str, visible: bool, legend: bool = True) -> None:
         for table in (self.paths, self.outlines, self.heads, self.starts):
             if run_id in table:
                 table[run_id].setVisible(visible)
+        if legend:
+            self._fill_run_legend()
+
+    def refresh_legend(self) -> None:
+        """The legend after a batch of changes made with ``legend=False``."""
         self._fill_run_legend()
 
     def set_start(self, run_id: str, x: float, y: float) -> None:

@@ -465,16 +465,14 @@ class SurfaceLabPage(
 
     def load_scene(self, scene: Scene, source: str = "file") -> None:
         self.service.abort()
-        for run_id in list(self._states):
-            self._drop_run(run_id)
+        self._drop_runs(list(self._states))
         self.model.replace_content(
             scene, source=source, title=dict(scene.title), description=dict(scene.description)
         )
         config = scene.surface.to_config()
         self.picker.show_surface(config)
         self._apply_surface(config, restart=False)
-        for spec in scene.runs:
-            self._add_spec(spec, compute=False)
+        self._add_specs(scene.runs, compute=False)
         self.rewind()
         self._compute_runs(list(self._states))
         self.set_playing(True)  # a scene opens ready to play

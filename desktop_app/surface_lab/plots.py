@@ -223,7 +223,9 @@ class MetricPlots(Retranslating, QWidget):
             else:
                 curve.setPen(self._pen(run_id))
 
-    def remove_run(self, run_id: str) -> None:
+    def remove_run(self, run_id: str, refit: bool = True) -> None:
+        """Drop the run's curves; ``refit=False``: the caller calls :meth:`refit` once, after a
+        batch of runs."""
         for metric in METRICS:
             curve = self.curves[metric].pop(run_id, None)
             if curve is not None:
@@ -234,10 +236,10 @@ class MetricPlots(Retranslating, QWidget):
         self._raw_loss.pop(run_id, None)
         for extents in self._extents.values():
             extents.pop(run_id, None)
-        self._update_loss_axis()
-        self._refit_all()
+        if refit:
+            self.refit()
 
-    def set_run_visible(self, run_id: str, visible: bool) -> None:
+    def set_run_visible(self, run_id: str, visible: bool, refit: bool = True) -> None:
         for metric in METRICS:
             if run_id in self.curves[metric]:
                 self.curves[metric][run_id].setVisible(visible)
@@ -245,6 +247,11 @@ class MetricPlots(Retranslating, QWidget):
             self._hidden.discard(run_id)
         else:
             self._hidden.add(run_id)
+        if refit:
+            self.refit()
+
+    def refit(self) -> None:
+        """The loss axis and the value ranges of the runs shown."""
         self._update_loss_axis()
         self._refit_all()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -186,11 +186,13 @@ class RunsMixin:
             # Run number ``index`` has that number's dash and marker (core.palette.run_style).
             color, visible, label = run.color, run.visible, run.label
             if not run.swarm:
-                self.map.ensure_run(run.id, color, index, label)
+                self.map.ensure_run(run.id, color, index, label, legend=False)
                 self.map.set_start(run.id, *run.starts[0])
-                self.map.set_run_visible(run.id, visible)
+                self.map.set_run_visible(run.id, visible, legend=False)
             self.plots.ensure_run(run.id, color, index=index)
-            self.plots.set_run_visible(run.id, visible)
+            self.plots.set_run_visible(run.id, visible, refit=False)
+        self.map.refresh_legend()  # once for all the runs: rebuilding it per run was quadratic
+        self.plots.refit()
         self._sync_run_list()
         self._show_start()
         self._dirty = True
@@ -273,24 +275,33 @@ class RunsMixin:
         return "" if spec is None else self._add_spec(spec, compute=compute)
 
     def _add_spec(self, spec: RunSpec, compute: bool = True) -> str:
-        run_id = f"run{next(self._ids)}"
-        if spec.color is None or not spec.label:
-            spec = spec.model_copy(
-                update={
-                    "color": QColor(spec.color or self._free_colour()).name(),
-                    "label": spec.label or self._default_label(spec.optimizer.model_dump()),
-                }
-            )
-        run = RunState(id=run_id, spec_of=self._spec_of)
-        self._states[run_id] = run
-        if not is_swarm(spec):
-            self.map.ensure_run(run_id, QColor(spec.color), len(self._states) - 1, spec.label)
-        self.model.runs = (*self.model.runs, spec)  # the list and the markers follow
-        self.model.selected_run = run_id
+        return self._add_specs([spec], compute)[-1]
+
+    def _add_specs(self, specs: Sequence[RunSpec], compute: bool = True) -> list[str]:
+        """Add runs in one change of the model (a scene's runs: the list, markers and legend
+        follow once); the last one is selected. Their ids."""
+        run_ids, added = [], []
+        for spec in specs:
+            run_id = f"run{next(self._ids)}"
+            if spec.color is None or not spec.label:
+                used = [s.color for s in (*self.model.runs, *added) if s.color]
+                spec = spec.model_copy(
+                    update={
+                        "color": QColor(spec.color or next_free_colour(used)).name(),
+                        "label": spec.label or self._default_label(spec.optimizer.model_dump()),
+                    }
+                )
+            self._states[run_id] = RunState(id=run_id, spec_of=self._spec_of)
+            run_ids.append(run_id)
+            added.append(spec)
+        if not run_ids:
+            return []
+        self.model.runs = (*self.model.runs, *added)  # the list and the markers follow
+        self.model.selected_run = run_ids[-1]
         if compute:
-            self._compute_runs([run_id])
+            self._compute_runs(run_ids)
         self.sceneChanged.emit()
-        return run_id
+        return run_ids
 
     def _free_colour(self) -> str:
         """The first palette colour no run uses (after a removal, its colour is free again)."""
@@ -341,21 +352,32 @@ class RunsMixin:
         return None
 
     def _drop_run(self, run_id: str) -> None:
-        if run_id not in self._states:
+        self._drop_runs([run_id])
+
+    def _drop_runs(self, run_ids: Sequence[str]) -> None:
+        """Remove runs in one change of the model; if the selected one goes, the list's next
+        remaining row (or the one above) is selected."""
+        drop = [run_id for run_id in run_ids if run_id in self._states]
+        if not drop:
             return
-        self.service.bump(run_id)
         order = list(self._states)
-        index = order.index(run_id)
-        if self.selected == run_id:  # the list's next row (or the one above) is selected next
-            rest = order[index + 1 :] or order[:index][-1:]
+        if self.selected in drop:
+            index = order.index(self.selected)
+            rest = [r for r in order[index + 1 :] if r not in drop]
+            rest = rest or [r for r in order[:index] if r not in drop][-1:]
             self.model.selected_run = rest[0] if rest else None
-        del self._states[run_id]
-        self.recorder.remove(run_id)
-        self.curvatures.remove(run_id)
-        self.map.remove_run(run_id)
-        self.plots.remove_run(run_id)
-        runs = self.model.runs
-        self.model.runs = (*runs[:index], *runs[index + 1 :])
+        for run_id in drop:
+            self.service.bump(run_id)
+            del self._states[run_id]
+            self.recorder.remove(run_id)
+            self.curvatures.remove(run_id)
+            self.map.remove_run(run_id, legend=False)
+            self.plots.remove_run(run_id, refit=False)
+        self.map.refresh_legend()
+        self.plots.refit()
+        self.model.runs = tuple(
+            spec for run_id, spec in zip(order, self.model.runs, strict=True) if run_id not in drop
+        )
         if not any(r.swarm for r in self._states.values()):
             self.map.set_swarm(None)
             self.map.set_basins(None)

@@ -419,3 +419,20 @@ def test_saddle_and_monkey_saddle():
     assert (c.x, c.y, c.kind) == (0.0, 0.0, "degenerate")
     h = _hessians(SURFACES["monkey_saddle"], torch.zeros(1, 2, dtype=torch.float64))[0]
     assert float(h.abs().max()) == 0.0
+
+
+def test_critical_points_are_found_on_first_read_only():
+    """A surface may take a function for its critical points: building it (the picker builds
+    every built-in surface for its title) runs no search; the first read runs it once."""
+    calls = []
+
+    def find() -> list[CriticalPoint]:
+        calls.append(1)
+        return [CriticalPoint(0.0, 0.0, "minimum")]
+
+    surface = Surface("lazy", lambda p: (p**2).sum(-1), (-1.0, 1.0), (-1.0, 1.0), find)
+    assert calls == []
+    assert surface.critical_points == (CriticalPoint(0.0, 0.0, "minimum"),)
+    assert surface.critical_points == (CriticalPoint(0.0, 0.0, "minimum"),)
+    assert calls == [1]
+    assert Surface("plain", surface.fn, (-1.0, 1.0), (-1.0, 1.0)).critical_points == ()
