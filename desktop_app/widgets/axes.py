@@ -4,8 +4,8 @@ pyqtgraph always draws every label of the major tick level, however narrow the a
 projector font sizes "20", "40", "60", "80" became "20406080", and a log axis's minor labels
 (0.09, 0.08, ...) piled up. :class:`ReadableAxis` drops a label that would come closer than
 :data:`TICK_GAP` pixels to one already kept (major labels come first, so minor ones go first),
-labels a log axis at its powers of ten only when two or more are in view, and never moves a
-factor such as "(x0.001)" into the axis label.
+labels a log axis at its powers of ten only when two or more are in view (at round values when
+less than a decade is in view), and never moves a factor such as "(x0.001)" into the axis label.
 Used by the Network Lab and the Data & batches page (``readable_axes`` right after a plot is
 made, before its log mode is set: pyqtgraph does not carry the log mode to a new axis).
 ``style_legend`` gives a legend the current mode's font and the theme's text colour;
@@ -13,6 +13,8 @@ made, before its log mode is set: pyqtgraph does not carry the log mode to a new
 """
 
 from __future__ import annotations
+
+import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
@@ -67,6 +69,36 @@ class ReadableAxis(pg.AxisItem):
         if specs is None or len(specs[2]) < 2:
             return None
         return specs
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph)
+        """Less than a decade in view can hold no power of ten and no whole multiple of one
+        (2.1 to 2.9): then ticks at round values of the linear range, at their logarithms."""
+        levels = super().logTickValues(minVal, maxVal, size, stdTicks)
+        self._fine_spacing = None
+        inside = [v for _s, values in levels for v in values if minVal <= v <= maxVal]
+        if len(inside) >= 2 or not size:
+            return levels
+        low, high = 10.0**minVal, 10.0**maxVal
+        for spacing, _offset in self.tickSpacing(low, high, size):  # the coarsest with two
+            first = math.ceil(low / spacing) * spacing
+            values = [first + i * spacing for i in range(int((high - first) / spacing) + 1)]
+            values = [v for v in values if low <= v <= high and v > 0]
+            if len(values) >= 2:
+                self._fine_spacing = spacing
+                return [(None, [math.log10(v) for v in values])]
+        return levels
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph naming)
+        fine = getattr(self, "_fine_spacing", None)
+        if fine is None:
+            return super().logTickStrings(values, scale, spacing)
+        numbers = [10.0**v * scale for v in values]
+        top = max((abs(n) for n in numbers), default=1.0)
+        if 1e-3 <= top < 1e5:  # "2400", "2.2", "0.0022": the spacing's decimals
+            places = max(0, -math.floor(math.log10(fine * scale)))
+            return [f"{n:.{places}f}" for n in numbers]
+        digits = max(1, math.ceil(math.log10(top / (fine * scale))) + 1)
+        return [f"{n:.{digits}g}" for n in numbers]
 
 
 def readable_axes(plot: pg.PlotItem, sides: tuple[str, ...] = ("left", "bottom")) -> None:
