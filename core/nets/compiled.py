@@ -364,6 +364,33 @@ def warm_up(dtype: torch.dtype = torch.float32, layers: int = 3) -> float:
 
 
 _warming: dict[tuple[torch.dtype, int], threading.Thread] = {}
+# Kernels loaded in this process, and why one could not be (numba's compiler or cache failing:
+# a packaged app without the parts numba needs, a cache it cannot read...). Such a network
+# trains on torch's update with that reason; it never fails the training.
+_loaded: set[tuple[torch.dtype, int]] = set()
+_load_failures: dict[tuple[torch.dtype, int], str] = {}
+
+
+def _load_kernel(dtype: torch.dtype, layers: int) -> None:
+    key = (dtype, layers)
+    try:
+        warm_up(dtype, layers)
+    except Exception as error:  # reported as the fallback's reason, never raised into a run
+        _load_failures[key] = (
+            f"the compiled kernel could not be loaded ({error.__class__.__name__}: {error}): "
+            "torch's update"
+        )
+    else:
+        _loaded.add(key)
+
+
+def kernel_problem(dtype: torch.dtype, layers: int) -> str | None:
+    """None once the kernel for ``layers`` dense layers is loaded, loading it now (in this
+    thread) if no thread has; else why it cannot be."""
+    key = (dtype, layers)
+    if key not in _loaded and key not in _load_failures:
+        _load_kernel(dtype, layers)
+    return _load_failures.get(key)
 
 
 def still_loading(dtype: torch.dtype, layers: int) -> bool:
@@ -381,5 +408,7 @@ def warm_up_in_background(dtype: torch.dtype, layers: int) -> None:
     key = (dtype, layers)
     if not numba_available() or key in _warming:
         return
-    _warming[key] = threading.Thread(target=warm_up, args=key, name="numba warm-up", daemon=False)
+    _warming[key] = threading.Thread(
+        target=_load_kernel, args=key, name="numba warm-up", daemon=False
+    )
     _warming[key].start()

@@ -64,6 +64,7 @@ from core.nets.compiled import (
     compiled_problem,
     epoch_problem,
     evaluate_network,
+    kernel_problem,
     loss_code,
     run_epoch,
     still_loading,
@@ -281,12 +282,17 @@ class FastTrainer(Trainer):
 
     def _compiled_now(self) -> bool:
         """Whether this epoch runs compiled: allowed, the optimizer fit for it, and its kernel
-        not still loading in the background (then torch's update trains this epoch)."""
-        return (
-            self.compiled_fallback is None
-            and epoch_problem(self.optimizer, self.parameters) is None
-            and not still_loading(self.dtype, len(self.parameters) // 2)
-        )
+        loaded (not still loading in the background: then torch's update trains this epoch;
+        a kernel that cannot load sends every epoch there, with the reason)."""
+        layers = len(self.parameters) // 2
+        if (
+            self.compiled_fallback is not None
+            or epoch_problem(self.optimizer, self.parameters) is not None
+            or still_loading(self.dtype, layers)
+        ):
+            return False
+        self.compiled_fallback = kernel_problem(self.dtype, layers)
+        return self.compiled_fallback is None
 
     def _compiled_epoch(self) -> tuple[Tensor, Tensor]:
         size = self.config.batch_size

@@ -277,3 +277,27 @@ def test_the_background_warm_up_starts_once_per_dtype_and_depth():
     thread.join(120)
     assert not thread.is_alive()
     assert compiled.warm_up(F64, 3) < 1.0  # compiled (or loaded) by the thread already
+
+
+def test_a_kernel_that_cannot_load_sends_training_down_the_torch_path(monkeypatch):
+    """numba failing to compile or to read its cache (a packaged app) costs speed, never the
+    training: every epoch takes torch's update, and the reason is kept."""
+
+    def broken(dtype, layers):
+        raise RuntimeError("cannot cache function: no locator available")
+
+    monkeypatch.setattr(compiled, "warm_up", broken)
+    monkeypatch.setattr(compiled, "_loaded", set())
+    monkeypatch.setattr(compiled, "_load_failures", {})
+    data = make_dataset(**SMALL)
+    config = TrainConfig(optimizer={"name": "adam", "lr": 0.02}, batch_size=3, epochs=3)
+    trainer = FastTrainer(data, MODEL, config, dtype=F64)
+    assert trainer.compiled_fallback is None  # nothing known to fail before the first epoch
+    records = epoch_records(trainer)
+    assert trainer.compiled_epochs == 0
+    assert "could not be loaded" in trainer.compiled_fallback
+    assert "no locator available" in trainer.compiled_fallback
+    assert_same_records(epoch_records(Trainer(data, MODEL, config, dtype=F64)), records)
+    compiled.warm_up_in_background(F64, 7)  # a background load fails the same way, quietly
+    compiled._warming.pop((F64, 7)).join(60)
+    assert "could not be loaded" in compiled.kernel_problem(F64, 7)
