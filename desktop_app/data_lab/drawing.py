@@ -120,10 +120,10 @@ class DrawingMixin:
             if last < 0:
                 continue
             xs = history.epoch[: last + 1] if epochs else np.arange(last + 1, dtype=float)
-            self.loss_curves[side].setData(xs, positive(history.loss[: last + 1]), connect="finite")
+            self.loss_curves[side].setData(xs, positive(history.loss[: last + 1]))
             if generalization:
                 test = positive(history.test_loss[: last + 1])
-                self.loss_curves["test"].setData(xs, test, connect="finite")
+                self.loss_curves["test"].setData(xs, test)
         self._draw_axis(step, epochs)
         self._show_readout(step, {s: text for s, text in readouts.items() if text})
         self._show_noise_scale({s: c for s, c in clouds.items() if c is not None})

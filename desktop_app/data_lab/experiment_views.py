@@ -193,8 +193,12 @@ class BatchExperimentView(Retranslating, QWidget):
         self.reach_plot = _plot()
         self.reach_legend = pg.LegendItem(colCount=2)
         self.reach_plot.getPlotItem().layout.addItem(self.reach_legend, 4, 1)
-        self.updates_curve = self.reach_plot.plot(symbol="o", symbolBrush=UPDATE_COLOR)
-        self.epochs_curve = self.reach_plot.plot(symbol="t", symbolBrush=EPOCH_COLOR)
+        self.updates_curve = self.reach_plot.plot(
+            symbol="o", symbolBrush=UPDATE_COLOR, connect="finite"
+        )
+        self.epochs_curve = self.reach_plot.plot(
+            symbol="t", symbolBrush=EPOCH_COLOR, connect="finite"
+        )
         self.reach_legend.addItem(self.updates_curve, "updates")
         self.reach_legend.addItem(self.epochs_curve, "epochs")
         # B_simple at the start, on every plot's batch axis (between the measured sizes).
@@ -460,8 +464,8 @@ class BatchExperimentView(Retranslating, QWidget):
         xs = np.array([position.get(e["label"], np.nan) for e in entries], dtype=float)
         updates = _log10([e["updates"] for e in entries])
         epochs = _log10([e["epochs"] for e in entries])
-        self.updates_curve.setData(xs, updates, connect="finite")
-        self.epochs_curve.setData(xs, epochs, connect="finite")
+        self.updates_curve.setData(xs, updates)
+        self.epochs_curve.setData(xs, epochs)
         _decade_ticks(self.reach_plot.getPlotItem().getAxis("left"), np.r_[updates, epochs])
 
 

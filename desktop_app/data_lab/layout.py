@@ -279,7 +279,9 @@ class LayoutMixin:
         # The legend under the bottom axis: inside the plot it covered the axes and curves.
         self.loss_legend = pg.LegendItem(colCount=3)
         item.layout.addItem(self.loss_legend, 4, 1)
-        self.loss_curves = {key: self.loss_plot.plot() for key in ("left", "right", "test")}
+        self.loss_curves = {
+            key: self.loss_plot.plot(connect="finite") for key in ("left", "right", "test")
+        }
         self._x_range: tuple[float, bool] | None = None
         self.loss_cursor = pg.InfiniteLine(angle=90, pen=appearance().cursor_pen())
         self.loss_plot.addItem(self.loss_cursor)

@@ -237,7 +237,7 @@ class TrainingCurves(Retranslating, QWidget):
                 self.curves[(metric, label, side)] = curve
                 if metric == "loss" and kind != "kfold" and (kind != "race" or side == "val"):
                     self._add_legend(curve, self._curve_name(kind, label, side))
-        step = self._new_curve("loss")
+        step = self._new_curve("loss", connect="finite")
         self._pens[step] = lambda: appearance().pen((120, 120, 120, 90), 1)
         step.setPen(self._pens[step]())
         step.setZValue(-5)
@@ -310,7 +310,7 @@ class TrainingCurves(Retranslating, QWidget):
                 x, y = x[1:], y[1:]  # epoch 0 used no learning rate
             if self.plots[metric].ctrl.logYCheck.isChecked():
                 y = np.where(y > 0, y, np.nan)
-            curve.setData(x, y, connect="finite")
+            curve.setData(x, y)
             if metric == "lr" and len(y) and np.isfinite(y).any():
                 # from 0: a constant rate otherwise gets a range of +-0.5 around it
                 self._show_lr_range(float(np.nanmax(y)) * 1.15)
@@ -337,14 +337,14 @@ class TrainingCurves(Retranslating, QWidget):
             style_legend(self.legend)
         if self.plots["loss"].ctrl.logYCheck.isChecked():
             val_loss = np.where(val_loss > 0, val_loss, np.nan)
-        self.averaged_curve.setData(epoch, val_loss, connect="finite")
+        self.averaged_curve.setData(epoch, val_loss)
 
     def set_steps(self, label: str, x: np.ndarray, loss: np.ndarray) -> None:
         curve = self.step_curves.get(label)
         if curve is not None:
             if self.plots["loss"].ctrl.logYCheck.isChecked():
                 loss = np.where(loss > 0, loss, np.nan)
-            curve.setData(x, loss, connect="finite")
+            curve.setData(x, loss)
 
     def set_band(self, epoch: np.ndarray, mean: np.ndarray, std: np.ndarray) -> None:
         if self.band_curves is None or not len(epoch):

@@ -135,7 +135,7 @@ class RatioPanel(Retranslating, QWidget):
         for name, curve in self.curves.items():
             values = np.asarray(ratios.get(name, []), dtype=float)
             values = np.where((values > 0) & np.isfinite(values), values, np.nan)
-            curve.setData(x[: len(values)], values, connect="finite")
+            curve.setData(x[: len(values)], values)
         if warnings != self._warnings:
             self._warnings = list(warnings)
             self._show_warnings()
@@ -235,7 +235,7 @@ class NoiseScalePanel(Retranslating, QWidget):
         values = np.asarray(values, dtype=float)
         self.values = np.where((values > 0) & np.isfinite(values), values, np.nan)
         self.batch_size = int(batch_size)
-        self.curve.setData(self.epochs, self.values, connect="finite")
+        self.curve.setData(self.epochs, self.values)
         self.batch_line.setVisible(self.batch_size > 0)
         if self.batch_size > 0:
             self.batch_line.setValue(math.log10(self.batch_size))  # a log axis draws log10

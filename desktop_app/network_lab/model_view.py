@@ -205,7 +205,7 @@ class BoundaryView(Retranslating, QWidget):
         self.class_image.setVisible(snapshot.winner is not None)
         line = snapshot.boundary
         if line is not None and len(line):
-            self.boundary.setData(line[:, 0], line[:, 1], connect="finite")
+            self.boundary.setData(line[:, 0], line[:, 1])
         else:
             self.boundary.setData([], [])
 

@@ -252,7 +252,7 @@ class RaceView(Retranslating, QWidget):
             member.image.setVisible(True)
             line = snapshot.boundary
             if line is not None and len(line):
-                member.line.setData(line[:, 0], line[:, 1], connect="finite")
+                member.line.setData(line[:, 0], line[:, 1])
             else:
                 member.line.setData([], [])
         elif snapshot.kind == "curve":

@@ -104,7 +104,7 @@ class InternalsPlots(Retranslating, QWidget):
         curve = self.curves.get((run_id, key, coordinate))
         if curve is not None:
             return curve, False
-        curve = self.plots[key].plot()
+        curve = self.plots[key].plot(connect="finite")
         self.curves[(run_id, key, coordinate)] = curve
         return curve, True
 
@@ -134,7 +134,7 @@ class InternalsPlots(Retranslating, QWidget):
                 column = values[:, coordinate]
                 # Log axes: a zero or negative value is left out as a gap.
                 column = np.where(column > 0, column, np.nan)
-                curve.setData(steps, column, connect="finite")
+                curve.setData(steps, column)
 
     def retain(self, run_ids) -> None:
         """Forget the curves of runs that no longer exist."""

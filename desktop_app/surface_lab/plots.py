@@ -218,7 +218,7 @@ class MetricPlots(Retranslating, QWidget):
         for metric in METRICS:
             curve = self.curves[metric].get(run_id)
             if curve is None:
-                curve = self.plots[metric].plot(pen=self._pen(run_id))
+                curve = self.plots[metric].plot(pen=self._pen(run_id), connect="finite")
                 self.curves[metric][run_id] = curve
             else:
                 curve.setPen(self._pen(run_id))
@@ -283,7 +283,8 @@ class MetricPlots(Retranslating, QWidget):
             values = self.plotted_loss(values)
         elif metric == "grad_norm" and self.plots[metric].ctrl.logYCheck.isChecked():
             values = np.where(values > 0, values, np.nan)  # log of 0: leave a gap
-        self.curves[metric][run_id].setData(steps, values, connect="finite")
+        # "connect" is set when the curve is made: passing it here restyled the curve every frame
+        self.curves[metric][run_id].setData(steps, values)
         if recorded is not None:
             self._fit_values(metric)
 
