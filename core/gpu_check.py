@@ -270,7 +270,7 @@ def passed(figures: dict[str, Any]) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m core.gpu_check", description=__doc__.split("\n\n")[0].strip("`")
+        prog="python -m core.gpu_check", description=__doc__.split("\n\n")[0].replace("``", "")
     )
     parser.add_argument("--device", default="cuda", help="the device checked (default cuda)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
