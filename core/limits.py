@@ -325,6 +325,19 @@ def network_parameters(input_dim: int, output_dim: int, hidden, batch_norm: bool
     return count
 
 
+def _compiled_seconds(network: Any, epochs: int) -> float | None:
+    """The training's seconds on the compiled epoch (``core.nets.compiled``: what the Network
+    Lab and ``losslab run`` use where it pays), or None where it does not train compiled (a
+    race, k folds, weight averaging, or a setting the kernel does not cover)."""
+    from core.nets.compiled import compiled_training_seconds
+    from core.nets.spec import setup_from_spec
+
+    setup = setup_from_spec(network)
+    if setup.race or setup.kfold or setup.average:
+        return None
+    return compiled_training_seconds(setup.model, setup.train, setup.dataset(), epochs)
+
+
 def _network_cost(network: Any, epochs: int | None) -> RunCost:
     from core.nets.datasets import check_dataset, class_count
     from core.optim import OPTIMIZER_DEFAULTS
@@ -352,6 +365,9 @@ def _network_cost(network: Any, epochs: int | None) -> RunCost:
         how += f", L-BFGS up to {evals} evaluations per batch"
     folds = training.kfold or 1
     seconds = folds * (epochs * epoch + size * per_example)
+    compiled = _compiled_seconds(network, epochs)
+    if compiled is not None and compiled < seconds:
+        seconds, how = compiled, how + ", compiled"
     recorded = folds * (epochs + 1) * BYTES_PER_EPOCH + working
     what = f"{epochs} epochs" + (f" x {folds} folds" if folds > 1 else "") + f" ({how})"
     advice = "use fewer epochs or folds, fewer examples, larger batches or a smaller model"

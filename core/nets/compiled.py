@@ -119,6 +119,42 @@ NS_PER_MULTIPLY_ADD = 1.1
 TORCH_US_PER_UPDATE = 200.0
 
 
+# The compiled training's whole cost, for the scene budget (core.limits) and for choosing it in
+# ``losslab run`` (measured here, float32, one thread; spiral 8-8 at batch 1, 10 and full, 32-32,
+# digits 64 at batch 1: within 30 %): per epoch a fixed cost (records, evaluation) and the
+# multiply-adds above, per update a fixed cost and one per parameter (the optimizer's update).
+EPOCH_FIXED_MS = 0.4
+UPDATE_FIXED_US = 1.2
+UPDATE_NS_PER_PARAMETER = 8.0
+COMPILE_SECONDS = 8.0  # numba compiling the kernel where its disk cache is empty (7.5 s here)
+
+
+def compiled_training_seconds(
+    model_config: ModelConfig, config, data: Dataset, epochs: int
+) -> float | None:
+    """Seconds to train ``epochs`` epochs compiled, the kernel's compilation included; None
+    where this setting does not train compiled (:func:`compiled_problem`)."""
+    if compiled_problem(model_config, config, data) is not None:
+        return None
+    widths = [data.input_dim, *model_config.hidden, data.output_dim]
+    parameters = sum(a * b + b for a, b in zip(widths, widths[1:], strict=False))
+    train = len(data.x_train)
+    batch = config.batch_size if 0 < config.batch_size < train else train
+    updates = math.ceil(train / max(batch, 1))
+    compiled_ms, _torch_ms = epoch_estimates(model_config, config, data)
+    update_us = UPDATE_FIXED_US + parameters * UPDATE_NS_PER_PARAMETER * 1e-3
+    epoch_ms = EPOCH_FIXED_MS + compiled_ms + updates * update_us * 1e-3
+    return COMPILE_SECONDS + epochs * epoch_ms * 1e-3
+
+
+def compiled_pays(model_config: ModelConfig, config, data: Dataset, epochs: int) -> bool:
+    """Whether training compiled, compilation included, beats torch's update (a short run of a
+    small network is over before numba has compiled the kernel)."""
+    seconds = compiled_training_seconds(model_config, config, data, epochs)
+    torch_ms = epoch_estimates(model_config, config, data)[1]
+    return seconds is not None and seconds < epochs * (torch_ms + EPOCH_FIXED_MS) * 1e-3
+
+
 def epoch_estimates(model_config: ModelConfig, config, data: Dataset) -> tuple[float, float]:
     """(compiled, torch) milliseconds per epoch, roughly: the compiled kernel's cost grows with
     the weights times the samples (forward and backward: ~3 passes on the training set, one

@@ -33,6 +33,7 @@ from typing import Any
 
 import torch
 
+from core.nets.compiled import compiled_pays
 from core.nets.datasets import Augmentation, Dataset, make_dataset, task_of
 from core.nets.ensembles import (
     DEFAULT_EMA_DECAY,
@@ -42,6 +43,7 @@ from core.nets.ensembles import (
     snapshot_config,
     snapshot_ensemble,
 )
+from core.nets.fast import FastTrainer
 from core.nets.many import many_records
 from core.nets.models import ModelConfig, build_model, count_parameters
 from core.nets.trainer import EpochRecord, TrainConfig, Trainer, kfold_records, kfold_summary
@@ -203,7 +205,12 @@ def run_network(
     elif setup.kfold:
         result.update(_kfold_runs(setup, train, data, parameters, device, dtype))
     else:
-        trainer = Trainer(data, setup.model, train, device=device, dtype=dtype, label="network")
+        # The compiled epoch where it pays (a long training; it compiles the kernel first),
+        # else torch's update with the hand-written gradient.
+        compiled = compiled_pays(setup.model, train, data, train.epochs) and not setup.average
+        trainer = FastTrainer(
+            data, setup.model, train, device=device, dtype=dtype, label="network", compiled=compiled
+        )
         result.update(_single_runs(setup, trainer, parameters))
     return result
 

@@ -31,7 +31,6 @@ SETTINGS = {
         "data": SPIRAL,
         "hidden": (8, 8),
         "train": {"optimizer": PLAYGROUND_SGD, "batch_size": 1},
-        "epochs": 1000,  # the scene budget's limit at batch 1 (core.scene_budget)
         "target": 250,
     },
     "playground circle 4-2, batch 10": {

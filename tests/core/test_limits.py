@@ -12,11 +12,14 @@ from core.limits import (
     BYTES_PER_POINT_STEP,
     BYTES_PER_STEP,
     MAX_RECORDED_BYTES,
+    MAX_SECONDS,
     Range,
     number_problem,
     scene_cost,
 )
-from core.scene import parse_scene
+from core.nets.compiled import compiled_pays, numba_available
+from core.nets.spec import setup_from_spec
+from core.scene import SceneError, parse_scene
 
 
 @pytest.mark.parametrize(
@@ -202,3 +205,37 @@ def test_the_estimate_bounds_what_losslab_run_really_uses(data):
     )
     estimated_bytes, _, grown, _ = json.loads(out.stdout)
     assert grown <= estimated_bytes + 8 * 1024**2, (grown, estimated_bytes)
+
+
+@pytest.mark.skipif(not numba_available(), reason="numba is not installed")
+def test_a_network_that_trains_compiled_is_budgeted_at_its_compiled_cost():
+    """The Network Lab and ``losslab run`` train such a setting with the compiled epoch (where
+    it pays): 5000 epochs of spiral at batch 1 take seconds there, not the torch update's ten
+    minutes, and are no longer refused. Settings the kernel does not cover keep torch's cost."""
+
+    def network(epochs: int, **training) -> dict:
+        return {
+            "format": 1,
+            "network": {
+                "dataset": {"name": "spiral"},
+                "model": {"hidden": [8, 8], "activation": "tanh"},
+                "training": {
+                    "optimizer": {"name": "sgd", "lr": 0.03},
+                    "batch_size": 1,
+                    "epochs": epochs,
+                    **training,
+                },
+            },
+        }
+
+    long = scene_cost(parse_scene(network(5000)))
+    assert "compiled" in long.runs[0].what
+    assert 8.0 < long.seconds < MAX_SECONDS  # the kernel's compilation is counted
+    short = scene_cost(parse_scene(network(20)))
+    assert "compiled" not in short.runs[0].what  # over before the kernel would be compiled
+    with pytest.raises(SceneError, match="would compute for"):
+        parse_scene(network(5000, average={"kind": "ema"}))  # averaging hooks every step
+    setup = setup_from_spec(parse_scene(network(5000)).network)
+    data = setup.dataset()
+    assert compiled_pays(setup.model, setup.train, data, 5000)
+    assert not compiled_pays(setup.model, setup.train, data, 20)
