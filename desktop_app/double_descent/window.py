@@ -40,13 +40,11 @@ from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, style_legend
 from desktop_app.widgets.labels import coloured
 from desktop_app.widgets.retranslating import Retranslating
-from desktop_app.widgets.tool_window import show_tool_window
-from desktop_app.workers import StreamRunner
+from desktop_app.widgets.tool_window import DONE, RUNNING, STOPPED, StreamWindow, show_tool_window
 
 DEFAULT_SIZE = (1100, 760)
 ERROR_COLOUR = "#c62828"
 ERROR_FLOOR = 1e-4  # a training error below this is drawn here (log axis)
-IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
 THRESHOLD_COLOUR = "#7f7f7f"
 CURVE_COLOURS = {"test": METRIC_COLOURS["val"], "train": METRIC_COLOURS["train"]}
 
@@ -66,7 +64,7 @@ def width_ticks(largest: int) -> list[list[tuple[float, str]]]:
     return [[(position, text) for position, text in ticks if float(text) <= largest]]
 
 
-class DoubleDescentWindow(Retranslating, QWidget):
+class DoubleDescentWindow(StreamWindow, Retranslating, QWidget):
     """A top-level window (owned by the main window): the sweep's settings and its curves."""
 
     def __init__(
@@ -77,13 +75,7 @@ class DoubleDescentWindow(Retranslating, QWidget):
         self.network_lab = network_lab or (lambda: None)  # not read: the sweep has its own task
         self.task: DoubleDescentTask | None = None
         self.results: list[WidthResult] = []
-        self.state = IDLE
-        self.message = ""
-        self.message_is_error = False
-        self.runner = StreamRunner("double-descent", self)
-        self.runner.items.connect(self._on_items)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
+        self._init_stream("double-descent", self._on_items)
         self._build_ui()
         self.resize(*DEFAULT_SIZE)
         appearance().changed.connect(self._restyle)
@@ -192,34 +184,17 @@ class DoubleDescentWindow(Retranslating, QWidget):
         self.stop()
         self.task, self.results = task, []
         self.plot.getAxis("bottom").setTicks(width_ticks(max(task.widths)))
-        self.state, self.message, self.message_is_error = RUNNING, "", False
+        self._begin_run()
         self.runner.start(lambda: double_descent_sweep(task))
         self._redraw()
         return True
-
-    def stop(self) -> None:
-        """Stop the sweep; the widths done so far stay."""
-        if not self.runner.running():
-            return
-        self.runner.stop()
-        self.state = STOPPED
-        self._redraw()
 
     def _on_items(self, items: list) -> None:
         self.results.extend(items)
         self._redraw()
 
-    def _on_finished(self) -> None:
-        self.state = DONE
-        self._redraw()
-
-    def _on_failed(self, message: str) -> None:
-        self.state = FAILED
-        self._set_message(self.tr("The sweep failed: {0}").format(message), error=True)
-
-    def _set_message(self, text: str, error: bool = False) -> None:
-        self.message, self.message_is_error = text, error
-        self._redraw()
+    def failure_text(self, message: str) -> str:
+        return self.tr("The sweep failed: {0}").format(message)
 
     # -- views -----------------------------------------------------------------------------------
 
@@ -267,10 +242,6 @@ class DoubleDescentWindow(Retranslating, QWidget):
             return self.tr("Stopped after {0} of {1} widths.").format(len(self.results), total)
         return self.tr("Press Run to sweep the widths.")
 
-    def shutdown(self) -> None:
-        """Stop the sweep and wait for the worker (closing)."""
-        self.runner.shutdown()
-
     # -- Qt --------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -301,10 +272,6 @@ class DoubleDescentWindow(Retranslating, QWidget):
             )
         )
         self._redraw()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        self.stop()
-        super().closeEvent(event)
 
 
 def show_double_descent_window(main: Any) -> DoubleDescentWindow:

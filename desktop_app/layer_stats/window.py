@@ -38,15 +38,13 @@ from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, run_pen, style_legend
 from desktop_app.widgets.labels import bold, coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
-from desktop_app.widgets.tool_window import show_tool_window
-from desktop_app.workers import StreamRunner
+from desktop_app.widgets.tool_window import DONE, RUNNING, STOPPED, StreamWindow, show_tool_window
 
 DEFAULT_SIZE = (1280, 900)
 DEFAULT_EPOCHS = 60
 LOSS_HEIGHT = 175  # px: the loss curves and their legend's row
 ROW_HEIGHT = 110  # px per layer at least: below it the histograms are flat lines
 ERROR_COLOUR = "#c62828"
-IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
 KINDS = ("pre", "grad")  # the histograms of a layer: pre-activations, weight gradients
 KIND_COLOURS = {"pre": METRIC_COLOURS["train"], "grad": METRIC_COLOURS["grad_norm"]}
 SIDE_COLOURS = {False: RUN_COLOURS[0], True: RUN_COLOURS[1]}  # the loss curves: off, on
@@ -95,7 +93,7 @@ def percent(value: float) -> str:
     return "–" if math.isnan(value) else f"{100 * value:.0f} %"
 
 
-class LayerStatsWindow(Retranslating, QWidget):
+class LayerStatsWindow(StreamWindow, Retranslating, QWidget):
     """A top-level window (owned by the main window): both networks' layers side by side."""
 
     def __init__(
@@ -107,15 +105,9 @@ class LayerStatsWindow(Retranslating, QWidget):
         self.plan: LayerStatsPlan | None = None
         self.bins: LayerBins | None = None
         self.records: dict[bool, dict[int, LayerStatsRecord]] = {False: {}, True: {}}
-        self.state = IDLE
-        self.message = ""
-        self.message_is_error = False
         self.plots: dict[tuple[bool, int, str], pg.PlotItem] = {}
         self.curves: dict[tuple[bool, int, str], pg.PlotDataItem] = {}
-        self.runner = StreamRunner("layer-stats", self)
-        self.runner.items.connect(self._on_items)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
+        self._init_stream("layer-stats", self._on_items)
         self._build_ui()
         self.resize(*DEFAULT_SIZE)
         appearance().changed.connect(self._restyle)
@@ -307,19 +299,11 @@ class LayerStatsWindow(Retranslating, QWidget):
         self.plan, self.bins = plan, None
         self.loss_plot.getAxis("bottom").setTicks(epoch_ticks(plan.epochs))
         self.records = {False: {}, True: {}}
-        self.state, self.message, self.message_is_error = RUNNING, "", False
+        self._begin_run()
         device = getattr(self.network_lab(), "device", "cpu")
         self.runner.start(lambda: layer_stats_events(plan, device))
         self._redraw()
         return True
-
-    def stop(self) -> None:
-        """Stop training; the epochs recorded so far stay."""
-        if not self.runner.running():
-            return
-        self.runner.stop()
-        self.state = STOPPED
-        self._redraw()
 
     def _on_items(self, items: list) -> None:
         for item in items:
@@ -330,17 +314,8 @@ class LayerStatsWindow(Retranslating, QWidget):
                 self.records[item.batch_norm][item.epoch] = item
         self._redraw()
 
-    def _on_finished(self) -> None:
-        self.state = DONE
-        self._redraw()
-
-    def _on_failed(self, message: str) -> None:
-        self.state = FAILED
-        self._set_message(self.tr("Training failed: {0}").format(message), error=True)
-
-    def _set_message(self, text: str, error: bool = False) -> None:
-        self.message, self.message_is_error = text, error
-        self._redraw()
+    def failure_text(self, message: str) -> str:
+        return self.tr("Training failed: {0}").format(message)
 
     # -- views -----------------------------------------------------------------------------------
 
@@ -445,10 +420,6 @@ class LayerStatsWindow(Retranslating, QWidget):
             return self.tr("Stopped after {0} of {1} records.").format(done, total or "?")
         return self.tr("Press Run to train both networks and look inside their layers.")
 
-    def shutdown(self) -> None:
-        """Stop training and wait for the worker (closing)."""
-        self.runner.shutdown()
-
     # -- Qt --------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -479,10 +450,6 @@ class LayerStatsWindow(Retranslating, QWidget):
         )
         self.refresh_task()
         self._redraw()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        self.stop()  # nothing trains for a window no one sees
-        super().closeEvent(event)
 
 
 def show_layer_stats_window(main: Any) -> LayerStatsWindow:

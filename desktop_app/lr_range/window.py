@@ -14,7 +14,6 @@ rebuilds, asking first when a trained model would be lost. The sweep trains a ne
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -52,11 +51,16 @@ from desktop_app.tuning.texts import value_text
 from desktop_app.widgets.labels import coloured, hint
 from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 from desktop_app.widgets.retranslating import Retranslating
-from desktop_app.widgets.tool_window import show_tool_window
-from desktop_app.workers import StreamRunner
+from desktop_app.widgets.tool_window import (
+    DONE,
+    FAILED,
+    RUNNING,
+    STOPPED,
+    StreamWindow,
+    show_tool_window,
+)
 
 DEFAULT_SIZE = (1100, 700)
-IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
 SWEEP_RANGE = NumberRange(1e-9, 1e3, 9, log=True)  # the sweep's ends: the arrows step by x10
 MAX_STEPS = 2000
 # The training form's learning-rate box (its bounds and decimals): an applied rate is one that
@@ -71,7 +75,7 @@ def applicable_lr(lr: float) -> float:
     return min(max(round(rounded, LR_BOX.decimals), LR_BOX.low), LR_BOX.high)
 
 
-class LrRangeWindow(Retranslating, QWidget):
+class LrRangeWindow(StreamWindow, Retranslating, QWidget):
     """A top-level window (owned by the main window): the sweep's range, Run / Stop, the plot,
     the suggestion rule and "Apply"."""
 
@@ -84,15 +88,8 @@ class LrRangeWindow(Retranslating, QWidget):
         self.plan: SweepPlan | None = None
         self.points: list[RangePoint] = []
         self.result: RangeTest | None = None
-        self.state = IDLE
-        self.message = ""  # the run's error, or the last apply's outcome
-        self.message_is_error = False
-        self._started = 0.0
-        self._seconds = 0.0
-        self.runner = StreamRunner(SWEEP_KEY, self)
-        self.runner.items.connect(self._on_points)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
+        # the message line: the run's error, or the last apply's outcome
+        self._init_stream(SWEEP_KEY, self._on_points)
         self._build_ui()
         self.resize(*DEFAULT_SIZE)
         self.retranslate()
@@ -213,39 +210,22 @@ class LrRangeWindow(Retranslating, QWidget):
             return False
         self.stop()
         self.plan, self.points, self.result = plan, [], None
-        self.state, self.message, self.message_is_error = RUNNING, "", False
+        self._begin_run()
         self.plot.clear_sweep()
-        self._started = time.perf_counter()
         self.runner.start(lambda: sweep_points(plan))
         self._redraw()
         return True
-
-    def stop(self) -> None:
-        """Stop the sweep; the points recorded so far stay (and suggest from what they show)."""
-        if not self.runner.running():
-            return
-        self.runner.stop()
-        self._seconds = time.perf_counter() - self._started
-        self.state = STOPPED
-        self._redraw()
 
     def _on_points(self, points: list[RangePoint]) -> None:
         self.points.extend(points)
         self.result = range_test_of(self.points)
         self._redraw()
 
-    def _on_finished(self) -> None:
-        self._seconds = time.perf_counter() - self._started
-        self.state = DONE
-        self._redraw()
+    def failure_text(self, message: str) -> str:
+        return self.tr("The range test failed: {0}").format(message)
 
-    def _on_failed(self, message: str) -> None:
-        self.state = FAILED
-        self._set_message(self.tr("The range test failed: {0}").format(message), error=True)
-
-    def _set_message(self, text: str, error: bool = False) -> None:
-        self.message, self.message_is_error = text, error
-        self._redraw(plot=False)
+    def _show_message(self) -> None:
+        self._redraw(plot=False)  # the message alone: the plot stays as it is
 
     # -- the suggestion --------------------------------------------------------------------------
 
@@ -354,10 +334,6 @@ class LrRangeWindow(Retranslating, QWidget):
         )
         return True
 
-    def shutdown(self) -> None:
-        """Stop the sweep and wait for the worker (closing)."""
-        self.runner.shutdown()
-
     # -- Qt --------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -383,10 +359,6 @@ class LrRangeWindow(Retranslating, QWidget):
         )
         self.refresh_task()
         self._redraw(plot=False)
-
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        self.stop()  # nothing trains for a window no one sees
-        super().closeEvent(event)
 
 
 def _interpolate(result: RangeTest, lr: float) -> float:

@@ -14,7 +14,6 @@ row while the others finish.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -45,16 +44,22 @@ from desktop_app.stability.plots import StabilityPlots
 from desktop_app.stability.texts import comparison_name, config_name
 from desktop_app.widgets.labels import coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
-from desktop_app.widgets.tool_window import show_tool_window
+from desktop_app.widgets.tool_window import (
+    DONE,
+    FAILED,
+    RUNNING,
+    STOPPED,
+    StreamWindow,
+    show_tool_window,
+)
 
 DEFAULT_SIZE = (1280, 720)
 ERROR_COLOUR = "#c62828"
-IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
 COLUMNS = 4  # configuration, learning rate, threshold, state
 COMPARISON_CHARACTERS = 16  # the "Compare" box's width in characters
 
 
-class StabilityWindow(Retranslating, QWidget):
+class StabilityWindow(StreamWindow, Retranslating, QWidget):
     """A top-level window (owned by the main window): set-up (the comparison, SAM's radius,
     epochs), the configurations' table, the plots and what they show."""
 
@@ -68,11 +73,8 @@ class StabilityWindow(Retranslating, QWidget):
         self.records: dict[str, list] = {}
         self.errors: dict[str, str] = {}
         self.ended: set[str] = set()
-        self.state = IDLE
-        self.message = ""
-        self.message_is_error = False
-        self._started = 0.0
-        self._seconds = 0.0
+        self._init_run_state()
+        # a stream per configuration: an error stays on its row (config_failed), the others run
         self.runner = worker.StabilityRunner(self)
         self.runner.records.connect(self._on_records)
         self.runner.config_failed.connect(self._on_config_failed)
@@ -295,23 +297,13 @@ class StabilityWindow(Retranslating, QWidget):
         keys = [config.key for config in plan.configs]
         self.records = {key: [] for key in keys}
         self.errors, self.ended = {}, set()
-        self.state, self.message, self.message_is_error = RUNNING, "", False
+        self._begin_run()
         self.plots.set_configs(keys, plan.comparison)
         self._fill_table()
         self._fill_choice(same)
-        self._started = time.perf_counter()
         self.runner.start(plan, getattr(self.network_lab(), "device", "cpu"))
         self._redraw()
         return True
-
-    def stop(self) -> None:
-        """Stop every configuration; the records so far stay."""
-        if not self.runner.running():
-            return
-        self.runner.stop()
-        self._seconds = time.perf_counter() - self._started
-        self.state = STOPPED
-        self._redraw()
 
     def keys(self) -> list[str]:
         return [] if self.plan is None else [config.key for config in self.plan.configs]
@@ -349,14 +341,8 @@ class StabilityWindow(Retranslating, QWidget):
         self.ended.add(key)
         self._redraw()
 
-    def _on_finished(self) -> None:
-        self._seconds = time.perf_counter() - self._started
-        self.state = FAILED if self.plan and len(self.errors) == len(self.plan.configs) else DONE
-        self._redraw()
-
-    def _set_message(self, text: str, error: bool = False) -> None:
-        self.message, self.message_is_error = text, error
-        self._redraw()
+    def _finished_state(self) -> str:
+        return FAILED if self.plan and len(self.errors) == len(self.plan.configs) else DONE
 
     # -- views -----------------------------------------------------------------------------------
 
@@ -502,10 +488,6 @@ class StabilityWindow(Retranslating, QWidget):
                 state.setForeground(QBrush(QColor(ERROR_COLOUR)) if error else QBrush())
         self.table.resizeRowsToContents()
 
-    def shutdown(self) -> None:
-        """Stop the configurations and wait for the worker (closing)."""
-        self.runner.shutdown()
-
     # -- Qt --------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -561,10 +543,6 @@ class StabilityWindow(Retranslating, QWidget):
             "its 2/η. The heat map counts the Hessian's eigenvalues per epoch; the curve "
             "beside it counts the negative ones."
         )
-
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        self.stop()  # nothing trains for a window no one sees
-        super().closeEvent(event)
 
 
 def show_stability_window(main: Any) -> StabilityWindow:

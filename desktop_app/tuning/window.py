@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -43,14 +42,12 @@ from desktop_app.tuning.worker import (
 from desktop_app.user_files import write_file_atomic
 from desktop_app.widgets.labels import coloured
 from desktop_app.widgets.retranslating import Retranslating
-from desktop_app.widgets.tool_window import show_tool_window
-from desktop_app.workers import StreamRunner
+from desktop_app.widgets.tool_window import DONE, RUNNING, STOPPED, StreamWindow, show_tool_window
 
 DEFAULT_SIZE = (1200, 900)
-IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "failed"
 
 
-class TuningWindow(Retranslating, QWidget):
+class TuningWindow(StreamWindow, Retranslating, QWidget):
     """A top-level window (owned by the main window): set-up, the two searches drawn, the
     projection on each axis, and what to do with the result."""
 
@@ -65,15 +62,8 @@ class TuningWindow(Retranslating, QWidget):
         self.trials: dict[str, dict[int, Trial]] = {kind: {} for kind in KINDS}
         self.failures: dict[str, dict[int, TrialFailed]] = {kind: {} for kind in KINDS}
         self.fraction = {kind: 0.0 for kind in KINDS}
-        self.state = IDLE
-        self.message = ""  # the whole run's error, or the last export's / apply's outcome
-        self.message_is_error = False
-        self._started = 0.0
-        self._seconds = 0.0
-        self.runner = StreamRunner(SEARCH_KEY, self)
-        self.runner.items.connect(self._on_events)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
+        # the message line: the whole run's error, or the last export's / apply's outcome
+        self._init_stream(SEARCH_KEY, self._on_events)
         self._build_ui()
         self.resize(*DEFAULT_SIZE)
         self.refresh_task()
@@ -192,24 +182,14 @@ class TuningWindow(Retranslating, QWidget):
         self.trials = {kind: {} for kind in KINDS}
         self.failures = {kind: {} for kind in KINDS}
         self.fraction = {kind: 0.0 for kind in KINDS}
-        self.state, self.message, self.message_is_error = RUNNING, "", False
+        self._begin_run()
         xs, ys = (axis.grid(plan.per_axis) for axis in axes)
         self.maps.set_axes(axes, xs, ys)
         self.marginals.set_axes(axes, (xs, ys))
-        self._started = time.perf_counter()
         device = getattr(self.network_lab(), "device", "cpu")
         self.runner.start(lambda: tuning_events(plan, device))
         self._redraw()
         return True
-
-    def stop(self) -> None:
-        """Stop both searches; the trials finished so far stay."""
-        if not self.runner.running():
-            return
-        self.runner.stop()
-        self._seconds = time.perf_counter() - self._started
-        self.state = STOPPED
-        self._redraw()
 
     def total(self) -> int:
         return sum(len(settings) for settings in self.planned.values())
@@ -240,18 +220,8 @@ class TuningWindow(Retranslating, QWidget):
                 ended = True
         self._redraw(plots=ended)
 
-    def _on_finished(self) -> None:
-        self._seconds = time.perf_counter() - self._started
-        self.state = DONE
-        self._redraw()
-
-    def _on_failed(self, message: str) -> None:
-        self.state = FAILED
-        self._set_message(self.tr("The search failed: {0}").format(message), error=True)
-
-    def _set_message(self, text: str, error: bool = False) -> None:
-        self.message, self.message_is_error = text, error
-        self._redraw()
+    def failure_text(self, message: str) -> str:
+        return self.tr("The search failed: {0}").format(message)
 
     # -- views -----------------------------------------------------------------------------------
 
@@ -404,10 +374,6 @@ class TuningWindow(Retranslating, QWidget):
         if path:
             self.export_csv(path)
 
-    def shutdown(self) -> None:
-        """Stop the searches and wait for the worker (closing)."""
-        self.runner.shutdown()
-
     # -- Qt --------------------------------------------------------------------------------------
 
     def retranslate(self) -> None:
@@ -419,10 +385,6 @@ class TuningWindow(Retranslating, QWidget):
         self.export_button.setText(self.tr("Export CSV…"))
         self._show_task()
         self._redraw()
-
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
-        self.stop()  # nothing trains for a window no one sees
-        super().closeEvent(event)
 
 
 def show_tuning_window(main: Any) -> TuningWindow:

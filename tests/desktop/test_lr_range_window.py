@@ -17,11 +17,12 @@ from core.nets.trainer import TrainConfig
 from desktop_app import i18n
 from desktop_app.lr_range import menu_text, show_lr_range_window
 from desktop_app.lr_range import window as lr_window
-from desktop_app.lr_range.window import DONE, FAILED, STOPPED, LrRangeWindow, applicable_lr
+from desktop_app.lr_range.window import LrRangeWindow, applicable_lr
 from desktop_app.network_lab.settings import setup_of_settings
 from desktop_app.style import appearance
 from desktop_app.tuning.setup_box import ERROR_COLOUR
 from desktop_app.tuning.texts import value_text
+from desktop_app.widgets.tool_window import DONE, FAILED, STOPPED
 from tests.desktop.conftest import dispose, network_lab_page
 
 

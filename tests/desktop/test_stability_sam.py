@@ -15,8 +15,8 @@ from core.nets.stability import config_records
 from desktop_app import i18n
 from desktop_app.network_lab.settings import default_settings
 from desktop_app.stability import show_stability_window, worker
-from desktop_app.stability.window import DONE
 from desktop_app.tuning.worker import plan_dataset
+from desktop_app.widgets.tool_window import DONE
 from tests.desktop.conftest import dispose
 
 EPOCHS, EVERY, RHO = 20, 5, 0.1

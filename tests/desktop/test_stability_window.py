@@ -17,9 +17,10 @@ from core.nets.stability import StabilityConfig, config_records
 from desktop_app import i18n
 from desktop_app.network_lab.settings import default_settings
 from desktop_app.stability import menu_text, show_stability_window, worker
-from desktop_app.stability.window import DONE, STOPPED, StabilityWindow
+from desktop_app.stability.window import StabilityWindow
 from desktop_app.style import appearance
 from desktop_app.tuning.worker import plan_dataset
+from desktop_app.widgets.tool_window import DONE, STOPPED
 from tests.desktop.conftest import dispose
 
 EPOCHS, EVERY = 20, 5

@@ -16,8 +16,9 @@ from core.nets import search as core_search
 from core.nets.search import heat_map
 from desktop_app import i18n
 from desktop_app.style import MARKER_SCALE, appearance
-from desktop_app.tuning.window import DONE, STOPPED, TuningWindow
+from desktop_app.tuning.window import TuningWindow
 from desktop_app.tuning.worker import plan_dataset
+from desktop_app.widgets.tool_window import DONE, STOPPED
 from tests.desktop.conftest import main_window, tools_menu
 
 
