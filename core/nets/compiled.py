@@ -42,6 +42,8 @@ import importlib.util
 import math
 import threading
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -184,20 +186,26 @@ def _kind(optimizer: torch.optim.Optimizer) -> int | None:
     return kinds.get(type(optimizer))
 
 
-def _has_step_hooks(optimizer: torch.optim.Optimizer) -> bool:
+def _has_step_hooks(optimizer: torch.optim.Optimizer, ignored: Sequence[Any] = ()) -> bool:
     from torch.optim import optimizer as torch_optimizer
 
-    return bool(
-        optimizer._optimizer_step_pre_hooks
-        or optimizer._optimizer_step_post_hooks
-        or torch_optimizer._global_optimizer_pre_hooks
-        or torch_optimizer._global_optimizer_post_hooks
-    )
+    hooks = [
+        *optimizer._optimizer_step_pre_hooks.values(),
+        *optimizer._optimizer_step_post_hooks.values(),
+        *torch_optimizer._global_optimizer_pre_hooks.values(),
+        *torch_optimizer._global_optimizer_post_hooks.values(),
+    ]
+    return any(hook not in ignored for hook in hooks)
 
 
-def epoch_problem(optimizer: torch.optim.Optimizer, parameters: list[torch.Tensor]) -> str | None:
+def epoch_problem(
+    optimizer: torch.optim.Optimizer,
+    parameters: list[torch.Tensor],
+    ignored_hooks: Sequence[Any] = (),
+) -> str | None:
     """Why the next epoch cannot run compiled with ``optimizer`` (None: it can). Asked every
-    epoch: the optimizer may be switched or hooked during training."""
+    epoch: the optimizer may be switched or hooked during training. ``ignored_hooks``: step
+    hooks whose work the compiled epoch does itself (the update-ratio monitor's)."""
     if _kind(optimizer) is None:
         return f"{type(optimizer).__name__} has no compiled update"
     if len(optimizer.param_groups) != 1:
@@ -207,7 +215,7 @@ def epoch_problem(optimizer: torch.optim.Optimizer, parameters: list[torch.Tenso
         return "maximize/differentiable optimizers are not compiled"
     if {id(p) for p in group["params"]} != {id(p) for p in parameters}:
         return "the optimizer does not hold exactly the network's parameters"
-    if _has_step_hooks(optimizer):
+    if _has_step_hooks(optimizer, ignored_hooks):
         return "an optimizer step hook (e.g. the update-ratio monitor) watches every update"
     if not all(p.device.type == "cpu" and p.is_contiguous() for p in parameters):
         return "parameters are not contiguous CPU tensors"
@@ -306,10 +314,12 @@ def run_epoch(
     targets: torch.Tensor,
     order: torch.Tensor,
     batch_size: int,
+    ratios: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[float, int]:
     """One epoch of updates in place (``epoch_problem`` must be None): the samples in ``order``
     (CPU int64) in chunks of ``batch_size``, the last one smaller. Returns (the mean gradient
-    norm of the updates, the number of updates)."""
+    norm of the updates, the number of updates). ``ratios``: (sums, last), float64 arrays of
+    one entry per parameter, get each update's update/weight ratio added (the last one kept)."""
     kind = _kind(optimizer)
     group = optimizer.param_groups[0]
     slots: list[np.ndarray] = []
@@ -335,6 +345,7 @@ def run_epoch(
         _widths(parameters),
         ACTIVATION_CODES[activation], loss_kind, kind,
         np.array(_hyper(kind, group, optimizer), np.float64), steps, fresh,
+        *(ratios if ratios is not None else (np.zeros(0), np.zeros(0))),
     )  # fmt: skip
     for state, counter in counters:
         if isinstance(state[counter], torch.Tensor):

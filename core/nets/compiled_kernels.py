@@ -214,9 +214,13 @@ def _backward(count, params, widths, offsets, activation, acts, delta, spare, gr
 
 def train_epoch(
     x, labels, values, order, batch_size, params, states, widths, activation, loss_kind,
-    optimizer, hyper, steps, fresh,
+    optimizer, hyper, steps, fresh, ratio_sums, ratio_last,
 ):  # fmt: skip
-    """Train one epoch in place; returns (sum of the updates' gradient norms, updates)."""
+    """Train one epoch in place; returns (sum of the updates' gradient norms, updates). With
+    ``ratio_sums`` and ``ratio_last`` of one entry per parameter (empty: not measured), each
+    update's ||dw|| / ||w|| (``core.nets.ratios``: w before the update; 0 for no change, inf
+    for a change of zeros) is added to ``ratio_sums``, the last one kept in ``ratio_last``."""
+    measure = ratio_sums.shape[0] > 0
     layers = widths.shape[0] - 1
     offsets = np.zeros(layers + 2, np.int64)
     for layer in range(layers + 1):
@@ -230,6 +234,7 @@ def train_epoch(
     delta = np.empty((rows, widths.max()))
     spare = np.empty((rows, widths.max()))
     grad = np.empty(grad_at[2 * layers])
+    before = np.empty(grad_at[2 * layers] if measure else 0)
     classes, out = widths[layers], offsets[layers]
     norm_sum, updates = 0.0, 0
     for start in range(0, n, batch_size):
@@ -249,12 +254,31 @@ def train_epoch(
         updates += 1
         for j in range(2 * layers):
             s = STATE_SLOTS * j
+            if measure:
+                before[grad_at[j] : grad_at[j + 1]] = params[j]
             _update(
                 params[j], grad[grad_at[j] : grad_at[j + 1]], states[s], states[s + 1],
                 states[s + 2], optimizer, hyper, steps[j] + updates, fresh[j] != 0,
             )  # fmt: skip
             fresh[j] = 0
+            if measure:
+                ratio_last[j] = _update_ratio(params[j], before[grad_at[j] : grad_at[j + 1]])
+                ratio_sums[j] += ratio_last[j]
     return norm_sum, updates
+
+
+def _update_ratio(after, before):
+    """||after - before|| / ||before||, as core.nets.ratios._ratio."""
+    change, size = 0.0, 0.0
+    for k in range(after.shape[0]):
+        step = after[k] - before[k]
+        change += step * step
+        size += before[k] * before[k]
+    if change == 0.0:
+        return 0.0
+    if size == 0.0:
+        return math.inf
+    return math.sqrt(change) / math.sqrt(size)
 
 
 def evaluate(x, labels, values, params, widths, activation, loss_kind):
@@ -299,7 +323,7 @@ def evaluate(x, labels, values, params, widths, activation, loss_kind):
 # by their global names) by jit_kernels on first use.
 _KERNEL_FUNCTIONS = (
     "_activate", "_derivative", "_output_gradient", "_sgd", "_adagrad", "_rmsprop", "_adam",
-    "_lecture", "_update", "_forward", "_backward", "train_epoch", "evaluate",
+    "_lecture", "_update", "_update_ratio", "_forward", "_backward", "train_epoch", "evaluate",
 )  # fmt: skip
 _jit_lock = threading.Lock()
 _jitted = False

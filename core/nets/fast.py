@@ -56,7 +56,9 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -252,6 +254,8 @@ class FastTrainer(Trainer):
             else "the compiled epoch was turned off"
         )
         self.compiled_epochs = 0  # epochs trained by the compiled kernel
+        # core.nets.ratios.UpdateRatioMonitor fed by the compiled epochs (watch_ratios)
+        self.ratio_monitor: Any = None
         self._loss_code = loss_code(config.loss, data.task)
         self._epoch_order: Tensor | None = None  # the epoch's sample order when compiled
 
@@ -280,6 +284,12 @@ class FastTrainer(Trainer):
         train = evaluate_network(*args, self.x_train, self.y_train)
         return (*train, *evaluate_network(*args, self.x_val, self.y_val))
 
+    def watch_ratios(self, monitor: Any) -> None:
+        """Measure the update/weight ratios into ``monitor`` (an ``UpdateRatioMonitor`` on
+        this trainer's optimizer; None: stop) in compiled epochs too: its step hooks then no
+        longer send the epochs to torch's update (they measure those epochs that take it)."""
+        self.ratio_monitor = monitor
+
     def _compiled_now(self) -> bool:
         """Whether this epoch runs compiled: allowed, the optimizer fit for it, and its kernel
         loaded (not still loading in the background: then torch's update trains this epoch;
@@ -287,15 +297,21 @@ class FastTrainer(Trainer):
         layers = len(self.parameters) // 2
         if (
             self.compiled_fallback is not None
-            or epoch_problem(self.optimizer, self.parameters) is not None
+            or epoch_problem(self.optimizer, self.parameters, self._measured_hooks()) is not None
             or still_loading(self.dtype, layers)
         ):
             return False
         self.compiled_fallback = kernel_problem(self.dtype, layers)
         return self.compiled_fallback is None
 
+    def _measured_hooks(self) -> tuple:
+        return () if self.ratio_monitor is None else self.ratio_monitor.hooks()
+
     def _compiled_epoch(self) -> tuple[Tensor, Tensor]:
         size = self.config.batch_size
+        monitor = self.ratio_monitor
+        count = len(self.parameters)
+        ratios = None if monitor is None else (np.zeros(count), np.zeros(count))
         norm, updates = run_epoch(
             self.optimizer,
             self.parameters,
@@ -305,7 +321,10 @@ class FastTrainer(Trainer):
             self.y_train,
             self._epoch_order,
             len(self.x_train) if size == 0 else size,
+            ratios,
         )
+        if monitor is not None:
+            monitor.add_updates(self.parameters, ratios[0], updates, ratios[1])
         self.step += updates
         self.compiled_epochs += 1
         # what torch's step wrapper marks: the optimizer did step (schedulers check it)

@@ -26,7 +26,9 @@ no change) and averages each parameter's ratio over the updates of an epoch. The
 either iterates :func:`with_update_ratios` (the trainer's records with a :class:`RatioRecord`
 after every epoch record) or creates the monitor itself before iterating ``trainer.records()``
 and calls :meth:`UpdateRatioMonitor.epoch_ratios` after each epoch record. The cost is one copy
-of the parameters and a few norms per update; leave it off when the plot is hidden.
+of the parameters and a few norms per update; leave it off when the plot is hidden. A
+:class:`~core.nets.fast.FastTrainer` told of the monitor (``watch_ratios``) keeps training
+compiled and measures the same ratios inside its compiled epochs.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -193,6 +196,24 @@ class UpdateRatioMonitor:
         self._steps += 1
         self._last = ratios
 
+    def hooks(self) -> tuple[object, object]:
+        """The step hooks it put on the optimizer (the compiled epoch does their work itself)."""
+        return (self._pre, self._post)
+
+    def add_updates(
+        self, parameters: list[torch.Tensor], sums: np.ndarray, updates: int, last: np.ndarray
+    ) -> None:
+        """Ratios measured without the hooks (the compiled epoch, ``core.nets.compiled``): per
+        parameter of ``parameters``, the sum over ``updates`` updates and the last update's."""
+        if updates == 0:
+            return
+        where = {id(p): index for index, p in enumerate(parameters)}
+        order = [where[id(p)] for p in self._params]
+        added = torch.as_tensor(np.asarray(sums)[order], dtype=torch.float64)
+        self._sums = added if self._sums is None else self._sums + added
+        self._steps += updates
+        self._last = torch.as_tensor(np.asarray(last)[order], dtype=torch.float64)
+
     def epoch_ratios(self) -> dict[str, float]:
         if self._sums is None or self._steps == 0:
             return {}
@@ -246,6 +267,9 @@ def ratio_record(
 def with_update_ratios(trainer: Trainer) -> Iterator[EpochRecord | StepRecord | RatioRecord]:
     """``trainer.records()`` with a :class:`RatioRecord` after each epoch record (epoch >= 1)."""
     monitor = UpdateRatioMonitor(trainer.model, trainer.optimizer)
+    watch = getattr(trainer, "watch_ratios", None)  # a FastTrainer's compiled epochs measure too
+    if watch is not None:
+        watch(monitor)
     try:
         for record in trainer.records():
             yield record
@@ -253,3 +277,5 @@ def with_update_ratios(trainer: Trainer) -> Iterator[EpochRecord | StepRecord | 
                 yield ratio_record(monitor, record, trainer.model)
     finally:
         monitor.remove()
+        if watch is not None:
+            watch(None)

@@ -348,8 +348,9 @@ def single_records(
     before its extras, so a page that stops after "one epoch" would get the extras one call late.
     The values are core's: the records come from ``ratio_record`` and ``after_epoch``.
     With ``want_noise()``, a :class:`core.noise_scale.NoiseRecord` (at most ``NOISE_HZ`` a
-    second). The ratio monitor's hooks are on only while ``want_ratios()`` (measured: they cost
-    15-40% of the epochs per second with mini-batches of 10); it is asked before each epoch.
+    second). The ratio monitor is on only while ``want_ratios()`` (its hooks cost 15-40% of the
+    epochs per second of torch's update with mini-batches of 10; compiled epochs measure the
+    ratios themselves); it is asked before each epoch.
     """
     monitor: UpdateRatioMonitor | None = None
     last_noise = -math.inf  # when B_simple was last measured (at most NOISE_HZ a second)
@@ -389,11 +390,18 @@ def _noise_due(record: EpochRecord, trainer: Trainer, last: float) -> bool:
 def _switch_monitor(
     monitor: UpdateRatioMonitor | None, trainer: Trainer, on: bool
 ) -> UpdateRatioMonitor | None:
-    """The ratio monitor hooked on (a new one) or off (None)."""
+    """The ratio monitor hooked on (a new one) or off (None); a trainer with compiled epochs
+    measures the ratios in them too (``watch_ratios``) and keeps training compiled."""
+    watch = getattr(trainer, "watch_ratios", None)
     if on and monitor is None:
-        return UpdateRatioMonitor(trainer.model, trainer.optimizer)
+        monitor = UpdateRatioMonitor(trainer.model, trainer.optimizer)
+        if watch is not None:
+            watch(monitor)
+        return monitor
     if not on and monitor is not None:
         monitor.remove()
+        if watch is not None:
+            watch(None)
         return None
     return monitor
 

@@ -10,7 +10,7 @@ from core.nets.compiled import compiled_problem, epoch_problem
 from core.nets.datasets import make_dataset
 from core.nets.fast import FastTrainer
 from core.nets.models import ModelConfig
-from core.nets.ratios import UpdateRatioMonitor
+from core.nets.ratios import RatioRecord, UpdateRatioMonitor, with_update_ratios
 from core.nets.trainer import EpochRecord, TrainConfig, Trainer
 from core.optim.registry import network_optimizers
 from tests.core.test_nets_fast import (
@@ -301,3 +301,32 @@ def test_a_kernel_that_cannot_load_sends_training_down_the_torch_path(monkeypatc
     compiled.warm_up_in_background(F64, 7)  # a background load fails the same way, quietly
     compiled._warming.pop((F64, 7)).join(60)
     assert "could not be loaded" in compiled.kernel_problem(F64, 7)
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_compiled_epochs_measure_the_update_ratios_the_hooks_measure(name):
+    """The update-ratio tab no longer sends training to torch's update: the compiled epoch
+    measures each update's ||dw|| / ||w|| itself, equal to the monitor's hooks on the plain
+    torch.optim loop (float64)."""
+    hyper = {"sgd": {"lr": 0.1, "momentum": 0.9}, "adam": {"lr": 0.01}}[name]
+    data = make_dataset(**SMALL)
+    config = TrainConfig(optimizer={"name": name, **hyper}, batch_size=3, epochs=5, seed=2)
+    trainer = FastTrainer(data, MODEL, config, dtype=F64)
+    got = [r for r in with_update_ratios(trainer) if isinstance(r, RatioRecord)]
+    assert trainer.compiled_epochs == 5 and trainer.ratio_monitor is None  # unwatched after
+    reference = Trainer(data, MODEL, config, dtype=F64)
+    want = [r for r in with_update_ratios(reference) if isinstance(r, RatioRecord)]
+    assert [r.epoch for r in got] == [r.epoch for r in want] == [1, 2, 3, 4, 5]
+    for expected, actual in zip(want, got, strict=True):
+        assert actual.ratios.keys() == expected.ratios.keys()
+        for key, value in expected.ratios.items():
+            assert actual.ratios[key] == pytest.approx(value, rel=1e-9), key
+        assert actual.verdicts == expected.verdicts
+    # a hook the compiled epoch does not know (weight averaging's) still sends epochs to torch
+    monitor = UpdateRatioMonitor(trainer.model, trainer.optimizer)
+    trainer.watch_ratios(monitor)
+    assert epoch_problem(trainer.optimizer, trainer.parameters, monitor.hooks()) is None
+    other = trainer.optimizer.register_step_post_hook(lambda *args: None)
+    assert "hook" in epoch_problem(trainer.optimizer, trainer.parameters, monitor.hooks())
+    other.remove()
+    monitor.remove()
