@@ -327,8 +327,9 @@ def network_parameters(input_dim: int, output_dim: int, hidden, batch_norm: bool
 
 def _compiled_seconds(network: Any, epochs: int) -> float | None:
     """The training's seconds on the compiled epoch (``core.nets.compiled``: what the Network
-    Lab and ``losslab run`` use where it pays), or None where it does not train compiled (a
-    race, k folds, weight averaging, or a setting the kernel does not cover)."""
+    Lab and ``losslab run`` use where it pays), or None where it is not counted so: a race or
+    k folds (trained together by torch), weight averaging (its averaged model is evaluated by
+    torch every epoch: counted at torch's cost) or a setting the kernel does not cover."""
     from core.nets.compiled import compiled_training_seconds
     from core.nets.spec import setup_from_spec
 

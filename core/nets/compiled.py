@@ -315,11 +315,15 @@ def run_epoch(
     order: torch.Tensor,
     batch_size: int,
     ratios: tuple[np.ndarray, np.ndarray] | None = None,
+    average: tuple[list[torch.Tensor], float, int] | None = None,
 ) -> tuple[float, int]:
     """One epoch of updates in place (``epoch_problem`` must be None): the samples in ``order``
     (CPU int64) in chunks of ``batch_size``, the last one smaller. Returns (the mean gradient
     norm of the updates, the number of updates). ``ratios``: (sums, last), float64 arrays of
-    one entry per parameter, get each update's update/weight ratio added (the last one kept)."""
+    one entry per parameter, get each update's update/weight ratio added (the last one kept).
+    ``average``: (the averaged model's parameters, 1 - decay, its ``n_averaged``) kept as
+    the exponential moving average of every update (the caller adds the updates to the
+    count)."""
     kind = _kind(optimizer)
     group = optimizer.param_groups[0]
     slots: list[np.ndarray] = []
@@ -346,6 +350,7 @@ def run_epoch(
         ACTIVATION_CODES[activation], loss_kind, kind,
         np.array(_hyper(kind, group, optimizer), np.float64), steps, fresh,
         *(ratios if ratios is not None else (np.zeros(0), np.zeros(0))),
+        *_average_arguments(parameters, average),
     )  # fmt: skip
     for state, counter in counters:
         if isinstance(state[counter], torch.Tensor):
@@ -353,6 +358,15 @@ def run_epoch(
         else:
             state[counter] += updates
     return norm_sum / max(updates, 1), updates
+
+
+def _average_arguments(
+    parameters: list[torch.Tensor], average: tuple[list[torch.Tensor], float, int] | None
+) -> tuple[tuple[np.ndarray, ...], float, int]:
+    if average is None:  # the parameters stand in (same types: one compiled kernel), unused
+        return tuple(_flat(p) for p in parameters), 0.0, 0
+    averaged, weight, count = average
+    return tuple(_flat(p) for p in averaged), float(weight), int(count)
 
 
 def _targets(targets: torch.Tensor, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:

@@ -214,12 +214,17 @@ def _backward(count, params, widths, offsets, activation, acts, delta, spare, gr
 
 def train_epoch(
     x, labels, values, order, batch_size, params, states, widths, activation, loss_kind,
-    optimizer, hyper, steps, fresh, ratio_sums, ratio_last,
+    optimizer, hyper, steps, fresh, ratio_sums, ratio_last, averaged, average_weight,
+    averaged_count,
 ):  # fmt: skip
     """Train one epoch in place; returns (sum of the updates' gradient norms, updates). With
     ``ratio_sums`` and ``ratio_last`` of one entry per parameter (empty: not measured), each
     update's ||dw|| / ||w|| (``core.nets.ratios``: w before the update; 0 for no change, inf
-    for a change of zeros) is added to ``ratio_sums``, the last one kept in ``ratio_last``."""
+    for a change of zeros) is added to ``ratio_sums``, the last one kept in ``ratio_last``.
+    With ``average_weight`` > 0, ``averaged`` (arrays like ``params``) is the exponential
+    moving average after every update, as ``torch.optim.swa_utils.AveragedModel`` with
+    ``get_ema_multi_avg_fn`` keeps it: a copy while ``averaged_count`` (its ``n_averaged``) is
+    0, then ``lerp(averaged, params, average_weight)``; the count goes up by the updates."""
     measure = ratio_sums.shape[0] > 0
     layers = widths.shape[0] - 1
     offsets = np.zeros(layers + 2, np.int64)
@@ -264,7 +269,21 @@ def train_epoch(
             if measure:
                 ratio_last[j] = _update_ratio(params[j], before[grad_at[j] : grad_at[j + 1]])
                 ratio_sums[j] += ratio_last[j]
+        if average_weight > 0.0:
+            for j in range(2 * layers):
+                _lerp(averaged[j], params[j], average_weight, averaged_count + updates - 1 == 0)
     return norm_sum, updates
+
+
+def _lerp(averaged, current, weight, copy):
+    """``averaged`` moved to ``current`` by ``weight`` as torch.lerp computes it (or a copy)."""
+    for k in range(averaged.shape[0]):
+        if copy:
+            averaged[k] = current[k]
+        elif weight < 0.5:
+            averaged[k] = averaged[k] + weight * (current[k] - averaged[k])
+        else:
+            averaged[k] = current[k] - (current[k] - averaged[k]) * (1.0 - weight)
 
 
 def _update_ratio(after, before):
@@ -323,7 +342,8 @@ def evaluate(x, labels, values, params, widths, activation, loss_kind):
 # by their global names) by jit_kernels on first use.
 _KERNEL_FUNCTIONS = (
     "_activate", "_derivative", "_output_gradient", "_sgd", "_adagrad", "_rmsprop", "_adam",
-    "_lecture", "_update", "_update_ratio", "_forward", "_backward", "train_epoch", "evaluate",
+    "_lecture", "_update", "_update_ratio", "_lerp", "_forward", "_backward", "train_epoch",
+    "evaluate",
 )  # fmt: skip
 _jit_lock = threading.Lock()
 _jitted = False

@@ -166,7 +166,8 @@ class AveragedRecord:
 class WeightAverager:
     """An ``AveragedModel`` of ``trainer.model`` (SWA or EMA, see the module docstring).
 
-    EMA updates through an optimizer step hook; SWA through :meth:`end_epoch`. ``remove()``
+    EMA updates through an optimizer step hook (a ``FastTrainer``'s compiled epochs keep it
+    themselves, told by ``watch_average``); SWA through :meth:`end_epoch`. ``remove()``
     takes the hook off.
     """
 
@@ -181,18 +182,30 @@ class WeightAverager:
         if kind not in ("swa", "ema"):
             raise ValueError(f"unknown averaging {kind!r}; choose 'swa' or 'ema'")
         self.trainer, self.kind, self.start_epoch = trainer, kind, max(start_epoch, 1)
+        self.decay = decay
         multi_avg_fn = get_ema_multi_avg_fn(decay) if kind == "ema" else None
         self.model = AveragedModel(trainer.model, multi_avg_fn=multi_avg_fn, use_buffers=False)
         self.batch_norm = any(
             isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in trainer.model.modules()
         )
         self._handle = None
+        self._watch = getattr(trainer, "watch_average", None)  # compiled epochs keep it too
         if kind == "ema":
             self._handle = trainer.optimizer.register_step_post_hook(self._after_step)
+            if self._watch is not None:
+                self._watch(self)
 
     def _after_step(self, *_: object) -> None:
-        if self.trainer.epoch + 1 >= self.start_epoch:  # the epoch being trained
+        if self.averages_epoch(self.trainer.epoch + 1):  # the epoch being trained
             self.model.update_parameters(self.trainer.model)
+
+    def averages_epoch(self, epoch: int) -> bool:
+        """Whether the EMA follows the updates of ``epoch``."""
+        return epoch >= self.start_epoch
+
+    def hooks(self) -> tuple[object, ...]:
+        """The optimizer step hook it put on (EMA): a compiled epoch does its work itself."""
+        return (self._after_step,) if self._handle is not None else ()
 
     def end_epoch(self, epoch: int) -> None:
         if self.kind == "swa" and epoch >= self.start_epoch:
@@ -245,6 +258,8 @@ class WeightAverager:
     def remove(self) -> None:
         if self._handle is not None:
             self._handle.remove()
+            if self._watch is not None:
+                self._watch(None)
 
 
 def with_weight_average(

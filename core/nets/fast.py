@@ -254,8 +254,10 @@ class FastTrainer(Trainer):
             else "the compiled epoch was turned off"
         )
         self.compiled_epochs = 0  # epochs trained by the compiled kernel
-        # core.nets.ratios.UpdateRatioMonitor fed by the compiled epochs (watch_ratios)
+        # core.nets.ratios.UpdateRatioMonitor fed by the compiled epochs (watch_ratios), and
+        # the EMA of core.nets.ensembles.WeightAverager they keep (watch_average)
         self.ratio_monitor: Any = None
+        self.averager: Any = None
         self._loss_code = loss_code(config.loss, data.task)
         self._epoch_order: Tensor | None = None  # the epoch's sample order when compiled
 
@@ -290,6 +292,12 @@ class FastTrainer(Trainer):
         longer send the epochs to torch's update (they measure those epochs that take it)."""
         self.ratio_monitor = monitor
 
+    def watch_average(self, averager: Any) -> None:
+        """Keep ``averager``'s exponential moving average (a ``WeightAverager`` of kind "ema";
+        None: stop) in compiled epochs too; its step hook then measures only the epochs that
+        take torch's update."""
+        self.averager = averager
+
     def _compiled_now(self) -> bool:
         """Whether this epoch runs compiled: allowed, the optimizer fit for it, and its kernel
         loaded (not still loading in the background: then torch's update trains this epoch;
@@ -305,13 +313,19 @@ class FastTrainer(Trainer):
         return self.compiled_fallback is None
 
     def _measured_hooks(self) -> tuple:
-        return () if self.ratio_monitor is None else self.ratio_monitor.hooks()
+        hooks = () if self.ratio_monitor is None else self.ratio_monitor.hooks()
+        return hooks + (() if self.averager is None else self.averager.hooks())
 
     def _compiled_epoch(self) -> tuple[Tensor, Tensor]:
         size = self.config.batch_size
         monitor = self.ratio_monitor
         count = len(self.parameters)
         ratios = None if monitor is None else (np.zeros(count), np.zeros(count))
+        averager = self.averager
+        average = None
+        if averager is not None and averager.averages_epoch(self.epoch + 1):
+            weight = 1.0 - averager.decay
+            average = (list(averager.model.module.parameters()), weight, averager.count)
         norm, updates = run_epoch(
             self.optimizer,
             self.parameters,
@@ -322,9 +336,12 @@ class FastTrainer(Trainer):
             self._epoch_order,
             len(self.x_train) if size == 0 else size,
             ratios,
+            average,
         )
         if monitor is not None:
             monitor.add_updates(self.parameters, ratios[0], updates, ratios[1])
+        if average is not None:
+            averager.model.n_averaged += updates
         self.step += updates
         self.compiled_epochs += 1
         # what torch's step wrapper marks: the optimizer did step (schedulers check it)

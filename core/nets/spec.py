@@ -207,7 +207,7 @@ def run_network(
     else:
         # The compiled epoch where it pays (a long training; it compiles the kernel first),
         # else torch's update with the hand-written gradient.
-        compiled = compiled_pays(setup.model, train, data, train.epochs) and not setup.average
+        compiled = compiled_pays(setup.model, train, data, train.epochs)
         trainer = FastTrainer(
             data, setup.model, train, device=device, dtype=dtype, label="network", compiled=compiled
         )

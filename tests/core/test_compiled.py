@@ -330,3 +330,31 @@ def test_compiled_epochs_measure_the_update_ratios_the_hooks_measure(name):
     assert "hook" in epoch_problem(trainer.optimizer, trainer.parameters, monitor.hooks())
     other.remove()
     monitor.remove()
+
+
+def test_compiled_epochs_keep_the_exponential_moving_average_as_swa_utils_does():
+    """EMA averaging no longer sends training to torch's update: the compiled epoch keeps the
+    AveragedModel's average after every update itself (a copy first, then torch's lerp),
+    equal to swa_utils on the plain torch.optim loop (float64), start epoch included."""
+    from core.nets.ensembles import WeightAverager
+
+    data = make_dataset(**SMALL)
+    config = TrainConfig(optimizer={"name": "adam", "lr": 0.02}, batch_size=3, epochs=6, seed=1)
+    results = []
+    for trainer in (
+        FastTrainer(data, MODEL, config, dtype=F64),
+        Trainer(data, MODEL, config, dtype=F64),  # autograd, torch.optim, swa_utils' hook
+    ):
+        averager = WeightAverager(trainer, "ema", start_epoch=3, decay=0.9)
+        records = [averager.after_epoch(r) for r in epoch_records(trainer)]
+        averager.remove()
+        weights = torch.cat([p.detach().flatten() for p in averager.model.module.parameters()])
+        results.append((trainer, averager.count, weights, records))
+    (fast, fast_count, fast_weights, fast_records), (_, count, weights, records) = results
+    assert fast.compiled_epochs == 6 and fast.averager is None  # compiled; unwatched after
+    assert fast_count == count == 4 * 10  # epochs 3-6, 10 updates each
+    assert (fast_weights - weights).abs().max() < 1e-9
+    for mine, theirs in zip(fast_records, records, strict=True):
+        assert (mine is None) == (theirs is None)
+        if mine is not None:
+            assert mine.val_loss == pytest.approx(theirs.val_loss, rel=1e-9)

@@ -234,7 +234,7 @@ def test_a_network_that_trains_compiled_is_budgeted_at_its_compiled_cost():
     short = scene_cost(parse_scene(network(20)))
     assert "compiled" not in short.runs[0].what  # over before the kernel would be compiled
     with pytest.raises(SceneError, match="would compute for"):
-        parse_scene(network(5000, average={"kind": "ema"}))  # averaging hooks every step
+        parse_scene(network(5000, average={"kind": "ema"}))  # counted at torch's cost
     setup = setup_from_spec(parse_scene(network(5000)).network)
     data = setup.dataset()
     assert compiled_pays(setup.model, setup.train, data, 5000)
