@@ -22,8 +22,13 @@ the torch update): L-BFGS and SAM (closures, several gradients per step), per-st
 batch norm, dropout, augmentation, devices other than the CPU, ``maximize``, several parameter
 groups, a network so large that torch's matrix products beat the plain loops
 (:func:`epoch_estimates`: e.g. digits 64-128-128-10), and an epoch during which an optimizer
-step hook is registered (the update-ratio monitor of ``core.nets.ratios`` and EMA weight
-averaging act on each ``optimizer.step``). Without numba everything trains on the torch path.
+step hook the kernel does not know is registered. The update-ratio monitor
+(``core.nets.ratios``) and EMA weight averaging (``core.nets.ensembles``) hook every
+``optimizer.step``; a FastTrainer told of them (``watch_ratios``, ``watch_average``) keeps
+training compiled and the kernel does their work: each update's ||dw||/||w||, and the
+AveragedModel's lerp after each update. A kernel that cannot load (numba failing to compile or
+to read its cache) sends training to torch's update with the reason (:func:`kernel_problem`).
+Without numba everything trains on the torch path.
 
 :func:`evaluate_network` computes the records' losses and accuracies with the same forward
 pass. numba is imported and the kernel compiled on first use, in the trainer's process or worker
