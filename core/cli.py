@@ -83,7 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--steps", type=int, help="override every run's number of steps (network scenes: epochs)"
     )
-    run.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    run.add_argument(
+        "--device",
+        choices=["auto", "cpu", "cuda"],
+        default="auto",
+        help="auto: surfaces on the GPU where there is one, networks on the CPU (default)",
+    )
     run.add_argument("--dtype", choices=["float32", "float64"], default="float64")
 
     render = commands.add_parser(

@@ -1,4 +1,4 @@
-"""``python -m core.gpu_check``: the GPU checks of the speed issue, in one short prepared run.
+r"""``python -m core.gpu_check``: the GPU checks of the speed issue, in one short prepared run.
 
 The engine's CUDA path is tested on the CPU only (CI has no GPU). On a machine with one, this
 runs, on ``--device`` (default ``cuda``):
@@ -23,9 +23,11 @@ Once, in the repository's root here::
     echo /.whl/ >> .git/info/exclude
     python -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
         --implementation cp --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
-        -d .whl pydantic pydantic-core annotated-types typing-inspection typing-extensions psygnal
+        -d .whl pydantic==2.14.4 pydantic-core==2.50.5 annotated-types==0.8.0 \
+        typing-inspection==0.4.5 psygnal==0.16.1
 
-then one device run, carrying ``.whl`` (about 3 MB)::
+(the versions of the project's environment: pydantic checks at import that pydantic-core is
+the one it was released with), then one device run, carrying ``.whl`` (about 3 MB)::
 
     python3 -m pip install -q --no-index --no-deps --target /tmp/site .whl/*.whl &&
     PYTHONPATH=/tmp/site:. PYTHONUNBUFFERED=1 python3 -m core.gpu_check --json $OUT/gpu.json
@@ -112,9 +114,9 @@ def compare_scenes(
     for key, steps in scenes:
         scene = load_scene(lesson_path(key))
         for dtype, tolerance in TOLERANCE.items():
-            expected = run_scene(scene, steps=steps, device=str(reference), dtype=dtype)
+            expected = run_scene(scene, steps=steps, device=reference.type, dtype=dtype)
             start = time.perf_counter()
-            actual = run_scene(scene, steps=steps, device=str(device), dtype=dtype)
+            actual = run_scene(scene, steps=steps, device=device.type, dtype=dtype)
             seconds = time.perf_counter() - start
             expected.pop("device"), actual.pop("device")
             difference, where = largest_difference(expected, actual)

@@ -327,14 +327,14 @@ def network_parameters(input_dim: int, output_dim: int, hidden, batch_norm: bool
 
 def _compiled_seconds(network: Any, epochs: int) -> float | None:
     """The training's seconds on the compiled epoch (``core.nets.compiled``: what the Network
-    Lab and ``losslab run`` use where it pays), or None where it is not counted so: a race or
-    k folds (trained together by torch), weight averaging (its averaged model is evaluated by
-    torch every epoch: counted at torch's cost) or a setting the kernel does not cover."""
+    Lab and ``losslab run`` use where it pays, on the CPU), or None where it is not counted so:
+    a race or k folds (trained together by torch) or a setting the kernel does not cover. On a
+    GPU (asked for by name) the same training takes torch's update: longer than counted here."""
     from core.nets.compiled import compiled_training_seconds
     from core.nets.spec import setup_from_spec
 
     setup = setup_from_spec(network)
-    if setup.race or setup.kfold or setup.average:
+    if setup.race or setup.kfold:
         return None
     return compiled_training_seconds(setup.model, setup.train, setup.dataset(), epochs)
 
@@ -367,6 +367,9 @@ def _network_cost(network: Any, epochs: int | None) -> RunCost:
     folds = training.kfold or 1
     seconds = folds * (epochs * epoch + size * per_example)
     compiled = _compiled_seconds(network, epochs)
+    if training.average is not None:  # the averaged model evaluated after every epoch
+        average = epochs * (NET_SECONDS_PER_EPOCH + size * per_example)
+        seconds, compiled = seconds + average, None if compiled is None else compiled + average
     if compiled is not None and compiled < seconds:
         seconds, how = compiled, how + ", compiled"
     recorded = folds * (epochs + 1) * BYTES_PER_EPOCH + working

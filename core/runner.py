@@ -100,11 +100,14 @@ def run_scene(
     """Compute every run of ``scene``; ``steps`` overrides each run's own step count.
 
     A network scene (``scene.network``) trains its network instead (``steps``: its epochs); see
-    ``core.nets.spec`` for that result.
+    ``core.nets.spec`` for that result. ``"auto"`` trains a network on the CPU, where the Network
+    Lab trains it and the scene budget counts it (these small networks: the compiled epoch beats
+    a GPU's cost per call); name ``"cuda"`` for the GPU.
     """
-    torch_device = resolve_device(device)
     if scene.network is not None:
-        return _run_network_scene(scene, steps, torch_device, dtype)
+        network_device = resolve_device("cpu" if device == "auto" else device)
+        return _run_network_scene(scene, steps, network_device, dtype)
+    torch_device = resolve_device(device)
     surface = make_surface(scene.surface.to_config())
     runs = []
     for index, spec in enumerate(scene.runs):

@@ -44,18 +44,16 @@ def check_budget(scene: Scene, steps: int | None = None, *, source: str = "") ->
 
 def _scene_cost(scene: Scene, steps: int | None) -> SceneCost:
     """``core.limits.scene_cost``, with a network's extras: a race costs each member's training
-    (its own optimizer and batch size: about the number of networks times one), and weight
-    averaging evaluates the averaged model after every epoch (counted as a second training)."""
+    (its own optimizer and batch size: about the number of networks times one). Weight
+    averaging's evaluation of the averaged model after every epoch is counted with the
+    training (``core.limits``)."""
     network = scene.network
     if network is None:
         return scene_cost(scene, steps)
     if steps is None and network.training.snapshots is not None:
         steps = network.training.trained_epochs()  # the cycles set the length
     if not network.race:
-        cost = scene_cost(scene, steps)
-        if network.training.average is None:
-            return cost
-        return SceneCost(tuple(replace(run, seconds=2 * run.seconds) for run in cost.runs))
+        return scene_cost(scene, steps)
     runs: list[RunCost] = []
     for index, member in enumerate(network.race):
         training = network.training.model_copy(

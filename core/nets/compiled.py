@@ -221,7 +221,7 @@ def epoch_problem(
     if {id(p) for p in group["params"]} != {id(p) for p in parameters}:
         return "the optimizer does not hold exactly the network's parameters"
     if _has_step_hooks(optimizer, ignored_hooks):
-        return "an optimizer step hook (e.g. the update-ratio monitor) watches every update"
+        return "an optimizer step hook the trainer was not told of watches every update"
     if not all(p.device.type == "cpu" and p.is_contiguous() for p in parameters):
         return "parameters are not contiguous CPU tensors"
     return None
@@ -368,8 +368,8 @@ def run_epoch(
 def _average_arguments(
     parameters: list[torch.Tensor], average: tuple[list[torch.Tensor], float, int] | None
 ) -> tuple[tuple[np.ndarray, ...], float, int]:
-    if average is None:  # the parameters stand in (same types: one compiled kernel), unused
-        return tuple(_flat(p) for p in parameters), 0.0, 0
+    if average is None:  # the parameters stand in (same types: one compiled kernel); weight < 0
+        return tuple(_flat(p) for p in parameters), -1.0, 0
     averaged, weight, count = average
     return tuple(_flat(p) for p in averaged), float(weight), int(count)
 

@@ -221,7 +221,7 @@ def train_epoch(
     ``ratio_sums`` and ``ratio_last`` of one entry per parameter (empty: not measured), each
     update's ||dw|| / ||w|| (``core.nets.ratios``: w before the update; 0 for no change, inf
     for a change of zeros) is added to ``ratio_sums``, the last one kept in ``ratio_last``.
-    With ``average_weight`` > 0, ``averaged`` (arrays like ``params``) is the exponential
+    With ``average_weight`` >= 0, ``averaged`` (arrays like ``params``) is the exponential
     moving average after every update, as ``torch.optim.swa_utils.AveragedModel`` with
     ``get_ema_multi_avg_fn`` keeps it: a copy while ``averaged_count`` (its ``n_averaged``) is
     0, then ``lerp(averaged, params, average_weight)``; the count goes up by the updates."""
@@ -269,7 +269,7 @@ def train_epoch(
             if measure:
                 ratio_last[j] = _update_ratio(params[j], before[grad_at[j] : grad_at[j + 1]])
                 ratio_sums[j] += ratio_last[j]
-        if average_weight > 0.0:
+        if average_weight >= 0.0:
             for j in range(2 * layers):
                 _lerp(averaged[j], params[j], average_weight, averaged_count + updates - 1 == 0)
     return norm_sum, updates

@@ -258,7 +258,8 @@ class WeightAverager:
     def remove(self) -> None:
         if self._handle is not None:
             self._handle.remove()
-            if self._watch is not None:
+            self._handle = None
+            if self._watch is not None and getattr(self.trainer, "averager", None) is self:
                 self._watch(None)
 
 

@@ -11,9 +11,10 @@ per epoch as before, and the records, early stopping and divergence rules are th
 records' ``grad_norm`` is the true mean of the epoch's updates (``track_grad_norm=False`` still
 reports NaN). Measured on Playground's three settings (``losslab bench --nets``, loaded 2-core
 machine): 6-60x the torch update's epochs/s. L-BFGS, SAM, ``per_step``, batch norm, dropout,
-other devices, networks large enough for torch's matrix products to win, an optimizer with step
-hooks (the update-ratio monitor, EMA averaging) and a missing numba train on the torch update
-below; ``compiled_fallback`` says why (``compiled=False`` turns it off).
+other devices, networks large enough for torch's matrix products to win, an optimizer step
+hook the trainer was not told of (the update-ratio monitor and EMA averaging tell it:
+``watch_ratios``, ``watch_average``) and a missing numba train on the torch update below;
+``compiled_fallback`` says why (``compiled=False`` turns it off).
 
 **The torch update** (everything else, and the comparison path):
 
@@ -324,7 +325,7 @@ class FastTrainer(Trainer):
         averager = self.averager
         average = None
         if averager is not None and averager.averages_epoch(self.epoch + 1):
-            weight = 1.0 - averager.decay
+            weight = 1.0 - averager.decay  # 0 (decay 1) is valid: a copy, then no change
             average = (list(averager.model.module.parameters()), weight, averager.count)
         norm, updates = run_epoch(
             self.optimizer,

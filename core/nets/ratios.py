@@ -277,5 +277,5 @@ def with_update_ratios(trainer: Trainer) -> Iterator[EpochRecord | StepRecord | 
                 yield ratio_record(monitor, record, trainer.model)
     finally:
         monitor.remove()
-        if watch is not None:
+        if watch is not None and getattr(trainer, "ratio_monitor", None) is monitor:
             watch(None)

@@ -400,7 +400,7 @@ def _switch_monitor(
         return monitor
     if not on and monitor is not None:
         monitor.remove()
-        if watch is not None:
+        if watch is not None and getattr(trainer, "ratio_monitor", None) is monitor:
             watch(None)
         return None
     return monitor

@@ -332,7 +332,8 @@ def test_compiled_epochs_measure_the_update_ratios_the_hooks_measure(name):
     monitor.remove()
 
 
-def test_compiled_epochs_keep_the_exponential_moving_average_as_swa_utils_does():
+@pytest.mark.parametrize("decay", [0.9, 0.3, 1.0])  # lerp's two branches; 1.0: a copy, then still
+def test_compiled_epochs_keep_the_exponential_moving_average_as_swa_utils_does(decay):
     """EMA averaging no longer sends training to torch's update: the compiled epoch keeps the
     AveragedModel's average after every update itself (a copy first, then torch's lerp),
     equal to swa_utils on the plain torch.optim loop (float64), start epoch included."""
@@ -345,7 +346,7 @@ def test_compiled_epochs_keep_the_exponential_moving_average_as_swa_utils_does()
         FastTrainer(data, MODEL, config, dtype=F64),
         Trainer(data, MODEL, config, dtype=F64),  # autograd, torch.optim, swa_utils' hook
     ):
-        averager = WeightAverager(trainer, "ema", start_epoch=3, decay=0.9)
+        averager = WeightAverager(trainer, "ema", start_epoch=3, decay=decay)
         records = [averager.after_epoch(r) for r in epoch_records(trainer)]
         averager.remove()
         weights = torch.cat([p.detach().flatten() for p in averager.model.module.parameters()])
@@ -358,3 +359,16 @@ def test_compiled_epochs_keep_the_exponential_moving_average_as_swa_utils_does()
         assert (mine is None) == (theirs is None)
         if mine is not None:
             assert mine.val_loss == pytest.approx(theirs.val_loss, rel=1e-9)
+
+
+def test_removing_one_averager_or_monitor_leaves_the_one_watched():
+    from core.nets.ensembles import WeightAverager
+
+    trainer = FastTrainer(make_dataset(**SMALL), MODEL, TrainConfig(epochs=2), dtype=F64)
+    first = WeightAverager(trainer, "ema")
+    second = WeightAverager(trainer, "ema")
+    assert trainer.averager is second
+    first.remove()
+    assert trainer.averager is second and first.hooks() == ()
+    second.remove()
+    assert trainer.averager is None

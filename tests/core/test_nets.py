@@ -704,3 +704,19 @@ def test_network_lesson_scenes_load_and_train():
 
         trainer = Trainer(setup.dataset(), setup.model, replace(setup.train, epochs=1))
         assert len([r for r in trainer.records() if isinstance(r, EpochRecord)]) == 2
+
+
+def test_losslab_run_trains_a_network_on_the_cpu_unless_a_device_is_named(monkeypatch):
+    """``--device auto`` puts surfaces on the GPU where there is one, but a network where the
+    Network Lab trains it and the scene budget counts it: on the CPU."""
+    import core.runner
+
+    asked = []
+    real = core.runner.resolve_device
+    monkeypatch.setattr(core.runner, "resolve_device", lambda d: (asked.append(d), real("cpu"))[1])
+    training = {"optimizer": {"name": "sgd", "lr": 0.1}, "epochs": 1}
+    network = {"dataset": {"name": "xor"}, "model": {"hidden": [4]}, "training": training}
+    scene = parse_scene({"format": 1, "network": network})
+    core.runner.run_scene(scene, device="auto")
+    core.runner.run_scene(scene, device="cuda")
+    assert asked == ["cpu", "cuda"]
