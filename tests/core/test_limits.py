@@ -17,7 +17,7 @@ from core.limits import (
     number_problem,
     scene_cost,
 )
-from core.nets.compiled import compiled_pays, numba_available
+from core.nets.compiled import COMPILE_SECONDS, compiled_pays, numba_available
 from core.nets.spec import setup_from_spec
 from core.scene import SceneError, parse_scene
 
@@ -230,7 +230,7 @@ def test_a_network_that_trains_compiled_is_budgeted_at_its_compiled_cost():
 
     long = scene_cost(parse_scene(network(5000)))
     assert "compiled" in long.runs[0].what
-    assert 8.0 < long.seconds < MAX_SECONDS  # the kernel's compilation is counted
+    assert COMPILE_SECONDS < long.seconds < MAX_SECONDS  # the kernel's compilation is counted
     short = scene_cost(parse_scene(network(20)))
     assert "compiled" not in short.runs[0].what  # over before the kernel would be compiled
     # EMA averaging trains compiled too; its averaged model's evaluation every epoch is counted
