@@ -284,10 +284,9 @@ class RunsMixin:
         for spec in specs:
             run_id = f"run{next(self._ids)}"
             if spec.color is None or not spec.label:
-                used = [s.color for s in (*self.model.runs, *added) if s.color]
                 spec = spec.model_copy(
                     update={
-                        "color": QColor(spec.color or next_free_colour(used)).name(),
+                        "color": QColor(spec.color or self._free_colour(added)).name(),
                         "label": spec.label or self._default_label(spec.optimizer.model_dump()),
                     }
                 )
@@ -303,9 +302,10 @@ class RunsMixin:
         self.sceneChanged.emit()
         return run_ids
 
-    def _free_colour(self) -> str:
-        """The first palette colour no run uses (after a removal, its colour is free again)."""
-        return next_free_colour([spec.color for spec in self.model.runs if spec.color])
+    def _free_colour(self, adding: Sequence[RunSpec] = ()) -> str:
+        """The first palette colour no run uses, nor one of ``adding`` (runs being added with
+        it); after a removal, its colour is free again."""
+        return next_free_colour([s.color for s in (*self.model.runs, *adding) if s.color])
 
     @staticmethod
     def _default_label(optimizer: dict) -> str:
