@@ -212,6 +212,15 @@ def _backward(count, params, widths, offsets, activation, acts, delta, spare, gr
             delta, spare = spare, delta
 
 
+def _layer_offsets(widths):
+    """Where each layer's activations start in a row of ``acts`` (and the row's length last)."""
+    layers = widths.shape[0] - 1
+    offsets = np.zeros(layers + 2, np.int64)
+    for layer in range(layers + 1):
+        offsets[layer + 1] = offsets[layer] + widths[layer]
+    return offsets
+
+
 def train_epoch(
     x, labels, values, order, batch_size, params, states, widths, activation, loss_kind,
     optimizer, hyper, steps, fresh, ratio_sums, ratio_last, averaged, average_weight,
@@ -227,9 +236,7 @@ def train_epoch(
     0, then ``lerp(averaged, params, average_weight)``; the count goes up by the updates."""
     measure = ratio_sums.shape[0] > 0
     layers = widths.shape[0] - 1
-    offsets = np.zeros(layers + 2, np.int64)
-    for layer in range(layers + 1):
-        offsets[layer + 1] = offsets[layer] + widths[layer]
+    offsets = _layer_offsets(widths)
     grad_at = np.zeros(2 * layers + 1, np.int64)
     for j in range(2 * layers):
         grad_at[j + 1] = grad_at[j] + params[j].shape[0]
@@ -304,9 +311,7 @@ def evaluate(x, labels, values, params, widths, activation, loss_kind):
     """(mean loss, correctly classified samples) of the whole set, as ``Trainer._measure``."""
     n, chunk = x.shape[0], 64
     layers = widths.shape[0] - 1
-    offsets = np.zeros(layers + 2, np.int64)
-    for layer in range(layers + 1):
-        offsets[layer + 1] = offsets[layer] + widths[layer]
+    offsets = _layer_offsets(widths)
     order = np.arange(n)
     acts = np.empty((min(chunk, n), offsets[layers + 1]))
     classes, out = widths[layers], offsets[layers]
@@ -342,8 +347,8 @@ def evaluate(x, labels, values, params, widths, activation, loss_kind):
 # by their global names) by jit_kernels on first use.
 _KERNEL_FUNCTIONS = (
     "_activate", "_derivative", "_output_gradient", "_sgd", "_adagrad", "_rmsprop", "_adam",
-    "_lecture", "_update", "_update_ratio", "_lerp", "_forward", "_backward", "train_epoch",
-    "evaluate",
+    "_lecture", "_update", "_update_ratio", "_lerp", "_layer_offsets", "_forward", "_backward",
+    "train_epoch", "evaluate",
 )  # fmt: skip
 _jit_lock = threading.Lock()
 _jitted = False
