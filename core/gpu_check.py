@@ -47,6 +47,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from core.fileio import check_writable_target, write_atomic
+
 #: Lessons compared (surface scenes first), with the steps (epochs for a network) they run:
 #: long enough to cross their interesting part, short enough that rounding stays small.
 SCENES: tuple[tuple[str, int], ...] = (
@@ -286,9 +288,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = "no CUDA device here (torch.cuda.is_available() is False)"
         print(f"gpu_check: {message}", file=sys.stderr)
         return 2
+    if args.json is not None:
+        try:  # before minutes of checks, not after
+            check_writable_target(args.json)
+        except OSError as error:
+            print(f"gpu_check: --json {args.json}: {error}", file=sys.stderr)
+            return 2
     figures = run_checks(device, lambda line: print(line, flush=True))
     if args.json is not None:
-        args.json.write_text(json.dumps(figures, indent=1, default=str), encoding="utf-8")
+        try:
+            write_atomic(args.json, json.dumps(figures, indent=1, default=str))
+        except OSError as error:
+            print(f"gpu_check: could not write {args.json}: {error}", file=sys.stderr)
+            return 1
     ok = passed(figures)
     print("all checks held" if ok else "a check did not hold (see above)", flush=True)
     return 0 if ok else 1

@@ -1,5 +1,6 @@
 """The prepared GPU checks (core.gpu_check), run on the CPU with small sizes."""
 
+import json
 import math
 
 import pytest
@@ -64,3 +65,17 @@ def test_without_a_cuda_device_it_says_so_and_exits_2(capsys):
     assert gpu_check.main(["--device", "cuda"]) == 2
     assert "no CUDA device" in capsys.readouterr().err
     assert gpu_check.main(["--device", "not-a-device"]) == 2
+
+
+def test_an_unwritable_json_path_is_refused_before_the_checks(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(gpu_check, "run_checks", lambda *a, **k: pytest.fail("checks ran"))
+    assert gpu_check.main(["--device", "cpu", "--json", str(tmp_path / "no" / "x.json")]) == 2
+    assert "--json" in capsys.readouterr().err
+
+
+def test_the_figures_are_written_as_json(tmp_path, monkeypatch):
+    figures = {"device": "cpu", "scenes": [{"ok": True}]}
+    monkeypatch.setattr(gpu_check, "run_checks", lambda *a, **k: figures)
+    out = tmp_path / "gpu.json"
+    assert gpu_check.main(["--device", "cpu", "--json", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == figures
