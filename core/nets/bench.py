@@ -26,9 +26,11 @@ import torch
 from core.nets.compiled import numba_available
 from core.nets.curvature import analyze, extreme_eigenvalues, flat_loss, hvp_operator
 from core.nets.datasets import make_dataset
+from core.nets.ensembles import WeightAverager, with_weight_average
 from core.nets.fast import FastTrainer
 from core.nets.many import ManyTrainer
 from core.nets.models import ModelConfig, build_model, count_parameters, loss_function
+from core.nets.ratios import with_update_ratios
 from core.nets.trainer import TrainConfig, Trainer
 
 # TensorFlow Playground's spiral setting: 2 inputs, two hidden layers of 8 tanh units, batch 10,
@@ -99,6 +101,37 @@ def playground_rates(setting: tuple, quick: bool) -> tuple[float, float, float, 
         longer = replace(train, epochs=epochs * 5)  # ~5x faster: as long a measurement
         compiled = _records_rate(lambda: FastTrainer(data, model, longer), epochs * 5)
     return plain, fast, quiet, compiled
+
+
+class _Watched:
+    """A fresh trainer's records with the update-ratio monitor or EMA averaging on (both hook
+    every optimizer step), drained by :func:`_records_rate`."""
+
+    def __init__(self, what: str, train: TrainConfig, compiled: bool) -> None:
+        data = make_dataset(**PLAYGROUND_DATA)
+        self.trainer = FastTrainer(data, PLAYGROUND_MODEL, train, compiled=compiled)
+        self.what = what
+
+    def records(self):
+        if self.what == "ratios":
+            return with_update_ratios(self.trainer)
+        return with_weight_average(WeightAverager(self.trainer, "ema"))
+
+
+def watched_rates(quick: bool) -> dict[str, tuple[float, float]]:
+    """Spiral 8-8 at batch 10 with the update-ratio tab's monitor, then with EMA averaging:
+    (compiled epochs/s, torch update epochs/s) each (the kernel does the hooks' work)."""
+    epochs = 10 if quick else 40
+    short = replace(PLAYGROUND_TRAIN, epochs=epochs)
+    longer = replace(PLAYGROUND_TRAIN, epochs=epochs * 5)  # ~10x faster: as long a measurement
+    rates = {}
+    for what in ("ratios", "ema"):
+        torch_rate = _records_rate(lambda w=what: _Watched(w, short, False), epochs)
+        compiled = math.nan
+        if numba_available():
+            compiled = _records_rate(lambda w=what: _Watched(w, longer, True), epochs * 5)
+        rates[what] = (compiled, torch_rate)
+    return rates
 
 
 def compile_seconds() -> tuple[float, float]:
@@ -211,6 +244,10 @@ def run_nets_bench(quick: bool = False) -> list[tuple[str, float, str]]:
         cold, cached = compile_seconds()
         row("compiled epoch: cold compile (fresh process, empty cache)", cold, "s", "-")
         row("compiled epoch: cached load (fresh process)", cached, "s", "-")
+    names = {"ratios": "update-ratio tab on", "ema": "EMA averaging on"}
+    for what, (compiled, torch_rate) in watched_rates(quick).items():
+        row(f"spiral 8-8, batch 10, {names[what]}: compiled epoch", compiled, "epochs/s", "-")
+        row(f"spiral 8-8, batch 10, {names[what]}: torch update", torch_rate, "epochs/s", "-")
     many, plain, fast = many_rate(quick)
     row(f"{MANY_NETWORKS} spiral 8-8 networks at once, aggregate", many, "epochs/s", "-")
     row(f"{MANY_NETWORKS} at once vs one plain trainer", many / plain, "x", ">= 20")

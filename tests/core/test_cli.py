@@ -318,9 +318,12 @@ def test_nets_bench_shows_each_figure_before_measuring_the_next(monkeypatch):
     monkeypatch.setattr(nets, "playground_rates", measured((60.0, 200.0, 220.0, 900.0)))
     monkeypatch.setattr(nets, "compile_seconds", measured((8.0, 1.5)))
     monkeypatch.setattr(nets, "many_rate", measured((2000.0, 60.0, 200.0)))
+    rates = {"ratios": (1500.0, 90.0), "ema": (1200.0, 130.0)}
+    monkeypatch.setattr(nets, "watched_rates", measured(rates))
     monkeypatch.setattr(sys, "stdout", watcher)
     assert main(["bench", "--nets", "--quick"]) == 0
-    assert watcher.unflushed == "" and watcher.getvalue().count("target") == 22
+    assert watcher.unflushed == "" and watcher.getvalue().count("target") == 26
+    assert "update-ratio tab on: compiled epoch" in watcher.getvalue()
 
 
 def test_run_calls_the_scene_budget_with_the_steps_override(tmp_path, capsys, monkeypatch):
