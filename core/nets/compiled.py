@@ -38,7 +38,7 @@ thread, never the GUI's: one compilation per number of layers and dtype (the ker
 cache (``NUMBA_CACHE_DIR`` overrides both). The Network Lab starts the load in a background
 thread when it builds a training (:func:`warm_up_in_background`); epochs that come before it is
 ready train with torch's update. Measured on the 2-core machine (2-8-8-2 float32, fresh
-process): 7.5-12 s cold, 1.4-1.8 s from the cache; ``losslab bench --nets`` prints both.
+process): 7.5-13.5 s cold, 1.4-2.1 s from the cache, by load; ``losslab bench --nets`` prints both.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ TORCH_US_PER_UPDATE = 200.0
 EPOCH_FIXED_MS = 0.4
 UPDATE_FIXED_US = 1.2
 UPDATE_NS_PER_PARAMETER = 8.0
-COMPILE_SECONDS = 12.0  # numba compiling the kernel where its disk cache is empty (7.5-12 s)
+COMPILE_SECONDS = 12.0  # numba compiling the kernel, disk cache empty (7.5-13.5 s, by load)
 
 
 def compiled_training_seconds(
