@@ -385,32 +385,51 @@ def build_scheduler(
     return SCHEDULES[name].build(optimizer, p, total_steps, auto)
 
 
+class _ProbeSGD(torch.optim.SGD):
+    """``torch.optim.SGD(lr=lr)`` over one zero parameter, for a scheduler to run on: torch's
+    SGD checks ``lr`` and its defaults (the momentum onecycle reads) fill the one param group as
+    torch's would, but nothing imports ``torch._dynamo`` (about a second, holding the GIL), which
+    torch's ``add_param_group`` and ``SGD.step`` import on their first call. Here
+    ``add_param_group`` only fills in the defaults (the parameter needs none of torch's checks)
+    and ``step`` does nothing (there are no gradients; torch's SGD would not move it either)."""
+
+    def __init__(self, lr: float) -> None:
+        super().__init__([torch.zeros(1, requires_grad=True)], lr=lr)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        for key, default in self.defaults.items():
+            param_group.setdefault(key, default)  # as torch's does
+        self.param_groups.append(param_group)
+
+    def step(self, closure: Callable[[], float] | None = None) -> None:
+        return None
+
+
 def check_schedule(config: dict | None, total_steps: int, lr: float = 0.1) -> None:
     """Raise ``ValueError`` unless ``config`` can drive a run of ``total_steps`` steps.
 
-    Builds the real torch scheduler for that length on a dummy optimizer without stepping
-    through it (cheap for any length; :func:`preview_lr` steps through every step). The values
-    that would fail later in a run (onecycle's zero-length phases, a cycle shorter than the run)
-    are refused when the scheduler is built.
+    Builds the real torch scheduler for that length on a probe SGD with learning rate ``lr``
+    (:class:`_ProbeSGD`) without stepping through it (cheap for any length; :func:`preview_lr`
+    steps through every step). The values that would fail later in a run (onecycle's zero-length
+    phases, a cycle shorter than the run) are refused when the scheduler is built.
     """
     if _count("total_steps", total_steps, minimum=0) == 0:
         _params(config)
         return
-    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
-    build_scheduler(optimizer, config, total_steps)
+    build_scheduler(_ProbeSGD(lr), config, total_steps)
 
 
 def preview_lr(config: dict | None, lr: float, steps: int) -> np.ndarray:
     """The lr the optimizer uses at steps ``0 .. steps-1`` under ``config``, shape ``(steps,)``.
 
-    Runs the real torch scheduler on a dummy SGD (no gradients, so its ``step`` is a no-op) with
-    ``total_steps = steps``: about 2 ms for 1,000 steps.
+    Runs the real torch scheduler on a probe SGD (:class:`_ProbeSGD`, whose ``step`` does
+    nothing) with ``total_steps = steps``: about 2 ms for 1,000 steps.
     """
     steps = _count("steps", steps, minimum=0)
     out = np.empty(steps)
     if steps == 0:
         return out
-    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+    optimizer = _ProbeSGD(lr)
     scheduler = build_scheduler(optimizer, config, steps)
     optimizer.step()  # torch warns if a scheduler steps before its optimizer ever did
     group = optimizer.param_groups[0]

@@ -5,25 +5,43 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 LAUNCH_ENV = "LOSSLAB_BENCH_LAUNCH"
 LAUNCH_GIVE_UP_S = 60.0
+WARM_WAIT_S = 10.0
+FRAME_CHECK_MS = 30
 
 
 class EngineLoader(QThread):
     """Imports torch and the engine, then warms torch.optim, off the GUI thread.
 
     ``loaded`` goes as soon as the engine's modules are imported: the Surface Lab is built and
-    its surface rasterized while this thread goes on importing ``torch._dynamo`` (the first
-    ``torch.optim`` construction imports it: seconds), which the runs' first optimizers need.
+    the start-up scene shown. The warming -- the first ``torch.optim`` construction, which
+    imports ``torch._dynamo``: a second or more, holding the GIL -- waits for ``warm_gate``
+    (set once the start-up scene's first frame is drawn; at most ``WARM_WAIT_S``): runs played
+    from the cache of computed runs need no optimizer, and a first frame that waited for that
+    import came a second later. A run computed before then imports it itself.
     """
 
     loaded = Signal(str, str)  # device description, device type
     failed = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.warm_gate = threading.Event()
+        self._quitting = False
+
+    def finish(self) -> None:
+        """Return once the thread has ended, skipping the warming if it has not begun (the app
+        quits: a QThread still running when its window is destroyed aborts the process)."""
+        self._quitting = True
+        self.warm_gate.set()
+        self.wait()
 
     def run(self) -> None:
         try:
@@ -37,7 +55,10 @@ class EngineLoader(QThread):
 
             device = resolve_device("auto")
             self.loaded.emit(describe_device(device), device.type)
-            # The first optimizer construction imports torch._dynamo: here, not in a run.
+            self.warm_gate.wait(WARM_WAIT_S)
+            if self._quitting:
+                return
+            # The first optimizer construction imports torch._dynamo: here, not in a user's edit.
             param = torch.zeros(2, requires_grad=True)
             torch.optim.Adam([param], lr=0.1)
         except Exception as error:  # shown to the user; the window stays up
@@ -83,26 +104,42 @@ def run_app(scene_path: str | None = None, language: str | None = None) -> int:
     from desktop_app.view_menu import restore_appearance
 
     restore_appearance()  # saved presenter mode and theme
+    from desktop_app.user_files import user_cache_dir
+
     window = MainWindow(i18n.set_language(i18n.initial_language(language)))
+    window.run_cache = user_cache_dir() / "runs"
     if scene_path:
         window.open_scene(scene_path)
     window.show()
     loader = EngineLoader(window)
     # The pages not shown at start are built when first shown: the first frame comes sooner.
     loader.loaded.connect(lambda name, device: window.engine_loaded(name, device, True))
+    loader.loaded.connect(lambda *_: _open_gate_after_first_frame(window, loader.warm_gate))
     loader.failed.connect(lambda text: window.show_error("LossLab", text))
+    app.aboutToQuit.connect(loader.finish)
     loader.start()
     if os.environ.get(LAUNCH_ENV):
         _report_launch(window)
     return app.exec()
 
 
+def _open_gate_after_first_frame(window, gate: threading.Event) -> None:
+    """Set ``gate`` once the Surface Lab has drawn the start-up scene's runs past their start
+    (or has no runs to draw), looking at each frame timer's tick."""
+    page = window.surface_lab
+    if page is None or gate.is_set():
+        return
+    if page.frames_drawn and (page.recorder.max_step() > 0 or not page.runs):
+        gate.set()
+        return
+    QTimer.singleShot(FRAME_CHECK_MS, lambda: _open_gate_after_first_frame(window, gate))
+
+
 def _report_launch(window) -> None:
     """For ``losslab bench --gui``: print (as JSON lines, wall-clock times) when the window
-    shows, the Surface Lab is built, its surface shows and the first frame with the runs' first
-    steps is drawn, then quit; give up after ``LAUNCH_GIVE_UP_S``."""
-    from PySide6.QtCore import QTimer
-
+    shows, the Surface Lab is built, its surface shows, the first frame with the runs' first
+    steps is drawn and the runs are computed (so they are in the cache of computed runs for a
+    next launch), then quit; give up after ``LAUNCH_GIVE_UP_S``."""
     started = time.time()
     marks: dict[str, float] = {}
 
@@ -122,7 +159,9 @@ def _report_launch(window) -> None:
             if page.frames_drawn and page.recorder.max_step() > 0:
                 page.draw()  # the runs' first steps on the map (a lesson waits paused)
                 mark("first_frame")
-        if "first_frame" in marks or time.time() - started > LAUNCH_GIVE_UP_S:
+            if "first_frame" in marks and all(run.done for run in page.runs.values()):
+                mark("computed")
+        if "computed" in marks or time.time() - started > LAUNCH_GIVE_UP_S:
             window.close()
             QApplication.quit()
             return

@@ -4,8 +4,10 @@
   paints what changed, as the frame timer's tick does, with nothing throttling it to 30 Hz);
 - swarm: the same with 10,000 points moving;
 - launch: seconds from starting the app (a child process, offscreen, the start-up lesson) to
-  the window shown, the Surface Lab built, its surface shown and its first frame with the runs'
-  first steps;
+  the window shown, the Surface Lab built, its surface shown, its first frame with the runs'
+  first steps and the runs computed; twice, in one new user folder: the first launch computes
+  the start-up lesson's runs, the next plays them from the cache of computed runs (as every
+  launch after a user's first does);
 - race open: after opening a 1000-step race of two optimizers in a warm window, seconds to the
   first batch of records and to the first frame drawn past step 0, with how many of the run's
   rows were recorded then (the runs stream: the first frames come before the run is computed).
@@ -19,10 +21,12 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 
 from desktop_app.app import LAUNCH_ENV
+from desktop_app.user_files import DATA_DIR_ENV
 
 
 def _frames_per_second(window, seconds: float = 3.0) -> tuple[float, float]:
@@ -138,10 +142,13 @@ def measure_race_open(window, timeout_s: float = 60.0) -> dict[str, float]:
     return figures
 
 
-def measure_launch(timeout_s: float = 90.0) -> dict[str, float]:
-    """Start the real app in a child process and read its timestamps (seconds from the start);
-    an empty dict when the child failed or hung (its error is printed)."""
+def measure_launch(data_dir: str | None = None, timeout_s: float = 90.0) -> dict[str, float]:
+    """Start the real app in a child process (with its user folder ``data_dir`` when given) and
+    read its timestamps (seconds from the start); an empty dict when the child failed or hung
+    (its error is printed)."""
     env = dict(os.environ, **{LAUNCH_ENV: "1"})
+    if data_dir is not None:
+        env[DATA_DIR_ENV] = data_dir
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     started = time.time()
     try:
@@ -174,18 +181,31 @@ LAUNCH_LABELS = (
     ("page_built", "launch -> Surface Lab built"),
     ("surface_shown", "launch -> surface shown"),
     ("first_frame", "launch -> first animated frame"),
+    ("computed", "launch -> start-up runs computed"),
 )
+LAUNCHES = (
+    ("first launch (runs computed)", "cold"),
+    ("next launch (runs from the cache)", "cached"),
+)
+
+
+def measure_launches() -> dict[str, dict[str, float]]:
+    """The first and the next launch in one new user folder: ``{"cold": marks, "cached": ...}``."""
+    with tempfile.TemporaryDirectory(prefix="losslab-bench-") as folder:
+        return {key: measure_launch(folder) for _, key in LAUNCHES}
 
 
 def main(argv: Sequence[str] = ()) -> int:
     print("LossLab window benchmark (offscreen, 1400x900 window)", flush=True)
     print(f"  load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
-    launch = measure_launch()
-    for key, label in LAUNCH_LABELS:
-        if key in launch:
-            print(f"  {label:34s} {launch[key]:7.2f} s{_load()}", flush=True)
-        else:
-            print(f"  {label:34s}   (not measured)", flush=True)
+    launches = measure_launches()
+    for title, which in LAUNCHES:
+        print(f"  {title}:", flush=True)
+        for key, label in LAUNCH_LABELS:
+            if key in launches[which]:
+                print(f"  {label:34s} {launches[which][key]:7.2f} s{_load()}", flush=True)
+            else:
+                print(f"  {label:34s}   (not measured)", flush=True)
     labels = {
         "race_fps": ("6-optimizer race, 512x512 map", "frames/s"),
         "race_cpu_ms": ("  GUI CPU per frame", "ms"),

@@ -44,7 +44,6 @@ from PySide6.QtCore import (
     QLibraryInfo,
     QLocale,
     QObject,
-    QStandardPaths,
     QTranslator,
     Signal,
 )
@@ -104,12 +103,9 @@ def compile_ts(ts: Path, qm: Path) -> None:
 
 
 def cache_dir() -> Path:
-    from desktop_app.documents import DATA_DIR_ENV, user_data_dir
+    from desktop_app.user_files import user_cache_dir
 
-    if os.environ.get(DATA_DIR_ENV):
-        return user_data_dir() / "cache" / "translations"
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
-    return Path(location or Path.home() / ".cache" / "LossLab") / "translations"
+    return user_cache_dir() / "translations"
 
 
 def qm_path(language: str) -> Path | None:

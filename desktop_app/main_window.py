@@ -93,6 +93,9 @@ class MainWindow(Retranslating, QMainWindow):
         self.scene_path: Path | None = None
         self._pending_scene: str | None = None
         self._device_name: str | None = None
+        # The Surface Lab's cache of computed runs (core.record_cache); the app sets it, the
+        # tests' windows compute every run.
+        self.run_cache: Path | None = None
         self.setWindowTitle(APP_NAME)
         self.pages = QTabWidget()
         self.loading = QLabel(self.tr("Loading the engine (torch)…"))
@@ -287,7 +290,7 @@ class MainWindow(Retranslating, QMainWindow):
 
         self._device_name, self._device = device_name, device
         self.device_label.setText(self.tr("device: {0}").format(device_name))
-        self.surface_lab = SurfaceLabPage(self.language, device=device)
+        self.surface_lab = SurfaceLabPage(self.language, device=device, run_cache=self.run_cache)
         self.surface_lab.statusMessage.connect(
             lambda text: self.statusBar().showMessage(text, 8000)
         )

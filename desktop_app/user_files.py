@@ -23,6 +23,15 @@ def user_data_dir() -> Path:
     return Path(location or Path.home() / ".losslab")
 
 
+def user_cache_dir() -> Path:
+    """LossLab's per-user cache folder (what can be computed again: compiled translations,
+    computed runs); under ``$LOSSLAB_DATA_DIR`` when that is set."""
+    if os.environ.get(DATA_DIR_ENV):
+        return user_data_dir() / "cache"
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation)
+    return Path(location or Path.home() / ".cache" / "LossLab")
+
+
 def user_settings() -> QSettings:
     """The user's settings; an ini file in ``$LOSSLAB_DATA_DIR`` when that is set."""
     if os.environ.get(DATA_DIR_ENV):

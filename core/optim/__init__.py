@@ -7,6 +7,7 @@ from core.optim.factory import (
     OPTIMIZER_NAMES,
     OPTIMIZER_RANGES,
     build_optimizer,
+    check_optimizer,
     is_per_point,
     needs_closure,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "Newton",
     "OptimizerEntry",
     "build_optimizer",
+    "check_optimizer",
     "get_entry",
     "is_per_point",
     "needs_closure",

@@ -4,7 +4,8 @@ Every table here is a view of the one registry, ``core.optim.registry.OPTIMIZERS
 optimizer): ``OPTIMIZER_DEFAULTS`` is the table GUIs build their forms from and scene validation
 checks names against: for each optimizer, its hyper-parameters under torch's own names with their
 defaults (``OPTIMIZER_RANGES`` beside it gives every number's valid values, which
-``build_optimizer`` enforces; ``OPTIMIZER_CHOICES`` the allowed values of the others).
+``build_optimizer`` enforces and ``check_optimizer`` checks without building;
+``OPTIMIZER_CHOICES`` the allowed values of the others).
 ``OPTIMIZER_DEFAULTS``, ``OPTIMIZER_RANGES``, ``OPTIMIZER_CHOICES`` and ``OPTIMIZER_CLASSES`` are
 read-only mappings that read the registry when used; ``OPTIMIZER_NAMES`` is the tuple of names
 at import (:func:`core.optim.registry.optimizer_names` reads it live).
@@ -29,11 +30,13 @@ from core.optim.registry import (
     LBFGS_MAX_HISTORY,
     LBFGS_MAX_ITER,
     OPTIMIZERS,
+    SAM_BASES,
     OptimizerEntry,
     get_entry,
     network_optimizers,
     optimizer_names,
 )
+from core.optim.sam import SAM
 
 __all__ = [
     "ENGINEERING_FLAGS",
@@ -46,6 +49,7 @@ __all__ = [
     "OPTIMIZER_RANGES",
     "build_optimizer",
     "check_hyper",
+    "check_optimizer",
     "is_per_point",
     "needs_closure",
     "network_optimizers",
@@ -137,6 +141,21 @@ def check_hyper(name: str, hyper: dict[str, Any]) -> None:
             ranges.get(key, _ANY_NUMBER).check(key, value)
 
 
+def _prepared(name: str, hyper: dict[str, Any]) -> tuple[OptimizerEntry, dict[str, Any]]:
+    """The entry of ``name`` and the keyword arguments its ``construct`` gets: ``hyper`` checked
+    (:func:`check_hyper`), the defaults filled in, counts cast to int, ``betas`` floats."""
+    check_hyper(name, hyper)
+    entry = OPTIMIZERS[name]
+    kwargs = {**entry.defaults, **hyper}
+    for key, valid in entry.ranges.items():
+        if valid.integer and key in hyper:
+            kwargs[key] = int(hyper[key])  # 20.0 -> 20
+    if "betas" in kwargs:
+        # floats, as torch requires (a JSON writer may give 0 for 0.0)
+        kwargs["betas"] = tuple(float(b) for b in kwargs["betas"])  # type: ignore[union-attr]
+    return entry, kwargs
+
+
 def build_optimizer(name: str, params, **hyper: object) -> torch.optim.Optimizer:
     """Build optimizer ``name`` over ``params`` (tensors or param-group dicts).
 
@@ -144,21 +163,51 @@ def build_optimizer(name: str, params, **hyper: object) -> torch.optim.Optimizer
     ``adam`` with ``bias_correction=False`` builds ``LectureAdam(bias_correction=False)``; with
     ``True`` (the default) it is ``torch.optim.Adam``. Raises ``ValueError`` for an unknown name or
     hyper-parameter (naming it and listing the valid ones) and for a value outside its range
-    (:func:`check_hyper`).
+    (:func:`check_hyper`). To check a name and hyper-parameters without parameters to build over,
+    use :func:`check_optimizer`.
     """
-    check_hyper(name, hyper)
-    entry = OPTIMIZERS[name]
-    kwargs = {**entry.defaults, **hyper}
-    for key, valid in entry.ranges.items():
-        if valid.integer and key in hyper:
-            kwargs[key] = int(hyper[key])  # type: ignore[call-overload]  # 20.0 -> 20
-    if "betas" in kwargs:
-        # floats, as torch requires (a JSON writer may give 0 for 0.0)
-        kwargs["betas"] = tuple(float(b) for b in kwargs["betas"])  # type: ignore[union-attr]
+    entry, kwargs = _prepared(name, hyper)
     params = list(params)
     if entry.fused_on_cpu and _fusable(params):
         kwargs["fused"] = True
     return entry.construct(params, kwargs)
+
+
+# What torch's ``Optimizer.__init__`` raises for no parameters: every check before it passed.
+_EMPTY_PARAMS = "optimizer got an empty parameter list"
+
+
+def _construct_on_nothing(construct: Callable[[], object]) -> None:
+    """Run ``construct`` (an optimizer over ``[]``); any error but torch's empty-list one is the
+    verdict and propagates."""
+    try:
+        construct()
+    except ValueError as error:
+        if error.args != (_EMPTY_PARAMS,):
+            raise
+
+
+def check_optimizer(name: str, **hyper: object) -> None:
+    """Raise exactly what ``build_optimizer(name, [parameter], **hyper)`` raises for a bad name or
+    hyper-parameter, without building over parameters (nothing to return when all is valid).
+
+    Cheap and safe on the GUI thread: the optimizer is constructed over an empty list, so its
+    ``__init__`` checks its hyper-parameters (torch's and the lecture optimizers' all do before
+    ``Optimizer.__init__`` looks at the parameters) and stops at torch's "empty parameter list",
+    before ``add_param_group``, whose first call imports ``torch._dynamo`` (about a second).
+    ``fused`` is left out: torch checks it only against the parameters, after that point.
+    """
+    entry, kwargs = _prepared(name, hyper)
+    _construct_on_nothing(lambda: entry.construct([], dict(kwargs)))
+    if issubclass(entry.cls, SAM):
+        # SAM stops at the empty list in its own Optimizer.__init__, before it builds its base
+        # optimizer, so the base's checks run here: SAM passes it lr and, for SGD, momentum
+        # (``core.optim.registry._build_sam``).
+        base_hyper = {"lr": kwargs["lr"]}
+        if kwargs["base"] == "sgd":
+            base_hyper["momentum"] = kwargs["momentum"]
+        base = SAM_BASES[kwargs["base"]]
+        _construct_on_nothing(lambda: base([], **base_hyper))
 
 
 def needs_closure(name: str) -> bool:

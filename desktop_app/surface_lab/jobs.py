@@ -8,6 +8,7 @@ worker's streams.
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -26,6 +27,15 @@ INSPECT_KEY = "inspect"
 CRITICAL_KEY = "critical"
 
 
+def _cached(folder, surface_config, config, dtype, device, record_state, compute):
+    """The run's records from the cache of computed runs in ``folder`` (core.record_cache), or
+    computed and then kept there. In the worker: core.record_cache imports torch."""
+    from core.record_cache import RecordCache, run_key
+
+    key = run_key(surface_config, config, dtype=dtype, device=device, record_state=record_state)
+    return RecordCache(folder).records(key, compute)
+
+
 class JobsMixin:
     """Submitting, continuing and receiving the runs' engine streams."""
 
@@ -34,18 +44,33 @@ class JobsMixin:
         # The spec is read here, in the GUI thread: the generator runs in the worker.
         config = replace(RunConfig.from_spec(run.spec), starts=starts, steps=steps)
         surface, device, swarm = self.surface, self.device, run.swarm
+        # A whole run may come from the cache of computed runs; a continued one is computed.
+        cache = self.run_cache if offset == 0 else None
+        surface_config = copy.deepcopy(self.model.surface)
 
         def records():
             import torch
 
-            engine = PointRun(
-                surface,
-                config,
-                device=device,
-                dtype=torch.float32 if swarm else torch.float64,
-                record_state=not swarm,  # a swarm's many points: positions and losses only
+            dtype = torch.float32 if swarm else torch.float64
+
+            def compute():
+                engine = PointRun(
+                    surface,
+                    config,
+                    device=device,
+                    dtype=dtype,
+                    record_state=not swarm,  # a swarm's many points: positions and losses only
+                )
+                return engine.records()
+
+            source = (
+                compute()
+                if cache is None
+                else _cached(
+                    cache, surface_config, config, str(dtype), str(device), not swarm, compute
+                )
             )
-            for record in engine.records():
+            for record in source:
                 if offset and record.step == 0:
                     continue  # the step we continue from is recorded already
                 record.step += offset

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
@@ -89,10 +90,19 @@ class SurfaceLabPage(
     statusMessage = Signal(str)
     sceneChanged = Signal()
 
-    def __init__(self, language: str = "en", device: str = "cpu", parent=None) -> None:
+    def __init__(
+        self,
+        language: str = "en",
+        device: str = "cpu",
+        parent=None,
+        run_cache: Path | None = None,
+    ) -> None:
         super().__init__(parent)
         self.language = language
         self.device = device
+        # Where computed runs are kept (core.record_cache): a run computed once plays at once
+        # the next time; None computes every run (the tests' windows).
+        self.run_cache = run_cache
         self.service = ComputeService(self)
         self.service.batchReady.connect(self._on_batch)
         self.service.failed.connect(self._on_failed)

@@ -31,7 +31,6 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-import torch
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
@@ -48,7 +47,7 @@ from core.optim import (
     OPTIMIZER_CHOICES,
     OPTIMIZER_DEFAULTS,
     OPTIMIZER_RANGES,
-    build_optimizer,
+    check_optimizer,
     optimizer_names,
 )
 from core.schedules import (
@@ -406,9 +405,7 @@ class RunEditor(QWidget):
         data = self.run_data()
         optimizer = dict(data["optimizer"])
         name = optimizer.pop("name")
-        optimizer_error = _failure(
-            lambda: build_optimizer(name, [torch.zeros(1, 2, requires_grad=True)], **optimizer)
-        )
+        optimizer_error = _failure(lambda: check_optimizer(name, **optimizer))
         lr = float(optimizer.get("lr", 0.0) or 0.0)
         curve: np.ndarray | None = None
 

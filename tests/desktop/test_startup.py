@@ -9,6 +9,7 @@ import json
 import threading
 import time
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -250,4 +251,93 @@ def test_the_window_processes_events_while_the_engine_loads(qapp, monkeypatch):
     finally:
         release.set()
         timer.stop()
-        loader.wait(30_000)
+        loader.finish()
+
+
+def test_the_loader_warms_torch_optim_only_once_its_gate_opens(qapp, monkeypatch):
+    """The first torch.optim construction (importing torch._dynamo) waits for ``warm_gate``;
+    ``finish`` (the app quitting) ends the thread without it."""
+    import torch
+
+    from desktop_app.app import EngineLoader
+
+    built: list[str] = []
+    monkeypatch.setattr(torch.optim, "Adam", lambda *args, **kwargs: built.append("Adam"))
+    loaded: list[bool] = []
+    for open_gate in (True, False):
+        built.clear()
+        loaded.clear()
+        loader = EngineLoader()
+        loader.loaded.connect(lambda *_: loaded.append(True))
+        loader.start()
+        assert _wait(lambda: bool(loaded), 30)
+        time.sleep(0.2)
+        QApplication.processEvents()
+        assert built == [] and loader.isRunning()  # loaded, waiting for the gate
+        if open_gate:
+            loader.warm_gate.set()
+            assert loader.wait(30_000)
+            assert built == ["Adam"]
+        else:
+            loader.finish()
+            assert loader.isFinished() and built == []
+
+
+def test_the_gate_opens_once_the_first_frame_past_the_start_is_drawn(deferred, tmp_path):
+    from desktop_app.app import _open_gate_after_first_frame
+    from desktop_app.bench import RACE_SCENE
+
+    window, _, _ = deferred
+    page = window.surface_lab
+    path = tmp_path / "race.json"
+    path.write_text(json.dumps(RACE_SCENE), encoding="utf-8")
+    assert window.open_scene(path, ask=False)
+    gate = threading.Event()
+    drawn_at_start = page.frames_drawn
+    _open_gate_after_first_frame(window, gate)
+    assert not gate.is_set()  # nothing drawn past step 0 yet
+    assert _wait(gate.is_set)
+    assert page.recorder.max_step() > 0 and page.frames_drawn > drawn_at_start
+
+
+def test_a_run_computed_once_plays_from_the_cache_the_next_time(deferred, tmp_path, monkeypatch):
+    """With a cache of computed runs (the app's), a scene opened again plays without computing:
+    the engine is not even built, and every recorded column is as computed."""
+    import desktop_app.surface_lab.jobs as jobs
+    from desktop_app.bench import RACE_SCENE
+
+    window, _, _ = deferred
+    page = window.surface_lab
+    scene = dict(RACE_SCENE, runs=[dict(run, steps=60) for run in RACE_SCENE["runs"]])
+    path = tmp_path / "short-race.json"
+    path.write_text(json.dumps(scene), encoding="utf-8")
+    monkeypatch.setattr(page, "run_cache", tmp_path / "runs")
+    assert window.open_scene(path, ask=False)
+    assert _wait(lambda: all(run.done for run in page.runs.values()))
+    computed = {
+        page.runs[i].label: {k: v[:61].copy() for k, v in page.recorder.get(i).state.items()}
+        for i in page.runs
+    }
+    computed_xy = {page.runs[i].label: page.recorder.get(i).positions.copy() for i in page.runs}
+    assert len(list((tmp_path / "runs").glob("*.npz"))) == len(scene["runs"])
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("a cached run must not build its engine")
+
+    monkeypatch.setattr(jobs, "PointRun", no_engine)
+    assert window.open_scene(path, ask=False)
+    assert _wait(lambda: all(run.done for run in page.runs.values()))
+    assert not any("failed" in run.extra for run in page.runs.values())
+    for run_id, run in page.runs.items():
+        track = page.recorder.get(run_id)
+        assert track.count == 61
+        np.testing.assert_array_equal(track.positions, computed_xy[run.label])
+        assert sorted(track.state) == sorted(computed[run.label])
+        for name, column in computed[run.label].items():
+            np.testing.assert_array_equal(track.state[name][:61], column)
+    # Another start computes: the engine is asked for (and fails here, for that run alone).
+    first = next(iter(page.runs))
+    assert page._replace_spec(first, start=[-1.0, 2.0])
+    page._restart_run(first)
+    assert _wait(lambda: page.runs[first].done)
+    assert "a cached run must not build its engine" in page.runs[first].extra.get("failed", "")

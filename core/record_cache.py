@@ -1,0 +1,218 @@
+"""A disk cache of computed Surface Lab runs: a run computed once plays at once the next time.
+
+The start-up lesson is the reason: its runs play from the cache at every launch after the first,
+so its first animated frame needs no optimizer -- and the first use of ``torch.optim`` imports
+``torch._dynamo``, about a second of the launch (``desktop_app.app``). Any scene opened again
+(a lesson, a saved scene) plays at once too; what the user edits is computed as before.
+
+The key is everything the records depend on: the surface's config (JSON data: a library name, a
+formula, bumps or a seeded data set), the run's :class:`core.engine.RunConfig` (optimizer,
+hyper-parameters, schedule, starts, steps, batch size, seed), the dtype, the device, whether the
+optimizer state is recorded, and the code that computes them: LossLab's version, torch's and
+numpy's, and a digest of the engine's source where it is on disk (a checkout; an installed app's
+code changes only with its version). A hit replays the stored records; a miss computes them and
+stores them when the run ends (a run stopped or restarted before its end stores nothing).
+
+Bounds: a run of more than ``max_run_bytes`` of records is not stored (nor are its records kept
+for it), and the folder is kept under ``max_bytes`` by removing the least recently used entries.
+Entries are ``.npz`` files written atomically (:func:`core.fileio.write_atomic`) and read without
+pickle; an entry that cannot be read is a miss, removed, and computed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import io
+import json
+import os
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.engine import RunConfig, StepRecord
+from core.fileio import write_atomic
+
+MAX_BYTES = 128 * 2**20
+MAX_RUN_BYTES = 16 * 2**20
+SUFFIX = ".npz"
+_COLUMNS = ("step", "positions", "loss", "grad", "lr", "diverged", "epoch")
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """LossLab's, torch's and numpy's versions and, in a checkout, a digest of ``core``'s source
+    (read once a process: about 150 files)."""
+    import torch
+
+    import core
+
+    digest = hashlib.sha256(f"{core.__version__} {torch.__version__} {np.__version__}".encode())
+    root = Path(core.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_key(
+    surface: dict[str, Any], config: RunConfig, *, dtype: str, device: str, record_state: bool
+) -> str:
+    """The cache key of a run: a hex digest of everything its records depend on."""
+    data = {
+        "surface": surface,
+        "run": dataclasses.asdict(config),
+        "dtype": dtype,
+        "device": device,
+        "record_state": record_state,
+        "code": code_digest(),
+    }
+    text = json.dumps(data, sort_keys=True, default=list, allow_nan=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _record_bytes(record: StepRecord) -> int:
+    arrays = (record.positions, record.loss, record.grad, record.diverged, *record.state.values())
+    return sum(array.nbytes for array in arrays) + 24
+
+
+def pack_records(records: Sequence[StepRecord]) -> dict[str, np.ndarray] | None:
+    """The records as arrays with one row per step (``state/KEY`` and ``has/KEY`` for each state
+    entry, which step 0 lacks); None when they do not stack (a shape that changes)."""
+    try:
+        columns = {
+            name: np.stack([np.asarray(getattr(r, name)) for r in records]) for name in _COLUMNS
+        }
+        for key in sorted({key for record in records for key in record.state}):
+            present = [record.state.get(key) for record in records]
+            template = next(value for value in present if value is not None)
+            blank = np.full_like(template, np.nan) if template.dtype.kind == "f" else None
+            if blank is None and any(value is None for value in present):
+                return None
+            columns[f"state/{key}"] = np.stack([blank if v is None else v for v in present])
+            columns[f"has/{key}"] = np.array([value is not None for value in present])
+    except ValueError:  # arrays of different shapes
+        return None
+    return columns
+
+
+def unpack_records(columns: dict[str, np.ndarray]) -> list[StepRecord]:
+    """The records :func:`pack_records` packed."""
+    state_keys = [name.split("/", 1)[1] for name in columns if name.startswith("state/")]
+    records = []
+    for row in range(len(columns["step"])):
+        state = {
+            key: columns[f"state/{key}"][row] for key in state_keys if columns[f"has/{key}"][row]
+        }
+        records.append(
+            StepRecord(
+                step=int(columns["step"][row]),
+                positions=columns["positions"][row],
+                loss=columns["loss"][row],
+                grad=columns["grad"][row],
+                lr=float(columns["lr"][row]),
+                diverged=columns["diverged"][row],
+                state=state,
+                epoch=float(columns["epoch"][row]),
+            )
+        )
+    return records
+
+
+class RecordCache:
+    """Computed runs' records in ``folder`` (created when first stored to)."""
+
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        max_bytes: int = MAX_BYTES,
+        max_run_bytes: int = MAX_RUN_BYTES,
+    ) -> None:
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+        self.max_run_bytes = max_run_bytes
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}{SUFFIX}"
+
+    def load(self, key: str) -> list[StepRecord] | None:
+        """The stored records of ``key``; None when there are none or they cannot be read."""
+        path = self._path(key)
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                columns = {name: stored[name] for name in stored.files}
+            records = unpack_records(columns)
+            os.utime(path)  # recently used: kept longest
+        except FileNotFoundError:
+            return None
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            IndexError,
+            EOFError,
+            zipfile.BadZipFile,
+        ):  # damaged: computed again
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+            return None
+        return records
+
+    def store(self, key: str, records: Sequence[StepRecord]) -> bool:
+        """Store ``records`` under ``key``; False when they are too large, do not stack, or the
+        folder cannot be written (the cache is an optimisation: nothing is lost)."""
+        if not records or sum(map(_record_bytes, records)) > self.max_run_bytes:
+            return False
+        columns = pack_records(records)
+        if columns is None:
+            return False
+        buffer = io.BytesIO()
+        np.savez(buffer, **columns)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._path(key), buffer.getvalue())
+            self._trim()
+        except OSError:
+            return False
+        return True
+
+    def _trim(self) -> None:
+        """Remove the least recently used entries until the folder holds at most ``max_bytes``."""
+        entries = []
+        for path in self.folder.glob(f"*{SUFFIX}"):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            entries.append((info.st_mtime, info.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries, key=lambda entry: entry[0]):
+            if total <= self.max_bytes:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
+    def records(
+        self, key: str, compute: Callable[[], Iterator[StepRecord]]
+    ) -> Iterator[StepRecord]:
+        """The stored records of ``key``, else ``compute()``'s, stored once they all came."""
+        stored = self.load(key)
+        if stored is not None:
+            yield from stored
+            return
+        kept: list[StepRecord] | None = []
+        size = 0
+        for record in compute():
+            if kept is not None:
+                size += _record_bytes(record)
+                kept.append(record)
+                if size > self.max_run_bytes:
+                    kept = None  # too large to store: keep nothing for it
+            yield record
+        if kept is not None:
+            self.store(key, kept)
