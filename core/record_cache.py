@@ -72,8 +72,13 @@ def run_key(
         "record_state": record_state,
         "code": code_digest(),
     }
-    text = json.dumps(data, sort_keys=True, default=list, allow_nan=True)
+    text = json.dumps(data, sort_keys=True, default=_plain, allow_nan=True)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what a config may hold besides JSON: numpy arrays and numbers, tuples."""
+    return value.tolist() if hasattr(value, "tolist") else list(value)
 
 
 def _record_bytes(record: StepRecord) -> int:

@@ -129,6 +129,10 @@ def test_everything_the_records_depend_on_changes_the_key(monkeypatch):
         _key(ROSENBROCK, config, record_state=False),
     ]
     assert base == _key(ROSENBROCK, RunConfig("sgd", {"lr": 0.01}, ((0.0, 1.0),), 10))
+    as_numpy = RunConfig("sgd", {"lr": np.float64(0.01)}, np.array([[0.0, 1.0]]), 10)
+    assert base == _key(ROSENBROCK, as_numpy)
+    float32 = RunConfig("sgd", {"lr": 0.01}, np.array([[0.0, 1.0]], np.float32), 10)
+    assert base == _key(ROSENBROCK, float32)
     monkeypatch.setattr(record_cache, "code_digest", lambda: "other code")
     variants.append(_key(ROSENBROCK, config))
     assert len({base, *variants}) == len(variants) + 1
