@@ -13,6 +13,10 @@ numpy's, and a digest of the engine's source where it is on disk (a checkout; an
 code changes only with its version). A hit replays the stored records; a miss computes them and
 stores them when the run ends (a run stopped or restarted before its end stores nothing).
 
+Read-only seed folders may come after the cache's own: an installer ships the start-up lesson's
+runs computed when it was built (``packaging/build_linux.sh``), so even the first launch plays
+them; a seed is never written, touched or removed.
+
 Bounds: a run of more than ``max_run_bytes`` of records is not stored (nor are its records kept
 for it), and the folder is kept under ``max_bytes`` by removing the least recently used entries.
 Entries are ``.npz`` files written atomically (:func:`core.fileio.write_atomic`) and read without
@@ -129,16 +133,39 @@ def unpack_records(columns: dict[str, np.ndarray]) -> list[StepRecord]:
     return records
 
 
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
+def _read(path: Path, damaged: Callable[[Path], None] | None) -> list[StepRecord] | None:
+    """The records in ``path``; None when there is none or it cannot be read (then
+    ``damaged(path)``, which removes it from the cache's own folder: it is computed again)."""
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            columns = {name: stored[name] for name in stored.files}
+        return unpack_records(columns)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, IndexError, EOFError, zipfile.BadZipFile):
+        if damaged is not None:
+            damaged(path)
+        return None
+
+
 class RecordCache:
-    """Computed runs' records in ``folder`` (created when first stored to)."""
+    """Computed runs' records in ``folder`` (created when first stored to), then in the read-only
+    ``seeds`` folders."""
 
     def __init__(
         self,
         folder: str | os.PathLike[str],
         max_bytes: int = MAX_BYTES,
         max_run_bytes: int = MAX_RUN_BYTES,
+        seeds: Sequence[str | os.PathLike[str]] = (),
     ) -> None:
         self.folder = Path(folder)
+        self.seeds = tuple(Path(seed) for seed in seeds)
         self.max_bytes = max_bytes
         self.max_run_bytes = max_run_bytes
 
@@ -146,27 +173,17 @@ class RecordCache:
         return self.folder / f"{key}{SUFFIX}"
 
     def load(self, key: str) -> list[StepRecord] | None:
-        """The stored records of ``key``; None when there are none or they cannot be read."""
-        path = self._path(key)
-        try:
-            with np.load(path, allow_pickle=False) as stored:
-                columns = {name: stored[name] for name in stored.files}
-            records = unpack_records(columns)
-            os.utime(path)  # recently used: kept longest
-        except FileNotFoundError:
-            return None
-        except (
-            OSError,
-            ValueError,
-            KeyError,
-            IndexError,
-            EOFError,
-            zipfile.BadZipFile,
-        ):  # damaged: computed again
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
-            return None
-        return records
+        """The stored records of ``key`` (the cache's own, else a seed's); None when there are
+        none or they cannot be read."""
+        for folder in (self.folder, *self.seeds):
+            path = folder / f"{key}{SUFFIX}"
+            records = _read(path, damaged=_remove if folder == self.folder else None)
+            if records is not None:
+                if folder == self.folder:
+                    with contextlib.suppress(OSError):
+                        os.utime(path)  # recently used: kept longest
+                return records
+        return None
 
     def store(self, key: str, records: Sequence[StepRecord]) -> bool:
         """Store ``records`` under ``key``; False when they are too large, do not stack, or the
@@ -199,7 +216,7 @@ class RecordCache:
         for _, size, path in sorted(entries, key=lambda entry: entry[0]):
             if total <= self.max_bytes:
                 break
-            path.unlink(missing_ok=True)
+            _remove(path)
             total -= size
 
     def records(

@@ -190,6 +190,15 @@ check_bundle() {
     "$BUNDLE/losslab" run "$scene" --steps 20 --out "$WORK/run-check.json"
 }
 
+seed_run_cache() {
+    # The start-up lesson's runs, computed by the bundle and shipped in it: a first launch plays
+    # them (core.record_cache) instead of waiting to compute them (checked: a second launch
+    # computes nothing).
+    log "the start-up lesson's runs, for a first launch"
+    "$VENV/bin/python" "$PACKAGING/seed_run_cache.py" "$BUNDLE/losslab" \
+        "$BUNDLE/_internal/resources/run_cache"
+}
+
 app_version() {
     "$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("losslab"))'
 }
@@ -253,6 +262,7 @@ main() {
     run_pyinstaller
     strip_debug_info
     check_bundle
+    seed_run_cache
     [ $MAKE_DEB -eq 0 ] || build_deb
     [ $MAKE_TARBALL -eq 0 ] || build_tarball
 

@@ -202,3 +202,50 @@ def test_chroot_script_covers_old_and_new_debian() -> None:
     assert "SUITES=(bullseye bookworm trixie)" in script
     assert "LOSSLAB_SMOKE_3D" in script
     assert "LOSSLAB_SMOKE_3D" in (PACKAGING / "entry.py").read_text()
+
+
+FAKE_BUNDLE = """#!/bin/sh
+# Computes its "start-up runs" unless its seed folder holds them (or IGNORE_SEEDS is set).
+runs="$LOSSLAB_DATA_DIR/cache/runs"
+if [ -n "$IGNORE_SEEDS" ] || ! ls "$SEEDS"/*.npz >/dev/null 2>&1; then
+    mkdir -p "$runs" && echo a > "$runs/one.npz" && echo b > "$runs/two.npz"
+fi
+echo '{"first_frame": 1.0}'
+echo '{"computed": 2.0}'
+"""
+
+
+@pytest.mark.parametrize("ignore_seeds", [False, True])
+def test_seeding_copies_the_computed_runs_and_checks_a_new_launch_uses_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ignore_seeds: bool
+) -> None:
+    bundle = tmp_path / "losslab"
+    bundle.write_text(FAKE_BUNDLE)
+    bundle.chmod(0o755)
+    seeds = tmp_path / "bundle" / "resources" / "run_cache"
+    monkeypatch.setenv("SEEDS", str(seeds))
+    if ignore_seeds:
+        monkeypatch.setenv("IGNORE_SEEDS", "1")
+    done = subprocess.run(
+        [sys.executable, str(PACKAGING / "seed_run_cache.py"), str(bundle), str(seeds)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert sorted(path.name for path in seeds.glob("*.npz")) == ["one.npz", "two.npz"]
+    if ignore_seeds:
+        assert done.returncode == 1
+        assert "a launch after seeding still computed 2 runs" in done.stderr
+    else:
+        assert done.returncode == 0, done.stderr
+        assert "2 start-up runs" in done.stdout
+
+
+def test_seeding_refuses_a_missing_bundle(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(PACKAGING / "seed_run_cache.py"), str(tmp_path / "nothing"), "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "seed folder" in done.stderr

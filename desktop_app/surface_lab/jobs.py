@@ -25,15 +25,19 @@ SURFACE_KEY = "surface"
 CURVATURE_PREFIX = "curvature:"
 INSPECT_KEY = "inspect"
 CRITICAL_KEY = "critical"
+# The installer's computed runs (packaging/build_linux.sh): the start-up lesson at a first launch.
+SEED_FOLDER = "run_cache"
 
 
 def _cached(folder, surface_config, config, dtype, device, record_state, compute):
-    """The run's records from the cache of computed runs in ``folder`` (core.record_cache), or
-    computed and then kept there. In the worker: core.record_cache imports torch."""
+    """The run's records from the cache of computed runs in ``folder`` (core.record_cache) or
+    the installer's seeds (``resources/run_cache``), or computed and then kept in ``folder``.
+    In the worker: core.record_cache imports torch."""
+    import resources
     from core.record_cache import RecordCache, run_key
 
     key = run_key(surface_config, config, dtype=dtype, device=device, record_state=record_state)
-    return RecordCache(folder).records(key, compute)
+    return RecordCache(folder, seeds=[resources.path(SEED_FOLDER)]).records(key, compute)
 
 
 class JobsMixin:

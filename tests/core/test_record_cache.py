@@ -208,3 +208,25 @@ def test_a_folder_that_cannot_be_written_loses_nothing(tmp_path):
     key, compute = _small_run()
     assert len(list(cache.records(key, compute))) == 11
     assert cache.store(key, list(compute())) is False
+
+
+def test_a_seed_folder_plays_its_runs_and_is_never_written(tmp_path):
+    """An installer's seeds: read after the cache's own folder, never touched, a damaged seed
+    a miss (computed and stored in the cache's own folder)."""
+    key, compute = _small_run()
+    other_key, other_compute = _small_run(lr=0.02)
+    seeds = tmp_path / "seeds"
+    RecordCache(seeds).store(key, list(compute()))
+    (seeds / f"{other_key}.npz").write_bytes(b"damaged")
+    os.utime(seeds / f"{key}.npz", (1000, 1000))
+    own = tmp_path / "own"
+    cache = RecordCache(own, seeds=[seeds])
+
+    def must_not_compute():
+        raise AssertionError("a seed's run must not be computed")
+
+    assert len(list(cache.records(key, must_not_compute))) == 11
+    assert (seeds / f"{key}.npz").stat().st_mtime == 1000 and not own.exists()
+    assert len(list(cache.records(other_key, other_compute))) == 11
+    assert (seeds / f"{other_key}.npz").read_bytes() == b"damaged"
+    assert cache.load(other_key) is not None and (own / f"{other_key}.npz").exists()
