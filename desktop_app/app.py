@@ -56,6 +56,7 @@ class EngineLoader(QThread):
             device = resolve_device("auto")
             self.loaded.emit(describe_device(device), device.type)
             self.warm_gate.wait(WARM_WAIT_S)
+            self.warm_gate.set()  # (after the longest wait) the frame watch stops
             if self._quitting:
                 return
             # The first optimizer construction imports torch._dynamo: here, not in a user's edit.

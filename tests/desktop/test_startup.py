@@ -341,3 +341,52 @@ def test_a_run_computed_once_plays_from_the_cache_the_next_time(deferred, tmp_pa
     page._restart_run(first)
     assert _wait(lambda: page.runs[first].done)
     assert "a cached run must not build its engine" in page.runs[first].extra.get("failed", "")
+
+
+START_UP_SCRIPT = """
+import json, os, sys
+from pathlib import Path
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["LOSSLAB_DATA_DIR"] = sys.argv[3]
+from desktop_app.app import create_application
+app = create_application()
+from desktop_app.main_window import MainWindow
+window = MainWindow("en")
+window.run_cache = Path(sys.argv[1])
+window.open_scene(sys.argv[2])
+window.engine_loaded("CPU", "cpu", defer_pages=True)
+window.show()
+page = window.surface_lab
+idle = page.wait_idle(120)
+page.draw()
+print(json.dumps({
+    "idle": idle,
+    "rows": [page.recorder.get(run_id).count for run_id in page.runs],
+    "dynamo": "torch._dynamo" in sys.modules,
+}))
+page.shutdown()
+"""
+
+
+def test_a_start_up_scene_from_the_cache_never_imports_torch_dynamo(light_scene, tmp_path):
+    """The start-up path end to end, in fresh interpreters: the window, the Surface Lab, the
+    scene's validation, the run editor and the runs played from the cache import no
+    ``torch._dynamo`` (the second of the launch it costs); computing them does."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "runs"
+    results = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", START_UP_SCRIPT, str(cache), str(light_scene), str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    computed, cached = results
+    assert computed["idle"] and cached["idle"]
+    assert computed["rows"] == cached["rows"] == [201, 201]
+    assert computed["dynamo"] and not cached["dynamo"]

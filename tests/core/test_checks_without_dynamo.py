@@ -26,7 +26,7 @@ from core.schedules import (
     preview_lr,
 )
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 # Bad values of every kind, for every optimizer (a key it lacks gives the unknown-key verdict).
 BAD_HYPER = [
