@@ -20,12 +20,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 
 from desktop_app.app import LAUNCH_ENV
+from desktop_app.main import losslab_command
 from desktop_app.user_files import DATA_DIR_ENV
 
 
@@ -153,7 +153,7 @@ def measure_launch(data_dir: str | None = None, timeout_s: float = 90.0) -> dict
     started = time.time()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "desktop_app.main"],
+            losslab_command(),
             env=env,
             capture_output=True,
             text=True,

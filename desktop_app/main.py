@@ -62,6 +62,14 @@ ALL_LIBRARIES = {**QT_GUI_LIBRARIES, **XCB_LIBRARIES, **WAYLAND_LIBRARIES}
 README_HINT = 'README.md, "System packages", lists every library the window needs'
 
 
+def losslab_command(*args: str) -> list[str]:
+    """The command line that runs ``losslab ARGS`` in this installation (a frozen bundle's
+    executable is ``losslab`` itself; otherwise this interpreter runs this module)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "desktop_app.main", *args]
+
+
 def _load(soname: str) -> None:
     import ctypes
 

@@ -73,10 +73,10 @@ def _check_qt_paints() -> str:
 
 
 def window_child_command() -> list[str]:
-    """How to start ``losslab self-test --window-child`` (a frozen bundle is ``losslab``)."""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, "self-test", "--window-child"]
-    return [sys.executable, "-m", "desktop_app.main", "self-test", "--window-child"]
+    """How to start ``losslab self-test --window-child``."""
+    from desktop_app.main import losslab_command
+
+    return losslab_command("self-test", "--window-child")
 
 
 def _qt_reason(stderr: str) -> str:
