@@ -68,9 +68,11 @@ def run_key(
     surface: dict[str, Any], config: RunConfig, *, dtype: str, device: str, record_state: bool
 ) -> str:
     """The cache key of a run: a hex digest of everything its records depend on."""
+    run = dataclasses.asdict(config)
+    run.pop("label")  # a name: the records do not depend on it
     data = {
         "surface": surface,
-        "run": dataclasses.asdict(config),
+        "run": run,
         "dtype": dtype,
         "device": device,
         "record_state": record_state,

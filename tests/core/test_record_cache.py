@@ -129,6 +129,8 @@ def test_everything_the_records_depend_on_changes_the_key(monkeypatch):
         _key(ROSENBROCK, config, record_state=False),
     ]
     assert base == _key(ROSENBROCK, RunConfig("sgd", {"lr": 0.01}, ((0.0, 1.0),), 10))
+    renamed = RunConfig("sgd", {"lr": 0.01}, [[0.0, 1.0]], 10, label="another name")
+    assert base == _key(ROSENBROCK, renamed)
     as_numpy = RunConfig("sgd", {"lr": np.float64(0.01)}, np.array([[0.0, 1.0]]), 10)
     assert base == _key(ROSENBROCK, as_numpy)
     float32 = RunConfig("sgd", {"lr": 0.01}, np.array([[0.0, 1.0]], np.float32), 10)
