@@ -23,6 +23,7 @@ from core.palette import run_style
 from desktop_app.style import appearance
 
 TICK_GAP = 6.0  # px between two tick labels of one axis, at least
+MULTIPLES_MIN_PX = 40.0  # px a decade needs for ticks at 2, 3, ..., 9 times its power of ten
 
 
 def _spaced(rects: list[QRectF], gap: float, horizontal: bool) -> list[int]:
@@ -74,6 +75,7 @@ class ReadableAxis(pg.AxisItem):
         """Less than a decade in view can hold no power of ten and no whole multiple of one
         (2.1 to 2.9): then ticks at round values of the linear range, at their logarithms."""
         levels = super().logTickValues(minVal, maxVal, size, stdTicks)
+        levels = self._without_crowded_multiples(levels, maxVal - minVal, size)
         self._fine_spacing = None
         inside = [v for _s, values in levels for v in values if minVal <= v <= maxVal]
         if len(inside) >= 2 or not size:
@@ -87,6 +89,15 @@ class ReadableAxis(pg.AxisItem):
                 self._fine_spacing = spacing
                 return [(None, [math.log10(v) for v in values])]
         return levels
+
+    @staticmethod
+    def _without_crowded_multiples(levels, decades: float, size: float):
+        """pyqtgraph adds a tick at 2, 3, ..., 9 times every power of ten in view when it has
+        fewer than three levels: over the 30 decades of a loss that reaches 1e-30, a solid bar
+        on the axis. They stay where a decade has ``MULTIPLES_MIN_PX`` pixels."""
+        if not size or decades <= 0 or size / decades >= MULTIPLES_MIN_PX:
+            return levels
+        return [(spacing, values) for spacing, values in levels if spacing is not None]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph naming)
         fine = getattr(self, "_fine_spacing", None)

@@ -48,3 +48,21 @@ def test_large_values_within_a_decade_read_plainly(plot, qapp):
 def test_several_decades_keep_the_powers_of_ten(plot, qapp):
     texts = _labels(plot, qapp, 1e-3, 10.0)
     assert {"0.01", "0.1", "1"} <= set(texts)
+
+
+def _ticks_in_view(axis, low: float, high: float, size: float) -> list[float]:
+    levels = axis.tickValues(low, high, size)
+    return [v for _spacing, values in levels for v in values if low <= v <= high]
+
+
+def test_many_decades_draw_no_bar_of_minor_ticks(plot):
+    """A gradient norm from 1e-15 to 1e5 on a 60-pixel axis (the Surface Lab's metric plots):
+    ticks some pixels apart (pyqtgraph put one at 2..9 times each power of ten as well: 200
+    ticks, a solid bar), the powers of ten still there."""
+    axis = plot.getAxis("left")
+    ticks = _ticks_in_view(axis, -15.0, 5.0, 60.0)
+    assert len(ticks) <= 30
+    assert {-15.0, -10.0, -5.0, 0.0, 5.0} <= set(ticks)
+    few = _ticks_in_view(axis, -1.0, 1.0, 150.0)  # two decades: room for the multiples
+    for multiple in (2.0, 0.5):
+        assert any(math.isclose(t, math.log10(multiple), abs_tol=1e-9) for t in few)
