@@ -124,16 +124,27 @@ def run_app(scene_path: str | None = None, language: str | None = None) -> int:
     return app.exec()
 
 
-def _open_gate_after_first_frame(window, gate: threading.Event) -> None:
-    """Set ``gate`` once the Surface Lab has drawn the start-up scene's runs past their start
-    (or has no runs to draw), looking at each frame timer's tick."""
+def _open_gate_after_first_frame(
+    window, gate: threading.Event, frames_then: int | None = None
+) -> None:
+    """Set ``gate`` once the Surface Lab has drawn a frame after its runs had steps past their
+    start (or has drawn a frame and has no runs), looking at each frame timer's tick;
+    ``frames_then``: the frames drawn when those steps were first seen."""
     page = window.surface_lab
     if page is None or gate.is_set():
         return
-    if page.frames_drawn and (page.recorder.max_step() > 0 or not page.runs):
+    if (
+        frames_then is not None
+        and page.frames_drawn > frames_then
+        or (page.frames_drawn and not page.runs)
+    ):
         gate.set()
         return
-    QTimer.singleShot(FRAME_CHECK_MS, lambda: _open_gate_after_first_frame(window, gate))
+    if frames_then is None and page.recorder.max_step() > 0:
+        frames_then = page.frames_drawn  # the next frame draws them
+    QTimer.singleShot(
+        FRAME_CHECK_MS, lambda: _open_gate_after_first_frame(window, gate, frames_then)
+    )
 
 
 def _report_launch(window) -> None:

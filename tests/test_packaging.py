@@ -249,3 +249,15 @@ def test_seeding_refuses_a_missing_bundle(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "seed folder" in done.stderr
+
+
+def test_the_spec_ships_the_digest_the_app_computes_from_its_source(tmp_path: Path) -> None:
+    """The bundle's resources/core_source_digest.txt is what a checkout computes from core/
+    (core.source_digest): a bundle's computed runs are keyed by the code it was built from."""
+    from core.source_digest import DIGEST_FILE, engine_source_digest, write_digest_file
+
+    source = SPEC.read_text(encoding="utf-8")
+    assert 'write_digest_file(REPO / "core", ' in source and "engine_digest_file()]" in source
+    written = write_digest_file(Path(__file__).resolve().parents[1] / "core", tmp_path)
+    assert written == tmp_path / DIGEST_FILE
+    assert written.read_text(encoding="utf-8").strip() == engine_source_digest()

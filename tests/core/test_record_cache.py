@@ -5,6 +5,7 @@ too large or cannot be written stores nothing; the folder keeps its bound; damag
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import torch
 import core.record_cache as record_cache
 from core.engine import PointRun, RunConfig, StepRecord
 from core.record_cache import RecordCache, pack_records, run_key, unpack_records
+from core.source_digest import DIGEST_FILE, engine_source_digest, source_digest
 from core.surfaces import make_surface
 
 ROSENBROCK = {"builtin": "rosenbrock"}
@@ -140,20 +142,35 @@ def test_everything_the_records_depend_on_changes_the_key(monkeypatch):
     assert len({base, *variants}) == len(variants) + 1
 
 
-def test_the_code_digest_follows_the_engines_source(tmp_path, monkeypatch):
-    import core
+def test_the_source_digest_follows_every_file_and_its_place(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "__init__.py").write_text("")
+    (tmp_path / "sub" / "engine.py").write_text("x = 1\n")
+    before = source_digest(tmp_path)
+    (tmp_path / "sub" / "engine.py").write_text("x = 2\n")
+    edited = source_digest(tmp_path)
+    (tmp_path / "sub" / "engine.py").rename(tmp_path / "engine.py")
+    assert len({before, edited, source_digest(tmp_path)}) == 3
 
-    fake = tmp_path / "core"
-    (fake / "sub").mkdir(parents=True)
-    (fake / "__init__.py").write_text("")
-    (fake / "sub" / "engine.py").write_text("x = 1\n")
-    monkeypatch.setattr(core, "__file__", str(fake / "__init__.py"))
+
+def test_a_bundle_keys_its_runs_by_the_digest_it_was_built_with(tmp_path, monkeypatch):
+    """A frozen app has no source to read: the digest its build wrote, else no cache at all."""
+    import resources
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(resources, "path", lambda *parts: tmp_path.joinpath(*parts))
+    assert engine_source_digest() is None
     record_cache.code_digest.cache_clear()
     try:
-        before = record_cache.code_digest()
-        (fake / "sub" / "engine.py").write_text("x = 2\n")
+        key, compute = _small_run()
+        assert key is None  # nothing to key the code by
+        cache = RecordCache(tmp_path / "runs")
+        assert len(list(cache.records(key, compute))) == 11
+        assert not (tmp_path / "runs").exists()  # computed, never stored
+        (tmp_path / DIGEST_FILE).write_text("abc123\n")
+        assert engine_source_digest() == "abc123"
         record_cache.code_digest.cache_clear()
-        assert record_cache.code_digest() != before
+        assert _small_run()[0] is not None
     finally:
         record_cache.code_digest.cache_clear()
 
@@ -193,6 +210,32 @@ def test_the_folder_keeps_its_bound_dropping_the_least_recently_used(tmp_path):
     list(cache.records(key, compute))
     kept = {path.stem for path in tmp_path.glob("*.npz")}
     assert kept == {runs[0][0], key}
+
+
+@pytest.mark.parametrize("error", [NotImplementedError, RuntimeError, MemoryError])
+def test_any_damage_is_a_miss(tmp_path, monkeypatch, error):
+    """zipfile raises NotImplementedError ("compressed patched data") or RuntimeError
+    ("encrypted") for some damaged bytes: a miss all the same, removed, computed again."""
+    cache = RecordCache(tmp_path)
+    key, compute = _small_run()
+    list(cache.records(key, compute))
+
+    def damaged(*args, **kwargs):
+        raise error("damaged")
+
+    monkeypatch.setattr(np, "load", damaged)
+    assert cache.load(key) is None and not (tmp_path / f"{key}.npz").exists()
+
+
+def test_a_temporary_file_of_a_write_that_never_finished_goes(tmp_path):
+    cache = RecordCache(tmp_path)
+    stale, fresh = tmp_path / ".abc.npz.123.tmp", tmp_path / ".def.npz.456.tmp"
+    for path in (stale, fresh):
+        path.write_bytes(b"half")
+    os.utime(stale, (1000, 1000))
+    key, compute = _small_run()
+    list(cache.records(key, compute))  # stored: the folder is tidied
+    assert not stale.exists() and fresh.exists()
 
 
 def test_a_damaged_entry_is_a_miss_and_is_computed_again(tmp_path):

@@ -284,7 +284,9 @@ def test_the_loader_warms_torch_optim_only_once_its_gate_opens(qapp, monkeypatch
 
 
 def test_the_gate_opens_once_the_first_frame_past_the_start_is_drawn(deferred, tmp_path):
-    from desktop_app.app import _open_gate_after_first_frame
+    """The loader's warm-up waits for a frame that drew the runs past their start: records past
+    step 0 alone (frames drawn before them) do not open the gate; the next frame does."""
+    from desktop_app.app import FRAME_CHECK_MS, _open_gate_after_first_frame
     from desktop_app.bench import RACE_SCENE
 
     window, _, _ = deferred
@@ -292,12 +294,19 @@ def test_the_gate_opens_once_the_first_frame_past_the_start_is_drawn(deferred, t
     path = tmp_path / "race.json"
     path.write_text(json.dumps(RACE_SCENE), encoding="utf-8")
     assert window.open_scene(path, ask=False)
-    gate = threading.Event()
-    drawn_at_start = page.frames_drawn
-    _open_gate_after_first_frame(window, gate)
-    assert not gate.is_set()  # nothing drawn past step 0 yet
-    assert _wait(gate.is_set)
-    assert page.recorder.max_step() > 0 and page.frames_drawn > drawn_at_start
+    page.frame_timer.stop()  # the test draws the frames
+    try:
+        gate = threading.Event()
+        _open_gate_after_first_frame(window, gate)
+        assert page.frames_drawn > 0  # this window drew frames before
+        assert _wait(lambda: page.recorder.max_step() > 0)
+        deadline = time.perf_counter() + 5 * FRAME_CHECK_MS / 1000
+        assert not _wait(gate.is_set, deadline - time.perf_counter())  # no frame drew them
+        page._dirty = True
+        page._tick()
+        assert _wait(gate.is_set, 5)
+    finally:
+        page.frame_timer.start()
 
 
 def test_a_run_computed_once_plays_from_the_cache_the_next_time(deferred, tmp_path, monkeypatch):
