@@ -168,14 +168,16 @@ def _report_launch(window) -> None:
             mark("page_built")
             if page.raster is not None:
                 mark("surface_shown")
-            if page.frames_drawn and page.recorder.max_step() > 0:
+            if "first_frame" not in marks and page.frames_drawn and page.recorder.max_step() > 0:
                 page.draw()  # the runs' first steps on the map (a lesson waits paused)
+                window.repaint()  # ... and on the screen: the window painted with them
                 mark("first_frame")
             if "first_frame" in marks and all(run.done for run in page.runs.values()):
                 mark("computed")
         if "computed" in marks or time.time() - started > LAUNCH_GIVE_UP_S:
-            window.close()
-            QApplication.quit()
+            # From the event loop, not from within this poll's synchronous repaint.
+            QTimer.singleShot(0, window.close)
+            QTimer.singleShot(0, QApplication.quit)
             return
         QTimer.singleShot(5, poll)
 
