@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
 
 from core.diagnose import EXPERIMENTS
 from desktop_app.diagnose.texts import core_text
-from desktop_app.widgets.labels import coloured, hint
+from desktop_app.widgets.labels import hint, show_status
 from desktop_app.widgets.retranslating import Retranslating
 
-ERROR_COLOUR = "#c62828"
 IDLE, RUNNING, DONE, FAILED, CANCELLED = "idle", "running", "done", "failed", "cancelled"
 
 
@@ -103,7 +102,6 @@ class ExperimentRow(Retranslating, QWidget):
         self.run_button.setText(self.tr("Run again") if again else self.tr("Run it"))
         self.run_button.setStatusTip(self.tr("Runs with the Network Lab's current settings"))
         self.cancel_button.setText(self.tr("Cancel"))
-        colour = ERROR_COLOUR if self.state == FAILED else None
         texts = {
             IDLE: "",
             RUNNING: self.tr("Training in the background…"),
@@ -111,12 +109,8 @@ class ExperimentRow(Retranslating, QWidget):
             FAILED: self.tr("This experiment failed: {0}").format(self.message),
             CANCELLED: self.tr("Cancelled."),
         }
-        self.status.setText(texts[self.state])
+        show_status(self.status, texts[self.state], error=self.state == FAILED)
         self.status.setVisible(bool(texts[self.state]))
-        if colour is not None:
-            coloured(self.status, colour)
-        else:
-            self.status.setPalette(self.palette())
 
 
 class ExperimentsBox(Retranslating, QGroupBox):

@@ -50,7 +50,6 @@ from desktop_app.diagnose.curves_plot import CurvesPlot
 from desktop_app.diagnose.experiments_box import (
     CANCELLED,
     DONE,
-    ERROR_COLOUR,
     FAILED,
     RUNNING,
     ExperimentsBox,
@@ -58,7 +57,7 @@ from desktop_app.diagnose.experiments_box import (
 from desktop_app.diagnose.flowchart_view import FlowchartView
 from desktop_app.diagnose.texts import core_text, language
 from desktop_app.diagnose.worker import ExperimentRunner, walk_result
-from desktop_app.widgets.labels import coloured, hint
+from desktop_app.widgets.labels import ERROR_COLOUR, coloured, hint
 from desktop_app.widgets.retranslating import Retranslating
 
 

@@ -38,12 +38,10 @@ from core.nets.double_descent import (
 from core.palette import METRIC_COLOURS
 from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, style_legend
-from desktop_app.widgets.labels import coloured
 from desktop_app.widgets.retranslating import Retranslating
 from desktop_app.widgets.tool_window import DONE, RUNNING, STOPPED, StreamWindow, show_tool_window
 
 DEFAULT_SIZE = (1100, 760)
-ERROR_COLOUR = "#c62828"
 ERROR_FLOOR = 1e-4  # a training error below this is drawn here (log axis)
 THRESHOLD_COLOUR = "#7f7f7f"
 CURVE_COLOURS = {"test": METRIC_COLOURS["val"], "train": METRIC_COLOURS["train"]}
@@ -211,11 +209,7 @@ class DoubleDescentWindow(StreamWindow, Retranslating, QWidget):
         self.stop_button.setEnabled(running)
         for box in (self.points, self.noise, self.seeds, self.max_width):
             box.setEnabled(not running)
-        self.status.setText(self._status_text())
-        if self.message_is_error:
-            coloured(self.status, ERROR_COLOUR)
-        else:
-            self.status.setPalette(self.palette())
+        self._show_status()
 
     def threshold_text(self) -> str:
         if self.task is None:

@@ -36,7 +36,7 @@ from core.palette import METRIC_COLOURS, RUN_COLOURS
 from desktop_app.stability.plots import legend_below
 from desktop_app.style import appearance
 from desktop_app.widgets.axes import readable_axes, run_pen, style_legend
-from desktop_app.widgets.labels import bold, coloured, hint
+from desktop_app.widgets.labels import bold, hint
 from desktop_app.widgets.retranslating import Retranslating
 from desktop_app.widgets.tool_window import DONE, RUNNING, STOPPED, StreamWindow, show_tool_window
 
@@ -44,7 +44,6 @@ DEFAULT_SIZE = (1280, 900)
 DEFAULT_EPOCHS = 60
 LOSS_HEIGHT = 175  # px: the loss curves and their legend's row
 ROW_HEIGHT = 110  # px per layer at least: below it the histograms are flat lines
-ERROR_COLOUR = "#c62828"
 KINDS = ("pre", "grad")  # the histograms of a layer: pre-activations, weight gradients
 KIND_COLOURS = {"pre": METRIC_COLOURS["train"], "grad": METRIC_COLOURS["grad_norm"]}
 SIDE_COLOURS = {False: RUN_COLOURS[0], True: RUN_COLOURS[1]}  # the loss curves: off, on
@@ -348,11 +347,7 @@ class LayerStatsWindow(StreamWindow, Retranslating, QWidget):
         self.run_button.setEnabled(not running)
         self.stop_button.setEnabled(running)
         self.epochs.setEnabled(not running)
-        self.status.setText(self._status_text())
-        if self.message_is_error:
-            coloured(self.status, ERROR_COLOUR)
-        else:
-            self.status.setPalette(self.palette())
+        self._show_status()
         self._draw_epoch()
 
     def _draw_epoch(self, *_args) -> None:

@@ -46,9 +46,8 @@ from desktop_app.lr_range.plot import LrRangePlot
 from desktop_app.lr_range.texts import rule_text
 from desktop_app.lr_range.worker import SWEEP_KEY, SweepPlan, plan_sweep, sweep_points
 from desktop_app.surface_lab.param_form import FLOAT_RANGES
-from desktop_app.tuning.setup_box import ERROR_COLOUR
 from desktop_app.tuning.texts import value_text
-from desktop_app.widgets.labels import coloured, hint
+from desktop_app.widgets.labels import hint
 from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 from desktop_app.widgets.retranslating import Retranslating
 from desktop_app.widgets.tool_window import (
@@ -256,11 +255,7 @@ class LrRangeWindow(StreamWindow, Retranslating, QWidget):
         self.progress.setRange(0, total)
         self.progress.setValue(len(self.points))
         self.progress.setVisible(self.plan is not None)
-        self.status.setText(self._status_text())
-        if self.message_is_error:
-            coloured(self.status, ERROR_COLOUR)
-        else:
-            self.status.setPalette(self.palette())
+        self._show_status()
         self.summary.setText(self._summary_text())
         self.apply_button.setEnabled(not running and math.isfinite(suggested))
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QPalette
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,7 +42,7 @@ from core.palette import run_style
 from desktop_app.stability import worker
 from desktop_app.stability.plots import StabilityPlots
 from desktop_app.stability.texts import comparison_name, config_name
-from desktop_app.widgets.labels import coloured, hint
+from desktop_app.widgets.labels import ERROR_COLOUR, hint
 from desktop_app.widgets.retranslating import Retranslating
 from desktop_app.widgets.tool_window import (
     DONE,
@@ -54,7 +54,6 @@ from desktop_app.widgets.tool_window import (
 )
 
 DEFAULT_SIZE = (1280, 720)
-ERROR_COLOUR = "#c62828"
 COLUMNS = 4  # configuration, learning rate, threshold, state
 COMPARISON_CHARACTERS = 16  # the "Compare" box's width in characters
 
@@ -354,12 +353,7 @@ class StabilityWindow(StreamWindow, Retranslating, QWidget):
         self.rho.setEnabled(not running and self.compared() == worker.SAM)
         self.progress.setRange(0, max(self.total(), 1))
         self.progress.setValue(self.done())
-        self.status.setText(self._status_text())
-        if self.message_is_error:
-            self.status.setForegroundRole(QPalette.ColorRole.WindowText)
-            coloured(self.status, ERROR_COLOUR)
-        else:
-            hint(self.status)
+        self._show_status(grey=True)
         if self.plan is not None:
             self.plots.show_records(self.records, self.plan.epochs)
             self._draw_spectrum()

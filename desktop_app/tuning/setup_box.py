@@ -29,11 +29,10 @@ from PySide6.QtWidgets import (
 from core.nets.search import Axis
 from core.optim.registry import OPTIMIZERS
 from desktop_app.tuning.texts import parameter_label
-from desktop_app.widgets.labels import coloured, hint
+from desktop_app.widgets.labels import hint, show_status
 from desktop_app.widgets.number_boxes import FloatBox, NumberRange
 from desktop_app.widgets.retranslating import Retranslating
 
-ERROR_COLOUR = "#c62828"
 MAX_PER_AXIS = 8  # 64 trials per search: minutes on a laptop's CPU at the lab's sizes
 MAX_EPOCHS = 5000
 
@@ -253,11 +252,7 @@ class TuningSetup(Retranslating, QGroupBox):
         self.progress.setValue(done)
 
     def show_status(self, text: str, error: bool = False) -> None:
-        self.status.setText(text)
-        if error:
-            coloured(self.status, ERROR_COLOUR)
-        else:
-            self.status.setPalette(self.palette())
+        show_status(self.status, text, error)
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Grid search against random search"))

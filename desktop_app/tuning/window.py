@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from core.nets.search import Trial, summarize, trials_csv
 from desktop_app.tuning.plots import MarginalPlots, SearchMaps
-from desktop_app.tuning.setup_box import ERROR_COLOUR, TuningSetup
+from desktop_app.tuning.setup_box import TuningSetup
 from desktop_app.tuning.texts import parameter_label, value_text
 from desktop_app.tuning.worker import (
     KINDS,
@@ -40,7 +40,7 @@ from desktop_app.tuning.worker import (
     tuning_events,
 )
 from desktop_app.user_files import write_file_atomic
-from desktop_app.widgets.labels import coloured
+from desktop_app.widgets.labels import ERROR_COLOUR, coloured
 from desktop_app.widgets.retranslating import Retranslating
 from desktop_app.widgets.tool_window import DONE, RUNNING, STOPPED, StreamWindow, show_tool_window
 

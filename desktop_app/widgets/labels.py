@@ -11,6 +11,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QLabel
 
+ERROR_COLOUR = "#c62828"  # the text of a failure
+
 
 def hint(label: QLabel) -> QLabel:
     """A secondary text (hint, caption, note): the theme's placeholder grey."""
@@ -27,6 +29,19 @@ def coloured(label: QLabel, text_colour: str, background: str | None = None) -> 
         label.setAutoFillBackground(True)
         label.setMargin(6)
     label.setPalette(palette)
+    return label
+
+
+def show_status(label: QLabel, text: str, error: bool = False, grey: bool = False) -> QLabel:
+    """A message line: ``text`` in :data:`ERROR_COLOUR` for a failure, else in its window's
+    text colour (``grey``: a hint's)."""
+    label.setText(text)
+    label.setForegroundRole(QPalette.ColorRole.WindowText)
+    label.setPalette(label.window().palette())
+    if error:
+        coloured(label, ERROR_COLOUR)
+    elif grey:
+        hint(label)
     return label
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.widgets.labels import show_status
 from desktop_app.workers import StreamRunner
 
 Window = TypeVar("Window", bound=QWidget)
@@ -100,6 +101,11 @@ class StreamWindow:
 
     def _show_message(self) -> None:
         self._redraw()
+
+    def _show_status(self, grey: bool = False) -> None:
+        """The window's message line (``self.status``): ``_status_text()``, in the error colour
+        after a failure (``grey``: a hint's grey otherwise)."""
+        show_status(self.status, self._status_text(), self.message_is_error, grey)  # type: ignore[attr-defined]
 
     def _redraw(self) -> None:
         raise NotImplementedError

@@ -13,8 +13,9 @@ from core.nets.double_descent import DoubleDescentTask, default_widths, double_d
 from desktop_app import i18n
 from desktop_app.double_descent import menu_text, show_double_descent_window
 from desktop_app.double_descent import window as window_module
-from desktop_app.double_descent.window import ERROR_COLOUR, ERROR_FLOOR, DoubleDescentWindow
+from desktop_app.double_descent.window import ERROR_FLOOR, DoubleDescentWindow
 from desktop_app.style import LINE_SCALE, MARKER_SCALE, appearance
+from desktop_app.widgets.labels import ERROR_COLOUR
 from desktop_app.widgets.tool_window import DONE, FAILED, STOPPED
 from tests.desktop.conftest import dispose
 

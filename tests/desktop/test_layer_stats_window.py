@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 from core.nets.layer_stats import layer_stats_records
 from desktop_app import i18n
 from desktop_app.layer_stats import menu_text, show_layer_stats_window
-from desktop_app.layer_stats.window import ERROR_COLOUR, LayerStatsWindow, plan_layer_stats
+from desktop_app.layer_stats.window import LayerStatsWindow, plan_layer_stats
 from desktop_app.network_lab.settings import default_settings
 from desktop_app.style import LINE_SCALE, appearance
 from desktop_app.tuning.worker import plan_dataset
+from desktop_app.widgets.labels import ERROR_COLOUR
 from desktop_app.widgets.tool_window import DONE, FAILED, STOPPED
 from tests.desktop.conftest import dispose
 

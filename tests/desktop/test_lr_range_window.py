@@ -20,8 +20,8 @@ from desktop_app.lr_range import window as lr_window
 from desktop_app.lr_range.window import LrRangeWindow, applicable_lr
 from desktop_app.network_lab.settings import setup_of_settings
 from desktop_app.style import appearance
-from desktop_app.tuning.setup_box import ERROR_COLOUR
 from desktop_app.tuning.texts import value_text
+from desktop_app.widgets.labels import ERROR_COLOUR
 from desktop_app.widgets.tool_window import DONE, FAILED, STOPPED
 from tests.desktop.conftest import dispose, network_lab_page
 
