@@ -96,8 +96,9 @@ def _plain(value: Any) -> Any:
 
 
 def _record_bytes(record: StepRecord) -> int:
+    """What a record's arrays hold, and its three numbers (step, lr, epoch)."""
     arrays = (record.positions, record.loss, record.grad, record.diverged, *record.state.values())
-    return sum(array.nbytes for array in arrays) + 24
+    return sum(array.nbytes for array in arrays) + 3 * 8
 
 
 def pack_records(records: Sequence[StepRecord]) -> dict[str, np.ndarray] | None:
