@@ -15,9 +15,12 @@ another machine are those its first computation gave, which may differ in the la
 what this one would compute. A hit replays the stored records; a miss computes them and stores
 them when the run ends (a run stopped or restarted before its end stores nothing).
 
-Read-only seed folders may come after the cache's own: an installer ships the start-up lesson's
-runs computed by the bundle when it was built (``packaging/seed_run_cache.py``), so even the
-first launch plays them; a seed is never written, touched or removed.
+Read-only seed folders may come after the cache's own: LossLab ships the start-up lesson's runs
+computed (``resources/run_cache``, :mod:`core.shipped_runs`), so even a first launch plays them.
+A seed's key is :func:`seed_key`: the same inputs, but torch's minor version and ``SEED_FORMAT``
+for the code, as a seed must outlive edits of the engine that leave its numbers alone -- the
+suite checks that the shipped seeds equal what the engine computes now. A seed is never written,
+touched or removed.
 
 Bounds: a run of more than ``max_run_bytes`` of records is not stored (nor are its records kept
 for it), and the folder is kept under ``max_bytes`` by removing the least recently used entries.
@@ -50,6 +53,7 @@ MAX_BYTES = 128 * 2**20
 MAX_RUN_BYTES = 16 * 2**20
 STALE_TEMP_S = 3600.0  # a write_atomic temporary this old belongs to no running write
 SUFFIX = ".npz"
+SEED_FORMAT = 1  # raise it when the records' layout changes: every shipped seed is then stale
 _COLUMNS = ("step", "positions", "loss", "grad", "lr", "diverged", "epoch")
 
 
@@ -68,6 +72,15 @@ def code_digest() -> str | None:
     return hashlib.sha256(versions.encode()).hexdigest()
 
 
+def seed_code() -> str:
+    """The code part of a seed's key: the seeds' format and torch's minor version (a seed is
+    checked against the engine by the suite, not identified by the engine's source)."""
+    import torch
+
+    minor = ".".join(torch.__version__.split("+")[0].split(".")[:2])
+    return f"seed {SEED_FORMAT} torch {minor}"
+
+
 def run_key(
     surface: dict[str, Any], config: RunConfig, *, dtype: str, device: str, record_state: bool
 ) -> str | None:
@@ -76,6 +89,24 @@ def run_key(
     code = code_digest()
     if code is None:
         return None
+    return _digest(surface, config, dtype, device, record_state, code)
+
+
+def seed_key(
+    surface: dict[str, Any], config: RunConfig, *, dtype: str, device: str, record_state: bool
+) -> str:
+    """The key of a shipped seed of a run (:func:`seed_code` for the code)."""
+    return _digest(surface, config, dtype, device, record_state, seed_code())
+
+
+def _digest(
+    surface: dict[str, Any],
+    config: RunConfig,
+    dtype: str,
+    device: str,
+    record_state: bool,
+    code: str,
+) -> str:
     run = dataclasses.asdict(config)
     run.pop("label")  # a name: the records do not depend on it
     data = {
@@ -183,16 +214,18 @@ class RecordCache:
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}{SUFFIX}"
 
-    def load(self, key: str) -> list[StepRecord] | None:
-        """The stored records of ``key`` (the cache's own, else a seed's); None when there are
-        none or they cannot be read."""
-        for folder in (self.folder, *self.seeds):
-            path = folder / f"{key}{SUFFIX}"
-            records = _read(path, damaged=_remove if folder == self.folder else None)
+    def load(self, key: str | None, seed_key: str | None = None) -> list[StepRecord] | None:
+        """The stored records of ``key`` in the cache's own folder, else of ``seed_key`` in a
+        seed folder; None when there are none or they cannot be read."""
+        path = self._path(key) if key is not None else None
+        records = _read(path, damaged=_remove) if path is not None else None
+        if path is not None and records is not None:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # recently used: kept longest
+            return records
+        for folder in self.seeds if seed_key is not None else ():
+            records = _read(folder / f"{seed_key}{SUFFIX}", damaged=None)
             if records is not None:
-                if folder == self.folder:
-                    with contextlib.suppress(OSError):
-                        os.utime(path)  # recently used: kept longest
                 return records
         return None
 
@@ -235,16 +268,19 @@ class RecordCache:
             total -= size
 
     def records(
-        self, key: str | None, compute: Callable[[], Iterator[StepRecord]]
+        self,
+        key: str | None,
+        compute: Callable[[], Iterator[StepRecord]],
+        seed_key: str | None = None,
     ) -> Iterator[StepRecord]:
-        """The stored records of ``key``, else ``compute()``'s, stored once they all came (a
-        key of None: computed, not stored)."""
-        if key is None:
-            yield from compute()
-            return
-        stored = self.load(key)
+        """The stored records of ``key`` (or the seed of ``seed_key``), else ``compute()``'s,
+        stored once they all came (a key of None: computed, not stored)."""
+        stored = self.load(key, seed_key)
         if stored is not None:
             yield from stored
+            return
+        if key is None:
+            yield from compute()
             return
         kept: list[StepRecord] | None = []
         size = 0

@@ -5,9 +5,10 @@
 - swarm: the same with 10,000 points moving;
 - launch: seconds from starting the app (a child process, offscreen, the start-up lesson) to
   the window shown, the Surface Lab built, its surface shown, its first frame with the runs'
-  first steps and the runs computed; twice, in one new user folder: the first launch computes
-  the start-up lesson's runs (a bundle plays the ones it ships), the next plays them from the
-  cache of computed runs (as every launch after a user's first does);
+  first steps and the runs computed; three times, in one new user folder: the first launch and
+  the next (both play the start-up lesson's shipped runs, ``core.shipped_runs``), then a launch
+  with a lesson whose runs it must compute (``saddle_escape``: the path of a run not seen
+  before, whose first optimizer imports ``torch._dynamo``);
 - race open: after opening a 1000-step race of two optimizers in a warm window, seconds to the
   first batch of records and to the first frame drawn past step 0, with how many of the run's
   rows were recorded then (the runs stream: the first frames come before the run is computed).
@@ -142,10 +143,12 @@ def measure_race_open(window, timeout_s: float = 60.0) -> dict[str, float]:
     return figures
 
 
-def measure_launch(data_dir: str | None = None, timeout_s: float = 90.0) -> dict[str, float]:
-    """Start the real app in a child process (with its user folder ``data_dir`` when given) and
-    read its timestamps (seconds from the start); an empty dict when the child failed or hung
-    (its error is printed)."""
+def measure_launch(
+    data_dir: str | None = None, timeout_s: float = 90.0, args: Sequence[str] = ()
+) -> dict[str, float]:
+    """Start the real app in a child process (with its user folder ``data_dir`` when given, and
+    its command line ``args``) and read its timestamps (seconds from the start); an empty dict
+    when the child failed or hung (its error is printed)."""
     env = dict(os.environ, **{LAUNCH_ENV: "1"})
     if data_dir is not None:
         env[DATA_DIR_ENV] = data_dir
@@ -153,7 +156,7 @@ def measure_launch(data_dir: str | None = None, timeout_s: float = 90.0) -> dict
     started = time.time()
     try:
         done = subprocess.run(
-            losslab_command(),
+            [*losslab_command(), *args],
             env=env,
             capture_output=True,
             text=True,
@@ -183,23 +186,24 @@ LAUNCH_LABELS = (
     ("first_frame", "launch -> first animated frame"),
     ("computed", "launch -> start-up runs computed"),
 )
-LAUNCHES = (
-    ("first launch in a new user folder", "cold"),
-    ("next launch (start-up runs cached)", "cached"),
+LAUNCHES = (  # title, key, command line
+    ("first launch in a new user folder (shipped runs)", "first", ()),
+    ("next launch", "next", ()),
+    ("a lesson's runs computed (saddle_escape)", "computed", ("saddle_escape",)),
 )
 
 
 def measure_launches() -> dict[str, dict[str, float]]:
-    """The first and the next launch in one new user folder: ``{"cold": marks, "cached": ...}``."""
+    """The launches of ``LAUNCHES`` in one new user folder: ``{key: marks}``."""
     with tempfile.TemporaryDirectory(prefix="losslab-bench-") as folder:
-        return {key: measure_launch(folder) for _, key in LAUNCHES}
+        return {key: measure_launch(folder, args=args) for _, key, args in LAUNCHES}
 
 
 def main(argv: Sequence[str] = ()) -> int:
     print("LossLab window benchmark (offscreen, 1400x900 window)", flush=True)
     print(f"  load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores", flush=True)
     launches = measure_launches()
-    for title, which in LAUNCHES:
+    for title, which, _ in LAUNCHES:
         print(f"  {title}:", flush=True)
         for key, label in LAUNCH_LABELS:
             if key in launches[which]:

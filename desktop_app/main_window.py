@@ -485,6 +485,6 @@ class MainWindow(Retranslating, QMainWindow):
 
 
 def _default_scene() -> str:
-    import resources
+    from core.shipped_runs import start_up_scene
 
-    return str(resources.path("scenes", "race_rosenbrock.json"))
+    return str(start_up_scene())

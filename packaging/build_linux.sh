@@ -190,13 +190,11 @@ check_bundle() {
     "$BUNDLE/losslab" run "$scene" --steps 20 --out "$WORK/run-check.json"
 }
 
-seed_run_cache() {
-    # The start-up lesson's runs, computed by the bundle and shipped in it: a first launch plays
-    # them (core.record_cache) instead of waiting to compute them (checked: a second launch
-    # computes nothing).
-    log "the start-up lesson's runs, for a first launch"
-    "$VENV/bin/python" "$PACKAGING/seed_run_cache.py" "$BUNDLE/losslab" \
-        "$BUNDLE/_internal/resources/run_cache"
+check_shipped_runs() {
+    # The start-up lesson's runs ship computed (resources/run_cache, core.shipped_runs): a first
+    # launch of the bundle must play them, not compute them.
+    log "a first launch plays the shipped start-up runs"
+    "$VENV/bin/python" "$PACKAGING/check_shipped_runs.py" "$BUNDLE/losslab"
 }
 
 app_version() {
@@ -262,7 +260,7 @@ main() {
     run_pyinstaller
     strip_debug_info
     check_bundle
-    seed_run_cache
+    check_shipped_runs
     [ $MAKE_DEB -eq 0 ] || build_deb
     [ $MAKE_TARBALL -eq 0 ] || build_tarball
 

@@ -205,9 +205,9 @@ def test_chroot_script_covers_old_and_new_debian() -> None:
 
 
 FAKE_BUNDLE = """#!/bin/sh
-# Computes its "start-up runs" unless its seed folder holds them (or IGNORE_SEEDS is set).
+# Plays its shipped start-up runs, unless COMPUTES is set: then it computes (and keeps) two.
 runs="$LOSSLAB_DATA_DIR/cache/runs"
-if [ -n "$IGNORE_SEEDS" ] || ! ls "$SEEDS"/*.npz >/dev/null 2>&1; then
+if [ -n "$COMPUTES" ]; then
     mkdir -p "$runs" && echo a > "$runs/one.npz" && echo b > "$runs/two.npz"
 fi
 echo '{"first_frame": 1.0}'
@@ -215,40 +215,60 @@ echo '{"computed": 2.0}'
 """
 
 
-@pytest.mark.parametrize("ignore_seeds", [False, True])
-def test_seeding_copies_the_computed_runs_and_checks_a_new_launch_uses_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ignore_seeds: bool
+@pytest.mark.parametrize("computes", [False, True])
+def test_the_check_fails_a_bundle_whose_first_launch_computes_its_start_up_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computes: bool
 ) -> None:
     bundle = tmp_path / "losslab"
     bundle.write_text(FAKE_BUNDLE)
     bundle.chmod(0o755)
-    seeds = tmp_path / "bundle" / "resources" / "run_cache"
-    monkeypatch.setenv("SEEDS", str(seeds))
-    if ignore_seeds:
-        monkeypatch.setenv("IGNORE_SEEDS", "1")
+    if computes:
+        monkeypatch.setenv("COMPUTES", "1")
     done = subprocess.run(
-        [sys.executable, str(PACKAGING / "seed_run_cache.py"), str(bundle), str(seeds)],
+        [sys.executable, str(PACKAGING / "check_shipped_runs.py"), str(bundle)],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert sorted(path.name for path in seeds.glob("*.npz")) == ["one.npz", "two.npz"]
-    if ignore_seeds:
+    if computes:
         assert done.returncode == 1
-        assert "a launch after seeding still computed 2 runs" in done.stderr
+        assert "a first launch computed 2 start-up runs" in done.stderr
     else:
         assert done.returncode == 0, done.stderr
-        assert "2 start-up runs" in done.stdout
+        assert "plays the shipped start-up runs" in done.stdout
 
 
-def test_seeding_refuses_a_missing_bundle(tmp_path: Path) -> None:
+def test_the_check_refuses_a_missing_bundle_and_reports_one_that_fails(tmp_path: Path) -> None:
+    check = [sys.executable, str(PACKAGING / "check_shipped_runs.py")]
     done = subprocess.run(
-        [sys.executable, str(PACKAGING / "seed_run_cache.py"), str(tmp_path / "nothing"), "x"],
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [*check, str(tmp_path / "nothing")], capture_output=True, text=True, timeout=60
     )
-    assert done.returncode == 2 and "seed folder" in done.stderr
+    assert done.returncode == 2 and "give the bundle's executable" in done.stderr
+    broken = tmp_path / "losslab"
+    broken.write_text("#!/bin/sh\necho 'cannot start' >&2\nexit 3\n")
+    broken.chmod(0o755)
+    done = subprocess.run([*check, str(broken)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "did not show its start-up runs" in done.stderr
+    assert "cannot start" in done.stderr
+
+
+def test_every_resource_file_is_package_data() -> None:
+    """A wheel (pip install .) ships every file under resources/, as the bundle does: each
+    matches a pattern of pyproject's package-data (the shipped start-up runs included)."""
+    import tomllib
+
+    root = PACKAGING.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["resources"]
+    resources = root / "resources"
+    files = [
+        path.relative_to(resources)
+        for path in resources.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".py"
+    ]
+    assert any(path.parts[0] == "run_cache" for path in files)
+    unshipped = [str(path) for path in files if not any(path.match(p) for p in patterns)]
+    assert not unshipped
 
 
 def test_the_spec_ships_the_digest_the_app_computes_from_its_source(tmp_path: Path) -> None:

@@ -25,19 +25,22 @@ SURFACE_KEY = "surface"
 CURVATURE_PREFIX = "curvature:"
 INSPECT_KEY = "inspect"
 CRITICAL_KEY = "critical"
-# The installer's computed runs (packaging/build_linux.sh): the start-up lesson at a first launch.
-SEED_FOLDER = "run_cache"
 
 
 def _cached(folder, surface_config, config, dtype, device, record_state, compute):
     """The run's records from the cache of computed runs in ``folder`` (core.record_cache) or
-    the installer's seeds (``resources/run_cache``), or computed and then kept in ``folder``.
-    In the worker: core.record_cache imports torch."""
-    import resources
-    from core.record_cache import RecordCache, run_key
+    the shipped seeds of the start-up lesson (core.shipped_runs), or computed and then kept in
+    ``folder``. In the worker: these modules import torch."""
+    from core.record_cache import RecordCache, run_key, seed_key
+    from core.shipped_runs import seed_folder
 
-    key = run_key(surface_config, config, dtype=dtype, device=device, record_state=record_state)
-    return RecordCache(folder, seeds=[resources.path(SEED_FOLDER)]).records(key, compute)
+    inputs = {"dtype": dtype, "device": device, "record_state": record_state}
+    cache = RecordCache(folder, seeds=[seed_folder()])
+    return cache.records(
+        run_key(surface_config, config, **inputs),
+        compute,
+        seed_key=seed_key(surface_config, config, **inputs),
+    )
 
 
 class JobsMixin:
@@ -53,17 +56,13 @@ class JobsMixin:
         surface_config = copy.deepcopy(self.model.surface)
 
         def records():
-            import torch
+            from core.shipped_runs import run_precision
 
-            dtype = torch.float32 if swarm else torch.float64
+            dtype, record_state = run_precision(swarm)
 
             def compute():
                 engine = PointRun(
-                    surface,
-                    config,
-                    device=device,
-                    dtype=dtype,
-                    record_state=not swarm,  # a swarm's many points: positions and losses only
+                    surface, config, device=device, dtype=dtype, record_state=record_state
                 )
                 return engine.records()
 
@@ -71,7 +70,7 @@ class JobsMixin:
                 compute()
                 if cache is None
                 else _cached(
-                    cache, surface_config, config, str(dtype), str(device), not swarm, compute
+                    cache, surface_config, config, str(dtype), str(device), record_state, compute
                 )
             )
             for record in source:

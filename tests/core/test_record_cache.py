@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ import torch
 
 import core.record_cache as record_cache
 from core.engine import PointRun, RunConfig, StepRecord
-from core.record_cache import RecordCache, pack_records, run_key, unpack_records
+from core.record_cache import RecordCache, pack_records, run_key, seed_key, unpack_records
 from core.source_digest import DIGEST_FILE, engine_source_digest, source_digest
 from core.surfaces import make_surface
 
@@ -255,23 +256,53 @@ def test_a_folder_that_cannot_be_written_loses_nothing(tmp_path):
     assert cache.store(key, list(compute())) is False
 
 
-def test_a_seed_folder_plays_its_runs_and_is_never_written(tmp_path):
-    """An installer's seeds: read after the cache's own folder, never touched, a damaged seed
-    a miss (computed and stored in the cache's own folder)."""
-    key, compute = _small_run()
-    other_key, other_compute = _small_run(lr=0.02)
+def test_a_seed_folder_plays_its_runs_by_seed_key_and_is_never_written(tmp_path):
+    """Shipped seeds: found by their seed key after the cache's own folder, never touched; a
+    damaged seed is a miss (computed and stored in the cache's own folder); a run's own key
+    never finds a seed."""
+    config = RunConfig("sgd", {"lr": 0.01}, [[0.5, 1.0]], 10)
+    other = RunConfig("sgd", {"lr": 0.02}, [[0.5, 1.0]], 10)
+    inputs = {"dtype": "torch.float64", "device": "cpu", "record_state": True}
+    key, seed = _key(ROSENBROCK, config), seed_key(ROSENBROCK, config, **inputs)
+    other_key, other_seed = _key(ROSENBROCK, other), seed_key(ROSENBROCK, other, **inputs)
+    assert seed != key
     seeds = tmp_path / "seeds"
-    RecordCache(seeds).store(key, list(compute()))
-    (seeds / f"{other_key}.npz").write_bytes(b"damaged")
-    os.utime(seeds / f"{key}.npz", (1000, 1000))
+    RecordCache(seeds).store(seed, list(_compute(ROSENBROCK, config)()))
+    (seeds / f"{other_seed}.npz").write_bytes(b"damaged")
+    os.utime(seeds / f"{seed}.npz", (1000, 1000))
     own = tmp_path / "own"
     cache = RecordCache(own, seeds=[seeds])
 
     def must_not_compute():
         raise AssertionError("a seed's run must not be computed")
 
-    assert len(list(cache.records(key, must_not_compute))) == 11
-    assert (seeds / f"{key}.npz").stat().st_mtime == 1000 and not own.exists()
-    assert len(list(cache.records(other_key, other_compute))) == 11
-    assert (seeds / f"{other_key}.npz").read_bytes() == b"damaged"
+    assert cache.load(key) is None  # its own key: not a seed's
+    _assert_same(
+        list(cache.records(key, must_not_compute, seed_key=seed)),
+        list(_compute(ROSENBROCK, config)()),
+    )
+    assert (seeds / f"{seed}.npz").stat().st_mtime == 1000 and not own.exists()
+    replayed = cache.records(other_key, _compute(ROSENBROCK, other), seed_key=other_seed)
+    assert len(list(replayed)) == 11
+    assert (seeds / f"{other_seed}.npz").read_bytes() == b"damaged"
     assert cache.load(other_key) is not None and (own / f"{other_key}.npz").exists()
+
+
+def test_a_seed_key_is_the_run_key_with_torch_minor_version_for_the_code(monkeypatch):
+    """A seed outlives edits of the engine's source (the suite checks its numbers), not a
+    change of torch's minor version or of the seeds' format."""
+    config = RunConfig("adam", {"lr": 0.1}, [[0.5, 1.0]], 10)
+    inputs = {"dtype": "torch.float64", "device": "cpu", "record_state": True}
+    before, run_before = seed_key(ROSENBROCK, config, **inputs), _key(ROSENBROCK, config)
+    monkeypatch.setattr(record_cache, "engine_source_digest", lambda: "another source")
+    record_cache.code_digest.cache_clear()
+    try:
+        assert seed_key(ROSENBROCK, config, **inputs) == before
+        assert _key(ROSENBROCK, config) != run_before
+    finally:
+        record_cache.code_digest.cache_clear()
+    assert seed_key(ROSENBROCK, replace(config, steps=11), **inputs) != before
+    monkeypatch.setattr(torch, "__version__", "2.99.0+cpu")
+    assert seed_key(ROSENBROCK, config, **inputs) != before
+    monkeypatch.setattr(record_cache, "SEED_FORMAT", record_cache.SEED_FORMAT + 1)
+    assert record_cache.seed_code().startswith(f"seed {record_cache.SEED_FORMAT} torch 2.99")

@@ -352,6 +352,38 @@ def test_a_run_computed_once_plays_from_the_cache_the_next_time(deferred, tmp_pa
     assert "a cached run must not build its engine" in page.runs[first].extra.get("failed", "")
 
 
+def test_the_start_up_lesson_plays_its_shipped_runs_at_a_first_launch(
+    deferred, tmp_path, monkeypatch
+):
+    """With an empty cache of computed runs (a user's first launch), the start-up lesson plays
+    the runs shipped in resources/run_cache: no engine is built, nothing is stored in the
+    user's cache, and every run's positions and state are the engine's."""
+    import desktop_app.surface_lab.jobs as jobs
+    from core.shipped_runs import start_up_runs, start_up_scene
+
+    window, _, _ = deferred
+    page = window.surface_lab
+    monkeypatch.setattr(page, "run_cache", tmp_path / "runs")
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("a shipped run must not build its engine")
+
+    monkeypatch.setattr(jobs, "PointRun", no_engine)
+    assert window.open_scene(start_up_scene(), ask=False)
+    assert _wait(lambda: all(run.done for run in page.runs.values()))
+    assert not any("failed" in run.extra for run in page.runs.values())
+    assert not (tmp_path / "runs").exists()
+    engine = {run.label: list(run.compute()) for run in start_up_runs()}
+    assert sorted(engine) == sorted(run.label for run in page.runs.values())
+    for run_id, run in page.runs.items():
+        track, records = page.recorder.get(run_id), engine[run.label]
+        assert track.count == len(records) == 501
+        np.testing.assert_allclose(track.positions, [r.positions for r in records], rtol=1e-9)
+        velocity = track.state.get("velocity")
+        if "velocity" in records[-1].state:
+            np.testing.assert_allclose(velocity[-1], records[-1].state["velocity"], rtol=1e-9)
+
+
 START_UP_SCRIPT = """
 import json, os, sys
 from pathlib import Path
