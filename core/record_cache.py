@@ -72,13 +72,17 @@ def code_digest() -> str | None:
     return hashlib.sha256(versions.encode()).hexdigest()
 
 
+def torch_minor() -> str:
+    """torch's version without its patch level and build: "2.13" for "2.13.0+cpu"."""
+    import torch
+
+    return ".".join(torch.__version__.split("+")[0].split(".")[:2])
+
+
 def seed_code() -> str:
     """The code part of a seed's key: the seeds' format and torch's minor version (a seed is
     checked against the engine by the suite, not identified by the engine's source)."""
-    import torch
-
-    minor = ".".join(torch.__version__.split("+")[0].split(".")[:2])
-    return f"seed {SEED_FORMAT} torch {minor}"
+    return f"seed {SEED_FORMAT} torch {torch_minor()}"
 
 
 def run_key(

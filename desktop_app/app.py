@@ -12,6 +12,7 @@ from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 LAUNCH_ENV = "LOSSLAB_BENCH_LAUNCH"
+RUNS_COMPUTED = "runs_computed"  # the launch report's count of runs not replayed
 LAUNCH_GIVE_UP_S = 60.0
 WARM_WAIT_S = 10.0
 FRAME_CHECK_MS = 30
@@ -151,7 +152,8 @@ def _report_launch(window) -> None:
     """For ``losslab bench --gui``: print (as JSON lines, wall-clock times) when the window
     shows, the Surface Lab is built, its surface shows, the first frame with the runs' first
     steps is drawn and the runs are computed (so they are in the cache of computed runs for a
-    next launch), then quit; give up after ``LAUNCH_GIVE_UP_S``."""
+    next launch), with how many the engine computed (``RUNS_COMPUTED``; the others were
+    replayed), then quit; give up after ``LAUNCH_GIVE_UP_S``."""
     started = time.time()
     marks: dict[str, float] = {}
 
@@ -173,6 +175,8 @@ def _report_launch(window) -> None:
                 window.repaint()  # ... and on the screen: the window painted with them
                 mark("first_frame")
             if "first_frame" in marks and all(run.done for run in page.runs.values()):
+                computed = sum(run.computed for run in page.runs.values())
+                print(json.dumps({RUNS_COMPUTED: computed}), flush=True)  # not replayed
                 mark("computed")
         if "computed" in marks or time.time() - started > LAUNCH_GIVE_UP_S:
             # From the event loop, not from within this poll's synchronous repaint.

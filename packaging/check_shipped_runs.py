@@ -6,12 +6,15 @@ The seeds (``resources/run_cache``, :mod:`core.shipped_runs`) are keyed on torch
 and the runs' inputs; a bundle built with another torch, or whose engine computes the start-up
 runs otherwise, would compute them at every first launch. The bundle is started offscreen in a
 scratch user folder with ``LOSSLAB_BENCH_LAUNCH`` (it quits once the start-up runs are shown);
-its cache of computed runs must then be empty, or this fails (exit 1) saying how many it
+it must report that it computed none of them (``runs_computed``: the engine's, not replayed),
+and its cache of computed runs must be empty, or this fails (exit 1) saying how many it
 computed. Exit 2 for a bad argument.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +22,7 @@ import tempfile
 from pathlib import Path
 
 LAUNCH_TIMEOUT_S = 180
+RUNS_COMPUTED = "runs_computed"  # desktop_app.app's launch report (the bundle has no checkout)
 
 
 def computed_at_first_launch(executable: Path) -> int:
@@ -33,10 +37,16 @@ def computed_at_first_launch(executable: Path) -> int:
         done = subprocess.run(
             [str(executable)], env=env, capture_output=True, text=True, timeout=LAUNCH_TIMEOUT_S
         )
-        if done.returncode != 0 or '"computed"' not in done.stdout:
+        report = {}
+        for line in done.stdout.splitlines():
+            if line.startswith("{"):
+                with contextlib.suppress(ValueError):
+                    report.update(json.loads(line))
+        if done.returncode != 0 or "computed" not in report or RUNS_COMPUTED not in report:
             tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
             raise RuntimeError(f"the bundle did not show its start-up runs: {tail}")
-        return len(list((Path(data_dir) / "cache" / "runs").glob("*.npz")))
+        stored = len(list((Path(data_dir) / "cache" / "runs").glob("*.npz")))
+        return max(int(report[RUNS_COMPUTED]), stored)
 
 
 def main(argv: list[str]) -> int:

@@ -205,37 +205,47 @@ def test_chroot_script_covers_old_and_new_debian() -> None:
 
 
 FAKE_BUNDLE = """#!/bin/sh
-# Plays its shipped start-up runs, unless COMPUTES is set: then it computes (and keeps) two.
+# Plays its shipped start-up runs; with COMPUTES it computes two (and keeps them, unless
+# NO_STORE: a cache it cannot write).
 runs="$LOSSLAB_DATA_DIR/cache/runs"
-if [ -n "$COMPUTES" ]; then
+if [ -n "$COMPUTES" ] && [ -z "$NO_STORE" ]; then
     mkdir -p "$runs" && echo a > "$runs/one.npz" && echo b > "$runs/two.npz"
 fi
 echo '{"first_frame": 1.0}'
+if [ -n "$COMPUTES" ]; then echo '{"runs_computed": 2}'; else echo '{"runs_computed": 0}'; fi
 echo '{"computed": 2.0}'
 """
 
 
-@pytest.mark.parametrize("computes", [False, True])
+@pytest.mark.parametrize("launch", ["plays", "computes", "computes without storing"])
 def test_the_check_fails_a_bundle_whose_first_launch_computes_its_start_up_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, computes: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, launch: str
 ) -> None:
     bundle = tmp_path / "losslab"
     bundle.write_text(FAKE_BUNDLE)
     bundle.chmod(0o755)
-    if computes:
+    if launch != "plays":
         monkeypatch.setenv("COMPUTES", "1")
+    if launch == "computes without storing":
+        monkeypatch.setenv("NO_STORE", "1")
     done = subprocess.run(
         [sys.executable, str(PACKAGING / "check_shipped_runs.py"), str(bundle)],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    if computes:
-        assert done.returncode == 1
-        assert "a first launch computed 2 start-up runs" in done.stderr
-    else:
+    if launch == "plays":
         assert done.returncode == 0, done.stderr
         assert "plays the shipped start-up runs" in done.stdout
+    else:
+        assert done.returncode == 1
+        assert "a first launch computed 2 start-up runs" in done.stderr
+
+
+def test_the_check_reads_the_count_the_app_reports() -> None:
+    from desktop_app.app import RUNS_COMPUTED
+
+    assert f'RUNS_COMPUTED = "{RUNS_COMPUTED}"' in (PACKAGING / "check_shipped_runs.py").read_text()
 
 
 def test_the_check_refuses_a_missing_bundle_and_reports_one_that_fails(tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ class JobsMixin:
         # A whole run may come from the cache of computed runs; a continued one is computed.
         cache = self.run_cache if offset == 0 else None
         surface_config = copy.deepcopy(self.model.surface)
+        run.computed = False
 
         def records():
             from core.shipped_runs import run_precision
@@ -61,6 +62,7 @@ class JobsMixin:
             dtype, record_state = run_precision(swarm)
 
             def compute():
+                run.computed = True
                 engine = PointRun(
                     surface, config, device=device, dtype=dtype, record_state=record_state
                 )

@@ -52,6 +52,9 @@ class RunState:
     engine: Any = None  # the engine generator, kept so a job can continue it
     offset: int = 0  # step of this engine's start ("continue from here" restarts mid-run)
     done: bool = False
+    # The engine computed this run's records (False: replayed from the cache or a shipped seed).
+    # Set by the worker; read once the run is done (the launch report, packaging's check).
+    computed: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # "failed", "layout", "basin_labels"
 
     @property

@@ -304,5 +304,30 @@ def test_a_seed_key_is_the_run_key_with_torch_minor_version_for_the_code(monkeyp
     assert seed_key(ROSENBROCK, replace(config, steps=11), **inputs) != before
     monkeypatch.setattr(torch, "__version__", "2.99.0+cpu")
     assert seed_key(ROSENBROCK, config, **inputs) != before
+    later_torch = seed_key(ROSENBROCK, config, **inputs)
     monkeypatch.setattr(record_cache, "SEED_FORMAT", record_cache.SEED_FORMAT + 1)
-    assert record_cache.seed_code().startswith(f"seed {record_cache.SEED_FORMAT} torch 2.99")
+    assert seed_key(ROSENBROCK, config, **inputs) not in (before, later_torch)
+
+
+def test_without_a_code_digest_a_seed_still_plays_and_a_computed_run_is_not_stored(
+    tmp_path, monkeypatch
+):
+    """A bundle that lacks its digest (run key None): its seeds play, the rest is computed and
+    nothing is written."""
+    config = RunConfig("sgd", {"lr": 0.01}, [[0.5, 1.0]], 10)
+    inputs = {"dtype": "torch.float64", "device": "cpu", "record_state": True}
+    seed = seed_key(ROSENBROCK, config, **inputs)
+    seeds = tmp_path / "seeds"
+    RecordCache(seeds).store(seed, list(_compute(ROSENBROCK, config)()))
+    monkeypatch.setattr(record_cache, "code_digest", lambda: None)
+    assert run_key(ROSENBROCK, config, **inputs) is None
+    cache = RecordCache(tmp_path / "own", seeds=[seeds])
+
+    def must_not_compute():
+        raise AssertionError("a seed's run must not be computed")
+
+    assert len(list(cache.records(None, must_not_compute, seed_key=seed))) == 11
+    other = RunConfig("sgd", {"lr": 0.02}, [[0.5, 1.0]], 10)
+    other_seed = seed_key(ROSENBROCK, other, **inputs)
+    assert len(list(cache.records(None, _compute(ROSENBROCK, other), other_seed))) == 11
+    assert not (tmp_path / "own").exists()

@@ -378,10 +378,26 @@ def test_the_start_up_lesson_plays_its_shipped_runs_at_a_first_launch(
     for run_id, run in page.runs.items():
         track, records = page.recorder.get(run_id), engine[run.label]
         assert track.count == len(records) == 501
-        np.testing.assert_allclose(track.positions, [r.positions for r in records], rtol=1e-9)
-        velocity = track.state.get("velocity")
-        if "velocity" in records[-1].state:
-            np.testing.assert_allclose(velocity[-1], records[-1].state["velocity"], rtol=1e-9)
+        np.testing.assert_allclose(track.positions, [r.positions for r in records], rtol=1e-6)
+        assert sorted(track.state) == sorted(records[-1].state)
+        for name, column in track.state.items():
+            np.testing.assert_allclose(column[-1], records[-1].state[name], rtol=1e-6)
+
+
+def test_a_launch_reports_how_many_runs_it_computed(tmp_path):
+    """The real app started in a new user folder (``losslab bench --gui``'s launch): the
+    start-up lesson's runs are all replayed from the shipped seeds; a lesson never computed
+    before computes its two."""
+    from core.record_cache import torch_minor
+    from core.shipped_runs import SEED_TORCH
+    from desktop_app.app import RUNS_COMPUTED
+    from desktop_app.bench import measure_launch
+
+    first = measure_launch(str(tmp_path), timeout_s=120)
+    assert first["first_frame"] <= first["computed"]
+    assert first[RUNS_COMPUTED] == (0 if torch_minor() == SEED_TORCH else 6)
+    other = measure_launch(str(tmp_path), timeout_s=120, args=["saddle_escape"])
+    assert other[RUNS_COMPUTED] == 2 and "first_frame" in other
 
 
 START_UP_SCRIPT = """
