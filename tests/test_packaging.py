@@ -242,6 +242,12 @@ def test_the_check_fails_a_bundle_whose_first_launch_computes_its_start_up_runs(
         assert "a first launch computed 2 start-up runs" in done.stderr
 
 
+def test_every_build_script_checks_the_first_launch() -> None:
+    scripts = ["build_linux.sh", "macos/build.sh", "windows/build.ps1"]
+    for script in scripts:
+        assert "check_shipped_runs.py" in (PACKAGING / script).read_text("utf-8"), script
+
+
 def test_the_check_reads_the_count_the_app_reports() -> None:
     from desktop_app.app import RUNS_COMPUTED
 

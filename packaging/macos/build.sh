@@ -54,6 +54,8 @@ print(" ".join(n for n in ("PyQt5", "PyQt6", "PySide2") if u.find_spec(n)))')
 
     log "self-test (offscreen)"
     QT_QPA_PLATFORM=offscreen "$APP/Contents/MacOS/losslab-cli" self-test
+    log "a first launch plays the shipped start-up runs"
+    "$VENV/bin/python" "$PACKAGING/check_shipped_runs.py" "$APP/Contents/MacOS/losslab-cli"
     du -sh "$APP"
 
     local version arch dmg staging

@@ -103,6 +103,9 @@ try {
 
     Step "self-test (offscreen)"
     Invoke-Native (Join-Path $Bundle "losslab-cli.exe") @("self-test")
+    Step "a first launch plays the shipped start-up runs"
+    Invoke-Native $VenvPython @(
+        (Join-Path $Packaging "check_shipped_runs.py"), (Join-Path $Bundle "losslab-cli.exe"))
     $size = (Get-ChildItem $Bundle -Recurse -File | Measure-Object -Sum Length).Sum / 1MB
     Write-Host ("bundle: {0:N0} MB" -f $size)
 
