@@ -3,9 +3,9 @@
 The window itself imports no torch: it shows at once, and the pages that need the engine are
 added when the background loader reports the engine ready.
 
-The window opens at a size that fits the screen it opens on (at most ``SCREEN_SHARE`` of its
-available area), or where the user left it on that screen last time (``saveGeometry`` in the
-user's settings, one entry per screen name and size).
+The window opens at a size that fits the screen it opens on (``widgets.screen_fit``: at most
+``SCREEN_SHARE`` of its available area), or where the user left it on that screen last time
+(``saveGeometry`` in the user's settings, one entry per screen name and size).
 """
 
 from __future__ import annotations
@@ -42,10 +42,10 @@ from desktop_app.export import Exports
 from desktop_app.lessons import LessonBrowser, LessonPlayer, with_player
 from desktop_app.view_menu import ViewMenu
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.widgets.screen_fit import centre_in, screen_fitting_size
 
 APP_NAME = "LossLab"
 DEFAULT_SIZE = QSize(1400, 900)  # on a screen with room for it
-SCREEN_SHARE = 0.9  # at most this share of the screen's available width and height
 GEOMETRY_GROUP = "window_geometry"
 
 
@@ -54,14 +54,6 @@ def available_geometry(screen: QScreen | None) -> QRect:
     if screen is None:
         return QRect(0, 0, DEFAULT_SIZE.width(), DEFAULT_SIZE.height())
     return screen.availableGeometry()
-
-
-def fitting_size(area: QRect) -> QSize:
-    """The default size, shrunk to ``SCREEN_SHARE`` of ``area`` where that is smaller."""
-    return QSize(
-        min(DEFAULT_SIZE.width(), int(area.width() * SCREEN_SHARE)),
-        min(DEFAULT_SIZE.height(), int(area.height() * SCREEN_SHARE)),
-    )
 
 
 def geometry_key(screen: QScreen | None) -> str:
@@ -109,6 +101,9 @@ class MainWindow(Retranslating, QMainWindow):
         self.player.progressChanged.connect(self.lessons.refresh_progress)
         self.pages.addTab(self.lessons, self.tr("Lessons"))
         self.setCentralWidget(with_player(self.player, self.pages))
+        self.pages.currentChanged.connect(
+            lambda _index: self.player.follow_page(self.pages.currentWidget())
+        )
         self.device_label = QLabel(self.tr("device: …"))
         self.statusBar().addPermanentWidget(self.device_label)
         # New/save/recent, drag and drop, autosave and recovery; the Export submenu.
@@ -144,12 +139,8 @@ class MainWindow(Retranslating, QMainWindow):
                     y = min(max(frame.y(), area.top()), area.bottom() - frame.height() + 1)
                     self.move(x, y)
             return
-        size = fitting_size(area)
-        self.resize(size)
-        self.move(
-            area.x() + (area.width() - size.width()) // 2,
-            area.y() + (area.height() - size.height()) // 2,
-        )
+        self.resize(screen_fitting_size(DEFAULT_SIZE, QSize(0, 0), area))
+        centre_in(self, area)
 
     def remember_geometry(self) -> None:
         """Keep the window's size and place for the next start on this screen."""

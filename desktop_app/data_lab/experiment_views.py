@@ -1,7 +1,8 @@
 """The two one-click experiments' views: a table and plots that fill in as rows arrive.
 
-Nothing here computes: the page runs ``core.experiments`` generators in its worker and hands
-each row to ``add_row``. Plot items are created once and updated with ``setData``.
+Nothing here trains: the page runs ``core.experiments`` generators in its worker and hands
+each row to ``add_row``; :func:`compare_batches` only picks what the summary may name. Plot
+items are created once and updated with ``setData``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -46,6 +48,15 @@ SHARP_COLOR = RUN_COLOURS[0]
 UPDATE_COLOR = RUN_COLOURS[2]
 EPOCH_COLOR = RUN_COLOURS[3]
 NOISE_SCALE_COLOR = "#ff9f1c"  # the Data page's minibatch colour
+DIVERGED_COLOR = "#e04040"  # the page's error colour
+#: A run whose final train loss is this many times its start's counts as diverged even where
+#: the engine did not stop it (the point stayed inside its box while the loss exploded).
+EXPLODED_FACTOR = 1e3
+#: Mean sharpnesses this close (relative) are one value: a quadratic loss has one Hessian.
+SAME_SHARPNESS_RTOL = 1e-6
+#: Below this height the views show their explanation as a tooltip: as text it took the room
+#: of the plots (their legends were cut at 1280x720).
+COMPACT_HEIGHT = 420
 
 
 def _plot() -> pg.PlotWidget:
@@ -120,6 +131,46 @@ def _decade_ticks(axis: pg.AxisItem, logs: np.ndarray, label=_number) -> None:
     axis.setTicks([major, halves])
 
 
+def run_diverged(row: dict[str, Any]) -> bool:
+    """Whether a row's run diverged: the engine stopped it, its final loss is not finite, or
+    its train loss exploded (:data:`EXPLODED_FACTOR` times the start's)."""
+    if row.get("diverged"):
+        return True
+    if not (math.isfinite(row["train_loss"]) and math.isfinite(row["test_loss"])):
+        return True
+    losses = row.get("losses")
+    if not losses:
+        return False
+    start = float(losses[0])
+    return start > 0 and row["train_loss"] > EXPLODED_FACTOR * start
+
+
+def compare_batches(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the experiment's summary may name: ``lowest`` (test loss) and ``flattest`` batch
+    labels among the batch sizes none of whose runs diverged (a mean over an exploded run means
+    nothing); ``flattest`` is None when their sharpnesses are one value (``same_sharpness``),
+    both are None when every batch size diverged; ``diverged`` lists the others' labels."""
+    diverged = {row["label"] for row in rows if run_diverged(row)}
+    summary = summarize(rows)
+    kept = [entry for entry in summary if entry["label"] not in diverged]
+    result: dict[str, Any] = {
+        "diverged": [entry["label"] for entry in summary if entry["label"] in diverged],
+        "lowest": None,
+        "flattest": None,
+        "same_sharpness": False,
+    }
+    if not kept:
+        return result
+    sharpness = [entry["sharpness"] for entry in kept]
+    spread = max(sharpness) - min(sharpness)
+    same = len(kept) > 1 and spread <= SAME_SHARPNESS_RTOL * max(abs(v) for v in sharpness)
+    result["lowest"] = min(kept, key=lambda entry: entry["test_loss"])["label"]
+    result["same_sharpness"] = same
+    if not same:
+        result["flattest"] = min(kept, key=lambda entry: entry["sharpness"])["label"]
+    return result
+
+
 class _Header(QWidget):
     """[button]  status text: the top row of both views."""
 
@@ -145,11 +196,56 @@ class _Header(QWidget):
         self.button.setText(button_text)
         self.note.setText(explanation)
         self.status.setText(self._status())
+        self._tooltips()
+
+    def set_compact(self, compact: bool) -> None:
+        """Hide the explanation (a short view), keeping it as the button's and status's
+        tooltip; show it again when there is room."""
+        self.note.setVisible(not compact)
+        self._tooltips()
+
+    def _tooltips(self) -> None:
+        tip = self.note.text() if self.note.isHidden() else ""
+        self.button.setToolTip(tip)
+        self.status.setToolTip(tip)
 
     def say(self, text) -> None:
         """Show a status: a text, or a function giving it in the current language."""
         self._status = text if callable(text) else (lambda: text)
         self.status.setText(self._status())
+
+
+class _TableSplitter(ResponsiveSplitter):
+    """The table beside the plots: side by side, the table gets the width its columns need
+    (at most half, and the plots keep room for two side by side), so no column is cut; a
+    narrower table scrolls sideways. Fitted again on every resize and change of contents."""
+
+    def __init__(self, table: QTableWidget, plots_width: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.table = table
+        self.plots_width = plots_width  # what the plots keep: two side by side
+
+    def table_width(self) -> int:
+        """Every column at its content's width, the frame and a vertical scroll bar."""
+        table = self.table
+        header = table.horizontalHeader()
+        columns = sum(
+            max(header.sectionSizeHint(c), table.sizeHintForColumn(c))
+            for c in range(table.columnCount())
+        )
+        return columns + 2 * table.frameWidth() + table.verticalScrollBar().sizeHint().width()
+
+    def fit_table(self) -> None:
+        if self.orientation() != Qt.Orientation.Horizontal or self.count() < 2:
+            return
+        total = sum(self.sizes())
+        needed = max(min(self.table_width(), total // 2, total - self.plots_width), 0)
+        if total > 0 and self.sizes()[0] != needed:  # a dragged handle holds till a resize
+            self.setSizes([needed, total - needed])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self.fit_table()
 
 
 class BatchExperimentView(Retranslating, QWidget):
@@ -165,16 +261,12 @@ class BatchExperimentView(Retranslating, QWidget):
         self.expected = 0
         self.header = _Header()
         self.header.button.clicked.connect(self.runRequested)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumWidth(180)
+        self.table = self._build_table()
 
         self.loss_plot = _plot()
         # The legend under the plot's bottom axis: inside, it covered the axes of a small plot.
         self.legend = pg.LegendItem(colCount=2)
-        self.loss_plot.getPlotItem().layout.addItem(self.legend, 4, 1)
+        self.loss_plot.getPlotItem().layout.addItem(self.legend, 4, 0, 1, 3)
         self.train_curve = self.loss_plot.plot(symbol="o", symbolBrush=TRAIN_COLOR)
         self.test_curve = self.loss_plot.plot(symbol="s", symbolBrush=TEST_COLOR)
         self.legend.addItem(self.train_curve, "train")
@@ -192,7 +284,7 @@ class BatchExperimentView(Retranslating, QWidget):
         # Updates and epochs to reach one loss: the knee of McCandlish et al.'s trade-off.
         self.reach_plot = _plot()
         self.reach_legend = pg.LegendItem(colCount=2)
-        self.reach_plot.getPlotItem().layout.addItem(self.reach_legend, 4, 1)
+        self.reach_plot.getPlotItem().layout.addItem(self.reach_legend, 4, 0, 1, 3)
         self.updates_curve = self.reach_plot.plot(
             symbol="o", symbolBrush=UPDATE_COLOR, connect="finite"
         )
@@ -220,10 +312,14 @@ class BatchExperimentView(Retranslating, QWidget):
         self.plot_tabs.setDocumentMode(True)
         self.plot_tabs.addTab(final, "")
         self.plot_tabs.addTab(self.reach_plot, "")
-        splitter = ResponsiveSplitter(ratio=1.5, min_part=300)
+        # The plots keep room to stay side by side (with the handles and the tabs' frame).
+        plots_width = 2 * final.min_part + 16
+        self.splitter = splitter = _TableSplitter(self.table, plots_width, ratio=1.5, min_part=300)
         splitter.addWidget(self.table)
         splitter.addWidget(self.plot_tabs)
         splitter.shares = [1, 3]  # the plots get most of the room
+        splitter.setStretchFactor(0, 0)  # and all that a wider window adds
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.header)
@@ -231,6 +327,22 @@ class BatchExperimentView(Retranslating, QWidget):
         self.retranslate()
         self.apply_style()
         appearance().changed.connect(self.apply_style)
+
+    def _build_table(self) -> QTableWidget:
+        table = QTableWidget(0, len(self.COLUMNS))
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Columns as wide as their header and numbers (stretched, headers and cells were cut to
+        # "ain lo" and "0...." at 1280x720); a table narrower than that scrolls sideways.
+        columns = table.horizontalHeader()
+        columns.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        table.setMinimumWidth(180)
+        return table
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt naming)
+        self.header.set_compact(event.size().height() < COMPACT_HEIGHT)
+        super().resizeEvent(event)
 
     def apply_style(self) -> None:
         # one entry a row in presenter mode: two side by side ran past a narrow plot
@@ -278,6 +390,7 @@ class BatchExperimentView(Retranslating, QWidget):
                 self.tr("sharpness"),
             ]
         )
+        self.splitter.fit_table()  # the new language's headers may be wider
         _label(
             self.loss_plot,
             self.tr("final loss"),
@@ -363,18 +476,26 @@ class BatchExperimentView(Retranslating, QWidget):
         self.rows.append(row)
         index = self.table.rowCount()
         self.table.insertRow(index)
+        diverged = run_diverged(row)
         cells = (
-            self._batch_text(row["label"]),
-            str(row["seed"]),
-            f"{row['train_loss']:.4g}",
-            f"{row['test_loss']:.4g}",
-            f"{row['sharpness']:.3g}",
+            (self._batch_text(row["label"]), None),
+            (str(row["seed"]), None),
+            (f"{row['train_loss']:.3g}", row["train_loss"]),  # 3 significant digits
+            (f"{row['test_loss']:.3g}", row["test_loss"]),
+            (f"{row['sharpness']:.3g}", row["sharpness"]),
         )
-        for column, text in enumerate(cells):
+        for column, (text, value) in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if value is not None:
+                item.setToolTip(f"{value:.6g}")  # the digits the cell leaves out
+            if diverged and column in (2, 3):
+                item.setForeground(QBrush(QColor(DIVERGED_COLOR)))
+                item.setToolTip(self.tr("{0}: this run diverged").format(f"{value:.6g}"))
             self.table.setItem(index, column, item)
         self.table.scrollToBottom()
+        if index == 0:
+            self.splitter.fit_table()  # the numbers may be wider than the headers
         self._redraw()
         done, expected = len(self.rows), self.expected
         self.show_status(lambda: self.tr("running… {0} / {1} runs").format(done, expected))
@@ -384,24 +505,39 @@ class BatchExperimentView(Retranslating, QWidget):
         if message:
             self.show_status(message)
             return
-        summary = summarize(self.rows)
-        if not summary:
+        if not self.rows:
             self.show_status(lambda: self.tr("no runs"))
             return
-        flattest = min(summary, key=lambda s: s["sharpness"])
-        best = min(summary, key=lambda s: s["test_loss"])
+        comparison = compare_batches(self.rows)
         count = len(self.rows)
         self.show_status(
-            lambda: (
-                self.tr(
-                    "done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}."
-                ).format(
-                    count, self._batch_text(best["label"]), self._batch_text(flattest["label"])
-                )
-                + " "
-                + self.knee_text()
+            lambda: " ".join(
+                text for text in (self._verdict(comparison, count), self.knee_text()) if text
             )
         )
+
+    def _verdict(self, comparison: dict[str, Any], count: int) -> str:
+        """The summary's sentences in the current language: never a diverged batch size as the
+        best, never one batch named for a tie in sharpness."""
+        if comparison["lowest"] is None:
+            return self.tr(
+                "done: {0} runs. Every batch size diverged, so none has the lowest test loss or "
+                "the flattest end: try a smaller learning rate."
+            ).format(count)
+        lowest = self._batch_text(comparison["lowest"])
+        if comparison["same_sharpness"]:
+            text = self.tr(
+                "done: {0} runs. Lowest test loss with batch {1}; the same sharpness with every "
+                "batch size."
+            ).format(count, lowest)
+        else:
+            text = self.tr(
+                "done: {0} runs. Lowest test loss with batch {1}; flattest end with batch {2}."
+            ).format(count, lowest, self._batch_text(comparison["flattest"]))
+        if comparison["diverged"]:
+            labels = ", ".join(self._batch_text(label) for label in comparison["diverged"])
+            text += " " + self.tr("Diverged and left out: batch {0}.").format(labels)
+        return text
 
     def knee_text(self) -> str:
         """Where the knee of updates vs epochs falls, next to B_simple (empty without rows
@@ -493,6 +629,10 @@ class TimingView(Retranslating, QWidget):
         self.retranslate()
         self.apply_style()
         appearance().changed.connect(self.apply_style)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt naming)
+        self.header.set_compact(event.size().height() < COMPACT_HEIGHT)
+        super().resizeEvent(event)
 
     def apply_style(self) -> None:
         _restyle({self.update_curve: UPDATE_COLOR, self.epoch_curve: EPOCH_COLOR}, {})

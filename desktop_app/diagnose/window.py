@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop_app.diagnose.panel import DiagnosePanel
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.widgets.screen_fit import fit_to_screen
 
 DEFAULT_SIZE = (1200, 820)
 
@@ -30,7 +31,7 @@ class DiagnoseWindow(Retranslating, QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.panel)
-        self.resize(*DEFAULT_SIZE)
+        fit_to_screen(self, DEFAULT_SIZE)  # a projector's screen may be smaller
         self.retranslate()
 
     def retranslate(self) -> None:

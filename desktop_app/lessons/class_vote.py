@@ -24,8 +24,10 @@ from core.beats import Question
 from desktop_app.lessons.texts import local
 from desktop_app.style import appearance
 from desktop_app.widgets.retranslating import Retranslating
+from desktop_app.widgets.screen_fit import fit_to_screen
 
 MAX_VOTES = 10_000
+DEFAULT_SIZE = (1000, 640)  # where the screen has room
 
 
 class ClassVote(Retranslating, QDialog):
@@ -67,7 +69,7 @@ class ClassVote(Retranslating, QDialog):
         layout.addLayout(self.grid, 1)
         layout.addWidget(self.why)
         layout.addLayout(row)
-        self.resize(1000, 640)
+        fit_to_screen(self, DEFAULT_SIZE)  # shown on the projector
         self.retranslate()
 
     def retranslate(self) -> None:

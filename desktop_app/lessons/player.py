@@ -212,6 +212,12 @@ class LessonPlayer(Retranslating, QFrame):
         self.setVisible(True)
         self.go_to(0)
 
+    def follow_page(self, shown: QWidget | None) -> None:
+        """The bar shows only over its lesson's page: another tab hides it (its Next would guide
+        a page out of view), coming back shows it again."""
+        if self.is_active():
+            self.setVisible(shown is self.page)
+
     def stop(self) -> None:
         """Leave the lesson: nothing is polled any more, the bar hides."""
         self.timer.stop()

@@ -124,6 +124,7 @@ class TrainingCurves(Retranslating, QWidget):
         self.averaged_curve: pg.PlotDataItem | None = None  # weight averaging's model
         self.step_curves: dict[str, pg.PlotDataItem] = {}
         self._pens: dict[pg.PlotDataItem, object] = {}  # curve -> its pen in the current mode
+        self._lr_tops: dict[str, float] = {}  # each run's highest learning rate
 
         self.log_loss = QCheckBox()
         self.log_loss.setChecked(True)
@@ -213,6 +214,7 @@ class TrainingCurves(Retranslating, QWidget):
         for curve in self.step_curves.values():
             self.plots["loss"].removeItem(curve)
         self.curves, self.step_curves, self._pens = {}, {}, {}
+        self._lr_tops = {}
         self.averaged_curve = None
         self.legend.clear()
         self._legend_names = {}
@@ -312,8 +314,10 @@ class TrainingCurves(Retranslating, QWidget):
                 y = np.where(y > 0, y, np.nan)
             curve.setData(x, y)
             if metric == "lr" and len(y) and np.isfinite(y).any():
+                # A race's members share the plot: its top is the highest rate of them all.
+                self._lr_tops[label] = float(np.nanmax(y))
                 # from 0: a constant rate otherwise gets a range of +-0.5 around it
-                self._show_lr_range(float(np.nanmax(y)) * 1.15)
+                self._show_lr_range(max(self._lr_tops.values()) * 1.15)
 
     def _show_lr_range(self, top: float) -> None:
         """The learning-rate plot from 0 to ``top``, set only when it differs (a range change

@@ -139,6 +139,10 @@ class ModelForm(Retranslating, QGroupBox):
                 "N(0, 0.01²) · zeros: every unit the same (symmetry never breaks)"
             )
         )
+        init_names = {"default": self.tr("default"), "small": self.tr("small")}
+        init_names["zeros"] = self.tr("zeros")  # xavier and kaiming: their authors' names
+        for value, text in init_names.items():
+            self.init.setItemText(self.init.findData(value), text)
         self.loss.setItemText(self.loss.findData("cross_entropy"), self.tr("cross-entropy"))
         self.loss.setItemText(self.loss.findData("mse"), self.tr("MSE"))
         self.loss.setToolTip(

@@ -191,14 +191,31 @@ class DrawingMixin:
         )
         self.model_form.bn_stats.setText(prefix + text if stats else "")
 
-    def _draw_kfold_band(self) -> None:
-        """Mean and spread of the folds' validation loss over the epochs every fold reached."""
+    def _kfold_losses(self) -> np.ndarray:
+        """The folds' validation loss (one row a fold) over the epochs every fold reached."""
         histories = list(self.history.values())
-        reached = min(len(history) for history in histories)
-        if not reached:
+        reached = min((len(history) for history in histories), default=0)
+        return np.array([history.columns["val_loss"][:reached] for history in histories])
+
+    def _draw_kfold_band(self) -> None:
+        """Mean and spread (1 sd) of the folds' validation loss over the epochs every fold
+        reached."""
+        losses = self._kfold_losses()
+        if not losses.size:
             return
-        losses = np.array([history.columns["val_loss"][:reached] for history in histories])
-        self.curves.set_band(np.arange(reached, dtype=float), losses.mean(0), losses.std(0))
+        epochs = np.arange(losses.shape[1], dtype=float)
+        self.curves.set_band(epochs, losses.mean(0), losses.std(0))
+
+    def _kfold_text(self) -> str:
+        """The cross-validation estimate at the last epoch every fold reached: the folds' mean
+        validation loss ± 1 sd (the band's), or "" before every fold has a record."""
+        losses = self._kfold_losses()
+        if not losses.size:
+            return ""
+        latest = losses[:, -1]
+        return QCoreApplication.translate(
+            "NetworkLabPage", "{0} folds · validation loss {1:.3g} ± {2:.3g} (mean ± 1 sd)"
+        ).format(len(latest), latest.mean(), latest.std())
 
     def _show_epoch(self, history: RunHistory | None) -> None:
         if self._error_shown():
@@ -225,6 +242,8 @@ class DrawingMixin:
             ).format(last.best_epoch)
         if len(self.labels) > 1:
             text = f"{self.view_run}: " + text
+        if self.kind == "kfold":  # the estimate of all folds, before the fold on view
+            text = " · ".join(part for part in (self._kfold_text(), text) if part)
         self.epoch_label.setText(text)
 
     def race_leader(self) -> EpochRecord | None:

@@ -44,7 +44,7 @@ from desktop_app.widgets.labels import ERROR_COLOUR, coloured
 from desktop_app.widgets.retranslating import Retranslating
 from desktop_app.widgets.tool_window import DONE, RUNNING, STOPPED, StreamWindow, show_tool_window
 
-DEFAULT_SIZE = (1200, 900)
+DEFAULT_SIZE = (1200, 900)  # where the screen has room (show_tool_window fits it to smaller)
 
 
 class TuningWindow(StreamWindow, Retranslating, QWidget):

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.widgets.labels import show_status
+from desktop_app.widgets.screen_fit import fit_to_screen
 from desktop_app.workers import StreamRunner
 
 Window = TypeVar("Window", bound=QWidget)
@@ -22,11 +23,13 @@ IDLE, RUNNING, DONE, STOPPED, FAILED = "idle", "running", "done", "stopped", "fa
 
 def show_tool_window(main: Any, window_class: type[Window], make: Callable[[], Window]) -> Window:
     """``main``'s window of ``window_class`` (``make()`` builds it the first time, a child of
-    ``main``; its ``shutdown`` runs when the application quits), brought to the front on the
-    current task (its ``refresh_task``, where it has one)."""
+    ``main``, at its default size fitted to ``main``'s screen; its ``shutdown`` runs when the
+    application quits), brought to the front on the current task (its ``refresh_task``, where it
+    has one)."""
     window = main.findChild(window_class)
     if window is None:
         window = make()
+        fit_to_screen(window, window.size())  # its default size, where the screen has room
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(window.shutdown)

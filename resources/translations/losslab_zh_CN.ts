@@ -111,6 +111,22 @@
         <translation>完成：共 {0} 次运行。测试损失最低的是批次 {1}；终点最平坦的是批次 {2}。</translation>
     </message>
     <message>
+        <source>done: {0} runs. Lowest test loss with batch {1}; the same sharpness with every batch size.</source>
+        <translation>完成：共 {0} 次运行。测试损失最低的是批次 {1}；所有批次大小的尖锐度都相同。</translation>
+    </message>
+    <message>
+        <source>done: {0} runs. Every batch size diverged, so none has the lowest test loss or the flattest end: try a smaller learning rate.</source>
+        <translation>完成：共 {0} 次运行。每个批次大小都发散了，因此没有测试损失最低或终点最平坦的批次：请试试更小的学习率。</translation>
+    </message>
+    <message>
+        <source>Diverged and left out: batch {0}.</source>
+        <translation>已发散、未参与比较：批次 {0}。</translation>
+    </message>
+    <message>
+        <source>{0}: this run diverged</source>
+        <translation>{0}：这次运行发散了</translation>
+    </message>
+    <message>
         <source>to reach the loss</source>
         <translation>达到该损失</translation>
     </message>
@@ -1864,6 +1880,18 @@
         <translation>模型</translation>
     </message>
     <message>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>small</source>
+        <translation>小值</translation>
+    </message>
+    <message>
+        <source>zeros</source>
+        <translation>全零</translation>
+    </message>
+    <message>
         <source>Hidden layers (0: a linear model).</source>
         <translation>隐藏层数（0：线性模型）。</translation>
     </message>
@@ -1885,7 +1913,7 @@
     </message>
     <message>
         <source>default: torch&apos;s · xavier: for tanh/sigmoid · kaiming: for ReLU · small: N(0, 0.01²) · zeros: every unit the same (symmetry never breaks)</source>
-        <translation>default：torch 的默认值 · xavier：适合 tanh/sigmoid · kaiming：适合 ReLU · small：N(0, 0.01²) · zeros：每个单元都一样（对称性永远无法打破）</translation>
+        <translation>默认：torch 的默认值 · xavier：适合 tanh/sigmoid · kaiming：适合 ReLU · 小值：N(0, 0.01²) · 全零：每个单元都一样（对称性永远无法打破）</translation>
     </message>
     <message>
         <source>cross-entropy</source>
@@ -2069,6 +2097,10 @@
     <message>
         <source> · best epoch {0} restored</source>
         <translation> · 已恢复最佳 epoch {0}</translation>
+    </message>
+    <message>
+        <source>{0} folds · validation loss {1:.3g} ± {2:.3g} (mean ± 1 sd)</source>
+        <translation>{0} 折 · 验证损失 {1:.3g} ± {2:.3g}（均值 ± 1 个标准差）</translation>
     </message>
 </context>
 <context>

@@ -485,6 +485,16 @@ def test_the_run_keys_work_again_on_another_page(window, qtbot):
     assert window.player.take_key("step_by", 1) and window.player.index == 1
 
 
+def test_the_lesson_bar_shows_only_over_its_page(window):
+    """On another tab the bar hides (its Next would guide the Surface Lab out of view); back on
+    the lesson's page it shows again, on the same beat."""
+    player = window.player
+    window.pages.setCurrentWidget(window.network_lab)
+    assert not player.isVisible() and player.is_active()
+    window.pages.setCurrentWidget(window.surface_lab)
+    assert player.isVisible() and player.index == 0
+
+
 # -- class vote ----------------------------------------------------------------------------------
 
 

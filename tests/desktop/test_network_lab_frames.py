@@ -102,6 +102,21 @@ def test_the_learning_rate_range_is_set_only_when_it_changes(curves, monkeypatch
     assert plot.viewRange()[1] == pytest.approx([0.0, 0.1 * 1.15])
 
 
+def test_a_race_s_learning_rate_plot_shows_every_member(curves):
+    """The plot's top is the highest rate of all the members, whichever is drawn last (it was
+    the last one's: a race of SGD at 0.1 and Adam at 0.01 showed only Adam's line)."""
+    curves.set_runs(["SGD", "Momentum", "Adam"], "race", regression=False)
+    try:
+        for label, lr in (("SGD", 0.1), ("Momentum", 0.1), ("Adam", 0.01)):
+            curves.set_run_data(label, _columns(50, lr=lr))
+        assert curves.plots["lr"].viewRange()[1] == pytest.approx([0.0, 0.1 * 1.15])
+        curves.set_runs(["Adam"], "race", regression=False)  # a new race forgets the old tops
+        curves.set_run_data("Adam", _columns(50, lr=0.01))
+        assert curves.plots["lr"].viewRange()[1] == pytest.approx([0.0, 0.01 * 1.15])
+    finally:
+        curves.set_runs(["network"], "single", regression=False)
+
+
 @pytest.fixture(scope="module")
 def page(qapp):
     """One page for the module, training in the app's worker thread (no process to start)."""

@@ -188,6 +188,25 @@ def test_newton_is_not_offered_in_the_network_lab(page):
     assert tuple(offered) == network_optimizers()
 
 
+def test_the_initializations_are_named_in_the_language_switched_to(page, qapp):
+    """The init list follows a switch to Chinese at run time (it showed "default", "small" and
+    "zeros" in English); xavier and kaiming keep their authors' names; the value is unchanged."""
+    from desktop_app import i18n
+
+    combo = page.model_form.init
+    names = lambda: [combo.itemText(i) for i in range(combo.count())]  # noqa: E731
+    assert names() == ["default", "xavier", "kaiming", "small", "zeros"]
+    try:
+        i18n.set_language("zh")
+        qapp.processEvents()
+        assert names() == ["默认", "xavier", "kaiming", "小值", "全零"]
+        assert combo.currentData() == "default"
+    finally:
+        i18n.set_language("en")
+        qapp.processEvents()
+    assert names()[0] == "default"
+
+
 def test_the_surface_lab_editor_still_offers_newton(qtbot):
     from core.optim import OPTIMIZER_NAMES
     from desktop_app.surface_lab.run_editor import RunEditor
