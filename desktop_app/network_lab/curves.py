@@ -372,8 +372,10 @@ class TrainingCurves(Retranslating, QWidget):
         text = self.tr("best epoch {0}").format(epoch)
         if text != self.best_text.toPlainText():  # a new text re-lays the label out
             self.best_text.setText(text)
-        (left, right), _ = self.plots["loss"].viewRange()
-        anchor = (0, 1) if epoch < (left + right) / 2 else (1, 1)
+        (left, right), (bottom, top) = self.plots["loss"].viewRange()
+        # beside the line towards the middle, and under the dot in the upper half (above it,
+        # a best loss at the top of the plot put the label over the plot's title)
+        anchor = (0 if epoch < (left + right) / 2 else 1, 0 if y > (bottom + top) / 2 else 1)
         if (epoch, y, anchor) == self._best_drawn:
             return  # most frames: the best epoch is still the same
         self._best_drawn = (epoch, y, anchor)

@@ -248,9 +248,11 @@ class DrawingMixin:
 
     def race_leader(self) -> EpochRecord | None:
         """The race's leader: the latest record with the lowest validation loss (diverged
-        networks are out), or None before any record."""
+        networks are out), or None before an epoch is trained (at the start nobody leads:
+        members that differ only in their optimizer are the same network)."""
         latest = [h.last for h in self.history.values() if h.last is not None]
         running = [r for r in latest if not r.diverged and math.isfinite(r.val_loss)]
+        running = [r for r in running if r.epoch > 0]
         return min(running, key=lambda r: r.val_loss) if running else None
 
     def _show_race_epoch(self) -> None:

@@ -117,6 +117,22 @@ def test_a_race_s_learning_rate_plot_shows_every_member(curves):
         curves.set_runs(["network"], "single", regression=False)
 
 
+def test_the_best_epoch_label_stays_inside_the_loss_plot(curves):
+    """Under the dot in the upper half of the plot, above it in the lower half; on the side of
+    the line towards the middle."""
+    curves.plots["loss"].ctrl.logYCheck.setChecked(False)
+    curves.plots["loss"].setYRange(0.0, 1.0, padding=0)
+    try:
+        curves.set_best(4000, 0.95)  # near the top, right half
+        assert tuple(curves.best_text.anchor) == (1, 0)
+        curves.set_best(100, 0.05)  # near the bottom, left half
+        assert tuple(curves.best_text.anchor) == (0, 1)
+    finally:
+        curves.set_best(None, None)
+        curves.plots["loss"].ctrl.logYCheck.setChecked(True)
+        curves.plots["loss"].enableAutoRange(y=True)
+
+
 @pytest.fixture(scope="module")
 def page(qapp):
     """One page for the module, training in the app's worker thread (no process to start)."""

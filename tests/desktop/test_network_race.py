@@ -72,6 +72,21 @@ def single_run(settings: dict, member: dict) -> list[EpochRecord]:
     return [r for r in trainer.records() if isinstance(r, EpochRecord)]
 
 
+def test_nobody_leads_before_the_first_epoch(page):
+    """At epoch 0 the members of an optimizer race are one network: no leader is named; one
+    epoch later the lowest validation loss leads."""
+    labels = start_race(page)
+    page.draw()
+    assert page.epoch_label.text().startswith("epoch 0") and "leader" not in page.epoch_label.text()
+    assert page.race_leader() is None
+    page.step_epoch()
+    assert page.wait_for(lambda: all(page.epochs_done(label) == 1 for label in labels), 30)
+    page.draw()
+    leader = page.race_leader()
+    assert leader is not None and leader.epoch == 1
+    assert f"leader: {leader.run} (" in page.epoch_label.text()
+
+
 def test_a_three_network_race_trains_and_each_curve_is_its_own_run(page):
     labels = start_race(page)
     assert labels == ["SGD", "Momentum", "Adam"] and page.kind == "race"
