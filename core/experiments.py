@@ -41,7 +41,9 @@ __all__ = [
     "batch_axis_position",
     "batch_label",
     "batch_size_experiment",
+    "compare_batches",
     "knee_batch_size",
+    "run_diverged",
     "summarize",
     "timing_experiment",
     "updates_to_reach",
@@ -157,6 +159,53 @@ def summarize(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             entry[f"{key}_std"] = float(values.std())
         summary.append(entry)
     return summary
+
+
+#: A run whose final train loss is this many times its start's counts as diverged even where
+#: the engine did not stop it (the point stayed inside its box while the loss exploded).
+EXPLODED_FACTOR = 1e3
+#: Mean sharpnesses this close (relative) are one value: a quadratic loss has one Hessian.
+SAME_SHARPNESS_RTOL = 1e-6
+
+
+def run_diverged(row: dict[str, Any]) -> bool:
+    """Whether a row's run diverged: the engine stopped it, its final loss is not finite, or
+    its train loss exploded (:data:`EXPLODED_FACTOR` times the start's)."""
+    if row.get("diverged"):
+        return True
+    if not (math.isfinite(row["train_loss"]) and math.isfinite(row["test_loss"])):
+        return True
+    losses = row.get("losses")
+    if not losses:
+        return False
+    start = float(losses[0])
+    return start > 0 and row["train_loss"] > EXPLODED_FACTOR * start
+
+
+def compare_batches(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the experiment's summary may name: ``lowest`` (test loss) and ``flattest`` batch
+    labels among the batch sizes none of whose runs diverged (a mean over an exploded run means
+    nothing); ``flattest`` is None when their sharpnesses are one value (``same_sharpness``),
+    both are None when every batch size diverged; ``diverged`` lists the others' labels."""
+    diverged = {row["label"] for row in rows if run_diverged(row)}
+    summary = summarize(rows)
+    kept = [entry for entry in summary if entry["label"] not in diverged]
+    result: dict[str, Any] = {
+        "diverged": [entry["label"] for entry in summary if entry["label"] in diverged],
+        "lowest": None,
+        "flattest": None,
+        "same_sharpness": False,
+    }
+    if not kept:
+        return result
+    sharpness = [entry["sharpness"] for entry in kept]
+    spread = max(sharpness) - min(sharpness)
+    same = len(kept) > 1 and spread <= SAME_SHARPNESS_RTOL * max(abs(v) for v in sharpness)
+    result["lowest"] = min(kept, key=lambda entry: entry["test_loss"])["label"]
+    result["same_sharpness"] = same
+    if not same:
+        result["flattest"] = min(kept, key=lambda entry: entry["sharpness"])["label"]
+    return result
 
 
 #: The loss every batch size must reach in :func:`updates_to_reach`: this fraction of the way

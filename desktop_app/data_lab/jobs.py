@@ -30,10 +30,9 @@ from core.data_lab import (
     settings_run_config,
 )
 from core.engine import PointRun, RunConfig
-from core.experiments import batch_size_experiment, timing_experiment
+from core.experiments import batch_label, batch_size_experiment, timing_experiment
 from core.surfaces import make_surface
 from core.surfaces.raster import rasterize
-from desktop_app.data_lab.experiment_views import labels_for
 from desktop_app.data_lab.layout import SIDES
 
 #: Every key this page submits to its worker.
@@ -138,7 +137,9 @@ class JobsMixin:
         run, shift = settings["run"], tuple(settings["shift"])
         start = self.start_of("left")
         sizes = experiment_batch_sizes(surface.n_examples)
-        self.batch_view.start(labels_for(sizes), len(sizes) * len(EXPERIMENT_SEEDS))
+        self.batch_view.start(
+            [batch_label(size) for size in sizes], len(sizes) * len(EXPERIMENT_SEEDS)
+        )
         self.bottom.setCurrentWidget(self.batch_view)
 
         def make() -> Iterator[dict[str, Any]]:

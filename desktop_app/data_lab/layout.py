@@ -33,7 +33,8 @@ from core.data_lab import COMPARISONS, comparison_fields
 from core.palette import METRIC_COLOURS, run_style
 from core.surfaces.data import MAX_EXAMPLES
 from desktop_app.data_lab.arrows import Arrow
-from desktop_app.data_lab.experiment_views import BatchExperimentView, TimingView
+from desktop_app.data_lab.batch_view import BatchExperimentView
+from desktop_app.data_lab.timing_view import TimingView
 from desktop_app.style import appearance
 from desktop_app.surface_lab.map_view import MapView
 from desktop_app.surface_lab.run_editor import RunEditor

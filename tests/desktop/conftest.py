@@ -129,6 +129,27 @@ def main_window(scene, data_dir, size=(1200, 800)):
             dispose(main)
 
 
+@contextmanager
+def data_page_window(scene, data_dir, also=("data_lab",)):
+    """:func:`main_window` at 1280x720 with the Data page computed on a coarse map and paused;
+    ``also`` names the pages shown (each computes when first shown), the Data page first."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.data_lab import page as data_page
+
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        main_window(scene, data_dir, (1280, 720)) as main,
+    ):
+        patch.setattr(data_page, "RASTER_RESOLUTION", 48)  # a coarse map: a quick start
+        for name in also:
+            main.pages.setCurrentWidget(getattr(main, name))
+            QApplication.processEvents()
+        assert main.data_lab.wait_idle(60)
+        main.data_lab.set_playing(False)
+        yield main
+
+
 def tools_menu(main):
     """The main window's Tools menu as the menu bar holds it now (a language switch rebuilds
     the menus; the old ones are deleted later)."""

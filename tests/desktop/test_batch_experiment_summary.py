@@ -14,24 +14,14 @@ import pytest
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication
 
-from tests.desktop.conftest import main_window
+from tests.desktop.conftest import data_page_window
 
 SIZES = ((1280, 720), (1024, 768))
 
 
 @pytest.fixture(scope="module")
 def window(qapp, light_scene, tmp_path_factory):
-    from desktop_app.data_lab import page as data_page
-
-    with (
-        pytest.MonkeyPatch.context() as patch,
-        main_window(light_scene, tmp_path_factory.mktemp("user-data"), (1280, 720)) as main,
-    ):
-        patch.setattr(data_page, "RASTER_RESOLUTION", 48)  # a coarse map: a quick start
-        main.pages.setCurrentWidget(main.data_lab)  # it computes when first shown
-        qapp.processEvents()
-        assert main.data_lab.wait_idle(60)
-        main.data_lab.set_playing(False)
+    with data_page_window(light_scene, tmp_path_factory.mktemp("user-data")) as main:
         yield main
 
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 from core.palette import METRIC_COLOURS, run_style
 from desktop_app.style import appearance
 from tests.desktop import geometry
-from tests.desktop.conftest import main_window
+from tests.desktop.conftest import data_page_window
 
 SIZES = ((1024, 768), (1280, 720), (1920, 1080))
 MIN_PLOT_HEIGHT = 200  # px, in presenter mode
@@ -31,18 +31,8 @@ MIN_PLOT_HEIGHT = 200  # px, in presenter mode
 
 @pytest.fixture(scope="module")
 def window(qapp, light_scene, tmp_path_factory):
-    from desktop_app.data_lab import page as data_page
-
-    with (
-        pytest.MonkeyPatch.context() as patch,
-        main_window(light_scene, tmp_path_factory.mktemp("user-data"), (1280, 720)) as main,
-    ):
-        patch.setattr(data_page, "RASTER_RESOLUTION", 48)  # a coarse map: a quick start
-        for page in (main.data_lab, main.network_lab):
-            main.pages.setCurrentWidget(page)  # each computes when first shown
-            qapp.processEvents()
-        assert main.data_lab.wait_idle(60)
-        main.data_lab.set_playing(False)
+    folder = tmp_path_factory.mktemp("user-data")
+    with data_page_window(light_scene, folder, also=("data_lab", "network_lab")) as main:
         network = main.network_lab
         assert network.wait_for(lambda: "network" in network.snapshots, 60)
         yield main

@@ -1,13 +1,10 @@
-"""The two one-click experiments' views: a table and plots that fill in as rows arrive.
-
-Nothing here trains: the page runs ``core.experiments`` generators in its worker and hands
-each row to ``add_row``; :func:`compare_batches` only picks what the summary may name. Plot
-items are created once and updated with ``setData``.
-"""
+"""The batch-size experiment's view: final train/test loss and sharpness per batch size and
+seed in a table, their means on two plots, the updates and epochs each batch size needs to reach
+one loss, and a summary (``core.experiments.compare_batches``: what it may name). Plot items are
+created once and updated with ``setData``."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -16,10 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -31,188 +25,33 @@ from core.data_lab import compact_number
 from core.experiments import (
     batch_axis_position,
     batch_label,
+    compare_batches,
     knee_batch_size,
+    run_diverged,
     summarize,
     updates_to_reach,
 )
-from core.palette import METRIC_COLOURS, RUN_COLOURS
+from desktop_app.data_lab.experiment_plots import (
+    COMPACT_HEIGHT,
+    DIVERGED_COLOR,
+    EPOCH_COLOR,
+    NOISE_SCALE_COLOR,
+    SHARP_COLOR,
+    TEST_COLOR,
+    TRAIN_COLOR,
+    UPDATE_COLOR,
+    ExperimentHeader,
+    decade_ticks,
+    log10_or_gap,
+    new_plot,
+    rename_legend,
+    restyle,
+    set_labels,
+)
 from desktop_app.style import appearance
-from desktop_app.widgets.axes import readable_axes, style_legend
-from desktop_app.widgets.labels import hint
+from desktop_app.widgets.axes import style_legend
 from desktop_app.widgets.responsive import ResponsiveSplitter
 from desktop_app.widgets.retranslating import Retranslating
-
-TRAIN_COLOR = METRIC_COLOURS["train"]
-TEST_COLOR = METRIC_COLOURS["val"]
-SHARP_COLOR = RUN_COLOURS[0]
-UPDATE_COLOR = RUN_COLOURS[2]
-EPOCH_COLOR = RUN_COLOURS[3]
-NOISE_SCALE_COLOR = "#ff9f1c"  # the Data page's minibatch colour
-DIVERGED_COLOR = "#e04040"  # the page's error colour
-#: A run whose final train loss is this many times its start's counts as diverged even where
-#: the engine did not stop it (the point stayed inside its box while the loss exploded).
-EXPLODED_FACTOR = 1e3
-#: Mean sharpnesses this close (relative) are one value: a quadratic loss has one Hessian.
-SAME_SHARPNESS_RTOL = 1e-6
-#: Below this height the views show their explanation as a tooltip: as text it took the room
-#: of the plots (their legends were cut at 1280x720).
-COMPACT_HEIGHT = 420
-
-
-def _plot() -> pg.PlotWidget:
-    """A plot whose title and axis labels its view sets in ``retranslate`` (:func:`_label`)."""
-    widget = pg.PlotWidget()
-    item = widget.getPlotItem()
-    readable_axes(item)
-    item.showGrid(x=True, y=True, alpha=0.25)
-    item.setMouseEnabled(x=False, y=False)
-    appearance().register_plot(item)  # presenter mode and theme
-    return widget
-
-
-def _restyle(curves: dict, dots: dict, legend: pg.LegendItem | None = None) -> None:
-    """Pens and marker sizes of the current mode: ``curves`` maps a curve with markers to its
-    colour, ``dots`` a scatter to its base size."""
-    look = appearance()
-    for curve, colour in curves.items():
-        curve.setPen(look.pen(colour, 2))
-        curve.setSymbolSize(look.marker(8))
-    for scatter, size in dots.items():
-        scatter.setSize(look.marker(size))
-    if legend is not None:
-        style_legend(legend)
-
-
-def _label(widget: pg.PlotWidget, title: str, left: str, bottom: str) -> None:
-    item = widget.getPlotItem()
-    item.setTitle(title)
-    item.setLabel("left", left)
-    item.setLabel("bottom", bottom)
-
-
-def _legend_names(legend: pg.LegendItem, names: dict) -> None:
-    """Rename legend entries in place: ``names`` maps each curve to its (translated) name."""
-    for sample, label in legend.items:
-        name = names.get(sample.item)
-        if name is not None:
-            label.setText(name)
-    legend.updateSize()
-
-
-def _log10(values) -> np.ndarray:
-    """Values for a logarithmic axis drawn by hand; a value <= 0 becomes a gap (NaN)."""
-    values = np.asarray(values, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(values > 0, np.log10(np.where(values > 0, values, 1.0)), np.nan)
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-def _seconds(value: float) -> str:
-    if value >= 1:
-        return f"{value:g} s"
-    if value >= 1e-3:
-        return f"{value * 1e3:g} ms"
-    return f"{value * 1e6:g} µs"
-
-
-def _decade_ticks(axis: pg.AxisItem, logs: np.ndarray, label=_number) -> None:
-    """One labelled tick per power of ten across ``logs`` (log10 values), nothing in between:
-    pyqtgraph's own log axis crowds minor labels when the data span only a decade or two."""
-    finite = logs[np.isfinite(logs)]
-    if finite.size == 0:
-        axis.setTicks(None)
-        return
-    low, high = math.floor(finite.min()), math.ceil(finite.max())
-    major = [(float(k), label(10.0**k)) for k in range(low, high + 1)]
-    halves = [(k + math.log10(3), "") for k in range(low, high)]
-    axis.setTicks([major, halves])
-
-
-def run_diverged(row: dict[str, Any]) -> bool:
-    """Whether a row's run diverged: the engine stopped it, its final loss is not finite, or
-    its train loss exploded (:data:`EXPLODED_FACTOR` times the start's)."""
-    if row.get("diverged"):
-        return True
-    if not (math.isfinite(row["train_loss"]) and math.isfinite(row["test_loss"])):
-        return True
-    losses = row.get("losses")
-    if not losses:
-        return False
-    start = float(losses[0])
-    return start > 0 and row["train_loss"] > EXPLODED_FACTOR * start
-
-
-def compare_batches(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the experiment's summary may name: ``lowest`` (test loss) and ``flattest`` batch
-    labels among the batch sizes none of whose runs diverged (a mean over an exploded run means
-    nothing); ``flattest`` is None when their sharpnesses are one value (``same_sharpness``),
-    both are None when every batch size diverged; ``diverged`` lists the others' labels."""
-    diverged = {row["label"] for row in rows if run_diverged(row)}
-    summary = summarize(rows)
-    kept = [entry for entry in summary if entry["label"] not in diverged]
-    result: dict[str, Any] = {
-        "diverged": [entry["label"] for entry in summary if entry["label"] in diverged],
-        "lowest": None,
-        "flattest": None,
-        "same_sharpness": False,
-    }
-    if not kept:
-        return result
-    sharpness = [entry["sharpness"] for entry in kept]
-    spread = max(sharpness) - min(sharpness)
-    same = len(kept) > 1 and spread <= SAME_SHARPNESS_RTOL * max(abs(v) for v in sharpness)
-    result["lowest"] = min(kept, key=lambda entry: entry["test_loss"])["label"]
-    result["same_sharpness"] = same
-    if not same:
-        result["flattest"] = min(kept, key=lambda entry: entry["sharpness"])["label"]
-    return result
-
-
-class _Header(QWidget):
-    """[button]  status text: the top row of both views."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.button = QPushButton()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
-        self.note = note = QLabel()
-        note.setWordWrap(True)
-        hint(note)
-        self._status = lambda: ""  # re-derived on a language change
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.button)
-        row.addWidget(self.status, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        layout.addWidget(note)
-
-    def set_texts(self, button_text: str, explanation: str) -> None:
-        self.button.setText(button_text)
-        self.note.setText(explanation)
-        self.status.setText(self._status())
-        self._tooltips()
-
-    def set_compact(self, compact: bool) -> None:
-        """Hide the explanation (a short view), keeping it as the button's and status's
-        tooltip; show it again when there is room."""
-        self.note.setVisible(not compact)
-        self._tooltips()
-
-    def _tooltips(self) -> None:
-        tip = self.note.text() if self.note.isHidden() else ""
-        self.button.setToolTip(tip)
-        self.status.setToolTip(tip)
-
-    def say(self, text) -> None:
-        """Show a status: a text, or a function giving it in the current language."""
-        self._status = text if callable(text) else (lambda: text)
-        self.status.setText(self._status())
 
 
 class _TableSplitter(ResponsiveSplitter):
@@ -259,11 +98,11 @@ class BatchExperimentView(Retranslating, QWidget):
         self.rows: list[dict[str, Any]] = []
         self.labels: list[str] = []
         self.expected = 0
-        self.header = _Header()
+        self.header = ExperimentHeader()
         self.header.button.clicked.connect(self.runRequested)
         self.table = self._build_table()
 
-        self.loss_plot = _plot()
+        self.loss_plot = new_plot()
         # The legend under the plot's bottom axis: inside, it covered the axes of a small plot.
         self.legend = pg.LegendItem(colCount=2)
         self.loss_plot.getPlotItem().layout.addItem(self.legend, 4, 0, 1, 3)
@@ -276,13 +115,13 @@ class BatchExperimentView(Retranslating, QWidget):
         for dots in (self.train_dots, self.test_dots):
             dots.setOpacity(0.5)
             self.loss_plot.addItem(dots)
-        self.sharp_plot = _plot()
+        self.sharp_plot = new_plot()
         self.sharp_curve = self.sharp_plot.plot(symbol="o", symbolBrush=SHARP_COLOR)
         self.sharp_dots = pg.ScatterPlotItem(pen=None, brush=pg.mkBrush(SHARP_COLOR))
         self.sharp_dots.setOpacity(0.5)
         self.sharp_plot.addItem(self.sharp_dots)
         # Updates and epochs to reach one loss: the knee of McCandlish et al.'s trade-off.
-        self.reach_plot = _plot()
+        self.reach_plot = new_plot()
         self.reach_legend = pg.LegendItem(colCount=2)
         self.reach_plot.getPlotItem().layout.addItem(self.reach_legend, 4, 0, 1, 3)
         self.updates_curve = self.reach_plot.plot(
@@ -349,7 +188,7 @@ class BatchExperimentView(Retranslating, QWidget):
         look = appearance()
         for legend in (self.legend, self.reach_legend):
             legend.setColumnCount(1 if look.presenter else 2)
-        _restyle(
+        restyle(
             {
                 self.train_curve: TRAIN_COLOR,
                 self.test_curve: TEST_COLOR,
@@ -391,19 +230,19 @@ class BatchExperimentView(Retranslating, QWidget):
             ]
         )
         self.splitter.fit_table()  # the new language's headers may be wider
-        _label(
+        set_labels(
             self.loss_plot,
             self.tr("final loss"),
             self.tr("mean loss"),
             self.tr("batch size"),
         )
-        _label(
+        set_labels(
             self.sharp_plot,
             self.tr("final sharpness"),
             self.tr("Hessian's λ_max"),
             self.tr("batch size"),
         )
-        _label(
+        set_labels(
             self.reach_plot,
             self.tr("to reach the loss"),
             self.tr("count"),
@@ -411,10 +250,10 @@ class BatchExperimentView(Retranslating, QWidget):
         )
         self.plot_tabs.setTabText(0, self.tr("final loss and sharpness"))
         self.plot_tabs.setTabText(1, self.tr("updates and epochs to reach a loss"))
-        _legend_names(
+        rename_legend(
             self.legend, {self.train_curve: self.tr("train"), self.test_curve: self.tr("test")}
         )
-        _legend_names(
+        rename_legend(
             self.reach_legend,
             {self.updates_curve: self.tr("updates"), self.epochs_curve: self.tr("epochs")},
         )
@@ -574,8 +413,8 @@ class BatchExperimentView(Retranslating, QWidget):
         position = {label: i for i, label in enumerate(self.labels)}
         summary = summarize(self.rows)
         xs = np.array([position.get(s["label"], np.nan) for s in summary], dtype=float)
-        self.train_curve.setData(xs, _log10([s["train_loss"] for s in summary]))
-        self.test_curve.setData(xs, _log10([s["test_loss"] for s in summary]))
+        self.train_curve.setData(xs, log10_or_gap([s["train_loss"] for s in summary]))
+        self.test_curve.setData(xs, log10_or_gap([s["test_loss"] for s in summary]))
         self.sharp_curve.setData(xs, np.array([s["sharpness"] for s in summary]))
         # Every seed as a dot, spread a little sideways so equal values stay visible.
         dots_x = np.array(
@@ -583,11 +422,11 @@ class BatchExperimentView(Retranslating, QWidget):
         )
         every = []
         for dots, key in ((self.train_dots, "train_loss"), (self.test_dots, "test_loss")):
-            logs = _log10([r[key] for r in self.rows])
+            logs = log10_or_gap([r[key] for r in self.rows])
             keep = np.isfinite(logs)
             dots.setData(dots_x[keep], logs[keep])
             every.append(logs)
-        _decade_ticks(self.loss_plot.getPlotItem().getAxis("left"), np.concatenate(every))
+        decade_ticks(self.loss_plot.getPlotItem().getAxis("left"), np.concatenate(every))
         self.sharp_dots.setData(dots_x, np.array([r["sharpness"] for r in self.rows]))
         if "b_simple_start" in self.rows[-1]:
             self.b_simple = float(self.rows[-1]["b_simple_start"])
@@ -598,135 +437,11 @@ class BatchExperimentView(Retranslating, QWidget):
         """Updates and epochs to reach one loss per batch size (log scale)."""
         entries = updates_to_reach(self.rows)["entries"]
         xs = np.array([position.get(e["label"], np.nan) for e in entries], dtype=float)
-        updates = _log10([e["updates"] for e in entries])
-        epochs = _log10([e["epochs"] for e in entries])
+        updates = log10_or_gap([e["updates"] for e in entries])
+        epochs = log10_or_gap([e["epochs"] for e in entries])
         self.updates_curve.setData(xs, updates)
         self.epochs_curve.setData(xs, epochs)
-        _decade_ticks(self.reach_plot.getPlotItem().getAxis("left"), np.r_[updates, epochs])
-
-
-class TimingView(Retranslating, QWidget):
-    """Time of one update and of one epoch against batch size, on the current device."""
-
-    runRequested = Signal()
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
-        self.header = _Header()
-        self.header.button.clicked.connect(self.runRequested)
-        self.update_plot = _plot()
-        self.epoch_plot = _plot()
-        self.update_curve = self.update_plot.plot(symbol="o", symbolBrush=UPDATE_COLOR)
-        self.epoch_curve = self.epoch_plot.plot(symbol="t", symbolBrush=EPOCH_COLOR)
-        plots = ResponsiveSplitter(min_part=240)
-        plots.addWidget(self.update_plot)
-        plots.addWidget(self.epoch_plot)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.header)
-        layout.addWidget(plots, 1)
-        self.retranslate()
-        self.apply_style()
-        appearance().changed.connect(self.apply_style)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt naming)
-        self.header.set_compact(event.size().height() < COMPACT_HEIGHT)
-        super().resizeEvent(event)
-
-    def apply_style(self) -> None:
-        _restyle({self.update_curve: UPDATE_COLOR, self.epoch_curve: EPOCH_COLOR}, {})
-
-    def retranslate(self) -> None:
-        self.header.set_texts(
-            self.tr("Run the timing experiment"),
-            self.tr(
-                "Times one training update (forward, backward, SGD step) of a wide MLP on a "
-                "synthetic dataset for each batch size. One epoch = ⌈N / batch size⌉ updates, so "
-                "its time is the update time times that count. On a GPU the update time stays "
-                "nearly flat as the batch grows (the examples are processed in parallel), so big "
-                "batches finish an epoch much sooner."
-            ),
-        )
-        _label(
-            self.update_plot,
-            self.tr("time of one update"),
-            self.tr("time (log scale)"),
-            self.tr("batch size"),
-        )
-        _label(
-            self.epoch_plot,
-            self.tr("time of one epoch"),
-            self.tr("time (log scale)"),
-            self.tr("batch size"),
-        )
-
-    def clear(self) -> None:
-        """No experiment: empty plots, no status, the button ready."""
-        self.start(0)
-        self.header.button.setEnabled(True)
-        self.header.say("")
-
-    def start(self, expected: int) -> None:
-        self.rows = []
-        self.expected = expected
-        self.update_curve.setData([], [])
-        self.epoch_curve.setData([], [])
-        for plot in (self.update_plot, self.epoch_plot):
-            for side in ("bottom", "left"):
-                plot.getPlotItem().getAxis(side).setTicks(None)
-        self.header.button.setEnabled(False)
-        self.header.say(lambda: self.tr("timing… (the first batch size includes warm-up)"))
-
-    def add_row(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
-        sizes = [r["batch_size"] for r in self.rows]
-        x = _log10(sizes)
-        size_ticks = [[(float(v), str(b)) for v, b in zip(x, sizes, strict=True)], []]
-        for plot, curve, key in (
-            (self.update_plot, self.update_curve, "update_s"),
-            (self.epoch_plot, self.epoch_curve, "epoch_s"),
-        ):
-            y = _log10([r[key] for r in self.rows])
-            curve.setData(x, y)
-            item = plot.getPlotItem()
-            item.getAxis("bottom").setTicks(size_ticks)
-            _decade_ticks(item.getAxis("left"), y, _seconds)
-        self.header.say(
-            lambda: self.tr("{0}: batch {1}: one update {2:.3g} ms, one epoch {3:.3g} s").format(
-                row["device"], row["batch_size"], row["update_s"] * 1e3, row["epoch_s"]
-            )
-        )
-
-    def finish(self, message: str = "") -> None:
-        self.header.button.setEnabled(True)
-        if message:
-            self.header.say(message)
-            return
-        if not self.rows:
-            return
-        first, last = self.rows[0], self.rows[-1]
-        self.header.say(lambda: self._summary(first, last))
-
-    def _summary(self, first: dict[str, Any], last: dict[str, Any]) -> str:
-        where = first["device"]
-        if first["device"] == "CPU":
-            where = self.tr("CPU, {0} thread(s)").format(first["threads"])
-        return self.tr(
-            "{0}, N = {1} examples. From batch {2} to {3}: one update takes {4:.2g}× as "
-            "long, one epoch {5:.2g}× as long."
-        ).format(
-            where,
-            first["n_examples"],
-            first["batch_size"],
-            last["batch_size"],
-            last["update_s"] / first["update_s"],
-            last["epoch_s"] / first["epoch_s"],
-        )
-
-
-def labels_for(batch_sizes: list[int | None]) -> list[str]:
-    return [batch_label(b) for b in batch_sizes]
+        decade_ticks(self.reach_plot.getPlotItem().getAxis("left"), np.r_[updates, epochs])
 
 
 def _size_of(label: str) -> int | None:
